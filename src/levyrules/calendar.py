@@ -1,0 +1,120 @@
+"""Fiscal-year months (年度の月) and the age rules (年齢到達) of the levy.
+
+A fiscal year N (年度) runs April N .. March N+1; its months are indexed 0..11
+and a set of months is a 12-bit mask (bit 0 = April). A person counts for a
+month when the condition holds on the month's last day (月末在籍), which gives
+the statutory 月割: from the month of 資格取得日 to the month before 資格喪失日.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+FULL_YEAR = 0xFFF
+_DAY = timedelta(days=1)
+
+
+def month_key(d: date) -> int:
+    """A running month number, so that month arithmetic is integer arithmetic."""
+    return d.year * 12 + d.month - 1
+
+
+def fy_first_key(fy: int) -> int:
+    """month_key of April of fiscal year `fy`."""
+    return fy * 12 + 3
+
+
+def fy_month(fy: int, index: int) -> tuple[int, int]:
+    """(year, month) of month `index` (0 = April) of fiscal year `fy`."""
+    k = fy_first_key(fy) + index
+    return k // 12, k % 12 + 1
+
+
+def key_range_mask(fy: int, start_key: int | None, end_key: int | None) -> int:
+    """Mask of the FY months with start_key <= key < end_key (None = unbounded)."""
+    k0 = fy_first_key(fy)
+    a = 0 if start_key is None else max(0, start_key - k0)
+    b = 12 if end_key is None else min(12, end_key - k0)
+    if b <= a:
+        return 0
+    return ((1 << (b - a)) - 1) << a
+
+
+def period_mask(fy: int, start: date | None, until: date | None) -> int:
+    """Months of fiscal year `fy` in which someone is in [start, until) on the last day.
+
+    `until` is the first day without the status (資格喪失日); a month counts when the
+    status holds on its last day, so the month of `start` counts and the month of
+    `until` does not (unless `until` is the 1st, when the previous month is the last).
+    """
+    return key_range_mask(fy, None if start is None else month_key(start),
+                          None if until is None else month_key(until))
+
+
+def anniversary(birth: date, years: int) -> date:
+    """The `years`-th birthday; for a 29 February birth in a common year, 1 March."""
+    try:
+        return birth.replace(year=birth.year + years)
+    except ValueError:
+        return date(birth.year + years, 3, 1)
+
+
+def attains_age_on(birth: date, years: int) -> date:
+    """The day a person attains `years` of age: the day before the birthday
+    (年齢計算ニ関スル法律, 民法143条)."""
+    return anniversary(birth, years) - _DAY
+
+
+def age_on(birth: date, on: date) -> int:
+    """Age (満年齢) on a date, attained on the day before each birthday."""
+    years = on.year - birth.year
+    if attains_age_on(birth, years) > on:
+        years -= 1
+    return years
+
+
+def care_age_mask(fy: int, birth: date) -> int:
+    """Months in which a person is 40–64 for the 介護納付金課税額 (介護保険法9条2号).
+
+    From the month containing the day before the 40th birthday up to the month
+    before the one containing the day before the 65th birthday (a 1st-of-month
+    birthday therefore starts and ends a month earlier).
+    """
+    return key_range_mask(fy, month_key(attains_age_on(birth, 40)),
+                          month_key(attains_age_on(birth, 65)))
+
+
+def late_elderly_start(birth: date) -> date:
+    """The day 国保 ends at 75: the 75th birthday itself (高齢者医療確保法50条)."""
+    return anniversary(birth, 75)
+
+
+def is_preschool(fy: int, birth: date) -> bool:
+    """未就学児: up to the first 31 March after attaining 6 (地方税法703条の5第2項);
+    for FY N, born on or after (N−6)-04-02."""
+    return birth >= date(fy - 6, 4, 2)
+
+
+def is_under18(fy: int, birth: date) -> bool:
+    """18歳未満 for the 子ども・子育て支援納付金分: up to the first 31 March after
+    attaining 18; for FY N, born on or after (N−18)-04-02."""
+    return birth >= date(fy - 18, 4, 2)
+
+
+def is_65_at_income_year_end(fy: int, birth: date) -> bool:
+    """65 or over on 31 December of the income year (N−1): born on or before (N−65)-01-01."""
+    return birth <= date(fy - 65, 1, 1)
+
+
+def fy_start(fy: int) -> date:
+    """賦課期日: 1 April of the fiscal year."""
+    return date(fy, 4, 1)
+
+
+def fy_end(fy: int) -> date:
+    return date(fy + 1, 3, 31)
+
+
+def months_text(mask: int) -> str:
+    """The 12 monthly flags, April first, as the assessment file keeps them ("111111000000")."""
+    return "".join("1" if mask >> i & 1 else "0" for i in range(12))

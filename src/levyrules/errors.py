@@ -1,0 +1,50 @@
+"""Errors the engine raises for bad input (入力誤り).
+
+Every error is one line that names the offending field; none carries income,
+ids or other personal data beyond the path to the field.
+"""
+
+from __future__ import annotations
+
+
+class LevyError(Exception):
+    """Base of every error levyrules raises on purpose."""
+
+
+class InputError(LevyError, ValueError):
+    """A household input (世帯情報) is malformed: `field` is its JSON path."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}" if field else message)
+
+
+class TariffError(LevyError, ValueError):
+    """A tariff file (税率表) is malformed, at FILE:LINE:COLUMN when known."""
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None,
+                 column: int | None = None, path: str | None = None):
+        self.message = message
+        self.file = file
+        self.line = line
+        self.column = column
+        self.path = path
+        where = ""
+        if file:
+            where = f"{file}:{line or 1}:{column or 1}: "
+        text = f"{path}: {message}" if path else message
+        super().__init__(f"{where}{text}")
+
+
+class MissingTariffValue(LevyError):
+    """The tariff does not know a value this household needs (e.g. an unpublished 介護分)."""
+
+    def __init__(self, tariff_id: str, path: str, note: str = ""):
+        self.tariff_id = tariff_id
+        self.path = path
+        self.note = note
+        msg = f"tariff {tariff_id}: {path} is not known"
+        if note:
+            msg += f" ({note})"
+        super().__init__(msg)

@@ -1,0 +1,107 @@
+"""The tariff (税率表) of one municipality and fiscal year, ready for the engine.
+
+Rates are Fractions, amounts int yen; `missing` names what the tariff does not
+know, so that the engine refuses a household that needs it rather than guess.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from math import lcm
+
+import attrs
+
+from .national import National
+
+# Display names used in traces and --explain
+COMPONENT_NAMES = {
+    "medical": "基礎課税額（医療分）",
+    "support": "後期高齢者支援金等課税額（支援分）",
+    "care": "介護納付金課税額（介護分）",
+    "child": "子ども・子育て支援納付金課税額（子ども分）",
+}
+
+
+_SUPPLIED_BY_LAW = frozenset(("cap", "per_household_specified",
+                              "per_household_specified_continuing"))
+
+
+@attrs.frozen(slots=True)
+class ComponentRates:
+    """One component's levies (賦課方式: only the levies given are levied)."""
+    name: str
+    income_rate: Fraction | None = None          # 所得割率
+    asset_rate: Fraction | None = None           # 資産割率
+    per_capita: int | None = None                # 被保険者均等割額
+    per_capita_adult: int | None = None          # 18歳以上被保険者均等割額 (子ども分)
+    per_household: int | None = None             # 世帯別平等割額
+    per_household_specified: int | None = None   # 特定世帯
+    per_household_specified_continuing: int | None = None  # 特定継続世帯
+    cap: int = 0                                 # 課税限度額
+    cap_is_statutory_default: bool = False
+    # lcm of the rate denominators: amounts are exact integers in units of 1/(12·denominator) yen
+    denominator: int = 1
+
+    @staticmethod
+    def make(name: str, **kw) -> "ComponentRates":
+        den = 1
+        for r in (kw.get("income_rate"), kw.get("asset_rate")):
+            if r is not None:
+                den = lcm(den, r.denominator)
+        return ComponentRates(name, denominator=den, **kw)
+
+    @property
+    def method(self) -> str:
+        """賦課方式: 4方式 / 3方式 / 2方式 (or a custom mix)."""
+        parts = [self.income_rate is not None, self.asset_rate is not None,
+                 self.per_capita is not None, self.per_household is not None]
+        return {(True, True, True, True): "4方式", (True, False, True, True): "3方式",
+                (True, False, True, False): "2方式"}.get(tuple(parts), "その他")
+
+
+@attrs.frozen(slots=True)
+class Rounding:
+    yen: str = "per_component"         # per_component | per_element
+    hundred: str = "per_component"     # per_component | total | none | per_person
+    income_base: str = "none"          # none | floor_1000_per_person
+
+
+@attrs.frozen(slots=True)
+class Options:
+    cap_policy: str = "A"
+    fictitious_head_counts_as_earner: bool = True
+    specified_household_child: bool = True
+
+
+@attrs.frozen(slots=True)
+class Tariff:
+    """A resolved tariff: `extends` applied, overrides applied, checked."""
+    id: str
+    fiscal_year: int
+    municipality: dict
+    kind: str
+    status: str
+    status_note: str
+    provenance: tuple[dict, ...]
+    components: dict[str, ComponentRates]
+    rounding: Rounding
+    options: Options
+    missing: dict[str, str]
+    national: National
+    sha256: str
+    files: tuple[str, ...]
+    overrides: tuple[tuple[str, object], ...] = ()
+
+    def missing_note(self, component: str) -> str | None:
+        """The note of a `missing` entry that blocks this component, if any.
+
+        An unpublished cap or 特定世帯 amount does not block: the law supplies it
+        (the statutory maximum; ½ and ¾ of the 平等割), and the trace says so.
+        """
+        for path, note in self.missing.items():
+            if path.rsplit(".", 1)[-1] in _SUPPLIED_BY_LAW:
+                continue
+            if path == "components" or path == f"components.{component}" or \
+                    path.startswith(f"components.{component}."):
+                return note
+        return None

@@ -1,0 +1,88 @@
+"""YAML reading that keeps where each value was written (行・桁), for FILE:LINE:COLUMN messages.
+
+Scalars become str/int/bool/None. A YAML float is kept as its decimal text, so a
+rate never passes through a binary float; a money field given as a float then
+fails the schema's integer check with its line. Duplicate keys are errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from ..errors import TariffError
+
+Path = tuple  # of str | int
+
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_NULL_TAG = "tag:yaml.org,2002:null"
+
+
+def load(text: str, filename: str) -> tuple[Any, dict[Path, tuple[int, int]]]:
+    """Parse YAML text; return (data, marks) where marks maps a value's path to (line, column)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else 1
+        col = mark.column + 1 if mark else 1
+        raise TariffError(f"not valid YAML: {e.problem or e.context}", filename, line, col) from None
+    except yaml.YAMLError as e:
+        raise TariffError(f"not valid YAML: {e}", filename) from None
+    marks: dict[Path, tuple[int, int]] = {}
+    if node is None:
+        return None, marks
+    return _walk(node, (), marks, filename), marks
+
+
+def _walk(node: yaml.Node, path: Path, marks: dict, filename: str) -> Any:
+    marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for knode, vnode in node.value:
+            if not isinstance(knode, yaml.ScalarNode):
+                raise TariffError("keys must be plain names", filename,
+                                  knode.start_mark.line + 1, knode.start_mark.column + 1)
+            key = knode.value
+            if key in out:
+                raise TariffError(f"duplicate key {key!r}", filename,
+                                  knode.start_mark.line + 1, knode.start_mark.column + 1)
+            out[key] = _walk(vnode, path + (key,), marks, filename)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_walk(v, path + (i,), marks, filename) for i, v in enumerate(node.value)]
+    return scalar(node)
+
+
+def scalar(node: yaml.ScalarNode) -> Any:
+    """Resolve one scalar without ever making a float."""
+    tag = node.tag
+    text = node.value
+    if tag == _NULL_TAG:
+        return None
+    if tag == _BOOL_TAG:
+        return text.lower() in ("true", "yes", "on")
+    if tag == _INT_TAG:
+        clean = text.replace("_", "")
+        for base in (10, 0):
+            try:
+                return int(clean, base)
+            except ValueError:
+                pass
+        return text
+    if tag == _FLOAT_TAG:
+        return text  # decimal text; parse_rate reads it exactly
+    return text
+
+
+def scalar_text(text: str) -> Any:
+    """Resolve a scalar given on the command line (--set PATH=VALUE) as YAML would."""
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    if node is None:
+        return None
+    if not isinstance(node, yaml.ScalarNode):
+        raise ValueError("value must be a single scalar")
+    return scalar(node)
