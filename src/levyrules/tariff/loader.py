@@ -232,7 +232,7 @@ def findings(src: Source) -> list[Finding]:
             if comp["cap"] > statutory:
                 add(("components", name, "cap"), "error",
                     f"cap {comp['cap']} exceeds the statutory maximum {statutory} of fiscal year {fy}")
-        else:
+        elif f"components.{name}.cap" not in missing_paths:   # else its `missing` entry says so
             add(("components", name), "warning",
                 f"no cap given: the statutory maximum {statutory} of fiscal year {fy} applies")
     for name in nat.caps:
