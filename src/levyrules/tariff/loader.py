@@ -199,7 +199,9 @@ def findings(src: Source) -> list[Finding]:
             continue
         if err.validator == "required" and isinstance(err.instance, dict):
             missing_key = msg.split("'")[1] if "'" in msg else msg
-            add(path, "error", f"missing required key {missing_key!r}")
+            # status_note is required by the status: point at the status line
+            at = path + ("status",) if missing_key == "status_note" else path
+            add(at, "error", f"missing required key {missing_key!r}")
             continue
         add(path, "error", msg)
     if any(f.severity == "error" for f in out):

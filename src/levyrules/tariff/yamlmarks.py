@@ -51,6 +51,8 @@ def _walk(node: yaml.Node, path: Path, marks: dict, filename: str) -> Any:
                 raise TariffError(f"duplicate key {key!r}", filename,
                                   knode.start_mark.line + 1, knode.start_mark.column + 1)
             out[key] = _walk(vnode, path + (key,), marks, filename)
+            if not isinstance(vnode, yaml.ScalarNode):   # a block: point at its key
+                marks[path + (key,)] = (knode.start_mark.line + 1, knode.start_mark.column + 1)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_walk(v, path + (i,), marks, filename) for i, v in enumerate(node.value)]
