@@ -541,6 +541,12 @@ def _check(n: int, fiscal_year: int, tariff_id: str, seed: int) -> int:
             try:
                 h = levyrules.Household.from_json(data)
                 res = levyrules.assess(h, tariff)
+                traced = levyrules.assess(h, tariff, trace=True)
+                json.dumps(traced.to_json(), ensure_ascii=False)
+                if traced.total != res.total:
+                    raise AssertionError("trace=True changes the total")
+                if levyrules.Household.from_json(h.to_json()) != h:
+                    raise AssertionError("Household.to_json does not round-trip")
                 stats[f"tier {res.reduction.tier}"] += 1
                 if res.specified_household:
                     stats["特定/特定継続"] += 1

@@ -86,8 +86,12 @@ def ranges_for(fy: int, *, member: bool, no_care: bool, full_year: bool) -> list
     return out
 
 
-def birth_dates(fy: int, *, member: bool, no_care: bool = False, full_year: bool = False):
+def birth_dates(fy: int, *, member: bool, no_care: bool = False, full_year: bool = False,
+                adult: bool = False):
     rngs = ranges_for(fy, member=member, no_care=no_care, full_year=full_year)
+    if adult:     # 18 or over on 4月1日
+        rngs = [(lo, min(hi, date(fy - 18, 4, 1))) for lo, hi in rngs
+                if lo <= min(hi, date(fy - 18, 4, 1))]
     # age-banded so that children, working age and the elderly all show up
     parts = []
     for lo, hi in rngs:
@@ -150,8 +154,8 @@ def persons(draw, pid: str, fy: int, role: str, *, no_care: bool = False,
         birth = draw(birth_dates(fy, member=True, no_care=no_care, full_year=full_year))
         insured = draw(insured_periods(fy, birth, full_year=full_year))
     elif role == "fictitious":
-        birth = draw(birth_dates(fy, member=False, no_care=no_care, full_year=True)
-                     .filter(lambda b: b <= date(fy - 18, 4, 1)))
+        birth = draw(birth_dates(fy, member=False, no_care=no_care, full_year=True,
+                                 adult=True))
         insured = []
     else:  # elder: already in 後期高齢者医療 before the FY
         birth = draw(dates_between(BIRTH_MIN, date(fy - 75, 4, 1)))
