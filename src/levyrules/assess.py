@@ -11,6 +11,7 @@ component's rates, so 月割 (/12) and rates never leave the integers.
 from __future__ import annotations
 
 from datetime import date
+from types import MappingProxyType
 
 from .calendar import (anniversary, care_age_mask, fy_start, is_preschool, is_under18,
                        period_mask)
@@ -25,13 +26,16 @@ from .rules import child_support, preschool, reductions, specified_household
 from .tariff.model import COMPONENT_NAMES, ComponentRates, Tariff
 
 ORDER = ("medical", "support", "care", "child")
+# a component nobody is levied in; shared, so its reductions mapping is read-only
+_ZERO = {name: ComponentLevy(name, 0, 0, 0, 0, MappingProxyType({}), 0, 0, 0, 0, 0, 0)
+         for name in ORDER}
 _POP = [bin(i).count("1") for i in range(4096)]
 
 
 class _Member:
     """A person's facts for the year, derived once."""
     __slots__ = ("person", "index", "insured", "care", "cut", "late_date", "income",
-                 "preschool", "under18")
+                 "preschool", "under18", "on", "late", "counted")
 
     def __init__(self, person: Person, index: int, fy: int):
         self.person = person
@@ -60,6 +64,7 @@ class _Member:
         self.income: PersonIncome | None = None
         self.preschool = is_preschool(fy, birth)
         self.under18 = is_under18(fy, birth)
+        self.on = self.late = self.counted = False   # set for the 判定日
 
     def insured_on(self, d: date) -> bool:
         cut = self.cut
@@ -68,8 +73,11 @@ class _Member:
                 return True
         return False
 
-    def late_elderly_on(self, d: date) -> bool:
-        return self.late_date is not None and self.late_date <= d and not self.insured_on(d)
+    def judge_on(self, d: date, is_head: bool) -> None:
+        """Who this person is on the 判定日: insured, 特定同一世帯所属者, or neither."""
+        self.on = self.insured_on(d)
+        self.late = not self.on and self.late_date is not None and self.late_date <= d
+        self.counted = self.on or self.late or is_head
 
 
 def _refuse_unsupported(h: Household) -> None:
@@ -119,35 +127,41 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
 
     # ---- who counts on the 判定日 (rulebook §3.2, §3.5)
     judged_on = _judgement_date(members, fy)
-    head = next(m for m in members if m.person.id == household.head)
-    insured_now = [m for m in members if m.insured_on(judged_on)]
-    late_now = [m for m in members if m not in insured_now and m.late_elderly_on(judged_on)]
-    counted = list(insured_now) + late_now
-    fictitious = head not in insured_now and head not in late_now
-    if fictitious and head not in counted:
-        counted.append(head)
+    head = None
     for m in members:
-        if m.insured or m in counted:
-            m.income = person_income(m.person, nat, fy)
-
+        is_head = m.person.id == household.head
+        if is_head:
+            head = m
+        m.judge_on(judged_on, is_head)
+    fictitious = not (head.on or head.late)
     judgement_income = 0
     earners = 0
     declared = True
-    count_head_as_earner = tariff.options.fictitious_head_counts_as_earner
-    for m in counted:
+    n_insured = n_late = 0
+    late_dates = []
+    count_fictitious = tariff.options.fictitious_head_counts_as_earner
+    for m in members:
+        if m.insured or m.counted:
+            m.income = person_income(m.person, nat, fy)
+        if not m.counted:
+            continue
         inc = m.income
         judgement_income += inc.judgement_income
-        if inc.is_earner and (count_head_as_earner or not (fictitious and m is head)):
+        if inc.is_earner and (count_fictitious or m is not head or not fictitious):
             earners += 1
         if not inc.declared:
             declared = False
-    n_persons = len(insured_now) + len(late_now)
+        if m.on:
+            n_insured += 1
+        elif m.late:
+            n_late += 1
+            late_dates.append(m.late_date)
+    n_persons = n_insured + n_late
     limits = reductions.thresholds(nat, n_persons, earners)
     tier = reductions.judge_tier(nat, judgement_income, n_persons, earners) if declared else 0
     reduction = Reduction(tier, judgement_income, judged_on, n_persons, earners, limits, declared)
 
-    spec_status = specified_household.status(
-        judged_on, len(insured_now), [m.late_date for m in late_now])
+    spec_status = specified_household.status(judged_on, n_insured, late_dates)
 
     if tr is not None:
         _trace_setup(tr, household, members, head, fictitious, reduction, spec_status, tariff)
@@ -161,7 +175,7 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
         comp_members = [(m, m.care if name == "care" else m.insured) for m in members]
         comp_members = [(m, mask) for m, mask in comp_members if mask]
         if not comp_members:    # nobody is levied: 0 whatever the rates
-            components[name] = ComponentLevy(name, 0, 0, 0, 0, {}, 0, 0, 0, 0, 0, 0)
+            components[name] = _ZERO[name]
             continue
         rates = tariff.components.get(name)
         note = tariff.missing_note(name)
@@ -186,12 +200,12 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
     persons = tuple(
         PersonResult(m.person.id,
                      "insured" if m.insured else ("fictitious_head" if m is head else
-                                                  ("late_elderly" if m in late_now else "other")),
+                                                  ("late_elderly" if m.late else "other")),
                      m.insured, m.care,
-                     m.income.levy_base if (m.income and m.insured) else 0,
-                     m.income.judgement_income if m in counted else None,
-                     m.income.is_earner if m in counted else None,
-                     m.preschool and bool(m.insured), m.under18 and bool(m.insured))
+                     m.income.levy_base if m.insured else 0,
+                     m.income.judgement_income if m.counted else None,
+                     m.income.is_earner if m.counted else None,
+                     m.preschool and m.insured != 0, m.under18 and m.insured != 0)
         for m in members)
     return Assessment(household.id, fy, tariff.id, tariff.sha256, tariff.status, reduction,
                       spec_status, components, total, total_rounding, persons,
@@ -205,46 +219,46 @@ def _component(name: str, rates: ComponentRates, comp_members: list, tier: int, 
     rounding = tariff.rounding
     D = rates.denominator
     U = 12 * D
-    r_inc = rates.income_rate
-    r_ast = rates.asset_rate
-    k_inc = r_inc.numerator * (D // r_inc.denominator) if r_inc is not None else 0
-    k_ast = r_ast.numerator * (D // r_ast.denominator) if r_ast is not None else 0
+    k_inc = rates.k_income
+    k_ast = rates.k_asset
     pc = rates.per_capita or 0
     pc_adult = (rates.per_capita_adult or 0) if name == "child" else 0
     base_rounding = rounding.income_base
     share = nat.preschool_reduction
 
     inc_u = ast_u = pc_u = 0
-    red_u = {"statutory": 0, "preschool": 0, "child_under18": 0, "specified_household": 0}
-    person_net: list[tuple[int, int]] = []     # (annual net in 1/D yen, mask)
+    r_stat = r_pre = r_u18 = r_spec = 0     # reductions, in the same units
+    person_net: list[tuple[int, int]] = []  # (annual net in 1/D yen, mask), for policy B
     household_mask = 0
+    is_child = name == "child"
+    preschool_applies = declared and name in preschool.COMPONENTS
     for m, mask in comp_members:
         n = _POP[mask]
         household_mask |= mask
         base = m.income.levy_base
         if base_rounding == "floor_1000_per_person":
             base = floor_unit(base, 1000)
-        fat = m.person.fixed_asset_tax
         gross_pc = pc
-        if name == "child":
+        if is_child:
             if m.under18:
                 payable = 0
-                red_u["child_under18"] += pc * D * n
+                r_u18 += pc * D * n
             else:
                 gross_pc = pc + pc_adult
                 payable = reductions.reduced(pc, tier) + reductions.reduced(pc_adult, tier)
-                red_u["statutory"] += (gross_pc - payable) * D * n
+                r_stat += (gross_pc - payable) * D * n
         else:
             payable = reductions.reduced(pc, tier)
-            red_u["statutory"] += (pc - payable) * D * n
-            if m.preschool and declared and name in preschool.COMPONENTS:
+            r_stat += (pc - payable) * D * n
+            if preschool_applies and m.preschool:
                 after = preschool.payable(payable, share)
-                red_u["preschool"] += (payable - after) * D * n
+                r_pre += (payable - after) * D * n
                 payable = after
+        net = base * k_inc + m.person.fixed_asset_tax * k_ast
         inc_u += base * k_inc * n
-        ast_u += fat * k_ast * n
+        ast_u += m.person.fixed_asset_tax * k_ast * n
         pc_u += gross_pc * D * n
-        person_net.append((base * k_inc + fat * k_ast + payable * D, mask))
+        person_net.append((net + payable * D, mask))
 
     n_h = _POP[household_mask]
     hh = rates.per_household
@@ -253,17 +267,18 @@ def _component(name: str, rates: ComponentRates, comp_members: list, tier: int, 
     if hh is not None and n_h:
         h_amount = hh
         if spec_status and (name in ("medical", "support") or
-                            (name == "child" and tariff.options.specified_household_child)):
+                            (is_child and tariff.options.specified_household_child)):
             h_amount = specified_household.amount(hh, spec_status, rates.per_household_specified,
                                                   rates.per_household_specified_continuing)
-            red_u["specified_household"] += (hh - h_amount) * D * n_h
+            r_spec += (hh - h_amount) * D * n_h
         after = reductions.reduced(h_amount, tier)
-        red_u["statutory"] += (h_amount - after) * D * n_h
+        r_stat += (h_amount - after) * D * n_h
         hh_u = hh * D * n_h
         hh_net = after * D
 
-    gross_u = inc_u + ast_u + pc_u + hh_u
-    levy_u = gross_u - sum(red_u.values())
+    red_u = {"statutory": r_stat, "preschool": r_pre, "child_under18": r_u18,
+             "specified_household": r_spec}
+    levy_u = inc_u + ast_u + pc_u + hh_u - r_stat - r_pre - r_u18 - r_spec
     cap = rates.cap
     if tariff.options.cap_policy == "B":
         capped_u = 0

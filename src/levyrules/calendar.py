@@ -73,6 +73,15 @@ def age_on(birth: date, on: date) -> int:
     return years
 
 
+def attain_key(birth: date, years: int) -> int:
+    """month_key of the day `years` of age are attained (the day before the birthday)."""
+    y = birth.year + years
+    m, d = birth.month, birth.day
+    if m == 2 and d == 29 and not (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)):
+        return y * 12 + 1                      # attained on 28 February
+    return y * 12 + m - (2 if d == 1 else 1)
+
+
 def care_age_mask(fy: int, birth: date) -> int:
     """Months in which a person is 40–64 for the 介護納付金課税額 (介護保険法9条2号).
 
@@ -80,8 +89,7 @@ def care_age_mask(fy: int, birth: date) -> int:
     before the one containing the day before the 65th birthday (a 1st-of-month
     birthday therefore starts and ends a month earlier).
     """
-    return key_range_mask(fy, month_key(attains_age_on(birth, 40)),
-                          month_key(attains_age_on(birth, 65)))
+    return key_range_mask(fy, attain_key(birth, 40), attain_key(birth, 65))
 
 
 def late_elderly_start(birth: date) -> date:

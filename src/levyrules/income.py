@@ -7,14 +7,12 @@ national tables of that income year (examples.md §C, rulebook §1.3, §3.2, §3
 
 from __future__ import annotations
 
-from datetime import date
-
 import attrs
 
 from .calendar import is_65_at_income_year_end
 from .household import LAND_KINDS, STOCK_KINDS, Income, Person
 from .money import ceil_yen
-from .tariff.national import Band, National
+from .tariff.national import National, band_value
 
 
 @attrs.frozen(slots=True)
@@ -30,17 +28,6 @@ class PersonIncome:
     pension_deduction_65: int # 65歳以上 公的年金所得 特別控除 taken in the 軽減判定 (≤ 15万)
     is_earner: bool           # 給与所得者等 (施行令56条の89)
     declared: bool            # 所得申告 (False = 未申告)
-
-
-def band_value(bands: tuple[Band, ...], revenue: int, extra: int = 0) -> int:
-    """Look a revenue up in a conversion table; `extra` is added before the floor at 0."""
-    for b in bands:
-        if b.hi is None or revenue <= b.hi:
-            basis = (revenue // 4) // 1000 * 1000 if b.quarter else revenue
-            prod = basis * b.rate
-            value = prod.numerator // prod.denominator + b.add + extra
-            return value if value > 0 else 0
-    raise AssertionError("bands are open-ended")  # checked when the table was loaded
 
 
 def salary_income_from_revenue(nat: National, revenue: int) -> int:
@@ -138,9 +125,12 @@ def _is_earner(inc: Income, nat: National, over65: bool) -> bool:
         if inc.salary_revenue is not None:
             if inc.salary_revenue > nat.earner_salary_over:
                 return True
-        elif (inc.salary_income or 0) > salary_income_from_revenue(nat, nat.earner_salary_over):
+        elif (inc.salary_income or 0) > nat.earner_salary_income_over:
             return True
-    limit = nat.earner_pension_over_65 if over65 else nat.earner_pension_over_under65
     if inc.pension_revenue is not None:
-        return inc.pension_revenue > limit
-    return (inc.pension_income or 0) > pension_income_from_revenue(nat, limit, over65)
+        return inc.pension_revenue > (nat.earner_pension_over_65 if over65
+                                      else nat.earner_pension_over_under65)
+    if not inc.pension_income:
+        return False
+    return inc.pension_income > (nat.earner_pension_income_over_65 if over65
+                                 else nat.earner_pension_income_over_under65)

@@ -41,6 +41,8 @@ class ComponentRates:
     cap_is_statutory_default: bool = False
     # lcm of the rate denominators: amounts are exact integers in units of 1/(12·denominator) yen
     denominator: int = 1
+    k_income: int = 0      # income_rate × denominator (an integer)
+    k_asset: int = 0       # asset_rate × denominator
 
     @staticmethod
     def make(name: str, **kw) -> "ComponentRates":
@@ -48,7 +50,12 @@ class ComponentRates:
         for r in (kw.get("income_rate"), kw.get("asset_rate")):
             if r is not None:
                 den = lcm(den, r.denominator)
-        return ComponentRates(name, denominator=den, **kw)
+        ks = {}
+        for key, field in (("income_rate", "k_income"), ("asset_rate", "k_asset")):
+            r = kw.get(key)
+            if r is not None:
+                ks[field] = r.numerator * (den // r.denominator)
+        return ComponentRates(name, denominator=den, **kw, **ks)
 
     @property
     def method(self) -> str:
@@ -91,8 +98,15 @@ class Tariff:
     sha256: str
     files: tuple[str, ...]
     overrides: tuple[tuple[str, object], ...] = ()
+    blocked: dict = attrs.field(init=False, default=attrs.Factory(
+        lambda t: {c: t._missing_note(c) for c in ("medical", "support", "care", "child")
+                   if t._missing_note(c) is not None}, takes_self=True))
 
     def missing_note(self, component: str) -> str | None:
+        """The note of a `missing` entry that blocks this component, if any."""
+        return self.blocked.get(component)
+
+    def _missing_note(self, component: str) -> str | None:
         """The note of a `missing` entry that blocks this component, if any.
 
         An unpublished cap or 特定世帯 amount does not block: the law supplies it

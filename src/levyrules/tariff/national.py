@@ -32,6 +32,21 @@ class Band:
     rate: Fraction
     add: int
     quarter: bool = False   # basis = floor(revenue / 4, 1,000円) (所得税法別表第五 速算)
+    # the rate as integers, so that the lookup needs no Fraction arithmetic
+    num: int = attrs.field(init=False, default=attrs.Factory(lambda s: s.rate.numerator,
+                                                             takes_self=True))
+    den: int = attrs.field(init=False, default=attrs.Factory(lambda s: s.rate.denominator,
+                                                             takes_self=True))
+
+
+def band_value(bands: tuple[Band, ...], revenue: int, extra: int = 0) -> int:
+    """Look a revenue up in a conversion table; `extra` is added before the floor at 0."""
+    for b in bands:
+        if b.hi is None or revenue <= b.hi:
+            basis = (revenue // 4) // 1000 * 1000 if b.quarter else revenue
+            value = basis * b.num // b.den + b.add + extra
+            return value if value > 0 else 0
+    raise AssertionError("bands are open-ended")  # checked when the table was loaded
 
 
 @attrs.frozen(slots=True)
@@ -67,6 +82,10 @@ class National:
     citations: dict[str, Citation]
     sha256: str
     file: str
+    # 給与所得者等 thresholds read back as 所得, for inputs that give 所得 rather than 収入
+    earner_salary_income_over: int = 0
+    earner_pension_income_over_under65: int = 0
+    earner_pension_income_over_65: int = 0
 
     def cite(self, path: str) -> Citation | None:
         return self.citations.get(path)
@@ -104,6 +123,11 @@ def _build(data: Any, marks: dict, fname: str, sha: str) -> National:
     for i, _ in enumerate(reader.list(pens + ("other_income_adjustment",))):
         other.append((reader.int(pens + ("other_income_adjustment", i, "over")),
                       reader.int(pens + ("other_income_adjustment", i, "add"))))
+    pension_under65 = reader.bands(pens + ("under65",))
+    pension_over65 = reader.bands(pens + ("over65",))
+    earner_salary = reader.value_int(("wage_earner", "salary_revenue_over"))
+    earner_under65 = reader.value_int(("wage_earner", "pension_revenue_over_under65"))
+    earner_65 = reader.value_int(("wage_earner", "pension_revenue_over_65"))
     return National(
         fiscal_year=fy,
         income_year=reader.int(("income_year",)),
@@ -113,9 +137,9 @@ def _build(data: Any, marks: dict, fname: str, sha: str) -> National:
         reduction_per_earner=reader.value_int(red + ("per_earner",)),
         reduction_per_person_50=reader.value_int(red + ("per_person_50",)),
         reduction_per_person_20=reader.value_int(red + ("per_person_20",)),
-        earner_salary_over=reader.value_int(("wage_earner", "salary_revenue_over")),
-        earner_pension_over_under65=reader.value_int(("wage_earner", "pension_revenue_over_under65")),
-        earner_pension_over_65=reader.value_int(("wage_earner", "pension_revenue_over_65")),
+        earner_salary_over=earner_salary,
+        earner_pension_over_under65=earner_under65,
+        earner_pension_over_65=earner_65,
         pension_deduction_65=reader.value_int(("pension_special_deduction_65",)),
         preschool_reduction=reader.value_rate(("preschool_reduction",)),
         salary_bands=salary,
@@ -123,12 +147,15 @@ def _build(data: Any, marks: dict, fname: str, sha: str) -> National:
         adjustment_ceiling=reader.int(adj + ("special_revenue_ceiling",)),
         adjustment_rate=reader.rate(adj + ("special_rate",)),
         adjustment_pension_limit=reader.int(adj + ("pension_limit",)),
-        pension_under65=reader.bands(pens + ("under65",)),
-        pension_over65=reader.bands(pens + ("over65",)),
+        pension_under65=pension_under65,
+        pension_over65=pension_over65,
         pension_other_income_adjustment=tuple(other),
         citations=reader.citations,
         sha256=sha,
         file=fname,
+        earner_salary_income_over=band_value(salary, earner_salary),
+        earner_pension_income_over_under65=band_value(pension_under65, earner_under65),
+        earner_pension_income_over_65=band_value(pension_over65, earner_65),
     )
 
 
