@@ -109,13 +109,6 @@ def test_fiscal_year_mismatch_names_the_field():
         levyrules.assess(h, levyrules.load_tariff("isesaki/2023"))
 
 
-def test_statuses_are_refused_until_supported():
-    data = bad(_set(["persons", 0, "statuses"], {"former_dependent": {"since": "2025-04-01"}}))
-    h = levyrules.Household.from_json(data)
-    with pytest.raises(levyrules.InputError, match=r"^persons\[0\]\.statuses: "):
-        levyrules.assess(h, levyrules.load_tariff("koriyama/2025"))
-
-
 def test_round_trip_json():
     h = levyrules.Household.from_json(BASE)
     assert levyrules.Household.from_json(h.to_json()) == h

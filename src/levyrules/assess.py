@@ -13,16 +13,17 @@ from __future__ import annotations
 from datetime import date
 from types import MappingProxyType
 
-from .calendar import (anniversary, care_age_mask, fy_start, is_preschool, is_under18,
-                       period_mask)
+from .calendar import (FULL_YEAR, month_key, anniversary, care_age_mask, fy_first_key, fy_start,
+                       is_preschool, is_under18, period_mask)
 from .errors import InputError, MissingTariffValue
-from .household import Household, Person
+from .household import NO_STATUSES, Household, Person
 from .income import PersonIncome, person_income
 from .money import floor_unit
 from .result import Assessment, ComponentLevy, PersonResult, Reduction
-from .rules import (ASSET_LEVY, CAP, CARE_AGE, FICTITIOUS_HEAD, INCOME_LEVY, LATE_ELDERLY,
+from .rules import (reduction_rule, ASSET_LEVY, CAP, CARE_AGE, FICTITIOUS_HEAD, INCOME_LEVY, LATE_ELDERLY,
                     MONTHS, PER_CAPITA, PER_HOUSEHOLD, ROUNDING)
-from .rules import child_support, preschool, reductions, specified_household
+from .rules import (care_exempt, child_support, childbirth, former_dependent, preschool,
+                    reductions, relief, specified_household, unemployment)
 from .tariff.model import COMPONENT_NAMES, ComponentRates, Tariff
 
 ORDER = ("medical", "support", "care", "child")
@@ -35,7 +36,9 @@ _POP = [bin(i).count("1") for i in range(4096)]
 class _Member:
     """A person's facts for the year, derived once."""
     __slots__ = ("person", "index", "insured", "care", "cut", "late_date", "income",
-                 "preschool", "under18", "on", "late", "counted")
+                 "preschool", "under18", "on", "late", "counted",
+                 "income_u", "unemployed", "birth", "fd_exempt", "fd_half", "care_exempt",
+                 "notes")
 
     def __init__(self, person: Person, index: int, fy: int):
         self.person = person
@@ -65,6 +68,39 @@ class _Member:
         self.preschool = is_preschool(fy, birth)
         self.under18 = is_under18(fy, birth)
         self.on = self.late = self.counted = False   # set for the 判定日
+        # special statuses (rulebook §5, §6, §8, §13.9): month masks, 0 when none
+        self.income_u: PersonIncome | None = None    # income under the 非自発的失業 特例
+        self.unemployed = self.birth = self.fd_exempt = self.fd_half = self.care_exempt = 0
+        self.notes: list = []                        # (rule, text) for the trace
+        if person.statuses is not NO_STATUSES and mask:
+            self._statuses(person.statuses, fy)
+
+    def _statuses(self, st, fy: int) -> None:
+        mask = self.insured
+        if st.involuntary_unemployment is not None:
+            why = unemployment.ineligible_reason(st.involuntary_unemployment,
+                                                 self.person.birth_date)
+            if why:
+                self.notes.append((unemployment.UNEMPLOYMENT, f"特例の対象外: {why}"))
+            else:
+                self.unemployed = unemployment.period_mask(fy, st.involuntary_unemployment) & mask
+        if st.childbirth is not None:
+            self.birth = childbirth.exempt_mask(fy, st.childbirth) & mask
+        if st.former_dependent_since is not None:
+            since = st.former_dependent_since
+            if former_dependent.eligible(self.person.birth_date, since):
+                self.fd_exempt = former_dependent.exempt_mask(fy, since) & mask
+                self.fd_half = former_dependent.half_mask(fy, since) & mask
+            else:
+                self.notes.append((former_dependent.FORMER_DEPENDENT,
+                                   "対象外: 資格取得日に65歳未満"))
+        if st.care_exempt_facility:
+            self.care_exempt = care_exempt.facility_mask(fy, st.care_exempt_facility) & self.care
+            self.care &= ~self.care_exempt
+
+    @property
+    def special(self) -> bool:
+        return bool(self.unemployed or self.birth or self.fd_exempt)
 
     def insured_on(self, d: date) -> bool:
         cut = self.cut
@@ -85,11 +121,6 @@ def _refuse_unsupported(h: Household) -> None:
     if h.head_changes:
         raise InputError("head_changes", "世帯主変更 within the year is not supported by this "
                                          "engine version; assess each 納税義務者's part separately")
-    for i, p in enumerate(h.persons):
-        if p.statuses.any:
-            raise InputError(f"persons[{i}].statuses", "special statuses (非自発的失業, 産前産後, "
-                                                        "旧被扶養者, 介護適用除外) are not supported "
-                                                        "by this engine version")
 
 
 def _judgement_date(members: list[_Member], fy: int) -> date:
@@ -140,12 +171,19 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
     n_insured = n_late = 0
     late_dates = []
     count_fictitious = tariff.options.fictitious_head_counts_as_earner
+    judged_bit = 1 << (month_key(judged_on) - fy_first_key(fy))
+    before_adj = tariff.options.unemployment_adjustment == "before"
     for m in members:
         if m.insured or m.counted:
             m.income = person_income(m.person, nat, fy)
+            if m.unemployed:
+                m.income_u = person_income(m.person, nat, fy, unemployment.SALARY_SHARE,
+                                           before_adj)
         if not m.counted:
             continue
-        inc = m.income
+        # 非自発的失業: the 30/100 income is judged when the 判定日 is inside the 特例
+        # period; a period starting later does not re-judge the year (rulebook §3.5)
+        inc = m.income_u if m.unemployed & judged_bit else m.income
         judgement_income += inc.judgement_income
         if inc.is_earner and (count_fictitious or m is not head or not fictitious):
             earners += 1
@@ -165,6 +203,10 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
 
     if tr is not None:
         _trace_setup(tr, household, members, head, fictitious, reduction, spec_status, tariff)
+
+    claims = relief.claims(tariff.relief, household.relief, fy, tariff.id,
+                           lambda d: any(m.insured_on(d) for m in members)) \
+        if (tariff.relief or household.relief) else []
 
     # ---- components
     components: dict[str, ComponentLevy] = {}
@@ -186,7 +228,7 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
             components[name] = ComponentLevy.unknown(name, f"components.{name}: {note}")
             continue
         components[name] = _component(name, rates, comp_members, tier, declared, spec_status,
-                                      tariff, tr)
+                                      tariff, claims, tr)
 
     known = [c.amount for c in components.values()]
     total = None if None in known else sum(known)
@@ -212,108 +254,295 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
                       tuple(tr) if tr is not None else ())
 
 
+def _segments(m: _Member, mask: int, statuses: bool):
+    """Split a member's months into runs with the same special statuses:
+    (months, unemployed, childbirth, former-dependent exempt, former-dependent half)."""
+    if not statuses or not (m.unemployed or m.birth or m.fd_exempt):
+        return ((mask, False, False, False, False),)
+    groups: dict = {}
+    for i in range(12):
+        bit = 1 << i
+        if mask & bit:
+            key = (bool(m.unemployed & bit), bool(m.birth & bit), bool(m.fd_exempt & bit),
+                   bool(m.fd_half & bit))
+            groups[key] = groups.get(key, 0) | bit
+    return tuple((months,) + key for key, months in groups.items())
+
+
 def _component(name: str, rates: ComponentRates, comp_members: list, tier: int, declared: bool,
-               spec_status: str | None, tariff: Tariff, tr: list | None) -> ComponentLevy:
-    """One component: elements per person-month, reductions, 月割, cap, rounding."""
+               spec_status: str | None, tariff: Tariff, claims: list, tr: list | None,
+               ) -> ComponentLevy:
+    """One component: elements per person-month, reductions, 月割, cap, rounding.
+
+    Every amount is an integer count of 1/(12·D) yen (D: the rates' common
+    denominator): a yearly amount in 1/D yen times its number of months.
+    """
     nat = tariff.national
+    opts = tariff.options
     rounding = tariff.rounding
     D = rates.denominator
     U = 12 * D
     k_inc = rates.k_income
     k_ast = rates.k_asset
     pc = rates.per_capita or 0
-    pc_adult = (rates.per_capita_adult or 0) if name == "child" else 0
+    is_child = name == "child"
+    pc_adult = (rates.per_capita_adult or 0) if is_child else 0
     base_rounding = rounding.income_base
     share = nat.preschool_reduction
+    statuses = not is_child or opts.statuses_on_child
+    birth_asset = opts.childbirth_asset
+    fd_after_cap = opts.former_dependent_timing == "after_cap"
+    preschool_applies = declared and name in preschool.COMPONENTS
+
+    # 条例減免 that apply to this component
+    if claims:
+        mine = [c for c in claims if name in c.rule.components]
+        child_rules = [c.rule for c in mine if c.rule.kind == "child_per_capita"]
+        hh_claims = [c for c in mine if c.rule.kind in ("grade", "income_drop")]
+        det_claims = [c for c in mine if c.rule.kind == "detention"]
+    else:
+        child_rules = hh_claims = det_claims = ()
+    relief_u: dict[str, int] = {}          # before-cap relief, by rule id
+    relief_after: dict[str, int] = {}      # after-cap relief, by rule id
+    relief_base: dict[str, int] = {}       # household-level relief: the base it is a share of
+    child_rank: dict = {}
+    if child_rules:
+        for r in child_rules:
+            born_after = date(tariff.fiscal_year - r.age_limit, 4, 2)
+            kids = [(m.person.birth_date, m.person.id) for m, _ in comp_members
+                    if m.person.birth_date >= born_after]
+            child_rank[r.id] = relief.child_order(kids)
 
     inc_u = ast_u = pc_u = 0
-    r_stat = r_pre = r_u18 = r_spec = 0     # reductions, in the same units
-    person_net: list[tuple[int, int]] = []  # (annual net in 1/D yen, mask), for policy B
+    r_stat = r_pre = r_u18 = r_spec = r_unemp = r_birth = r_fd = 0   # in the same units
+    r_outside = 0       # before-cap relief not already taken out of the person-month nets
+    person_net: list[tuple[int, int]] = []  # (annual net in 1/D yen, months), for policy B
     household_mask = 0
-    is_child = name == "child"
-    preschool_applies = declared and name in preschool.COMPONENTS
+    fd_all = FULL_YEAR                      # months in which every member is a 旧被扶養者 (half)
     for m, mask in comp_members:
-        n = _POP[mask]
         household_mask |= mask
-        base = m.income.levy_base
+        fd_all &= (m.fd_half | ~mask)
+        fat = m.person.fixed_asset_tax
+        base_n = m.income.levy_base
+        base_x = m.income_u.levy_base if m.income_u is not None else base_n
         if base_rounding == "floor_1000_per_person":
-            base = floor_unit(base, 1000)
+            base_n = floor_unit(base_n, 1000)
+            base_x = floor_unit(base_x, 1000)
+        # 均等割 payable after the 軽減 (and 未就学児 / 18歳未満)
         gross_pc = pc
         if is_child:
             if m.under18:
-                payable = 0
-                r_u18 += pc * D * n
+                pay = 0
+                red_stat = red_pre = 0
+                red_u18 = pc
             else:
                 gross_pc = pc + pc_adult
-                payable = reductions.reduced(pc, tier) + reductions.reduced(pc_adult, tier)
-                r_stat += (gross_pc - payable) * D * n
+                pay = reductions.reduced(pc, tier) + reductions.reduced(pc_adult, tier)
+                red_stat, red_pre, red_u18 = gross_pc - pay, 0, 0
         else:
-            payable = reductions.reduced(pc, tier)
-            r_stat += (pc - payable) * D * n
+            pay = reductions.reduced(pc, tier)
+            red_stat, red_pre, red_u18 = pc - pay, 0, 0
             if preschool_applies and m.preschool:
-                after = preschool.payable(payable, share)
-                r_pre += (payable - after) * D * n
-                payable = after
-        net = base * k_inc + m.person.fixed_asset_tax * k_ast
-        inc_u += base * k_inc * n
-        ast_u += m.person.fixed_asset_tax * k_ast * n
-        pc_u += gross_pc * D * n
-        person_net.append((net + payable * D, mask))
+                after = preschool.payable(pay, share)
+                red_pre = pay - after
+                pay = after
+        if not (child_rules or det_claims or hh_claims) and not (
+                statuses and (m.unemployed or m.birth or m.fd_exempt)):
+            # the common case: one run of months, no status, no 減免
+            n = _POP[mask]
+            inc = base_n * k_inc
+            ast = fat * k_ast
+            inc_u += inc * n
+            ast_u += ast * n
+            pc_u += gross_pc * D * n
+            r_stat += red_stat * D * n
+            r_pre += red_pre * D * n
+            r_u18 += red_u18 * D * n
+            person_net.append((inc + ast + pay * D, mask))
+            continue
+        # 条例減免 of children's 均等割 (before or after the cap)
+        child_relief = []
+        for r in child_rules:
+            rank = child_rank[r.id].get(m.person.id)
+            if rank is None or not pay:
+                continue
+            rate = r.rates_by_order[min(rank, len(r.rates_by_order) - 1)]
+            base_pay = pay + red_pre if r.with_preschool == "max" else pay
+            keep = base_pay - base_pay * rate.numerator // rate.denominator
+            cut = pay - keep if r.with_preschool == "max" else base_pay - keep
+            if cut > 0:
+                child_relief.append((r, cut))
+        for months, unemp, birth, fd_ex, fd_half in _segments(m, mask, statuses):
+            n = _POP[months]
+            base = base_x if unemp else base_n
+            inc_u += base_n * k_inc * n
+            ast_u += fat * k_ast * n
+            pc_u += gross_pc * D * n
+            r_stat += red_stat * D * n
+            r_pre += red_pre * D * n
+            r_u18 += red_u18 * D * n
+            r_unemp += (base_n - base) * k_inc * n
+            inc_net = base * k_inc
+            ast_net = fat * k_ast
+            pay_seg = pay
+            fd_here = 0
+            if fd_ex:        # 旧被扶養者: 所得割・資産割 免除
+                fd_here += inc_net + ast_net
+                inc_net = ast_net = 0
+            if fd_half:      # 均等割 5割: the larger of it and the 軽減 wins
+                target = (reductions.reduced(pc, 50) + reductions.reduced(pc_adult, 50)
+                          if is_child else reductions.reduced(pc, 50))
+                if pay_seg > target:
+                    fd_here += (pay_seg - target) * D
+                    pay_seg = target
+            r_fd += fd_here * n
+            for r, cut in child_relief:
+                cut = min(cut, pay_seg)
+                bucket = relief_after if r.after_cap else relief_u
+                bucket[r.id] = bucket.get(r.id, 0) + cut * D * n
+                if not r.after_cap:
+                    pay_seg -= cut
+            if birth:        # 産前産後: the mother's 所得割 and 均等割 (資産割 by option)
+                r_birth += (inc_net + pay_seg * D + (ast_net if birth_asset else 0)) * n
+                inc_net = 0
+                pay_seg = 0
+                if birth_asset:
+                    ast_net = 0
+            net = inc_net + ast_net + pay_seg * D
+            for c in det_claims:
+                if c.person == m.person.id:
+                    k = _POP[months & c.months]
+                    if k:
+                        part = _selected(c.rule, inc_net, ast_net, pay_seg * D)
+                        cut = part * k * c.rate.numerator // c.rate.denominator
+                        bucket = relief_after if c.rule.after_cap else relief_u
+                        bucket[c.rule.id] = bucket.get(c.rule.id, 0) + cut
+                        if not c.rule.after_cap:
+                            r_outside += cut
+            for c in hh_claims:
+                k = _POP[months & c.rule.window(tariff.fiscal_year)]
+                if k:
+                    relief_base[c.rule.id] = relief_base.get(c.rule.id, 0) + \
+                        _selected(c.rule, inc_net, ast_net, pay_seg * D) * k
+            # 旧被扶養者 after the cap: the month's amount stays in until the cap
+            person_net.append((net + (fd_here if fd_after_cap else 0), months))
 
     n_h = _POP[household_mask]
     hh = rates.per_household
     hh_u = 0
-    hh_net = 0
+    hh_segments: list[tuple[int, int]] = []     # (annual net in 1/D yen, months)
     if hh is not None and n_h:
         h_amount = hh
         if spec_status and (name in ("medical", "support") or
-                            (is_child and tariff.options.specified_household_child)):
+                            (is_child and opts.specified_household_child)):
             h_amount = specified_household.amount(hh, spec_status, rates.per_household_specified,
                                                   rates.per_household_specified_continuing)
             r_spec += (hh - h_amount) * D * n_h
         after = reductions.reduced(h_amount, tier)
         r_stat += (h_amount - after) * D * n_h
         hh_u = hh * D * n_h
-        hh_net = after * D
+        # 旧被扶養者 only: 平等割 5割 (not with 7割・5割 (the larger wins) nor 特定世帯)
+        half = fd_all & household_mask if (statuses and not spec_status) else 0
+        target = reductions.reduced(hh, 50)
+        if half and after > target:
+            k = _POP[half]
+            r_fd += (after - target) * D * k
+            hh_segments.append(((target if not fd_after_cap else after) * D, half))
+            if household_mask & ~half:
+                hh_segments.append((after * D, household_mask & ~half))
+        else:
+            hh_segments.append((after * D, household_mask))
+        for net, months in hh_segments:
+            for c in hh_claims:
+                if "per_household" in c.rule.levies:
+                    k = _POP[months & c.rule.window(tariff.fiscal_year)]
+                    relief_base[c.rule.id] = relief_base.get(c.rule.id, 0) + net * k
 
-    red_u = {"statutory": r_stat, "preschool": r_pre, "child_under18": r_u18,
-             "specified_household": r_spec}
-    levy_u = inc_u + ast_u + pc_u + hh_u - r_stat - r_pre - r_u18 - r_spec
+    for c in hh_claims:          # household-level 減免: a share of the named levies
+        base = relief_base.get(c.rule.id, 0)
+        cut = base * c.rate.numerator // c.rate.denominator
+        if c.rule.after_cap:
+            relief_after[c.rule.id] = cut
+        else:
+            relief_u[c.rule.id] = cut
+            r_outside += cut
+
+    pre_cap = r_stat + r_pre + r_u18 + r_spec + r_unemp + r_birth + sum(relief_u.values())
+    if not fd_after_cap:
+        pre_cap += r_fd
+    levy_u = inc_u + ast_u + pc_u + hh_u - pre_cap
     cap = rates.cap
-    if tariff.options.cap_policy == "B":
+    cap_u = cap * D * n_h
+    if opts.cap_policy == "B":
         capped_u = 0
         cap_d = cap * D
         for i in range(12):
             bit = 1 << i
-            a = sum(net for net, mask in person_net if mask & bit)
-            if household_mask & bit:
-                a += hh_net
+            a = sum(net for net, months in person_net if months & bit)
+            a += sum(net for net, months in hh_segments if months & bit)
             capped_u += a if a < cap_d else cap_d
-        cap_u = cap * D * n_h
+        capped_u = max(0, capped_u - r_outside)
     else:
-        cap_u = cap * D * n_h
         capped_u = levy_u if levy_u < cap_u else cap_u
 
+    reds = {}
+    for key, v in (("statutory", r_stat), ("preschool", r_pre), ("child_under18", r_u18),
+                   ("specified_household", r_spec), ("involuntary_unemployment", r_unemp),
+                   ("childbirth", r_birth), ("former_dependent", r_fd)):
+        if v:
+            reds[key] = v
+    for rid, v in relief_u.items():
+        reds[f"relief.{rid}"] = v
     if rounding.yen == "per_element":
-        levy = (inc_u // U + ast_u // U + pc_u // U + hh_u // U
-                - sum(v // U for v in red_u.values()))
+        levy = inc_u // U + ast_u // U + pc_u // U + hh_u // U - sum(
+            v // U for k, v in reds.items() if not (fd_after_cap and k == "former_dependent"))
     elif rounding.hundred == "per_person":
-        levy = sum(floor_unit(net * _POP[mask] // U, 100) for net, mask in person_net)
-        levy += floor_unit(hh_net * n_h // U, 100)
+        levy = sum(floor_unit(net * _POP[months] // U, 100) for net, months in person_net)
+        levy += sum(floor_unit(net * _POP[months] // U, 100) for net, months in hh_segments)
+        levy = max(0, levy - r_outside // U)
     else:
         levy = levy_u // U
     cap_yen = cap_u // U
-    capped = capped_u // U if tariff.options.cap_policy == "B" else min(levy, cap_yen)
+    capped = capped_u // U if opts.cap_policy == "B" else min(levy, cap_yen)
     if capped > levy:
         capped = levy
     over_cap = levy - capped
-    amount = floor_unit(capped, 100) if rounding.hundred in ("per_component", "per_person") else capped
-    reds = {k: v // U for k, v in red_u.items() if v}
+    # 減免 after the cap (旧被扶養者 by default, and 条例減免 so declared): each is a share
+    # of what was levied, so when the cap took part of the levy it shrinks in proportion
+    after_cap = 0
+    if levy_u > capped * U and levy_u > 0:
+        num, den = capped * U, levy_u
+    else:
+        num = den = 1
+    if fd_after_cap and r_fd:
+        r_fd = r_fd * num // den
+        reds["former_dependent"] = r_fd
+        after_cap += r_fd
+    for rid, v in relief_after.items():
+        v = v * num // den
+        after_cap += v
+        reds[f"relief.{rid}"] = v
+    if after_cap:
+        # never more than what is left after the cap
+        scale_cap = capped * U
+        if after_cap > scale_cap:
+            after_cap = scale_cap
+        capped = (capped * U - after_cap) // U
+    amount = floor_unit(capped, 100) if rounding.hundred in ("per_component", "per_person") \
+        else capped
+    reds = {k: v // U for k, v in reds.items()}
     levy_obj = ComponentLevy(name, inc_u // U, ast_u // U, pc_u // U, hh_u // U, reds, levy,
                              cap_yen, over_cap, capped - amount, amount, n_h)
     if tr is not None:
         _trace_component(tr, levy_obj, rates, comp_members, tier, spec_status, tariff)
     return levy_obj
+
+
+def _selected(rule, inc_net: int, ast_net: int, pc_net: int) -> int:
+    """The part of a person-month's net amount a relief rule applies to."""
+    lv = rule.levies
+    return ((inc_net if "income" in lv else 0) + (ast_net if "asset" in lv else 0)
+            + (pc_net if "per_capita" in lv else 0))
 
 
 # ---------------------------------------------------------------- trace
@@ -343,6 +572,17 @@ def _trace_setup(tr, household, members, head, fictitious, red, spec_status, tar
         if m.late_date is not None:
             _step(tr, LATE_ELDERLY, None, f"{m.person.id}: {m.late_date.isoformat()} から後期高齢者医療",
                   person=m.person.id)
+    for m in members:
+        for rule, text in m.notes:
+            _step(tr, rule, None, f"{m.person.id}: {text}", person=m.person.id)
+        for mask, rule, text in ((m.unemployed, unemployment.UNEMPLOYMENT, "給与所得を30/100とする月"),
+                                 (m.birth, childbirth.CHILDBIRTH, "産前産後の免除月"),
+                                 (m.fd_exempt, former_dependent.FORMER_DEPENDENT, "旧被扶養者 所得割免除の月"),
+                                 (m.fd_half, former_dependent.FORMER_DEPENDENT, "旧被扶養者 均等割・平等割5割の月"),
+                                 (m.care_exempt, care_exempt.CARE_EXEMPT, "介護保険適用除外施設の月")):
+            if mask:
+                _step(tr, rule, None, f"{m.person.id}: {text} {months_text(mask)}",
+                      person=m.person.id, months=months_text(mask))
     if fictitious:
         _step(tr, FICTITIOUS_HEAD, None, f"世帯主 {head.person.id} は被保険者でない（擬制世帯主）: "
                                          "所得は軽減判定にのみ算入", person=head.person.id)
@@ -392,11 +632,9 @@ def _trace_component(tr, c: ComponentLevy, rates: ComponentRates, comp_members, 
     if rates.per_household is not None:
         _step(tr, PER_HOUSEHOLD, c.name, f"{label} 平等割額 {rates.per_household}円 × 月数/12",
               c.per_household)
-    rule_for = {"statutory": reductions.STATUTORY, "preschool": preschool.PRESCHOOL,
-                "child_under18": child_support.UNDER18,
-                "specified_household": specified_household.SPECIFIED}
     for key, value in c.reductions.items():
-        _step(tr, rule_for[key], c.name, f"{label} 減額 {key}", value)
+        rule = reduction_rule(key, tariff)
+        _step(tr, rule, c.name, f"{label} 減額 {rule.title}", value, reduction=key)
     _step(tr, CAP, c.name, f"{label} 限度額 {c.cap}円（{c.months}か月）: 超過額 {c.over_cap}円",
           c.levy - c.over_cap, cap=c.cap, over_cap=c.over_cap,
           statutory_default=rates.cap_is_statutory_default)

@@ -10,15 +10,9 @@ from .calendar import fy_month
 from .money import format_rate
 from .result import Assessment
 from .rules import CAP, PER_CAPITA, PER_HOUSEHOLD, INCOME_LEVY, ASSET_LEVY, ROUNDING, MONTHS
-from .rules import child_support, preschool, reductions, specified_household
+from .rules import child_support, reduction_rule, reductions, specified_household
 from .tariff.model import COMPONENT_NAMES, Tariff
 
-_REDUCTION_LABEL = {
-    "statutory": ("法定軽減（{tier}割）", reductions.STATUTORY),
-    "preschool": ("未就学児均等割軽減", preschool.PRESCHOOL),
-    "child_under18": ("18歳未満均等割軽減（10割）", child_support.UNDER18),
-    "specified_household": ("特定世帯・特定継続世帯 平等割減額", specified_household.SPECIFIED),
-}
 _ROLE = {"insured": "被保険者", "fictitious_head": "擬制世帯主（被保険者でない世帯主）",
          "late_elderly": "特定同一世帯所属者（後期高齢者医療へ移行）", "other": "世帯員（国保外）"}
 
@@ -119,8 +113,9 @@ def render(a: Assessment, tariff: Tariff) -> str:
             add(f"　平等割額　{yen(c.per_household)}　（1世帯 {yen(rates.per_household)}、月割）"
                 f" {_cite(PER_HOUSEHOLD)}")
         for key, value in c.reductions.items():
-            text, rule = _REDUCTION_LABEL[key]
-            add(f"　{text.format(tier=r.tier // 10)}　−{yen(value)} {_cite(rule)}")
+            rule = reduction_rule(key, tariff)
+            text = f"法定軽減（{r.tier // 10}割）" if key == "statutory" else rule.title
+            add(f"　{text}　−{yen(value)} {_cite(rule)}")
         add(f"　軽減後の額　{yen(c.levy)}")
         cap_note = "（法定の上限額）" if rates.cap_is_statutory_default else ""
         add(f"　課税限度額　{yen(c.cap)}{cap_note}" +

@@ -34,7 +34,7 @@ _INCOME_KEYS = frozenset(_AMOUNTS + ("declared", "separate", "income_adjustment_
 _PERSON_KEYS = frozenset(("id", "birth_date", "insured", "late_elderly_since",
                           "fixed_asset_tax", "income", "statuses"))
 _HOUSEHOLD_KEYS = frozenset(("id", "fiscal_year", "municipality", "head", "head_changes",
-                             "persons"))
+                             "persons", "relief"))
 _STATUS_KEYS = frozenset(("involuntary_unemployment", "childbirth", "former_dependent",
                           "care_exempt_facility"))
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
@@ -160,6 +160,7 @@ class Household:
     persons: tuple[Person, ...]
     municipality: str | None = None
     head_changes: tuple[HeadChange, ...] = ()
+    relief: dict = attrs.field(factory=dict)   # 条例減免 facts by rule id (checked by the rule)
 
     def person(self, pid: str) -> Person:
         for p in self.persons:
@@ -380,7 +381,17 @@ def _read_household(data: Any) -> Household:
             raise InputError(f"{p}.head", "names no person of the household")
         changes.append(HeadChange(d, h))
     changes.sort(key=lambda c: c.date)
-    return Household(hid, fy, head, persons, muni, tuple(changes))
+    relief = data.get("relief") or {}
+    if not isinstance(relief, dict):
+        raise InputError("relief", "must be an object of facts by relief rule id")
+    for rid, facts in relief.items():
+        if not re.match(r"^[a-z0-9][a-z0-9_-]*$", rid):
+            raise InputError(f"relief.{rid}", "is not a relief rule id")
+        _obj(facts, f"relief.{rid}", frozenset(("grade", "previous_income", "current_income",
+                                                 "person", "periods")))
+        if "person" in facts and facts["person"] not in seen:
+            raise InputError(f"relief.{rid}.person", "names no person of the household")
+    return Household(hid, fy, head, persons, muni, tuple(changes), dict(relief))
 
 
 # ---------------------------------------------------------------- writing
@@ -431,4 +442,6 @@ def _household_json(h: Household) -> dict:
             pj["statuses"] = sj
         persons.append(pj)
     out["persons"] = persons
+    if h.relief:
+        out["relief"] = h.relief
     return out

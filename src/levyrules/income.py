@@ -7,6 +7,8 @@ national tables of that income year (examples.md §C, rulebook §1.3, §3.2, §3
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import attrs
 
 from .calendar import is_65_at_income_year_end
@@ -53,21 +55,30 @@ def basic_deduction(nat: National, aggregate_income: int) -> int:
     return 0
 
 
-def person_income(person: Person, nat: National, fiscal_year: int) -> PersonIncome:
-    """Derive a person's income figures from the input (収入 or 所得 as given)."""
+def person_income(person: Person, nat: National, fiscal_year: int,
+                  salary_share: Fraction | None = None,
+                  share_before_adjustment: bool = False) -> PersonIncome:
+    """Derive a person's income figures from the input (収入 or 所得 as given).
+
+    `salary_share` (非自発的失業: 30/100) takes only that share of the 給与所得, after
+    the 所得金額調整控除 (default) or before it (`share_before_adjustment`).
+    """
     inc: Income = person.income
     over65 = is_65_at_income_year_end(fiscal_year, person.birth_date)
 
     # 給与所得
+    adjustment = 0            # 所得金額調整控除 taken from the 給与所得
     if inc.salary_revenue is not None:
         salary = salary_income_from_revenue(nat, inc.salary_revenue)
         if inc.income_adjustment_eligible and inc.salary_revenue > nat.adjustment_floor:
             top = min(inc.salary_revenue, nat.adjustment_ceiling)
-            salary = max(0, salary - ceil_yen((top - nat.adjustment_floor) * nat.adjustment_rate))
+            adjustment = min(salary, ceil_yen((top - nat.adjustment_floor) * nat.adjustment_rate))
         salary_given = False
     else:
         salary = inc.salary_income or 0
         salary_given = True       # a given 給与所得 is taken as final (after 調整控除)
+    unadjusted = salary
+    salary -= adjustment
 
     halves = inc.comprehensive_capital_gains_long + inc.occasional_income
     other_comprehensive = (inc.business_income + inc.agriculture_income + inc.real_estate_income
@@ -94,7 +105,15 @@ def person_income(person: Person, nat: National, fiscal_year: int) -> PersonInco
     # 所得金額調整控除 (b): both 給与所得 and 年金所得
     if not salary_given and salary > 0 and pension > 0:
         lim = nat.adjustment_pension_limit
-        salary = max(0, salary - max(0, min(salary, lim) + min(pension, lim) - lim))
+        b = max(0, min(salary, lim) + min(pension, lim) - lim)
+        adjustment += b
+        salary = max(0, salary - b)
+    if salary_share is not None:     # 非自発的失業者: 給与所得 × 30/100 (1円未満切捨て)
+        if share_before_adjustment:
+            salary = max(0, unadjusted * salary_share.numerator // salary_share.denominator
+                         - adjustment)
+        else:
+            salary = salary * salary_share.numerator // salary_share.denominator
 
     comprehensive = salary + pension + other_comprehensive
     aggregate = comprehensive + inc.forestry_income + land_after + stocks + futures

@@ -44,3 +44,22 @@ FICTITIOUS_HEAD = rule("fictitious_head", "擬制世帯主（被保険者でな�
                        "地方税法703条の4第1項・各市町村国民健康保険税条例")
 CAP = rule("cap", "課税限度額", "地方税法703条の4第10項・地方税法施行令56条の88の2")
 ROUNDING = rule("rounding", "端数処理（1円未満・100円未満切捨て）", "地方税法20条の4の2第3項")
+
+
+def reduction_rule(key: str, tariff=None) -> Rule:
+    """The rule behind a `reductions` key of the output (relief.<id> from the tariff)."""
+    from . import (child_support, childbirth, former_dependent, preschool, reductions,
+                   specified_household, unemployment)
+    fixed = {"statutory": reductions.STATUTORY, "preschool": preschool.PRESCHOOL,
+             "child_under18": child_support.UNDER18,
+             "specified_household": specified_household.SPECIFIED,
+             "involuntary_unemployment": unemployment.UNEMPLOYMENT,
+             "childbirth": childbirth.CHILDBIRTH,
+             "former_dependent": former_dependent.FORMER_DEPENDENT}
+    if key in fixed:
+        return fixed[key]
+    rid = key.split(".", 1)[1]
+    for r in (tariff.relief if tariff is not None else ()):
+        if r.id == rid:
+            return Rule(key, r.title, r.article or "地方税法717条・条例（減免）")
+    return Rule(key, key, "地方税法717条・条例（減免）")

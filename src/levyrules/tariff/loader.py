@@ -22,9 +22,10 @@ import jsonschema
 
 from ..errors import TariffError
 from ..money import parse_rate
-from . import yamlmarks
-from .model import ComponentRates, Options, Rounding, Tariff
+from . import checks, yamlmarks
+from .model import ComponentRates, InstallmentPlan, Options, Rounding, Tariff
 from .national import National, load_national
+from ..rules.relief import compile_rules as compile_relief
 
 _REPO = Path(__file__).resolve().parents[3]
 _ID = re.compile(r"^([a-z0-9][a-z0-9-]*)/(\d{4})$")
@@ -243,6 +244,7 @@ def findings(src: Source) -> list[Finding]:
             add(("components",), "error",
                 f"component {name} is levied in fiscal year {fy} but the tariff neither gives it "
                 f"nor lists it under `missing`")
+    checks.run_all(data, add)
     if data["status"] == "unverified":
         add(("status",), "warning", "unverified tariff: " + " ".join(data.get("status_note", "").split())[:160])
     for i, m in enumerate(data.get("missing", [])):
@@ -292,6 +294,8 @@ def build(src: Source, overrides: tuple = ()) -> Tariff:
         sha256=hashlib.sha256(canonical.encode()).hexdigest(),
         files=tuple(src.files),
         overrides=tuple(overrides),
+        relief=compile_relief(data.get("relief") or []),
+        installments=InstallmentPlan.from_data(data.get("installments")),
     )
 
 

@@ -6,6 +6,7 @@ know, so that the engine refuses a household that needs it rather than guess.
 
 from __future__ import annotations
 
+from datetime import date
 from fractions import Fraction
 from math import lcm
 
@@ -78,6 +79,59 @@ class Options:
     cap_policy: str = "A"
     fictitious_head_counts_as_earner: bool = True
     specified_household_child: bool = True
+    unemployment_adjustment: str = "after"
+    former_dependent_timing: str = "after_cap"
+    childbirth_asset: bool = False
+    statuses_on_child: bool = True
+
+
+@attrs.frozen(slots=True)
+class DuePeriod:
+    """One 納期 (期別): its number, 納期限, and whether the date was derived from the
+    city's pattern rather than published."""
+    period: int
+    due: date
+    derived: bool = False
+    note: str = ""
+
+
+@attrs.frozen(slots=True)
+class SpecialPlan:
+    """特別徴収 (年金天引き) payment dates: 仮徴収 (4・6・8月) and 本徴収 (10・12・2月)."""
+    provisional: tuple[DuePeriod, ...]
+    final: tuple[DuePeriod, ...]
+    on_change: str = "continue_increase"     # continue_increase | stop_any (rulebook §12.2)
+
+
+@attrs.frozen(slots=True)
+class InstallmentPlan:
+    """期割 of the annual tax (条例の納期), rulebook §11.4: each 普通徴収 period gets the
+    annual tax ÷ n floored to `unit`; the remainder goes to `remainder` (first, last or a
+    period number)."""
+    periods: tuple[DuePeriod, ...]
+    unit: int = 100
+    remainder: str | int = "first"
+    provisional_periods: int = 0             # 仮算定: the first N periods come from last year's tax
+    special: SpecialPlan | None = None
+
+    @staticmethod
+    def from_data(data: dict | None) -> "InstallmentPlan | None":
+        """Compile the tariff's `installments` block (already schema-checked)."""
+        if not data:
+            return None
+
+        def dues(items) -> tuple[DuePeriod, ...]:
+            return tuple(DuePeriod(int(e["period"]), date.fromisoformat(str(e["due"])),
+                                   bool(e.get("derived", False)), e.get("note", ""))
+                         for e in items)
+        sp = data.get("special")
+        special = None
+        if sp:
+            special = SpecialPlan(dues(sp["provisional"]), dues(sp["final"]),
+                                  sp.get("on_change", "continue_increase"))
+        return InstallmentPlan(dues(data["periods"]), int(data.get("unit", 100)),
+                               data.get("remainder", "first"),
+                               int(data.get("provisional_periods", 0)), special)
 
 
 @attrs.frozen(slots=True)
@@ -98,6 +152,8 @@ class Tariff:
     sha256: str
     files: tuple[str, ...]
     overrides: tuple[tuple[str, object], ...] = ()
+    relief: tuple = ()               # rules.relief.ReliefRule, in the order they apply
+    installments: InstallmentPlan | None = None   # 期割 and 特別徴収 dates (collection.py)
     blocked: dict = attrs.field(init=False, default=attrs.Factory(
         lambda t: {c: t._missing_note(c) for c in ("medical", "support", "care", "child")
                    if t._missing_note(c) is not None}, takes_self=True))
