@@ -147,3 +147,37 @@ def test_child_per_capita_by_birth_order_stacked(tmp_path):
     # 1人目 (eldest, p2): 23,100 × 20% = 4,620; 2人目 (p3): 11,550 × 50% = 5,775
     assert med.reductions["relief.children"] == 4620 + 5775
     assert "relief.children" not in assess(data, t).components["care"].reductions
+
+
+def test_iwaki_typhoon_2023_shipped_disabled_and_enabled_by_a_fixture(tmp_path):
+    """The typhoon rule ships disabled (its percentages were not found); this fixture
+    states its own rates and percentages — test figures, not いわき市's."""
+    data = household(2023, [person("p1", "1975-06-06", income={"business_income": 2430000})])
+    data["relief"] = {"typhoon13-2023": {"grade": "半壊"}}
+    with pytest.raises(levyrules.MissingTariffValue, match="typhoon13-2023.*減免割合"):
+        levyrules.assess(levyrules.Household.from_json(data), levyrules.load_tariff("iwaki/2023"))
+    fixture = tmp_path / "iwaki-2023-fixture.yaml"
+    fixture.write_text(textwrap.dedent("""\
+        extends: iwaki/2023
+        status: unverified
+        status_note: test fixture rates and percentages, not the city's
+        components:
+          medical: {income_rate: "7%", per_capita: 20000, per_household: 20000, cap: 650000}
+          support: {income_rate: "3%", per_capita: 10000, per_household: 5000, cap: 220000}
+          care: {income_rate: "2%", per_capita: 10000, per_household: 5000, cap: 170000}
+        missing: []
+        relief:
+          - id: typhoon13-2023
+            title: 令和5年台風第13号による被災者に対する国民健康保険税の減免
+            kind: grade
+            insured_on: "2023-09-30"
+            from_month: "2023-09"
+            grades: {全壊: "100%", 大規模半壊: "100%", 中規模半壊: "50%", 半壊: "50%", 準半壊床上浸水: "25%"}
+        """), encoding="utf-8")
+    t = levyrules.load_tariff(fixture)
+    r = levyrules.assess(levyrules.Household.from_json(data), t)
+    med = r.components["medical"]
+    # 2,000,000 × 7% + 20,000 + 20,000 = 180,000; Sep–Mar (7 months) × 50% = 52,500
+    assert med.reductions == {"relief.typhoon13-2023": 52500}
+    assert med.amount == 127500
+    assert r.tariff_id.endswith("iwaki-2023-fixture.yaml")

@@ -279,7 +279,7 @@ def build(src: Source, overrides: tuple = ()) -> Tariff:
                            ensure_ascii=False, separators=(",", ":"))
     missing = {m["path"]: " ".join(m["note"].split()) for m in data.get("missing", [])}
     return Tariff(
-        id=tariff_id_for(Path(src.files[0])) if not overrides else tariff_id_for(Path(src.files[0])),
+        id=tariff_id_for(Path(src.files[-1])),     # the file asked for, not its base
         fiscal_year=data["fiscal_year"],
         municipality=dict(data["municipality"]),
         kind=data["kind"],
