@@ -13,14 +13,16 @@ from __future__ import annotations
 from datetime import date
 from types import MappingProxyType
 
-from .calendar import (FULL_YEAR, month_key, anniversary, care_age_mask, fy_first_key, fy_start,
-                       is_preschool, is_under18, period_mask)
+from .calendar import (FULL_YEAR, anniversary, care_age_mask, fy_end, fy_first_key, fy_month,
+                       fy_start, is_preschool, is_under18, key_range_mask, month_key,
+                       months_text, period_mask)
+from .collection import installments_json
 from .errors import InputError, MissingTariffValue
 from .household import NO_STATUSES, Household, Person
 from .income import PersonIncome, person_income
 from .money import floor_unit
-from .result import Assessment, ComponentLevy, PersonResult, Reduction
-from .rules import (reduction_rule, ASSET_LEVY, CAP, CARE_AGE, FICTITIOUS_HEAD, INCOME_LEVY, LATE_ELDERLY,
+from .result import Assessment, ComponentLevy, HeadPart, PersonResult, Reduction
+from .rules import (reduction_rule, HEAD_CHANGE, ASSET_LEVY, CAP, CARE_AGE, FICTITIOUS_HEAD, INCOME_LEVY, LATE_ELDERLY,
                     MONTHS, PER_CAPITA, PER_HOUSEHOLD, ROUNDING)
 from .rules import (care_exempt, child_support, childbirth, former_dependent, preschool,
                     reductions, relief, specified_household, unemployment)
@@ -116,21 +118,39 @@ class _Member:
         self.counted = self.on or self.late or is_head
 
 
-def _refuse_unsupported(h: Household) -> None:
-    """Inputs whose rules this engine version does not implement are refused, never guessed."""
-    if h.head_changes:
-        raise InputError("head_changes", "世帯主変更 within the year is not supported by this "
-                                         "engine version; assess each 納税義務者's part separately")
-
-
-def _judgement_date(members: list[_Member], fy: int) -> date:
-    """判定日: 4月1日, or the day the household's 納税義務 starts when that is later."""
-    start = fy_start(fy)
+def _judgement_date(members: list[_Member], fy: int, window: int = FULL_YEAR) -> date:
+    """判定日: 4月1日 (or the first day of `window`'s months), or the day the household's
+    納税義務 starts when that is later."""
+    first = (window & -window).bit_length() - 1
+    y, mo = fy_month(fy, first)
+    start = date(y, mo, 1) if first else fy_start(fy)
     if any(m.insured_on(start) for m in members):
         return start
     firsts = [per.start for m in members for per in m.person.insured
               if per.start > start and per.start < m.cut and m.insured_on(per.start)]
     return min(firsts)
+
+
+def _head_parts(household: Household, members: list, fy: int) -> list[tuple]:
+    """The year split by 世帯主変更 (rulebook §10.6): [(head id, first day, months mask)].
+
+    The new 世帯主 is the 納税義務者 from the month of the change; the months before it
+    stay with the old one."""
+    start_key = fy_first_key(fy)
+    parts = []
+    head, since, key = household.head, None, start_key
+    for i, change in enumerate(household.head_changes):
+        if not fy_start(fy) < change.date <= fy_end(fy):
+            raise InputError(f"head_changes[{i}].date", f"must fall inside fiscal year {fy} "
+                                                        "(after 1 April)")
+        if change.head == head:
+            raise InputError(f"head_changes[{i}].head", "is already the 世帯主")
+        k = month_key(change.date)
+        if k > key:
+            parts.append((head, since, key_range_mask(fy, key, k)))
+        head, since, key = change.head, change.date, k
+    parts.append((head, since, key_range_mask(fy, key, None)))
+    return parts
 
 
 def assess(household: Household, tariff: Tariff, *, trace: bool = False,
@@ -141,12 +161,13 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
     call skips that work). A component the tariff does not know (listed under
     `missing`, or absent) raises MissingTariffValue; with partial=True it is
     reported as unknown instead, and the total is None (never a guessed number).
+    A 世帯主変更 splits the year into parts, one per 納税義務者, each judged and
+    rounded on its own (`Assessment.parts`).
     """
     fy = household.fiscal_year
     if tariff.fiscal_year != fy:
         raise InputError("fiscal_year", f"the household is for fiscal year {fy} but tariff "
                                         f"{tariff.id} is for {tariff.fiscal_year}")
-    _refuse_unsupported(household)
     nat = tariff.national
     tr: list[dict] | None = [] if trace else None
     members = [_Member(p, i, fy) for i, p in enumerate(household.persons)]
@@ -155,15 +176,66 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
         liable |= m.insured
     if not liable:
         raise InputError("persons", f"no person is insured (国保被保険者) in fiscal year {fy}")
+    before_adj = tariff.options.unemployment_adjustment == "before"
+    for m in members:
+        m.income = person_income(m.person, nat, fy)
+        if m.unemployed:
+            m.income_u = person_income(m.person, nat, fy, unemployment.SALARY_SHARE, before_adj)
+    claims = relief.claims(tariff.relief, household.relief, fy, tariff.id,
+                           lambda d: any(m.insured_on(d) for m in members)) \
+        if (tariff.relief or household.relief) else []
 
+    if not household.head_changes:
+        part = _part(household.head, _judgement_date(members, fy), FULL_YEAR, False,
+                     members, household, tariff, claims, partial, tr)
+        parts: tuple = ()
+    else:
+        results = []
+        for i, (head_id, since, window) in enumerate(_head_parts(household, members, fy)):
+            active = [m for m in members if m.insured & window]
+            if not active:
+                continue
+            judged = _judgement_date(members, fy, window) if since is None or \
+                not any(m.insured_on(since) for m in members) else since
+            if tr is not None:
+                _step(tr, HEAD_CHANGE, None, f"納税義務者 {head_id}: {months_text(window)}"
+                      + (f"（{since.isoformat()} 世帯主変更）" if since else ""), person=head_id)
+            results.append((head_id, window, _part(head_id, judged, window, since is not None,
+                                                   members, household, tariff, claims,
+                                                   partial, tr)))
+        part = _combine([r for _, _, r in results])
+        parts = tuple(HeadPart(head_id, window, r[0], r[2], r[3],
+                               installments_json(r[3], tariff.installments, r[0].judged_on))
+                      for head_id, window, r in results)
+    reduction, spec_status, components, total, total_rounding, persons = part
+
+    if parts:
+        installments = _sum_installments([p.installments for p in parts])
+    else:
+        # 期割 (普通徴収) over the tariff's 納期 from the day liability starts (collection.py)
+        installments = installments_json(total, tariff.installments, reduction.judged_on)
+    return Assessment(household.id, fy, tariff.id, tariff.sha256, tariff.status, reduction,
+                      spec_status, components, total, total_rounding, persons,
+                      tuple(tr) if tr is not None else (), installments, parts=parts)
+
+
+def _part(head_id: str, judged_on: date, window: int, after_change: bool, members: list,
+          household: Household, tariff: Tariff, claims: list, partial: bool, tr) -> tuple:
+    """The tax of one 納税義務者 for the months in `window`: 軽減 judged on `judged_on`.
+
+    After a 世帯主変更 the 特定同一世帯所属者 status (and with it 特定世帯) has ended."""
+    fy = household.fiscal_year
+    nat = tariff.national
     # ---- who counts on the 判定日 (rulebook §3.2, §3.5)
-    judged_on = _judgement_date(members, fy)
     head = None
     for m in members:
-        is_head = m.person.id == household.head
+        is_head = m.person.id == head_id
         if is_head:
             head = m
         m.judge_on(judged_on, is_head)
+        if after_change and m.late and not is_head:
+            m.late = False
+            m.counted = False
     fictitious = not (head.on or head.late)
     judgement_income = 0
     earners = 0
@@ -172,13 +244,7 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
     late_dates = []
     count_fictitious = tariff.options.fictitious_head_counts_as_earner
     judged_bit = 1 << (month_key(judged_on) - fy_first_key(fy))
-    before_adj = tariff.options.unemployment_adjustment == "before"
     for m in members:
-        if m.insured or m.counted:
-            m.income = person_income(m.person, nat, fy)
-            if m.unemployed:
-                m.income_u = person_income(m.person, nat, fy, unemployment.SALARY_SHARE,
-                                           before_adj)
         if not m.counted:
             continue
         # 非自発的失業: the 30/100 income is judged when the 判定日 is inside the 特例
@@ -198,15 +264,11 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
     limits = reductions.thresholds(nat, n_persons, earners)
     tier = reductions.judge_tier(nat, judgement_income, n_persons, earners) if declared else 0
     reduction = Reduction(tier, judgement_income, judged_on, n_persons, earners, limits, declared)
-
-    spec_status = specified_household.status(judged_on, n_insured, late_dates)
+    spec_status = None if after_change else \
+        specified_household.status(judged_on, n_insured, late_dates)
 
     if tr is not None:
         _trace_setup(tr, household, members, head, fictitious, reduction, spec_status, tariff)
-
-    claims = relief.claims(tariff.relief, household.relief, fy, tariff.id,
-                           lambda d: any(m.insured_on(d) for m in members)) \
-        if (tariff.relief or household.relief) else []
 
     # ---- components
     components: dict[str, ComponentLevy] = {}
@@ -214,7 +276,7 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
     for name in ORDER:
         if name not in nat.caps:
             continue
-        comp_members = [(m, m.care if name == "care" else m.insured) for m in members]
+        comp_members = [(m, (m.care if name == "care" else m.insured) & window) for m in members]
         comp_members = [(m, mask) for m, mask in comp_members if mask]
         if not comp_members:    # nobody is levied: 0 whatever the rates
             components[name] = _ZERO[name]
@@ -249,9 +311,41 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
                      m.income.is_earner if m.counted else None,
                      m.preschool and m.insured != 0, m.under18 and m.insured != 0)
         for m in members)
-    return Assessment(household.id, fy, tariff.id, tariff.sha256, tariff.status, reduction,
-                      spec_status, components, total, total_rounding, persons,
-                      tuple(tr) if tr is not None else ())
+    return reduction, spec_status, components, total, total_rounding, persons
+
+
+def _combine(results: list[tuple]) -> tuple:
+    """The household's year from its parts: the first part's 判定 and persons, the
+    components and totals summed (each part was rounded on its own notice)."""
+    first = results[0]
+    components: dict[str, ComponentLevy] = {}
+    for name in first[2]:
+        cs = [r[2][name] for r in results]
+        if any(c.missing is not None for c in cs):
+            components[name] = next(c for c in cs if c.missing is not None)
+            continue
+        reds: dict[str, int] = {}
+        for c in cs:
+            for k, v in c.reductions.items():
+                reds[k] = reds.get(k, 0) + v
+        components[name] = ComponentLevy(
+            name, *(sum(getattr(c, f) for c in cs) for f in
+                    ("income_levy", "asset_levy", "per_capita", "per_household")),
+            reds, *(sum(getattr(c, f) for c in cs) for f in
+                    ("levy", "cap", "over_cap", "rounding", "amount", "months")))
+    totals = [r[3] for r in results]
+    total = None if None in totals else sum(totals)
+    return first[0], first[1], components, total, sum(r[4] for r in results), first[5]
+
+
+def _sum_installments(lists: list) -> tuple:
+    """Per 期: what the household owes over all its 納税義務者's notices."""
+    by_period: dict = {}
+    for items in lists:
+        for it in items:
+            key = (it["period"], it["due"])
+            by_period[key] = by_period.get(key, 0) + it["amount"]
+    return tuple({"period": p, "due": d, "amount": a} for (p, d), a in sorted(by_period.items()))
 
 
 def _segments(m: _Member, mask: int, statuses: bool):

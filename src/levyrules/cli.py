@@ -1,4 +1,4 @@
-"""Command line: `levyrules assess` and `levyrules check`.
+"""Command line: `levyrules assess`, `check`, `show`, `diff` and `test`.
 
 Bad input of any kind ends with one line on stderr naming the field and a
 non-zero exit status; never a traceback, never a number.
@@ -86,6 +86,26 @@ def cmd_check(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_show(args) -> int:
+    from .show import render
+    sys.stdout.write(render(args.tariff, args.format))
+    return 0
+
+
+def cmd_diff(args) -> int:
+    from .diff import render
+    sys.stdout.write(render(args.old, args.new))
+    return 0
+
+
+def cmd_test(args) -> int:
+    from .tariff_tests import run
+    lines, passed = run(args.paths)
+    for line in lines:
+        print(line)
+    return 0 if passed else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="levyrules", description="国民健康保険税 assessment, exact and explained")
     p.add_argument("--version", action="version", version=f"levyrules {__version__}")
@@ -106,6 +126,20 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("paths", nargs="*", help="files or folders (default: all shipped tariffs)")
     c.add_argument("--lang", choices=("ja", "en"), default="en")
     c.set_defaults(func=cmd_check)
+    from .revise_cli import add_parser as add_revise_parser   # `revise` (更正)
+    add_revise_parser(sub)
+    s = sub.add_parser("show", help="print a tariff as the rate table a city publishes")
+    s.add_argument("tariff", help="tariff id (slug/FY) or path")
+    s.add_argument("--format", choices=("md", "html"), default="md",
+                   help="Markdown (default) or a standalone HTML page")
+    s.set_defaults(func=cmd_show)
+    d = sub.add_parser("diff", help="what changed between two tariffs, value by value")
+    d.add_argument("old", help="tariff id (slug/FY) or path")
+    d.add_argument("new", help="tariff id (slug/FY) or path")
+    d.set_defaults(func=cmd_diff)
+    t = sub.add_parser("test", help="run the example tests beside the tariffs (tests/*.yaml)")
+    t.add_argument("paths", nargs="*", help="test files or folders (default: all shipped)")
+    t.set_defaults(func=cmd_test)
     return p
 
 

@@ -130,4 +130,7 @@ def render(a: Assessment, tariff: Tariff) -> str:
         if a.total_rounding:
             add(f"　合計の100円未満切捨て　−{yen(a.total_rounding)} {_cite(ROUNDING)}")
         add(f"■ 年税額（合計）　{yen(a.total)}")
+        if a.installments:
+            from .collection import installments_text
+            out.extend(installments_text(a.installments, tariff.installments))
     return "\n".join(out) + "\n"

@@ -86,6 +86,24 @@ class PersonResult:
 
 
 @attrs.frozen(slots=True)
+class HeadPart:
+    """One 納税義務者's share of the year after a 世帯主変更 (rulebook §10.6)."""
+    head: str
+    months: int               # 12-bit mask of the months this 世帯主 is liable for
+    reduction: Reduction      # re-judged from the change date
+    components: dict
+    total: int | None
+    installments: tuple = ()
+
+    def to_json(self) -> dict:
+        from .calendar import months_text
+        return {"head": self.head, "months": months_text(self.months),
+                "reduction": self.reduction.to_json(),
+                "components": {k: v.to_json() for k, v in self.components.items()},
+                "total": self.total, "installments": list(self.installments)}
+
+
+@attrs.frozen(slots=True)
 class Assessment:
     household: str
     fiscal_year: int
@@ -101,6 +119,7 @@ class Assessment:
     trace: tuple = ()
     installments: tuple = ()
     engine: str = f"levyrules {__version__}"
+    parts: tuple = ()         # HeadPart per 納税義務者 when the 世帯主 changed in the year
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -118,6 +137,8 @@ class Assessment:
             "installments": list(self.installments),
             "persons": [p.to_json() for p in self.persons],
         }
+        if self.parts:
+            out["parts"] = [p.to_json() for p in self.parts]
         if self.trace:
             out["trace"] = [dict(t) for t in self.trace]
         return out

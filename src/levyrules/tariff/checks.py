@@ -9,7 +9,7 @@ and an entry in docs/guide.*.md ("What each check means").
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Callable
+from typing import Callable
 
 from ..money import format_rate, parse_rate
 
@@ -219,11 +219,3 @@ def missing_entries(data: dict, add: Add) -> None:
             add(("missing", i, "path"), "warning",
                 f"{path} is given but also listed under `missing`: remove one of them")
 
-
-def walk(data: Any, prefix: tuple = ()) -> list[tuple[tuple, Any]]:
-    """(path, scalar) pairs of a nested mapping/list, in document order."""
-    if isinstance(data, dict):
-        return [pv for k, v in data.items() for pv in walk(v, prefix + (k,))]
-    if isinstance(data, list):
-        return [pv for i, v in enumerate(data) for pv in walk(v, prefix + (i,))]
-    return [(prefix, data)]

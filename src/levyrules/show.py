@@ -1,0 +1,466 @@
+"""`levyrules show TARIFF`: the tariff as the rate table a city publishes.
+
+税率・均等割・平等割・限度額 by component, the 特定世帯 amounts, the 7割・5割・2割
+reduced amounts (computed with the engine's own rule), the 納期, the sources and
+the status, as Markdown or a standalone HTML page, so that staff can compare it
+line by line with the 条例.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from typing import Any
+
+import attrs
+
+from . import __version__
+from .explain import wareki
+from .money import format_rate
+from .rules import preschool
+from .rules.reductions import reduced
+from .tariff.loader import load_tariff, read_source, resolve_path
+from .tariff.model import Tariff
+
+SHORT = {"medical": "医療分", "support": "後期高齢者支援金分", "care": "介護納付金分",
+         "child": "子ども・子育て支援納付金分"}
+SUB = {"medical": "基礎課税額", "support": "後期高齢者支援金等課税額", "care": "40歳〜64歳",
+       "child": "令和8年度から"}
+TIERS = (70, 50, 20)
+NONE = "—"
+WEEKDAYS = "月火水木金土日"
+
+
+@attrs.frozen
+class Link:
+    text: str
+    url: str
+
+
+@attrs.frozen
+class Table:
+    header: tuple
+    rows: tuple            # tuples of cells (str or Link); a row whose first cell starts
+    numeric_from: int = 1  # with "§" is a group heading spanning the table
+
+
+@attrs.frozen
+class Block:
+    kind: str              # h2 | p | table | ul | note
+    content: Any
+
+
+def yen(n: int) -> str:
+    return f"{n:,}円"
+
+
+def _date(text: str) -> str:
+    try:
+        d = date.fromisoformat(text)
+    except ValueError:
+        return text
+    return f"{d.year}年{d.month}月{d.day}日（{WEEKDAYS[d.weekday()]}）"
+
+
+def _missing(t: Tariff, comp: str, key: str | None = None) -> str | None:
+    for path, note in t.missing.items():
+        if path in ("components", f"components.{comp}") or (key and path == f"components.{comp}.{key}"):
+            return note
+    return None
+
+
+def _names(t: Tariff) -> list[str]:
+    """The components of the year, in statutory order."""
+    return [c for c in ("medical", "support", "care", "child") if c in t.national.caps]
+
+
+def model(t: Tariff, source_data: dict) -> tuple[str, list[Block]]:
+    """(title, blocks) of the rate table; renderers turn it into Markdown or HTML."""
+    fy = t.fiscal_year
+    name = t.municipality.get("name", t.municipality.get("slug", ""))
+    levy = "国民健康保険料 料率表" if t.kind == "premium" else "国民健康保険税 税率表"
+    title = f"{name} {wareki(fy)} {levy}"
+    blocks: list[Block] = []
+    status = "検証済み（verified）" if t.status == "verified" else "未検証（unverified）"
+    meta = [f"税率表 ID: {t.id}", f"年度: {wareki(fy)}（{fy}年4月〜{fy + 1}年3月、所得は{fy - 1}年分）",
+            f"都道府県: {t.municipality.get('prefecture', NONE)}",
+            f"団体コード: {t.municipality.get('code', NONE)}",
+            f"種別: {'国民健康保険料' if t.kind == 'premium' else '国民健康保険税'}",
+            f"状態: {status}"]
+    blocks.append(Block("ul", meta))
+    if t.status != "verified":
+        blocks.append(Block("note", f"未検証の税率表です: {t.status_note}"))
+
+    names = _names(t)
+    header = ("項目",) + tuple(SHORT[c] for c in names)
+    blocks.append(Block("h2", "1. 税率・均等割額・平等割額・課税限度額"))
+    blocks.append(Block("table", Table(header, tuple(_rate_rows(t, names)))))
+    notes = ["「—」は課さないもの（税率表にない賦課）。「法定」はその値が税率表になく、法令の定め"
+             "（限度額は政令の上限、特定世帯は平等割の2分の1、特定継続世帯は4分の3、1円未満切捨て）"
+             "によることを示します。"]
+    if "child" in names:
+        notes.append("子ども・子育て支援納付金分の均等割は、18歳未満の被保険者について全額軽減"
+                     "されます（地方税法703条の5）。18歳以上の被保険者は均等割額と18歳以上均等割額を"
+                     "合わせて負担します。")
+    for n in notes:
+        blocks.append(Block("p", n))
+
+    blocks.append(Block("h2", "2. 軽減後の均等割額・平等割額（7割・5割・2割軽減）"))
+    blocks.append(Block("p", "各額は軽減後に納める額（1円未満切捨て）。括弧内は減額する額。"
+                             "計算は levyrules の規則 rules.reductions.reduced（額 ×（1 − 軽減割合）を切捨て）"
+                             "によります。"))
+    blocks.append(Block("table", Table(("軽減", "項目") + header[1:],
+                                       tuple(_reduction_rows(t, names)), numeric_from=2)))
+    pre = _preschool_rows(t, names)
+    if pre:
+        blocks.append(Block("p", "未就学児の均等割（医療分・支援分）は、軽減後の額のさらに2分の1を"
+                                 "減額します（地方税法703条の5第2項）。未就学児が納める額:"))
+        blocks.append(Block("table", Table(("軽減",) + tuple(SHORT[c] for c in names if c in preschool.COMPONENTS),
+                                           tuple(pre))))
+    nat = t.national
+    blocks.append(Block("h2", f"3. 軽減判定の基準額（{wareki(fy)}、法定）"))
+    base = f"{yen(nat.reduction_base)} + {yen(nat.reduction_per_earner)} ×（給与所得者等の数 − 1）"
+    blocks.append(Block("table", Table(("軽減", "軽減判定所得がこの額以下"), (
+        ("7割", base),
+        ("5割", f"{base} + {yen(nat.reduction_per_person_50)} × 被保険者等の数"),
+        ("2割", f"{base} + {yen(nat.reduction_per_person_20)} × 被保険者等の数"),
+    ), numeric_from=9)))
+    blocks.append(Block("p", "被保険者等の数 = 被保険者 + 特定同一世帯所属者。法定の課税限度額（上限）: "
+                        + "、".join(f"{SHORT[c]} {yen(nat.caps[c])}" for c in names) + "。"))
+
+    blocks.append(Block("h2", "4. 端数処理と選択"))
+    blocks.append(Block("table", Table(("項目", "設定"), tuple(_settings_rows(t)), numeric_from=9)))
+
+    inst = source_data.get("installments")
+    blocks.append(Block("h2", "5. 納期"))
+    if inst:
+        blocks.extend(_installment_blocks(inst))
+    else:
+        blocks.append(Block("p", "税率表に納期（installments）の記載はありません。"))
+
+    if t.missing:
+        blocks.append(Block("h2", "6. 不明な値（missing）"))
+        blocks.append(Block("p", "次の値は公表資料で確認できませんでした。限度額と特定世帯の額は法令の値を、"
+                                 "納期の細目は既定値を用います。それ以外の値を要する世帯は計算を"
+                                 "拒否します（推測で税額を出しません）。"))
+        blocks.append(Block("table", Table(("値", "理由"), tuple(
+            (path, note) for path, note in t.missing.items()), numeric_from=9)))
+
+    blocks.append(Block("h2", "7. 出典"))
+    items = []
+    for p in t.provenance:
+        parts: list = [p["title"]]
+        if p.get("article"):
+            parts.append(f"（{p['article']}）")
+        if p.get("date"):
+            parts.append(f" {p['date']}")
+        if p.get("covers"):
+            parts.append(" 対象: " + ", ".join(p["covers"]))
+        if p.get("note"):
+            parts.append(f" — {p['note']}")
+        items.append(("".join(parts), Link(p["url"], p["url"]) if p.get("url") else None))
+    blocks.append(Block("sources", items))
+    blocks.append(Block("p", f"ファイル: {', '.join(t.files)}　sha256: {t.sha256}　"
+                             f"作成: levyrules {__version__}"))
+    return title, blocks
+
+
+def _cell_rate(t: Tariff, comp: str, key: str) -> str:
+    note = _missing(t, comp, key)
+    if note is not None:
+        return "不明"
+    rates = t.components.get(comp)
+    r = getattr(rates, key)
+    return NONE if r is None else format_rate(r)
+
+
+def _cell_yen(t: Tariff, comp: str, key: str) -> str:
+    if _missing(t, comp, key) is not None:
+        return "不明"
+    v = getattr(t.components[comp], key)
+    return NONE if v is None else yen(v)
+
+
+def _specified(t: Tariff, comp: str, key: str) -> tuple[int | None, bool]:
+    """(amount, given by the tariff) of a 特定世帯 平等割; None when there is none."""
+    rates = t.components[comp]
+    if rates.per_household is None or comp == "care" or \
+            (comp == "child" and not t.options.specified_household_child):
+        return None, False
+    given = getattr(rates, key)
+    if given is not None:
+        return given, True
+    return (rates.per_household // 2 if key == "per_household_specified"
+            else rates.per_household * 3 // 4), False
+
+
+def _rate_rows(t: Tariff, names: list[str]) -> list[tuple]:
+    rows = []
+
+    def row(label: str, fn) -> None:
+        cells = []
+        for c in names:
+            if c not in t.components or _missing(t, c) is not None:
+                cells.append("不明")
+            else:
+                cells.append(fn(c))
+        rows.append((label,) + tuple(cells))
+
+    row("賦課方式", lambda c: t.components[c].method)
+    row("所得割率", lambda c: _cell_rate(t, c, "income_rate"))
+    row("資産割率", lambda c: _cell_rate(t, c, "asset_rate"))
+    row("均等割額（被保険者1人）", lambda c: _cell_yen(t, c, "per_capita"))
+    if "child" in names:
+        row("18歳以上均等割額", lambda c: _cell_yen(t, c, "per_capita_adult") if c == "child" else NONE)
+    row("平等割額（1世帯）", lambda c: _cell_yen(t, c, "per_household"))
+    for key, label, frac in (("per_household_specified", "特定世帯の平等割額", "½"),
+                             ("per_household_specified_continuing", "特定継続世帯の平等割額", "¾")):
+        def cell(c, key=key, frac=frac):
+            if _missing(t, c, "per_household") is not None:
+                return "不明"
+            v, given = _specified(t, c, key)
+            if v is None:
+                return NONE
+            return yen(v) if given else f"{yen(v)}（法定 {frac}）"
+        row(label, cell)
+
+    def cap(c):
+        r = t.components[c]
+        return yen(r.cap) + ("（法定）" if r.cap_is_statutory_default else "")
+    row("課税限度額", cap)
+    return rows
+
+
+def _reduction_rows(t: Tariff, names: list[str]) -> list[tuple]:
+    rows = []
+    for tier in TIERS:
+        label = f"{tier // 10}割軽減"
+
+        def cell(c, amount_of, tier=tier):
+            if c not in t.components or _missing(t, c) is not None:
+                return "不明"
+            amount = amount_of(c)
+            if amount == "不明":
+                return amount
+            if amount is None:
+                return NONE
+            pay = reduced(amount, tier)
+            return f"{yen(pay)}（−{yen(amount - pay)}）"
+
+        def known(c, key):
+            if _missing(t, c, key) is not None:
+                return "不明"
+            return getattr(t.components[c], key)
+
+        items = [("均等割額", lambda c: known(c, "per_capita"))]
+        if "child" in names:
+            items.append(("18歳以上均等割額",
+                          lambda c: known(c, "per_capita_adult") if c == "child" else None))
+        items.append(("平等割額", lambda c: known(c, "per_household")))
+        items.append(("特定世帯の平等割額",
+                      lambda c: "不明" if _missing(t, c, "per_household") else
+                      _specified(t, c, "per_household_specified")[0]))
+        items.append(("特定継続世帯の平等割額",
+                      lambda c: "不明" if _missing(t, c, "per_household") else
+                      _specified(t, c, "per_household_specified_continuing")[0]))
+        first = True
+        for what, fn in items:
+            cells = tuple(cell(c, fn) for c in names)
+            if all(x == NONE for x in cells):     # e.g. no 平等割 in a 2方式 tariff
+                continue
+            rows.append((label if first else "", what) + cells)
+            first = False
+    return rows
+
+
+def _preschool_rows(t: Tariff, names: list[str]) -> list[tuple]:
+    comps = [c for c in names if c in preschool.COMPONENTS]
+    if not any(c in t.components and t.components[c].per_capita for c in comps):
+        return []
+    rows = []
+    share = t.national.preschool_reduction
+    for tier in (0,) + TIERS:
+        cells = []
+        for c in comps:
+            r = t.components.get(c)
+            if r is None or _missing(t, c, "per_capita") is not None:
+                cells.append("不明")
+            elif r.per_capita is None:
+                cells.append(NONE)
+            else:
+                after = reduced(r.per_capita, tier)
+                cells.append(yen(preschool.payable(after, share)))
+        rows.append((f"{tier // 10}割軽減" if tier else "軽減なし",) + tuple(cells))
+    return rows
+
+
+_ROUNDING = {
+    "yen": ("1円未満の端数", {"per_component": "区分ごとに合計してから切捨て",
+                             "per_element": "所得割・均等割など要素ごとに切捨て"}),
+    "hundred": ("100円未満の端数", {"per_component": "区分ごとに切捨て", "total": "合計額で切捨て",
+                                  "none": "切捨てなし（保険料）", "per_person": "区分内で1人ごとに切捨て"}),
+    "income_base": ("所得割の算定基礎", {"none": "切捨てなし",
+                                        "floor_1000_per_person": "1人ごとに1,000円未満切捨て"}),
+}
+_OPTIONS = {
+    "cap_policy": ("年度途中の加入・脱退と限度額", {"A": "A: 限度額を加入月数で月割",
+                                                   "B": "B: 各月の額を限度額で抑えて合計"}),
+    "fictitious_head_counts_as_earner": ("擬制世帯主を給与所得者等の数に含める", None),
+    "specified_household_child": ("子ども分にも特定世帯の平等割減額", None),
+    "unemployment_adjustment": ("非自発的失業の給与所得30/100", {
+        "after": "所得金額調整控除の後に適用", "before": "所得金額調整控除の前に適用"}),
+    "former_dependent_timing": ("旧被扶養者の減免", {"after_cap": "限度額の適用後",
+                                                     "before_cap": "限度額の適用前"}),
+    "childbirth_asset": ("産前産後の免除を資産割にも適用", None),
+    "statuses_on_child": ("産前産後・旧被扶養者の減額を子ども分にも適用", None),
+}
+
+
+def _settings_rows(t: Tariff) -> list[tuple]:
+    rows = []
+    for key, (label, values) in _ROUNDING.items():
+        v = getattr(t.rounding, key)
+        rows.append((label, values.get(v, v)))
+    for f in attrs.fields(type(t.options)):
+        v = getattr(t.options, f.name)
+        label, values = _OPTIONS.get(f.name, (f.name, None))
+        if isinstance(v, bool):
+            text = "する" if v else "しない"
+        else:
+            text = (values or {}).get(v, str(v))
+        rows.append((label, text))
+    return rows
+
+
+def _installment_blocks(inst: dict) -> list[Block]:
+    out = []
+    rows = []
+    for p in inst["periods"]:
+        note = p.get("note", "")
+        if p.get("derived"):
+            note = ("例年の日程からの推定（未公表） " + note).strip()
+        rows.append((f"第{p['period']}期", _date(p["due"]), note))
+    out.append(Block("table", Table(("普通徴収", "納期限", "備考"), tuple(rows), numeric_from=9)))
+    unit = inst.get("unit")
+    rem = inst.get("remainder", "first")
+    rem_text = {"first": "第1期", "last": "最終期"}.get(rem, f"第{rem}期") if isinstance(rem, str) \
+        else f"第{rem}期"
+    text = (f"各期の額は {yen(unit)} 未満を切捨て" if unit else
+            "各期の額の切捨て単位: 税率表に指定なし（既定値）") + f"、端数は{rem_text}に加えます。"
+    if inst.get("provisional_periods"):
+        text += f" 第1期〜第{inst['provisional_periods']}期は仮算定（前年度の税額による）です。"
+    out.append(Block("p", text))
+    special = inst.get("special")
+    if special:
+        srows = []
+        for kind, label in (("provisional", "仮徴収"), ("final", "本徴収")):
+            for p in special[kind]:
+                note = p.get("note", "")
+                if p.get("derived"):
+                    note = ("例年の日程からの推定（未公表） " + note).strip()
+                srows.append((f"{label} 第{p['period']}回", _date(p["due"]), note))
+        out.append(Block("table", Table(("特別徴収（年金天引き）", "支払日", "備考"), tuple(srows),
+                                        numeric_from=9)))
+    return out
+
+
+# ---------------------------------------------------------------- renderers
+
+def _md_cell(c: Any) -> str:
+    if isinstance(c, Link):
+        return f"[{c.text}]({c.url})"
+    return str(c).replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(title: str, blocks: list[Block]) -> str:
+    out = [f"# {title}", ""]
+    for b in blocks:
+        if b.kind == "h2":
+            out += [f"## {b.content}", ""]
+        elif b.kind in ("p", "note"):
+            out += [("> **注意** " if b.kind == "note" else "") + b.content, ""]
+        elif b.kind == "ul":
+            out += [f"- {i}" for i in b.content] + [""]
+        elif b.kind == "sources":
+            out += [f"- {text}" + (f" <{link.url}>" if link else "（URLなし）")
+                    for text, link in b.content] + [""]
+        elif b.kind == "table":
+            t = b.content
+            out.append("| " + " | ".join(t.header) + " |")
+            out.append("|" + "|".join("---:" if i >= t.numeric_from else "---"
+                                      for i in range(len(t.header))) + "|")
+            for row in t.rows:
+                out.append("| " + " | ".join(_md_cell(c) for c in row) + " |")
+            out.append("")
+    return "\n".join(out)
+
+
+_CSS = """
+body { font-family: "Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", Meiryo,
+       sans-serif; color: #1a1a1a; margin: 2em auto; max-width: 1100px; padding: 0 1.5em;
+       line-height: 1.6; font-size: 15px; }
+h1 { font-size: 1.55em; border-bottom: 3px solid #2f5d8a; padding-bottom: .3em; }
+h2 { font-size: 1.2em; margin-top: 1.8em; border-left: 6px solid #2f5d8a; padding-left: .5em; }
+table { border-collapse: collapse; margin: .6em 0 1em; width: 100%; }
+th, td { border: 1px solid #9aa7b4; padding: .35em .6em; vertical-align: top; }
+th { background: #e8eef5; font-weight: bold; text-align: center; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.label { white-space: nowrap; }
+td.text { overflow-wrap: anywhere; }
+tr.group td { border-top: 2px solid #2f5d8a; }
+.note { background: #fff4d6; border: 1px solid #e0b84c; padding: .6em .8em; }
+ul.meta { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .2em 1.6em; }
+ul.sources li { margin-bottom: .4em; overflow-wrap: anywhere; }
+p.small { color: #555; font-size: .85em; overflow-wrap: anywhere; }
+@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } }
+"""
+
+
+def to_html(title: str, blocks: list[Block]) -> str:
+    e = html.escape
+    out = ['<!DOCTYPE html>', '<html lang="ja">', "<head>", '<meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{e(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
+           f"<h1>{e(title)}</h1>"]
+    last_p = len(blocks) - 1
+    for i, b in enumerate(blocks):
+        if b.kind == "h2":
+            out.append(f"<h2>{e(b.content)}</h2>")
+        elif b.kind == "p":
+            cls = ' class="small"' if i == last_p else ""
+            out.append(f"<p{cls}>{e(b.content)}</p>")
+        elif b.kind == "note":
+            out.append(f'<p class="note"><strong>注意</strong> {e(b.content)}</p>')
+        elif b.kind == "ul":
+            out.append('<ul class="meta">' + "".join(f"<li>{e(x)}</li>" for x in b.content) + "</ul>")
+        elif b.kind == "sources":
+            items = []
+            for text, link in b.content:
+                url = (f'<br><a href="{e(link.url)}">{e(link.url)}</a>' if link else "（URLなし）")
+                items.append(f"<li>{e(text)}{url}</li>")
+            out.append('<ul class="sources">' + "".join(items) + "</ul>")
+        elif b.kind == "table":
+            t = b.content
+            out.append("<table>")
+            out.append("<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in t.header) + "</tr></thead>")
+            out.append("<tbody>")
+            for row in t.rows:
+                group = t.numeric_from == 2 and row[0]
+                cells = []
+                for j, c in enumerate(row):
+                    cls = "num" if j >= t.numeric_from else "label" if j == 0 else "text"
+                    text = f'<a href="{e(c.url)}">{e(c.text)}</a>' if isinstance(c, Link) else e(str(c))
+                    cells.append(f'<td class="{cls}">{text}</td>')
+                tr = '<tr class="group">' if group else "<tr>"
+                out.append(tr + "".join(cells) + "</tr>")
+            out.append("</tbody></table>")
+    out += ["</body>", "</html>", ""]
+    return "\n".join(out)
+
+
+def render(ref: str, fmt: str = "md") -> str:
+    """The rate table of a tariff id or path, as Markdown (md) or a standalone HTML page."""
+    t = load_tariff(ref)
+    source = read_source(resolve_path(str(ref)))
+    title, blocks = model(t, source.data)
+    return to_html(title, blocks) if fmt == "html" else to_markdown(title, blocks)

@@ -1,0 +1,65 @@
+"""世帯主変更 within the year (rulebook §10.6, §3.5, §7): the year splits at the month of
+the change; the new 世帯主's part is re-judged from the change date; 特定世帯 ends."""
+
+from __future__ import annotations
+
+import pytest
+
+import levyrules
+from conftest import household, person
+
+T = "koriyama/2025"
+
+
+def test_head_change_splits_the_year_and_rejudges_the_reduction(run):
+    data = household(2025, [
+        person("p1", "1975-06-06", insured=[("2025-04-01", "2025-10-01")],
+               income={"business_income": 3000000}),          # base 2,570,000
+        person("p2", "1977-06-06")])
+    data["head_changes"] = [{"date": "2025-10-01", "head": "p2"}]
+    r = run(data, T, trace=True)
+    old, new = r.parts
+    assert (old.head, new.head) == ("p1", "p2")
+    # p1 (Apr–Sep), judged 4/1: no 軽減. 医療 (187,610 + 46,200 + 18,400) × 6/12 = 126,105
+    assert old.reduction.tier == 0
+    assert {k: c.amount for k, c in old.components.items()} == \
+        {"medical": 126100, "support": 48400, "care": 41400}
+    # p2 (Oct–Mar), judged 2025-10-01 with p2 alone (income 0): 7割
+    assert new.reduction.tier == 70 and new.reduction.judged_on.isoformat() == "2025-10-01"
+    # 医療 (6,930 + 5,520) × 6/12 = 6,225; 支援 (2,400 + 1,920)/2 = 2,160; 介護 (3,150 + 1,590)/2
+    assert {k: c.amount for k, c in new.components.items()} == \
+        {"medical": 6200, "support": 2100, "care": 2300}
+    assert r.total == 215900 + 10600
+    assert r.components["medical"].amount == 126100 + 6200
+    out = r.to_json()
+    assert [p["months"] for p in out["parts"]] == ["111111000000", "000000111111"]
+    assert any(s["rule"] == "head_change" for s in out["trace"])
+
+
+def test_specified_household_ends_with_a_head_change(run):
+    data = household(2025, [
+        person("p1", "1960-01-01"),
+        person("p2", "1940-01-01", insured=[], late_elderly_since="2024-08-01"),
+        person("p3", "1962-01-01", insured=[])])     # 世帯主 p2 on 4/1, p3 from 2025-12-10
+    data["head"] = "p2"
+    data["head_changes"] = [{"date": "2025-12-10", "head": "p3"}]
+    r = run(data, T)
+    first, second = r.parts
+    med1, med2 = first.components["medical"], second.components["medical"]
+    assert r.specified_household == "specified"
+    assert "specified_household" in med1.reductions
+    assert "specified_household" not in med2.reductions      # from December: ended
+    # the 特定同一世帯所属者 no longer counts in N after the change
+    assert first.reduction.persons == 2 and second.reduction.persons == 1
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"date": "2025-04-01", "head": "p2"}, r"^head_changes\[0\]\.date: must fall inside"),
+    ({"date": "2026-04-01", "head": "p2"}, r"^head_changes\[0\]\.date: must fall inside"),
+    ({"date": "2025-06-01", "head": "p1"}, r"^head_changes\[0\]\.head: is already the 世帯主"),
+])
+def test_bad_head_change(run, change, message):
+    data = household(2025, [person("p1", "1975-06-06"), person("p2", "1977-06-06")])
+    data["head_changes"] = [change]
+    with pytest.raises(levyrules.InputError, match=message):
+        run(data, T)
