@@ -9,7 +9,7 @@ from __future__ import annotations
 from .calendar import fy_month
 from .money import format_rate
 from .result import Assessment
-from .rules import CAP, PER_CAPITA, PER_HOUSEHOLD, INCOME_LEVY, ASSET_LEVY, ROUNDING, MONTHS
+from .rules import CAP, HEAD_CHANGE, PER_CAPITA, PER_HOUSEHOLD, INCOME_LEVY, ASSET_LEVY, ROUNDING, MONTHS
 from .rules import child_support, reduction_rule, reductions, specified_household
 from .tariff.model import COMPONENT_NAMES, Tariff
 
@@ -114,7 +114,10 @@ def render(a: Assessment, tariff: Tariff) -> str:
                 f" {_cite(PER_HOUSEHOLD)}")
         for key, value in c.reductions.items():
             rule = reduction_rule(key, tariff)
-            text = f"法定軽減（{r.tier // 10}割）" if key == "statutory" else rule.title
+            if key == "statutory":
+                text = "法定軽減（納税義務者ごとの判定）" if a.parts else f"法定軽減（{r.tier // 10}割）"
+            else:
+                text = rule.title
             add(f"　{text}　−{yen(value)} {_cite(rule)}")
         add(f"　軽減後の額　{yen(c.levy)}")
         cap_note = "（法定の上限額）" if rates.cap_is_statutory_default else ""
@@ -123,6 +126,16 @@ def render(a: Assessment, tariff: Tariff) -> str:
         if c.rounding:
             add(f"　100円未満切捨て　−{yen(c.rounding)} {_cite(ROUNDING)}")
         add(f"　{label} 税額　{yen(c.amount)}")
+    if a.parts:
+        add("")
+        add(f"■ 世帯主変更による納税義務者ごとの税額 {_cite(HEAD_CHANGE)}")
+        for part in a.parts:
+            comps = "、".join(f"{COMPONENT_NAMES[k].split('（')[1].rstrip('）')} {yen(c.amount)}"
+                             for k, c in part.components.items() if c.amount is not None)
+            tier = f"{part.reduction.tier // 10}割軽減" if part.reduction.tier else "軽減なし"
+            total = "計算できません" if part.total is None else yen(part.total)
+            add(f"　{part.head}　{_months(part.months, a.fiscal_year)}　判定日 "
+                f"{part.reduction.judged_on.isoformat()} {tier}　{comps}　計 {total}")
     add("")
     if a.total is None:
         add("■ 年税額: 計算できません（税率表に不足があります）")
