@@ -59,6 +59,12 @@ def test_undeclared_income_removes_all_reductions(run):
     med = r.components["medical"]
     assert med.reductions == {}          # no 7割, and no 未就学児 either
     assert med.amount == 23100 * 2 + 18400
+    assert r.provisional and r.to_json()["provisional"] is True
+
+
+def test_income_known_is_not_provisional(run):
+    r = run(household(2025, [person("p1", "1985-01-01")]), T)
+    assert not r.provisional
 
 
 # ---------------------------------------------------------------- 未就学児 (§4.1)

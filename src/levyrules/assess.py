@@ -214,9 +214,16 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
     else:
         # 期割 (普通徴収) over the tariff's 納期 from the day liability starts (collection.py)
         installments = installments_json(total, tariff.installments, reduction.judged_on)
+    # 所得未申告 or income not yet known (転入 before 照会): 所得割 on what is known, no
+    # 軽減; the result is provisional until the income arrives (rulebook §13.2)
+    provisional = any(not m.income.declared for m in members if m.insured or m.counted)
+    if provisional and tr is not None:
+        _step(tr, reductions.JUDGEMENT, None, "所得未申告（又は所得未確定）の者がいるため軽減なし・"
+                                              "暫定の賦課（所得が判明したら更正）")
     return Assessment(household.id, fy, tariff.id, tariff.sha256, tariff.status, reduction,
                       spec_status, components, total, total_rounding, persons,
-                      tuple(tr) if tr is not None else (), installments, parts=parts)
+                      tuple(tr) if tr is not None else (), installments, parts=parts,
+                      provisional=provisional)
 
 
 def _part(head_id: str, judged_on: date, window: int, after_change: bool, members: list,

@@ -81,6 +81,8 @@ def render(a: Assessment, tariff: Tariff) -> str:
         f"2割 {yen(r.thresholds[20])} 以下")
     if not r.declared:
         add("　所得の申告がない方がいるため、軽減は行いません")
+    if a.provisional:
+        add("　※ 所得が未申告又は未確定の方がいるため暫定の税額です。所得が判明したら更正します")
     add(f"　→ {r.tier // 10}割軽減" if r.tier else "　→ 軽減なし")
     if a.specified_household:
         kind = "特定世帯（平等割 2分の1）" if a.specified_household == "specified" \

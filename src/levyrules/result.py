@@ -120,6 +120,7 @@ class Assessment:
     installments: tuple = ()
     engine: str = f"levyrules {__version__}"
     parts: tuple = ()         # HeadPart per 納税義務者 when the 世帯主 changed in the year
+    provisional: bool = False # someone's income is undeclared or not yet known: revise later
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -133,6 +134,7 @@ class Assessment:
             "components": {k: v.to_json() for k, v in self.components.items()},
             "total": self.total,
             "complete": self.total is not None,
+            "provisional": self.provisional,
             "total_rounding": self.total_rounding,
             "installments": list(self.installments),
             "persons": [p.to_json() for p in self.persons],
