@@ -57,14 +57,19 @@ def _overrides(items: list[str]) -> list[tuple[str, object]]:
     return out
 
 
-def cmd_assess(args) -> int:
-    household = _read_household(args.household)
+def _tariff_for(household: Household, args):
+    """--tariff, else the household's own municipality and fiscal year; with --set."""
     ref = args.tariff
     if ref is None:
         if not household.municipality:
             raise InputError("municipality", "the household names no municipality: give --tariff")
         ref = find_for_municipality(household.municipality, household.fiscal_year)
-    tariff = load_tariff(ref, _overrides(args.set or []))
+    return load_tariff(ref, _overrides(args.set or []))
+
+
+def cmd_assess(args) -> int:
+    household = _read_household(args.household)
+    tariff = _tariff_for(household, args)
     result = assess(household, tariff, trace=True, partial=not args.strict)
     if args.explain:
         from .explain import render

@@ -35,19 +35,13 @@ def _as_of(text: str) -> date:
 
 
 def cmd_revise(args) -> int:
-    from .cli import _overrides, _read_household
+    from .cli import _read_household, _tariff_for
     from .revision import render, revise
-    from .tariff.loader import find_for_municipality, load_tariff
 
     as_of = _as_of(args.as_of)
     earlier = _read_json(args.earlier, "earlier")
     household = _read_household(args.household)
-    ref = args.tariff
-    if ref is None:
-        if not household.municipality:
-            raise InputError("municipality", "the household names no municipality: give --tariff")
-        ref = find_for_municipality(household.municipality, household.fiscal_year)
-    tariff = load_tariff(ref, _overrides(args.set or []))
+    tariff = _tariff_for(household, args)
     rev = revise(earlier, household, tariff, as_of, paid=args.paid, fraud=args.fraud)
     if args.explain:
         sys.stdout.write(render(rev, tariff))
