@@ -280,11 +280,12 @@ def _part(head_id: str, judged_on: date, window: int, after_change: bool, member
     # ---- components
     components: dict[str, ComponentLevy] = {}
     rounding = tariff.rounding
+    insured = [(m, m.insured & window) for m in members if m.insured & window]
+    care = [(m, m.care & window) for m, _ in insured if m.care & window]
     for name in ORDER:
         if name not in nat.caps:
             continue
-        comp_members = [(m, (m.care if name == "care" else m.insured) & window) for m in members]
-        comp_members = [(m, mask) for m, mask in comp_members if mask]
+        comp_members = care if name == "care" else insured
         if not comp_members:    # nobody is levied: 0 whatever the rates
             components[name] = _ZERO[name]
             continue
@@ -544,7 +545,7 @@ def _component(name: str, rates: ComponentRates, comp_members: list, tier: int, 
         hh_u = hh * D * n_h
         # 旧被扶養者 only: 平等割 5割 (not with 7割・5割 (the larger wins) nor 特定世帯)
         half = fd_all & household_mask if (statuses and not spec_status) else 0
-        target = reductions.reduced(hh, 50)
+        target = reductions.reduced(hh, 50) if half else 0
         if half and after > target:
             k = _POP[half]
             r_fd += (after - target) * D * k
@@ -587,13 +588,21 @@ def _component(name: str, rates: ComponentRates, comp_members: list, tier: int, 
         capped_u = levy_u if levy_u < cap_u else cap_u
 
     reds = {}
-    for key, v in (("statutory", r_stat), ("preschool", r_pre), ("child_under18", r_u18),
-                   ("specified_household", r_spec), ("involuntary_unemployment", r_unemp),
-                   ("childbirth", r_birth), ("former_dependent", r_fd)):
-        if v:
-            reds[key] = v
-    for rid, v in relief_u.items():
-        reds[f"relief.{rid}"] = v
+    if r_stat:
+        reds["statutory"] = r_stat
+    if r_pre:
+        reds["preschool"] = r_pre
+    if r_u18:
+        reds["child_under18"] = r_u18
+    if r_spec:
+        reds["specified_household"] = r_spec
+    if r_unemp or r_birth or r_fd or relief_u:
+        for key, v in (("involuntary_unemployment", r_unemp), ("childbirth", r_birth),
+                       ("former_dependent", r_fd)):
+            if v:
+                reds[key] = v
+        for rid, v in relief_u.items():
+            reds[f"relief.{rid}"] = v
     if rounding.yen == "per_element":
         levy = inc_u // U + ast_u // U + pc_u // U + hh_u // U - sum(
             v // U for k, v in reds.items() if not (fd_after_cap and k == "former_dependent"))
