@@ -39,8 +39,8 @@ class _Member:
     """A person's facts for the year, derived once."""
     __slots__ = ("person", "index", "insured", "care", "cut", "late_date", "income",
                  "preschool", "under18", "on", "late", "counted",
-                 "income_u", "unemployed", "birth", "fd_exempt", "fd_half", "care_exempt",
-                 "notes")
+                 "income_u", "unemployed", "unemployment_period", "birth", "fd_exempt",
+                 "fd_half", "care_exempt", "notes")
 
     def __init__(self, person: Person, index: int, fy: int):
         self.person = person
@@ -73,6 +73,7 @@ class _Member:
         # special statuses (rulebook §5, §6, §8, §13.9): month masks, 0 when none
         self.income_u: PersonIncome | None = None    # income under the 非自発的失業 特例
         self.unemployed = self.birth = self.fd_exempt = self.fd_half = self.care_exempt = 0
+        self.unemployment_period = 0                 # the 特例 months, insured or not
         self.notes: list = []                        # (rule, text) for the trace
         if person.statuses is not NO_STATUSES and mask:
             self._statuses(person.statuses, fy)
@@ -85,7 +86,9 @@ class _Member:
             if why:
                 self.notes.append((unemployment.UNEMPLOYMENT, f"特例の対象外: {why}"))
             else:
-                self.unemployed = unemployment.period_mask(fy, st.involuntary_unemployment) & mask
+                self.unemployment_period = unemployment.period_mask(fy,
+                                                                    st.involuntary_unemployment)
+                self.unemployed = self.unemployment_period & mask
         if st.childbirth is not None:
             self.birth = childbirth.exempt_mask(fy, st.childbirth) & mask
         if st.former_dependent_since is not None:
@@ -179,7 +182,7 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
     before_adj = tariff.options.unemployment_adjustment == "before"
     for m in members:
         m.income = person_income(m.person, nat, fy)
-        if m.unemployed:
+        if m.unemployment_period:
             m.income_u = person_income(m.person, nat, fy, unemployment.SALARY_SHARE, before_adj)
     claims = relief.claims(tariff.relief, household.relief, fy, tariff.id,
                            lambda d: any(m.insured_on(d) for m in members)) \
@@ -254,9 +257,10 @@ def _part(head_id: str, judged_on: date, window: int, after_change: bool, member
     for m in members:
         if not m.counted:
             continue
-        # 非自発的失業: the 30/100 income is judged when the 判定日 is inside the 特例
-        # period; a period starting later does not re-judge the year (rulebook §3.5)
-        inc = m.income_u if m.unemployed & judged_bit else m.income
+        # 非自発的失業: the 30/100 income is judged when the 判定日's month is inside the
+        # 特例 period (insured on that day, even if gone by the month's end); a period
+        # starting later does not re-judge the year (rulebook §3.5)
+        inc = m.income_u if m.unemployment_period & judged_bit else m.income
         judgement_income += inc.judgement_income
         if inc.is_earner and (count_fictitious or m is not head or not fictitious):
             earners += 1
@@ -613,15 +617,19 @@ def _component(name: str, rates: ComponentRates, comp_members: list, tier: int, 
     else:
         levy = levy_u // U
     cap_yen = cap_u // U
-    capped = capped_u // U if opts.cap_policy == "B" else min(levy, cap_yen)
-    if capped > levy:
-        capped = levy
+    if rounding.yen == "per_element" or rounding.hundred == "per_person":
+        # the levy was floored element by element (or person by person): cap that
+        exact_u = min(levy, capped_u // U if opts.cap_policy == "B" else cap_yen) * U
+    else:
+        exact_u = min(capped_u, levy_u)     # exact, floored once below (rulebook §11.2)
+    capped = exact_u // U
     over_cap = levy - capped
     # 減免 after the cap (旧被扶養者 by default, and 条例減免 so declared): each is a share
-    # of what was levied, so when the cap took part of the levy it shrinks in proportion
+    # of what was levied, so when the cap took part of the levy it shrinks in proportion;
+    # subtracted from the exact capped amount so that the component is floored once
     after_cap = 0
-    if levy_u > capped * U and levy_u > 0:
-        num, den = capped * U, levy_u
+    if levy_u > exact_u and levy_u > 0:
+        num, den = exact_u, levy_u
     else:
         num = den = 1
     if fd_after_cap and r_fd:
@@ -633,11 +641,7 @@ def _component(name: str, rates: ComponentRates, comp_members: list, tier: int, 
         after_cap += v
         reds[f"relief.{rid}"] = v
     if after_cap:
-        # never more than what is left after the cap
-        scale_cap = capped * U
-        if after_cap > scale_cap:
-            after_cap = scale_cap
-        capped = (capped * U - after_cap) // U
+        capped = (exact_u - min(after_cap, exact_u)) // U
     amount = floor_unit(capped, 100) if rounding.hundred in ("per_component", "per_person") \
         else capped
     reds = {k: v // U for k, v in reds.items()}
