@@ -75,7 +75,7 @@ class _Member:
         self.unemployed = self.birth = self.fd_exempt = self.fd_half = self.care_exempt = 0
         self.unemployment_period = 0                 # the 特例 months, insured or not
         self.notes: list = []                        # (rule, text) for the trace
-        if person.statuses is not NO_STATUSES and mask:
+        if person.statuses is not NO_STATUSES:    # even with no month: the 判定 may count them
             self._statuses(person.statuses, fy)
 
     def _statuses(self, st, fy: int) -> None:
