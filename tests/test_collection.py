@@ -23,13 +23,13 @@ import pytest
 
 import levyrules
 from levyrules import InputError, MissingTariffValue
-from levyrules.collection import (AT_ONCE, SPECIAL_FINAL, SPECIAL_PROVISIONAL, Installment,
+from levyrules.collection import (AT_ONCE, SPECIAL_FINAL, SPECIAL_PROVISIONAL,
                                   PensionFacts, final_installments, ordinary_installments,
                                   provisional_installments, reschedule, special_eligibility,
                                   special_schedule)
 from levyrules.limitation import (LimitationExpired, past_year_slots, period_end,
                                   within_period)
-from levyrules.revision import render, revise
+from levyrules.revision import revise
 from levyrules.tariff.model import DuePeriod, InstallmentPlan
 
 ROOT = Path(__file__).parents[1]

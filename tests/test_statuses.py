@@ -6,7 +6,6 @@ Tariff koriyama/2025: 医療 7.3% / 23,100 / 18,400; 支援 2.9% / 8,000 / 6,400
 
 from __future__ import annotations
 
-import levyrules
 from conftest import household, person
 
 T = "koriyama/2025"

@@ -66,7 +66,7 @@ def test_broken_tariff_reported_with_line(tmp_path, change, line, fragment):
     assert any(fragment in f.message and f.line == line for f in errs), [str(f) for f in errs]
     with pytest.raises(levyrules.TariffError) as e:
         levyrules.load_tariff(p)
-    assert f"t.yaml:" in str(e.value)
+    assert "t.yaml:" in str(e.value)
 
 
 def test_yaml_syntax_error_has_position(tmp_path):

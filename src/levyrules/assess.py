@@ -134,7 +134,7 @@ def _judgement_date(members: list[_Member], fy: int, window: int = FULL_YEAR) ->
     return min(firsts)
 
 
-def _head_parts(household: Household, members: list, fy: int) -> list[tuple]:
+def _head_parts(household: Household, fy: int) -> list[tuple]:
     """The year split by 世帯主変更 (rulebook §10.6): [(head id, first day, months mask)].
 
     The new 世帯主 is the 納税義務者 from the month of the change; the months before it
@@ -194,9 +194,8 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
         parts: tuple = ()
     else:
         results = []
-        for i, (head_id, since, window) in enumerate(_head_parts(household, members, fy)):
-            active = [m for m in members if m.insured & window]
-            if not active:
+        for head_id, since, window in _head_parts(household, fy):
+            if not any(m.insured & window for m in members):
                 continue
             judged = _judgement_date(members, fy, window) if since is None or \
                 not any(m.insured_on(since) for m in members) else since

@@ -332,7 +332,7 @@ def special_schedule(total: int, plan: InstallmentPlan, pension: PensionFacts, *
     """
     sp = plan.special
     if sp is None:
-        raise InputError("installments.special", f"the tariff has no 特別徴収 dates")
+        raise InputError("installments.special", "the tariff has no 特別徴収 dates")
     if total is None or total < 0:
         raise ValueError("special_schedule needs a known, non-negative annual tax")
     unit = plan.unit

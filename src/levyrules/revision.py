@@ -23,7 +23,7 @@ from typing import Any
 import attrs
 
 from .assess import assess
-from .calendar import fy_month, fy_start, months_text
+from .calendar import fy_month, fy_start
 from .collection import (AT_ONCE, KIND_JA, ORDINARY, Installment, match_installments,
                          ordinary_installments, reschedule)
 from .errors import InputError

@@ -24,7 +24,7 @@ from typing import Any
 
 import attrs
 
-from ..calendar import key_range_mask, month_key, period_mask
+from ..calendar import key_range_mask, period_mask
 from ..errors import InputError, MissingTariffValue
 from ..money import parse_rate
 
