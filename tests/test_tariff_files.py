@@ -339,3 +339,13 @@ def cli(*args, input=None, env=None):
     e.update(env or {})
     return subprocess.run([sys.executable, "-m", "levyrules", *args], capture_output=True,
                           text=True, cwd=ROOT, input=input, env=e)
+
+
+def test_national_parameters_not_utf8_on_the_search_path(tmp_path, monkeypatch):
+    (tmp_path / "national").mkdir()
+    nat = (tariffs_root() / "national" / "2025.yaml").read_text(encoding="utf-8")
+    (tmp_path / "national" / "2025.yaml").write_bytes(nat.encode("utf-8") + "# 注\n".encode("cp932"))
+    write(tmp_path, GOOD, "t.yaml")
+    monkeypatch.setenv(paths.ENV, str(tmp_path))
+    e = load_error(tmp_path / "t.yaml")
+    assert "not UTF-8" in e.message and "national parameters national/2025.yaml line" in e.message

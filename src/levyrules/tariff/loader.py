@@ -28,7 +28,7 @@ from ..money import parse_rate
 from . import checks, paths, yamlmarks
 from .extends import check_override, clear_missing, inherit, override_note, override_paths
 from .model import ComponentRates, InstallmentPlan, Options, Rounding, Tariff, FrozenMap, freeze
-from .national import National, load_national
+from .national import National, _build as build_national
 from ..rules.relief import compile_rules as compile_relief
 
 _ID = paths.ID
@@ -65,12 +65,19 @@ def national(fiscal_year: int) -> National:
         raise TariffError(f"no national parameters for fiscal year {fiscal_year} "
                           f"(national/{fiscal_year}.yaml)")
     st = path.stat()
-    return _national_cached(path.resolve(), st.st_mtime_ns, st.st_size)
+    try:
+        return _national_cached(path.resolve(), st.st_mtime_ns, st.st_size)
+    except TariffError as e:       # say which file: the caller reports it at `fiscal_year`
+        raise TariffError(f"national parameters {paths.display(path)} line {e.line or 1}: "
+                          f"{e.message}") from None
 
 
 @lru_cache(maxsize=32)
 def _national_cached(path: Path, _mtime_ns: int, _size: int) -> National:
-    return freeze(load_national(path))
+    # read as tariffs are (size, UTF-8, aliases, depth); `file` stays the real path (diff reads it)
+    text, _ = yamlmarks.read_text(path, str(path))
+    data, marks = yamlmarks.load(text, str(path))
+    return freeze(build_national(data, marks, str(path), hashlib.sha256(text.encode()).hexdigest()))
 
 
 @attrs.define
