@@ -26,6 +26,7 @@ from .rules import (reduction_rule, HEAD_CHANGE, ASSET_LEVY, CAP, CARE_AGE, FICT
                     MONTHS, PER_CAPITA, PER_HOUSEHOLD, ROUNDING)
 from .rules import (care_exempt, child_support, childbirth, former_dependent, preschool,
                     reductions, relief, specified_household, unemployment)
+from .tariff import applies
 from .tariff.model import COMPONENT_NAMES, ComponentRates, Tariff
 
 ORDER = ("medical", "support", "care", "child")
@@ -157,7 +158,7 @@ def _head_parts(household: Household, fy: int) -> list[tuple]:
 
 
 def assess(household: Household, tariff: Tariff, *, trace: bool = False,
-           partial: bool = False) -> Assessment:
+           partial: bool = False, allow_other_municipality: bool = False) -> Assessment:
     """Compute the 国民健康保険税 of `household` under `tariff`.
 
     With trace=True every step is recorded with its rule and article (the default
@@ -165,8 +166,12 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
     `missing`, or absent) raises MissingTariffValue; with partial=True it is
     reported as unknown instead, and the total is None (never a guessed number).
     A 世帯主変更 splits the year into parts, one per 納税義務者, each judged and
-    rounded on its own (`Assessment.parts`).
+    rounded on its own (`Assessment.parts`). A household that names another
+    municipality than the tariff's is refused unless allow_other_municipality=True;
+    arguments of the wrong type raise TypeError.
     """
+    applies.check_arguments(household, tariff)
+    applies.check_municipality(household, tariff, allow_other_municipality)
     fy = household.fiscal_year
     if tariff.fiscal_year != fy:
         raise InputError("fiscal_year", f"the household is for fiscal year {fy} but tariff "
@@ -225,7 +230,7 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
     return Assessment(household.id, fy, tariff.id, tariff.sha256, tariff.status, reduction,
                       spec_status, components, total, total_rounding, persons,
                       tuple(tr) if tr is not None else (), installments, parts=parts,
-                      provisional=provisional)
+                      provisional=provisional, tariff_overrides=tariff.overrides)
 
 
 def _part(head_id: str, judged_on: date, window: int, after_change: bool, members: list,

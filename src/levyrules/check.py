@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from .errors import TariffError
+from .tariff import paths as _paths
 from .tariff.loader import Finding, findings, read_source, tariffs_root
 from .tariff.national import load_national
 from .tariff_tests import check_file as check_test_file, is_test_file
@@ -109,7 +110,7 @@ def tariff_files(paths: list[str]) -> list[Path]:
     out: list[Path] = []
     for p in paths or [str(tariffs_root())]:
         path = Path(p)
-        if path.is_dir():
+        if _paths.is_dir(path):
             out.extend(sorted(q for q in path.rglob("*.yaml") if "tests" not in q.parts))
         else:
             out.append(path)
@@ -117,8 +118,8 @@ def tariff_files(paths: list[str]) -> list[Path]:
 
 
 def check_file(path: Path) -> list[Finding]:
-    if not path.is_file():
-        return [Finding(str(path), 1, 1, "error", "no such file")]
+    if not _paths.is_file(path):
+        return [Finding(str(path)[:200], 1, 1, "error", "no such file")]
     if is_test_file(path):       # an example test beside the tariff: its own schema
         return check_test_file(path)
     try:

@@ -1,7 +1,9 @@
-"""Command line: `levyrules assess`, `check`, `show`, `diff` and `test`.
+"""Command line: `levyrules assess`, `revise`, `check`, `show`, `diff`, `test` and `list`
+(also `python -m levyrules`).
 
 Bad input of any kind ends with one line on stderr naming the field and a
-non-zero exit status; never a traceback, never a number.
+non-zero exit status; never a traceback, never a number. The exit statuses are
+in EXIT_CODES (printed by --help).
 """
 
 from __future__ import annotations
@@ -10,17 +12,29 @@ import argparse
 import json
 import os
 import sys
-from pathlib import Path
 
 from . import __version__
 from .assess import assess
 from .errors import InputError, LevyError, TariffError
 from .household import Household
+from .jsonin import parse
+from .tariff.applies import other_municipality
 from .tariff.loader import find_for_municipality, load_tariff
 from .tariff import yamlmarks
 
+EXIT_FAILED = 1          # check found an error, a tariff test failed
 EXIT_BAD_INPUT = 2
+EXIT_NOTHING_COMPUTED = 3
 EXIT_INTERNAL = 70
+EXIT_CODES = f"""exit status:
+  0   done (assess: a partial result, with a component unknown, is printed with a warning)
+  {EXIT_FAILED}   check found an error in a tariff, or a tariff test failed
+  {EXIT_BAD_INPUT}   bad input: household, tariff, arguments (one line on stderr names the field)
+  {EXIT_NOTHING_COMPUTED}   assess: no component could be computed (the tariff knows none of them)
+  {EXIT_INTERNAL}  internal error of levyrules (please report it)
+
+tariffs are looked up in $LEVYRULES_TARIFFS (folders separated by '{os.pathsep}'), then among
+the shipped ones; `levyrules list` shows every id."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,17 +44,16 @@ class _Parser(argparse.ArgumentParser):
 
 def _read_household(path: str) -> Household:
     try:
-        text = Path(path).read_text(encoding="utf-8") if path != "-" else sys.stdin.read()
+        if path == "-":
+            text = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as f:
+                text = f.read()
     except FileNotFoundError:
         raise InputError("", f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as e:
+    except OSError as e:
         raise InputError("", f"{path}: cannot be read ({type(e).__name__})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InputError("", f"{path}: not valid JSON at line {e.lineno} column {e.colno}: "
-                             f"{e.msg}") from None
-    return Household.from_json(data)
+    return Household.from_json(parse(text, path))
 
 
 def _overrides(items: list[str]) -> list[tuple[str, object]]:
@@ -67,10 +80,23 @@ def _tariff_for(household: Household, args):
     return load_tariff(ref, _overrides(args.set or []))
 
 
+def _other_town_allowed(household: Household, tariff, args) -> bool:
+    """--tariff of another municipality: a warning, or with --strict a refusal."""
+    problem = other_municipality(household, tariff)
+    if problem is None:
+        return False
+    if args.strict:
+        raise InputError("municipality", problem + " (without --strict this is a warning)")
+    print(f"levyrules: warning: {problem}; assessed with it because --tariff asked for it",
+          file=sys.stderr)
+    return True
+
+
 def cmd_assess(args) -> int:
     household = _read_household(args.household)
     tariff = _tariff_for(household, args)
-    result = assess(household, tariff, trace=True, partial=not args.strict)
+    result = assess(household, tariff, trace=True, partial=not args.strict,
+                    allow_other_municipality=_other_town_allowed(household, tariff, args))
     if args.explain:
         from .explain import render
         sys.stdout.write(render(result, tariff))
@@ -79,6 +105,10 @@ def cmd_assess(args) -> int:
         sys.stdout.write("\n")
     if result.total is None:
         missing = [c.missing for c in result.components.values() if c.missing]
+        if all(c.missing for c in result.components.values()):
+            print("levyrules: error: no component could be computed: " + "; ".join(missing),
+                  file=sys.stderr)
+            return EXIT_NOTHING_COMPUTED
         print("levyrules: warning: incomplete assessment: " + "; ".join(missing), file=sys.stderr)
     return 0
 
@@ -111,21 +141,31 @@ def cmd_test(args) -> int:
     return 0 if passed else 1
 
 
+def cmd_list(args) -> int:
+    from .listing import render
+    sys.stdout.write(render(fmt=args.format))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="levyrules", description="国民健康保険税 assessment, exact and explained")
+    p = _Parser(prog="levyrules", description="国民健康保険税 assessment, exact and explained",
+                epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"levyrules {__version__}")
     sub = p.add_subparsers(dest="command", parser_class=_Parser, required=True)
-    a = sub.add_parser("assess", help="assess one household (JSON) and print the assessment")
+    a = sub.add_parser("assess", help="assess one household (JSON) and print the assessment",
+                       epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     a.add_argument("household", help="household JSON file (- for stdin)")
     a.add_argument("--tariff", help="tariff id (slug/FY) or path; default: the household's "
-                                    "municipality and fiscal year")
+                                    "municipality and fiscal year (another municipality's "
+                                    "tariff is used with a warning)")
     a.add_argument("--set", action="append", metavar="PATH=VALUE",
                    help="override one tariff value for this run, e.g. "
                         "components.medical.income_rate=7.25%%")
     a.add_argument("--explain", action="store_true",
                    help="print the 納税通知書 breakdown in Japanese instead of JSON")
     a.add_argument("--strict", action="store_true",
-                   help="fail when the tariff lacks a component (default: report it as unknown)")
+                   help="fail when the tariff lacks a component (default: report it as "
+                        "unknown) or is another municipality's")
     a.set_defaults(func=cmd_assess)
     c = sub.add_parser("check", help="check tariff files: FILE:LINE:COLUMN: severity: message")
     c.add_argument("paths", nargs="*", help="files or folders (default: all shipped tariffs)")
@@ -145,11 +185,19 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("test", help="run the example tests beside the tariffs (tests/*.yaml)")
     t.add_argument("paths", nargs="*", help="test files or folders (default: all shipped)")
     t.set_defaults(func=cmd_test)
+    ls = sub.add_parser("list", help="every tariff id on the search path, with its status")
+    ls.add_argument("--format", choices=("text", "md"), default="text")
+    ls.set_defaults(func=cmd_list)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    if not (sys.argv[1:] if argv is None else argv):
+        sys.stderr.write(parser.format_usage())
+        print("levyrules: error: give a command; `levyrules --help` lists them", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    args = parser.parse_args(argv)
     try:
         return args.func(args)
     except LevyError as e:

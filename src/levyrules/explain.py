@@ -56,6 +56,8 @@ def render(a: Assessment, tariff: Tariff) -> str:
         f"（{'検証済み' if a.tariff_status == 'verified' else '未検証'}） sha256 {a.tariff_sha256[:12]}…")
     if a.tariff_status != "verified":
         add(f"　※ この税率表は未検証です: {tariff.status_note}")
+    for path, value in a.tariff_overrides:
+        add(f"　※ 試算: 税率表の {path} を {value} に変更して計算しています（--set）")
     add(f"計算: {a.engine}")
     add("")
     add("■ 世帯の状況")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -170,7 +171,16 @@ class Household:
 
     @classmethod
     def from_json(cls, data: Any) -> "Household":
-        """Read the contract's household JSON (already parsed), checking every field."""
+        """Read the contract's household JSON, checking every field: a parsed value
+        (a dict), or JSON text as `str` or UTF-8 `bytes`."""
+        if isinstance(data, (str, bytes, bytearray)):
+            from .jsonin import parse
+            data = parse(data)
+        elif isinstance(data, Mapping) and not isinstance(data, dict):
+            data = dict(data)
+        elif not isinstance(data, (dict, list, int, float, type(None))):
+            raise TypeError("Household.from_json() takes a dict, or JSON text as str or bytes, "
+                            f"not {type(data).__name__}")
         return _read_household(data)
 
     def to_json(self) -> dict:

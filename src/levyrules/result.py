@@ -121,8 +121,10 @@ class Assessment:
     engine: str = f"levyrules {__version__}"
     parts: tuple = ()         # HeadPart per 納税義務者 when the 世帯主 changed in the year
     provisional: bool = False # someone's income is undeclared or not yet known: revise later
+    tariff_overrides: tuple = ()   # (path, value) changed by --set for this run (a 試算)
 
     def to_json(self) -> dict[str, Any]:
+        """The contract's assessment JSON as a plain dict (json.dumps it to write it)."""
         out: dict[str, Any] = {
             "household": self.household,
             "fiscal_year": self.fiscal_year,
@@ -139,6 +141,8 @@ class Assessment:
             "installments": list(self.installments),
             "persons": [p.to_json() for p in self.persons],
         }
+        if self.tariff_overrides:
+            out["tariff"]["overrides"] = {k: v for k, v in self.tariff_overrides}
         if self.parts:
             out["parts"] = [p.to_json() for p in self.parts]
         if self.trace:

@@ -9,20 +9,17 @@ from datetime import date
 from pathlib import Path
 
 from .errors import InputError
+from .jsonin import parse
 
 
 def _read_json(path: str, what: str):
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_bytes()
     except FileNotFoundError:
         raise InputError(what, f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as e:
+    except OSError as e:
         raise InputError(what, f"{path}: cannot be read ({type(e).__name__})") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InputError(what, f"{path}: not valid JSON at line {e.lineno} column {e.colno}: "
-                               f"{e.msg}") from None
+    return parse(text, path, what)
 
 
 def _as_of(text: str) -> date:

@@ -20,7 +20,7 @@ import attrs
 import jsonschema
 
 from .errors import InputError, LevyError, TariffError
-from .tariff import yamlmarks
+from .tariff import paths as _paths, yamlmarks
 from .tariff.loader import Finding, load_tariff, resolve_path, schemas_root, tariffs_root
 
 FIGURES = ("income_levy", "asset_levy", "per_capita", "per_household", "levy", "over_cap",
@@ -52,12 +52,12 @@ def discover(paths: list[str] | None = None) -> list[Path]:
     out: list[Path] = []
     for p in paths or [str(tariffs_root())]:
         path = Path(p)
-        if path.is_dir():
+        if _paths.is_dir(path):
             found = sorted(q for q in path.rglob("*.yaml") if is_test_file(q))
             if not found and paths:
                 raise TariffError(f"{p}: no test files (tests/*.yaml) below this folder")
             out.extend(found)
-        elif path.is_file():
+        elif _paths.is_file(path):
             out.append(path)
         else:
             raise TariffError(f"{p}: no such file or folder")
@@ -140,11 +140,7 @@ def load(path: Path) -> tuple[dict | None, dict, list[Finding]]:
     """(data, marks, findings): the file read and checked against its schema."""
     name = _display(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        return None, {}, [Finding(name, 1, 1, "error", f"cannot be read ({type(e).__name__})")]
-    try:
-        data, marks = yamlmarks.load(text, name)
+        data, marks = yamlmarks.load(yamlmarks.read_text(path, name)[0], name)
     except TariffError as e:
         return None, {}, [Finding(name, e.line or 1, e.column or 1, "error", e.message)]
     out: list[Finding] = []
@@ -176,10 +172,8 @@ def load(path: Path) -> tuple[dict | None, dict, list[Finding]]:
 
 
 def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    """The file as messages name it, wherever the command runs (see tariff.paths)."""
+    return _paths.display(path)
 
 
 def check_file(path: Path) -> list[Finding]:

@@ -2,6 +2,8 @@
 
 Rates are Fractions, amounts int yen; `missing` names what the tariff does not
 know, so that the engine refuses a household that needs it rather than guess.
+A loaded tariff is immutable (frozen classes, FrozenMap, tuples): it is
+shared by every caller of `load_tariff`, so nobody can change it for the others.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 from math import lcm
+from types import MappingProxyType
+from typing import Any
 
 import attrs
 
@@ -21,6 +25,49 @@ COMPONENT_NAMES = {
     "care": "介護納付金課税額（介護分）",
     "child": "子ども・子育て支援納付金課税額（子ども分）",
 }
+
+
+class FrozenMap(dict):
+    """A read-only dict: every mutating method raises TypeError. Unlike MappingProxyType
+    it pickles (a tariff can be sent to worker processes) and json.dumps as a dict."""
+    __slots__ = ()
+
+    def _read_only(self, *args, **kwargs):
+        raise TypeError("a loaded tariff is read-only: load it with overrides (--set) or "
+                        "write a tariff that extends it")
+
+    __setitem__ = __delitem__ = __ior__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only
+
+    def __reduce__(self):
+        return (FrozenMap, (dict(self),))
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+def freeze(value: Any) -> Any:
+    """The same value, read-only all the way down: mappings become FrozenMap, lists
+    tuples, and the mapping fields of attrs classes are frozen too."""
+    if isinstance(value, FrozenMap):
+        return value
+    if isinstance(value, (dict, MappingProxyType)):
+        return FrozenMap({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(v) for v in value)
+    if attrs.has(type(value)):
+        changes = {}
+        for f in attrs.fields(type(value)):
+            if f.init:
+                v = getattr(value, f.name)
+                fv = freeze(v)
+                if fv is not v:
+                    changes[f.name] = fv
+        return attrs.evolve(value, **changes) if changes else value
+    return value
 
 
 _SUPPLIED_BY_LAW = frozenset(("cap", "per_household_specified",
@@ -139,24 +186,24 @@ class Tariff:
     """A resolved tariff: `extends` applied, overrides applied, checked."""
     id: str
     fiscal_year: int
-    municipality: dict
+    municipality: FrozenMap       # slug, name, prefecture, code (団体コード)
     kind: str
     status: str
     status_note: str
-    provenance: tuple[dict, ...]
-    components: dict[str, ComponentRates]
+    provenance: tuple                    # read-only mappings: title, url, date, covers
+    components: FrozenMap         # name -> ComponentRates
     rounding: Rounding
     options: Options
-    missing: dict[str, str]
+    missing: FrozenMap            # dotted path -> note
     national: National
     sha256: str
     files: tuple[str, ...]
     overrides: tuple[tuple[str, object], ...] = ()
     relief: tuple = ()               # rules.relief.ReliefRule, in the order they apply
     installments: InstallmentPlan | None = None   # 期割 and 特別徴収 dates (collection.py)
-    blocked: dict = attrs.field(init=False, default=attrs.Factory(
-        lambda t: {c: t._missing_note(c) for c in ("medical", "support", "care", "child")
-                   if t._missing_note(c) is not None}, takes_self=True))
+    blocked: FrozenMap = attrs.field(init=False, default=attrs.Factory(
+        lambda t: FrozenMap({c: t._missing_note(c) for c in COMPONENT_NAMES
+                                    if t._missing_note(c) is not None}), takes_self=True))
 
     def missing_note(self, component: str) -> str | None:
         """The note of a `missing` entry that blocks this component, if any."""
