@@ -45,7 +45,8 @@ class Solution:
     recheck: Recheck
     iterations: list
     converged: dict           # solved component -> within tolerance
-    passes: int               # Program B passes over the population (bases pass included)
+    passes: int               # Program B passes over the population
+    bases_pass: bool = False  # whether solve measured the bases itself (one more pass)
 
 
 class _Search:
@@ -129,9 +130,9 @@ def solve(plan: Plan, households: Sequence[Household], *, max_passes: int = MAX_
     base_tariff = build_tariff(base, plan.base)
     caps = base_tariff.national.caps
     passes = 0
-    if bases is None and any(c.target is not None for c in plan.components.values()):
+    bases_pass = bases is None and any(c.target is not None for c in plan.components.values())
+    if bases_pass:
         bases = measure_bases(households, base_tariff)
-        passes += 1
     fixed = {n: _fixed(cp) for n, cp in plan.components.items() if cp.target is None}
     rates_of = {n: _rates_of(cp, bases[n], plan, caps[n])
                 for n, cp in plan.components.items() if cp.target is not None}
@@ -169,7 +170,8 @@ def solve(plan: Plan, households: Sequence[Household], *, max_passes: int = MAX_
         tariff = build_tariff(data, f"plan {plan.name}")
     converged = {n: abs(measured[1].components[n].measure(plan.basis) - s.target)
                  <= plan.tolerance for n, s in searches.items()}
-    return Solution(plan, rates, data, tariff, measured[1], iterations, converged, passes)
+    return Solution(plan, rates, data, tariff, measured[1], iterations, converged, passes,
+                    bases_pass)
 
 
 def _rates_of(cp, bases: Bases, plan: Plan, statutory_cap: int):
