@@ -1,13 +1,13 @@
 """モデル世帯: the typical households a 運営協議会 資料 shows under each rate plan.
 
 Synthetic contract households (opaque ids, no personal data), insured all year; ages
-are on 1 April of the fiscal year and incomes are those of the previous calendar year.
+are on 1 April of the fiscal year (birthdays in October, none crossing 40 or 65 in the
+year) and incomes are those of the previous calendar year.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
+from ..diff import _household, _person
 from ..household import Household
 
 # (id, label, persons: (age, income, fixed_asset_tax))
@@ -28,21 +28,10 @@ MODELS = (
 )
 
 
-def _birth(fy: int, age: int) -> str:
-    """Born on 2 April, so `age` on 1 April of the fiscal year and no birthday month
-    crossing 40 or 65 inside it."""
-    return date(fy - age - 1, 4, 2).isoformat()
-
-
 def model_households(fiscal_year: int) -> list[tuple[str, Household]]:
-    """(label, household) of each model household for `fiscal_year`."""
-    out = []
-    start = date(fiscal_year - 5, 4, 1).isoformat()
-    for mid, label, persons in MODELS:
-        data = {"id": f"M-{mid}", "fiscal_year": fiscal_year, "head": "p1", "persons": [
-            {"id": f"p{i}", "birth_date": _birth(fiscal_year, age),
-             "insured": [{"from": max(start, _birth(fiscal_year, age)), "until": None}],
-             "fixed_asset_tax": asset, "income": income}
-            for i, (age, income, asset) in enumerate(persons, 1)]}
-        out.append((label, Household.from_json(data)))
-    return out
+    """(label, household) of each model household for `fiscal_year` (built like the
+    reference households of `levyrules diff`)."""
+    return [(label, Household.from_json(_household(f"M-{mid}", fiscal_year, [
+        _person(f"p{i}", fiscal_year, age, income, fixed_asset_tax=asset)
+        for i, (age, income, asset) in enumerate(persons, 1)])))
+        for mid, label, persons in MODELS]
