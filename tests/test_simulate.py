@@ -19,6 +19,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from levyrules import Household, assess, load_tariff
 from levyrules.simulate import load_plan, measure_bases, recheck, solve, split
@@ -217,6 +218,10 @@ def test_target_from_the_contribution():
      "components.medical.method"),
     ("plan: x\nbase: iwaki/2025\ncomponents: {medical: {target: 1.5}}\n",
      "components.medical.target"),
+    ("plan: x\nbase: iwaki/2025\ncomponents: {medical: {target: 0}}\n",
+     "components.medical.target"),
+    ("plan: x\nbase: iwaki/2025\ncomponents: {medical: {target: {contribution: 5, "
+     "subsidies: 9}}}\n", "components.medical.target"),
     ("plan: x\nbase: iwaki/2025\ncomponents: {child: {target: 1}}\n", "components.child"),
     ("plan: x\nbase: nowhere/2025\ncomponents: {medical: {target: 1}}\n", "base"),
     ("plan: x\nbase: iwaki/2025\ncomponents: {medical: {target: 1, cap: 999999}}\n",
@@ -246,3 +251,27 @@ def test_bad_population_line_names_the_line_not_the_value(tmp_path):
         read_population(p)
     assert e.value.field.startswith("line ")
     assert "123456" not in str(e.value)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(10_000, 5_000_000), st.integers(1, 2_000_000))
+def test_levy_never_falls_when_the_assessed_total_rises(g, more):
+    """Program C relies on it: the rounded rates of A only grow with the 賦課総額, and the
+    levy after 軽減 and caps only grows with the rates (軽減 are fixed shares, the cap a
+    minimum), so the measured amount is non-decreasing in the 賦課総額."""
+    hh = [Household.from_json(h) for h in POPULATION]
+    plan = parse_plan({"plan": "x", "base": "iwaki/2025", "components": {
+        "medical": {"target": 1, "method": 3, "cap": 500_000}}})
+    bases = _BASES.setdefault("b", measure_bases(hh, load_tariff("iwaki/2025")))
+    amounts = []
+    for gross in (g, g + more):
+        rates = split(plan, bases, {"medical": gross})
+        for k, v in rates["medical"].items():
+            if k != "cap":
+                assert v <= split(plan, bases, {"medical": g + more})["medical"][k]
+        t = build_tariff(tariff_data(plan, base_data(plan), rates), "p")
+        amounts.append(recheck(hh, t).components["medical"].amount)
+    assert amounts[0] <= amounts[1]
+
+
+_BASES: dict = {}

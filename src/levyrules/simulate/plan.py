@@ -211,7 +211,9 @@ def _component(name: str, c: Any, statutory_cap: int, p: tuple, fail) -> Compone
 def _target(t: Any, p: tuple, fail) -> int:
     """The yen target, or 賦課総額 = (納付金 + 保健事業費等 − 公費等) ÷ 予定収納率, 1円未満切上げ."""
     if not isinstance(t, dict):
-        return _yen(t, p, fail)
+        if not _yen(t, p, fail):
+            fail(p, "must be greater than zero")
+        return t
     for k in t:
         if k not in _TARGET_KEYS:
             fail(p + (k,), f"unknown key {k!r}")
