@@ -275,3 +275,19 @@ def test_levy_never_falls_when_the_assessed_total_rises(g, more):
 
 
 _BASES: dict = {}
+
+
+def test_plan_tariff_does_not_cite_the_base_for_the_plans_rates():
+    """A source of the base tariff that covered only the replaced components is dropped;
+    the plan is the source of its own rates."""
+    plan = parse_plan({"plan": "x", "base": "iwaki/2025", "components": {
+        "medical": {"target": 100}}})
+    data = tariff_data(plan, base_data(plan), {"medical": {
+        "income_rate": Fraction(7, 100), "per_capita": 100, "cap": 600_000}})
+    first, *rest = data["provenance"]
+    assert first["covers"] == ["components.medical"]
+    for src in rest:
+        assert not any(c.startswith("components.medical") for c in src.get("covers", ()))
+    assert data["components"]["medical"] == {"income_rate": "7%", "per_capita": 100,
+                                             "cap": 600_000}
+    assert data["components"]["support"]["income_rate"] == "2.75%"

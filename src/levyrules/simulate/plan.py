@@ -300,8 +300,10 @@ def tariff_data(plan: Plan, base: dict, rates: dict) -> dict:
     data["status_note"] = (f"税率案「{plan.name}」: computed by levyrules simulate from the plan "
                            f"{Path(plan.file).name or plan.name} on the base tariff {plan.base}. "
                            "A plan for deliberation, not rates adopted by 条例.")
-    data["provenance"] = [{"title": f"levyrules simulate: plan {plan.name} "
-                                    f"(base {plan.base})"}] + list(base.get("provenance", []))
+    mine = [f"components.{c}" for c in rates]
+    data["provenance"] = [{"title": f"levyrules simulate: plan {plan.name} (base {plan.base})",
+                           "covers": mine}] + _other_sources(base.get("provenance", []),
+                                            base.get("components", {}), rates)
     for cname, r in rates.items():
         comp = {}
         for key, value in r.items():
@@ -315,6 +317,28 @@ def tariff_data(plan: Plan, base: dict, rates: dict) -> dict:
     if not data.get("missing"):
         data.pop("missing", None)
     return data
+
+
+def _other_sources(provenance: list, base_components: dict, rates: dict) -> list:
+    """The base's sources for what the plan does not replace (a source that covered only
+    the plan's components is dropped: it does not support the plan's rates)."""
+    kept_components = [f"components.{c}" for c in base_components if c not in rates]
+    out = []
+    for src in provenance:
+        covers = src.get("covers")
+        if covers is None:
+            out.append(src)
+            continue
+        kept = []
+        for c in covers:
+            parts = c.split(".")
+            if parts == ["components"]:
+                kept += kept_components
+            elif parts[0] != "components" or parts[1] not in rates:
+                kept.append(c)
+        if kept:
+            out.append({**src, "covers": kept})
+    return out
 
 
 def build_tariff(data: dict, name: str) -> Tariff:
