@@ -54,7 +54,7 @@ def _rate_cell(rates, key: str) -> str:
     v = getattr(rates, key)
     if v is None:
         return "—"
-    return format_rate(v) if isinstance(v, Fraction) else f"{v:,}"
+    return format_rate(v) if isinstance(v, Fraction) else v
 
 
 def rates_table(scs) -> Table:

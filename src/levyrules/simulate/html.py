@@ -24,6 +24,7 @@ tr { break-inside: avoid; }
 th, td { border: 1px solid #999; padding: 2px 4px; }
 th { background: #e8eef6; font-weight: bold; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.s { white-space: nowrap; }
 td.up { color: #a52a2a; } td.down { color: #1f5fa8; }
 .meta td { border: none; padding: 1px 8px 1px 0; }
 .note { font-size: 8.5pt; color: #333; }
@@ -43,6 +44,8 @@ def _cell(v, header: str) -> str:
     text = str(v)
     if text.endswith("%") and text[:1] in "+−0123456789":
         return f'<td class="n">{escape(text)}</td>'
+    if len(text) <= 8:                     # a short label: keep it on one line
+        return f'<td class="s">{escape(text)}</td>'
     return f"<td>{escape(text)}</td>"
 
 
@@ -73,7 +76,7 @@ def render(scs: Sequence[Scenario], tabs: list[Table], population: str, title: s
     tot = T["totals"]
     h = list(tot.header)
     parts.append(table_html(tot, [h.index(k) for k in (
-        "案", "区分", "目標の基準", "目標額", "賦課額（軽減前）", "軽減額（保険基盤安定）", "調定額",
+        "案", "区分", "目標額", "賦課額（軽減前）", "軽減額（保険基盤安定）", "調定額",
         "目標との差", "限度超過額", "限度超過世帯数")]))
     parts.append("<p class=note>所得割・資産割・均等割・平等割の内訳（月割後・軽減前）と軽減の内訳:"
                  "</p>" + table_html(tot, [h.index(k) for k in (
@@ -92,7 +95,7 @@ def render(scs: Sequence[Scenario], tabs: list[Table], population: str, title: s
                                   [r[1] for r in _by(d, others[0].name)],
                                   [(s.name, [r[7] for r in _by(d, s.name)]) for s in others],
                                   "円"))
-        parts.append(table_html(b) + table_html(d))
+        parts.append(_pivot(b, [s.name for s in others]) + table_html(d))
     parts.append("<h2>5. 世帯類型・所得階層・軽減区分別</h2>" + table_html(T["groups"]))
     if plans:
         parts.append("<h2>6. ループ計算の経過（プログラムC）</h2>" + _convergence(plans)
@@ -100,6 +103,14 @@ def render(scs: Sequence[Scenario], tabs: list[Table], population: str, title: s
     parts.append(_notes())
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _pivot(t: Table, names: list[str]) -> str:
+    """The change distribution with one column per plan (the CSV keeps one row each)."""
+    rows = [[label] + [next(r[2] for r in t.rows if r[0] == n and r[1] == label)
+                       for n in names] for _, _, label in CHANGE_BUCKETS]
+    return table_html(Table(t.name, t.title, (t.header[1], *(f"{n} 世帯数" for n in names)),
+                            rows))
 
 
 def _meta(scs, population: str) -> str:
