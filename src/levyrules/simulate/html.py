@@ -135,8 +135,10 @@ def _convergence(plans) -> str:
         sol = s.solution
         comps = "、".join(f"{COMPONENT_LABELS[n]} {'目標の許容差内' if ok else '許容差外（端数単位で最も近い案）'}"
                          for n, ok in sol.converged.items())
+        solved = any(c.target is not None for c in sol.plan.components.values())
+        extra = "（このほか算定基礎の測定に1回）" if solved else ""
         items.append(f"<li>{escape(s.name)}: 全世帯の再計算（プログラムB）{sol.passes}回"
-                     f"（このほか算定基礎の測定に1回）。{escape(comps)}</li>")
+                     f"{extra}。{escape(comps)}</li>")
     return "<ul class=note>" + "".join(items) + "</ul>"
 
 
