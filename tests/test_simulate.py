@@ -291,3 +291,17 @@ def test_plan_tariff_does_not_cite_the_base_for_the_plans_rates():
     assert data["components"]["medical"] == {"income_rate": "7%", "per_capita": 100,
                                              "cap": 600_000}
     assert data["components"]["support"]["income_rate"] == "2.75%"
+
+
+def test_program_c_result_is_the_recheck_of_its_own_tariff(tmp_path, households):
+    """The reported Program B is that of the returned tariff (reused from the pass that
+    measured the same rates, never from a neighbouring plan); with max_passes=1 it is the
+    first pass."""
+    plan = load_plan(_plan(tmp_path, PLAN.format(basis="levied", tolerance=0, target=900_000)))
+    for max_passes in (1, 30):
+        sol = solve(plan, households, max_passes=max_passes)
+        fresh = recheck(households, sol.tariff)
+        assert [r.total for r in fresh.rows] == [r.total for r in sol.recheck.rows]
+        assert sol.passes == len(sol.iterations) <= max_passes
+    one = solve(plan, households, max_passes=1)
+    assert one.rates["medical"] == one.iterations[0].rates["medical"]

@@ -140,38 +140,39 @@ def solve(plan: Plan, households: Sequence[Household], *, max_passes: int = MAX_
                 for n, f in rates_of.items()}
     gross = {n: plan.components[n].target for n in searches}
     iterations: list[Iteration] = []
-    measured = None
+    done: dict = {}             # rates of every component -> its Program B (one pass each)
+    last = None
     while True:
         rates = dict(fixed)
         rates.update({n: rates_of[n](g) for n, g in gross.items()})
-        data = tariff_data(plan, base, rates)
-        tariff = build_tariff(data, f"plan {plan.name}")
-        if passes >= max_passes and iterations:
+        key = _key(rates)
+        if key in done:         # the searches settled on rates already measured
+            last = (rates, done[key])
             break
-        result = _levy_population(households, tariff)
+        if passes >= max(1, max_passes):
+            break               # keep the last pass measured
+        result = _levy_population(households, build_tariff(tariff_data(plan, base, rates),
+                                                            f"plan {plan.name}"))
         passes += 1
-        measured = (gross, result)
+        done[key] = result
+        last = (rates, result)
         ms = {n: result.components[n].measure(plan.basis) for n in gross}
         iterations.append(Iteration(len(iterations) + 1, dict(gross),
                                     {n: rates[n] for n in gross}, ms))
-        nxt = {}
         for n, s in searches.items():
             s.observe(gross[n], ms[n])
             g = s.propose(gross[n], ms[n])
-            nxt[n] = g if g is not None else s.final[0]
-        if nxt == gross or passes >= max_passes:
-            break
-        gross = nxt
-    if measured[0] != gross:     # stopped by max_passes before measuring the last proposal
-        gross = measured[0]
-        rates = dict(fixed)
-        rates.update({n: rates_of[n](g) for n, g in gross.items()})
-        data = tariff_data(plan, base, rates)
-        tariff = build_tariff(data, f"plan {plan.name}")
-    converged = {n: abs(measured[1].components[n].measure(plan.basis) - s.target)
-                 <= plan.tolerance for n, s in searches.items()}
-    return Solution(plan, rates, data, tariff, measured[1], iterations, converged, passes,
-                    bases_pass)
+            gross[n] = g if g is not None else s.final[0]
+    rates, result = last
+    data = tariff_data(plan, base, rates)
+    converged = {n: abs(result.components[n].measure(plan.basis) - s.target) <= plan.tolerance
+                 for n, s in searches.items()}
+    return Solution(plan, rates, data, build_tariff(data, f"plan {plan.name}"), result,
+                    iterations, converged, passes, bases_pass)
+
+
+def _key(rates: dict) -> tuple:
+    return tuple(sorted((n, tuple(sorted(r.items()))) for n, r in rates.items()))
 
 
 def _rates_of(cp, bases: Bases, plan: Plan, statutory_cap: int):

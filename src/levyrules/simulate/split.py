@@ -22,7 +22,8 @@ import attrs
 
 from ..household import Household
 from ..tariff.model import ComponentRates, Tariff
-from .plan import TARIFF_KEY, ComponentPlan, Plan, PlanError, Steps
+from ..tariff.loader import national
+from .plan import TARIFF_KEY, ComponentPlan, Plan, PlanError, Steps, base_data
 from .recheck import _levy_population
 
 _UNIT = 12     # the measuring rate: 12 × months/12 = months, exact
@@ -85,17 +86,16 @@ def split(plan: Plan, bases: dict[str, Bases], gross: dict | None = None,
           caps: dict | None = None) -> dict[str, dict]:
     """Program A for every solved component of `plan`: gross (default: the targets) → rates.
 
-    `caps` defaults to the plan's caps, else the statutory maximum of `bases`' tariff
-    year must be given by the caller (solve passes the national caps)."""
+    A cap the plan does not give is the statutory maximum of the base tariff's year
+    (or `caps[component]` when given)."""
     gross = gross or {}
+    if caps is None:
+        caps = national(base_data(plan)["fiscal_year"]).caps
     out = {}
     for name, cp in plan.components.items():
         if cp.target is None:
             continue
-        cap = cp.cap if cp.cap is not None else (caps or {}).get(name)
-        if cap is None:
-            raise PlanError("no cap: give components.*.cap or the statutory caps",
-                            path=f"components.{name}.cap")
+        cap = cp.cap if cp.cap is not None else caps[name]
         out[name] = split_component(cp, bases[name], gross.get(name, cp.target), plan.steps,
                                     cap)
     return out
