@@ -178,3 +178,23 @@ def test_report_renders_in_headless_chromium(simulated, tmp_path):
                          capture_output=True, timeout=120, text=True)
     assert "国民健康保険税" in out.stdout
     assert 'data-overflow="no"' in out.stdout
+
+
+def test_groups_add_up_to_the_assessed_totals(simulated):
+    d, w, households = simulated
+    base = load_tariff("iwaki/2025")
+    total = sum(assess(h, base).total for h in households)
+    rows = [r for r in _csv(d / "out" / "groups.csv") if r["案"] == "現行"]
+    for dim in ("世帯類型", "所得階層", "軽減区分"):
+        mine = [r for r in rows if r["分類"] == dim]
+        assert sum(int(r["世帯数"]) for r in mine) == len(households)
+        assert sum(int(r["調定額"]) for r in mine) == total
+
+
+def test_without_a_baseline_the_first_plan_is_the_reference(simulated, tmp_path):
+    d, _, households = simulated
+    w = run(d / "city.jsonl", [str(d / "plan-a.yaml"), str(d / "plan-b.yaml")], tmp_path)
+    assert [s.name for s in w.scenarios] == ["A案", "B案"]
+    models = _csv(tmp_path / "model_households.csv")
+    assert "A案（円）" in models[0] and "B案 増減（円）" in models[0]
+    assert {r["案"] for r in _csv(tmp_path / "deciles.csv")} == {"B案"}
