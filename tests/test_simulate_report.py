@@ -198,3 +198,17 @@ def test_without_a_baseline_the_first_plan_is_the_reference(simulated, tmp_path)
     models = _csv(tmp_path / "model_households.csv")
     assert "A案（円）" in models[0] and "B案 増減（円）" in models[0]
     assert {r["案"] for r in _csv(tmp_path / "deciles.csv")} == {"B案"}
+
+
+def test_summary_is_the_sum_of_assess(simulated):
+    d, w, households = simulated
+    summary = {r["案"]: r for r in _csv(d / "out" / "summary.csv")}
+    base = load_tariff("iwaki/2025")
+    for name, path in (("現行", None), ("A案", w.tariffs[0]), ("B案", w.tariffs[1])):
+        t = load_tariff(path) if path else base
+        totals = [assess(h, t).total for h in households]
+        assert int(summary[name]["調定額"]) == sum(totals)
+        if path:
+            before = [assess(h, base).total for h in households]
+            assert int(summary[name]["増える世帯"]) == sum(a > b for a, b in zip(totals, before))
+            assert int(summary[name]["増減"]) == sum(totals) - sum(before)

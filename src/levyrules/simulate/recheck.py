@@ -2,8 +2,9 @@
 total what is levied, per component and element, after 軽減, 未就学児 and the caps.
 
 Every figure is a sum of :func:`levyrules.assess` results: nothing here computes tax.
-The 軽減額 the city recovers through 保険基盤安定 (7割・5割・2割軽減, 未就学児 and 子ども分
-18歳未満 均等割軽減) is kept apart from what is levied, as the 運営協議会 資料 shows both.
+The 軽減額 the city recovers through 保険基盤安定 (保険基盤安定繰入金, 国民健康保険法72条の3 and
+72条の3の3 [K]: 7割・5割・2割軽減, 未就学児 and 子ども分18歳未満 均等割軽減) is kept apart
+from what is levied, as the 運営協議会 資料 shows both.
 
 :func:`_levy_population` is the one place a population is evaluated; the batch
 evaluator (levyrules.population, the columnar evaluator of issue 10) replaces its body.
