@@ -69,25 +69,6 @@ def summary_table(scs, ref) -> Table:
                   "軽減額（保険基盤安定）", "限度超過額", "増える世帯", "減る世帯"), rows)
 
 
-def summary_table(scs, ref) -> Table:
-    """概要: per column the 調定額, 軽減額 and the change against the reference."""
-    rows = []
-    base = ref.recheck
-    for s in scs:
-        r = s.recheck
-        kiban = sum(c.kiban for c in r.components.values())
-        changes = _changes(s, ref) if s is not ref else []
-        rows.append([s.name, r.households, r.total, r.total - base.total,
-                     percent(r.total - base.total, base.total) if s is not ref else "—",
-                     yen_mean(r.total, r.households), kiban,
-                     sum(c.over_cap_households for c in r.components.values()),
-                     sum(1 for d in changes if d > 0), sum(1 for d in changes if d < 0)])
-    return Table("summary", f"概要（{ref.name}との比較）",
-                 ("案", "世帯数", "調定額", "増減", "増減率", "1世帯平均税額",
-                  "軽減額（保険基盤安定）", "限度超過（世帯・区分の延べ）", "増える世帯",
-                  "減る世帯"), rows)
-
-
 def _rate_cell(rates, key: str) -> str:
     if rates is None:
         return "—"
