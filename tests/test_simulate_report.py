@@ -156,6 +156,8 @@ CHROMIUM = shutil.which("chromium") or (
 @pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"),
                     reason="chromium not installed (required when CI is set)")
 def test_report_renders_in_headless_chromium(simulated, tmp_path):
+    if CHROMIUM is None:
+        pytest.fail("CI is set but chromium is not installed (apt-get install -y chromium)")
     d, w, _ = simulated
     shot = tmp_path / "report.png"
     pdf = tmp_path / "report.pdf"
