@@ -218,6 +218,10 @@ def test_target_from_the_contribution():
      "components.medical.method"),
     ("plan: x\nbase: iwaki/2025\ncomponents: {medical: {target: 1.5}}\n",
      "components.medical.target"),
+    ("plan: x\nbase: iwaki/2025\ncomponents: {medical: {rates: {income_rate: abc}}}\n",
+     "components.medical.rates.income_rate"),
+    ("plan: x\nbase: iwaki/2025\ncomponents: {medical: {rates: {per_capita: 1.5}}}\n",
+     "components.medical.rates.per_capita"),
     ("plan: x\nbase: iwaki/2025\ncomponents: {medical: {target: 0}}\n",
      "components.medical.target"),
     ("plan: x\nbase: iwaki/2025\ncomponents: {medical: {target: {contribution: 5, "

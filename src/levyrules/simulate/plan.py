@@ -195,9 +195,16 @@ def _component(name: str, c: Any, statutory_cap: int, p: tuple, fail) -> Compone
         rates = c["rates"]
         if not isinstance(rates, dict):
             fail(p + ("rates",), "must be a mapping of tariff keys")
-        for k in rates:
+        for k, v in rates.items():
             if k not in _RATE_KEYS:
                 fail(p + ("rates", k), f"unknown key {k!r}")
+            if v is None:
+                continue
+            if k in ("income_rate", "asset_rate"):
+                if _rate(v, p + ("rates", k), fail) >= 1:
+                    fail(p + ("rates", k), "a rate of 100% or more is not plausible")
+            else:
+                _yen(v, p + ("rates", k), fail)
         return ComponentPlan(name, cap=cap, per_capita_adult=adult, rates=dict(rates))
     if "target" not in c:
         fail(p, "give a target (賦課総額 or 調定額) or fixed rates")
