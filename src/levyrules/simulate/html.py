@@ -68,7 +68,7 @@ def render(scs: Sequence[Scenario], tabs: list[Table], population: str, title: s
     parts = [f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">'
              f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
              f"<h1>{escape(title)}</h1>", _meta(scs, population)]
-    parts.append(f"<h2>概要</h2>" + table_html(T["summary"]))
+    parts.append("<h2>概要</h2>" + table_html(T["summary"]))
     parts.append("<h2>1. 税率案</h2>" + table_html(T["rates"]))
     parts.append("<h2>2. 賦課総額・調定額と目標</h2><p class=note>目標額は各案の計画書の値。"
                  "賦課額（軽減前）＝調定額＋軽減額（7割・5割・2割軽減、未就学児・18歳未満の"
@@ -83,7 +83,7 @@ def render(scs: Sequence[Scenario], tabs: list[Table], population: str, title: s
                  "</p>" + table_html(tot, [h.index(k) for k in (
                      "案", "区分", "所得割額", "資産割額", "均等割額", "平等割額",
                      "7・5・2割軽減額", "未就学児軽減額", "特定世帯軽減額")]))
-    parts.append(f"<h2>3. モデル世帯の年税額</h2>" + table_html(T["model_households"]))
+    parts.append("<h2>3. モデル世帯の年税額</h2>" + table_html(T["model_households"]))
     parts.append(f"<h2>4. 負担の変化（{escape(ref.name)}との比較）</h2>")
     others = [s for s in scs if s is not ref]
     if others:

@@ -23,7 +23,7 @@ from ..errors import InputError
 from ..tariff.loader import load_tariff
 from .compare import Scenario, tables
 from .html import render
-from .plan import PlanError, build_tariff, load_plan, base_data
+from .plan import PlanError, base_data, build_tariff, load_plan
 from .recheck import read_population, recheck
 from .solve import MAX_PASSES, solve
 from .split import measure_bases
@@ -43,7 +43,7 @@ def compare(households, plans: Sequence, baseline: str | None = None, *,
     baseline first when given."""
     names = [p.name for p in plans]
     slugs = [p.slug for p in plans]
-    for i, p in enumerate(plans):
+    for p in plans:
         if names.count(p.name) > 1:
             raise PlanError("two plans have the same name", p.file, path="plan")
         if slugs.count(p.slug) > 1:

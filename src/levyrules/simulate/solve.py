@@ -13,7 +13,6 @@ independent (their own rates, 軽減 and caps), so one Program B pass serves the
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Sequence
 
 import attrs
