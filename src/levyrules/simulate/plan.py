@@ -349,5 +349,5 @@ def _other_sources(provenance: list, base_components: dict, rates: dict) -> list
 
 
 def build_tariff(data: dict, name: str) -> Tariff:
-    """A checked Tariff from tariff data in memory (no file round-trip)."""
-    return build(Source(data, {}, [name], []))
+    """A checked Tariff from tariff data in memory (no file round-trip), named `name`."""
+    return attrs.evolve(build(Source(data, {}, [name], [], [Path(name)], [], ())), id=name)
