@@ -1,0 +1,353 @@
+"""Rate plans (税率案, A案・B案): the plan YAML file, and the tariff a plan's rates make.
+
+A plan names the tariff it starts from (`base`: municipality, options, 納期 are kept)
+and, per component, either a revenue target with a 賦課方式 and a split (solved by
+Program C), or fixed rates (only re-checked by Program B). The format is in
+docs/simulation.md. The 標準割合 (地方税法703条の4; rulebook §1.2) are the defaults:
+4方式 40/10/35/15, 3方式 50/35/15, 2方式 50/50. With the 所得係数 β the
+応能:応益 split is β : 1.
+"""
+
+from __future__ import annotations
+
+import copy
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..errors import TariffError
+from ..money import format_rate, parse_rate
+from ..tariff import yamlmarks
+from ..tariff.loader import Source, build, national, read_source, resolve_path
+from ..tariff.model import Tariff
+
+# the four levies (賦課の要素) and their tariff keys
+ELEMENTS = ("income", "asset", "per_capita", "per_household")
+TARIFF_KEY = {"income": "income_rate", "asset": "asset_rate", "per_capita": "per_capita",
+              "per_household": "per_household"}
+# 標準割合 per 賦課方式 (rulebook §1.2)
+STANDARD_SHARES = {
+    2: {"income": Fraction(50), "per_capita": Fraction(50)},
+    3: {"income": Fraction(50), "per_capita": Fraction(35), "per_household": Fraction(15)},
+    4: {"income": Fraction(40), "asset": Fraction(10), "per_capita": Fraction(35),
+        "per_household": Fraction(15)},
+}
+BASES = ("assessed", "levied")   # 賦課総額（軽減前） | 調定額（軽減後）
+_PLAN_KEYS = frozenset(("plan", "description", "base", "basis", "tolerance", "rounding",
+                        "components"))
+_COMP_KEYS = frozenset(("target", "method", "split", "beta", "ratio", "ability", "benefit",
+                        "cap", "per_capita_adult", "rates"))
+_RATE_KEYS = frozenset(("income_rate", "asset_rate", "per_capita", "per_household",
+                        "per_capita_adult", "cap"))
+_TARGET_KEYS = frozenset(("contribution", "other_costs", "subsidies", "collection_rate"))
+
+
+class PlanError(TariffError):
+    """A plan file is malformed, at FILE:LINE:COLUMN with the key's path."""
+
+
+@attrs.frozen(slots=True)
+class Steps:
+    """The rounding of solved rates: 所得割率・資産割率 to a step, 均等割・平等割 to a unit."""
+    income_rate: Fraction = Fraction(1, 10000)     # 0.01%
+    asset_rate: Fraction = Fraction(1, 1000)       # 0.1%
+    amount: int = 100                              # 100円
+
+
+@attrs.frozen(slots=True)
+class ComponentPlan:
+    name: str
+    target: int | None = None              # yen; None = fixed rates
+    method: int | None = None              # 2 | 3 | 4
+    shares: dict = attrs.field(factory=dict)   # element -> Fraction, summing to 1
+    cap: int | None = None                 # None = the statutory maximum
+    per_capita_adult: int | None = None    # 子ども分 18歳以上均等割 (not solved)
+    rates: dict | None = None              # fixed: tariff keys -> value
+
+
+@attrs.frozen(slots=True)
+class Plan:
+    name: str
+    description: str
+    base: str
+    basis: str
+    tolerance: int
+    steps: Steps
+    components: dict          # name -> ComponentPlan
+    file: str = ""
+
+    @property
+    def slug(self) -> str:
+        return Path(self.file).stem if self.file else "plan"
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read and check a plan YAML file; every error names FILE:LINE:COLUMN and the key."""
+    path = Path(path)
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise PlanError(f"cannot read the plan ({type(e).__name__})", name) from None
+    data, marks = yamlmarks.load(text, name)
+    return parse_plan(data, marks, name)
+
+
+def parse_plan(data: Any, marks: dict | None = None, file: str = "plan") -> Plan:
+    marks = marks or {}
+
+    def fail(p: tuple, message: str):
+        q = p
+        while q and q not in marks:
+            q = q[:-1]
+        line, col = marks.get(q, (1, 1))
+        raise PlanError(message, file, line, col, ".".join(map(str, p)))
+
+    if not isinstance(data, dict):
+        fail((), "a plan must be a mapping of keys")
+    for k in data:
+        if k not in _PLAN_KEYS:
+            fail((k,), f"unknown key {k!r}")
+    for k in ("plan", "base", "components"):
+        if k not in data:
+            fail((k,), f"missing required key {k!r}")
+    base = _text(data["base"], ("base",), fail)
+    try:
+        base_src = read_source(resolve_path(base, Path(file).parent))
+    except TariffError as e:
+        fail(("base",), e.message)
+    fy = base_src.data.get("fiscal_year")
+    caps = national(fy).caps
+    basis = data.get("basis", "levied")
+    if basis not in BASES:
+        fail(("basis",), "must be assessed (賦課総額, before 軽減) or levied (調定額, after 軽減)")
+    steps = _steps(data.get("rounding") or {}, fail)
+    comps = data["components"]
+    if not isinstance(comps, dict) or not comps:
+        fail(("components",), "must map components (medical, support, care, child) to plans")
+    out = {}
+    for cname, c in comps.items():
+        if cname not in caps:
+            fail(("components", cname), f"component {cname} does not exist in fiscal year {fy}")
+        out[cname] = _component(cname, c, caps[cname], ("components", cname), fail)
+    return Plan(_text(data["plan"], ("plan",), fail),
+                str(data.get("description") or ""), base, basis,
+                _yen(data.get("tolerance", 0), ("tolerance",), fail), steps, out, file)
+
+
+def _text(v, p, fail) -> str:
+    if not isinstance(v, str) or not v.strip():
+        fail(p, "must be a non-empty text")
+    return v
+
+
+def _yen(v, p, fail) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        fail(p, "must be a whole number of yen, not negative")
+    return v
+
+
+def _rate(v, p, fail, positive: bool = False) -> Fraction:
+    try:
+        r = parse_rate(v if not isinstance(v, int) else str(v))
+    except ValueError as e:
+        fail(p, str(e))
+    if positive and r <= 0:
+        fail(p, "must be greater than zero")
+    return r
+
+
+def _steps(r: dict, fail) -> Steps:
+    if not isinstance(r, dict):
+        fail(("rounding",), "must be a mapping")
+    for k in r:
+        if k not in ("income_rate", "asset_rate", "amount"):
+            fail(("rounding", k), f"unknown key {k!r}")
+    s = Steps()
+    inc = _rate(r["income_rate"], ("rounding", "income_rate"), fail, True) \
+        if "income_rate" in r else s.income_rate
+    ast = _rate(r["asset_rate"], ("rounding", "asset_rate"), fail, True) \
+        if "asset_rate" in r else s.asset_rate
+    amount = _yen(r.get("amount", s.amount), ("rounding", "amount"), fail)
+    if amount not in (1, 10, 100, 1000):
+        fail(("rounding", "amount"), "must be 1, 10, 100 or 1000 (円)")
+    return Steps(inc, ast, amount)
+
+
+def _component(name: str, c: Any, statutory_cap: int, p: tuple, fail) -> ComponentPlan:
+    if not isinstance(c, dict):
+        fail(p, "must be a mapping")
+    for k in c:
+        if k not in _COMP_KEYS:
+            fail(p + (k,), f"unknown key {k!r}")
+    cap = None
+    if "cap" in c:
+        cap = _yen(c["cap"], p + ("cap",), fail)
+        if cap > statutory_cap:
+            fail(p + ("cap",), f"exceeds the statutory maximum {statutory_cap}")
+    adult = _yen(c["per_capita_adult"], p + ("per_capita_adult",), fail) \
+        if c.get("per_capita_adult") is not None else None
+    if "rates" in c:
+        if "target" in c:
+            fail(p + ("rates",), "give either rates (fixed) or a target (solved), not both")
+        rates = c["rates"]
+        if not isinstance(rates, dict):
+            fail(p + ("rates",), "must be a mapping of tariff keys")
+        for k, v in rates.items():
+            if k not in _RATE_KEYS:
+                fail(p + ("rates", k), f"unknown key {k!r}")
+            if v is None:
+                continue
+            if k in ("income_rate", "asset_rate"):
+                if _rate(v, p + ("rates", k), fail) >= 1:
+                    fail(p + ("rates", k), "a rate of 100% or more is not plausible")
+            else:
+                _yen(v, p + ("rates", k), fail)
+        return ComponentPlan(name, cap=cap, per_capita_adult=adult, rates=dict(rates))
+    if "target" not in c:
+        fail(p, "give a target (賦課総額 or 調定額) or fixed rates")
+    method = c.get("method", 3)
+    if method not in (2, 3, 4):
+        fail(p + ("method",), "must be 2, 3 or 4 (方式)")
+    return ComponentPlan(name, _target(c["target"], p + ("target",), fail), method,
+                         _shares(c, method, p, fail), cap, adult)
+
+
+def _target(t: Any, p: tuple, fail) -> int:
+    """The yen target, or 賦課総額 = (納付金 + 保健事業費等 − 公費等) ÷ 予定収納率, 1円未満切上げ."""
+    if not isinstance(t, dict):
+        if not _yen(t, p, fail):
+            fail(p, "must be greater than zero")
+        return t
+    for k in t:
+        if k not in _TARGET_KEYS:
+            fail(p + (k,), f"unknown key {k!r}")
+    if "contribution" not in t:
+        fail(p + ("contribution",), "missing required key 'contribution' (納付金)")
+    amount = _yen(t["contribution"], p + ("contribution",), fail) \
+        + _yen(t.get("other_costs", 0), p + ("other_costs",), fail) \
+        - _yen(t.get("subsidies", 0), p + ("subsidies",), fail)
+    rate = _rate(t.get("collection_rate", "100%"), p + ("collection_rate",), fail, True)
+    if rate > 1:
+        fail(p + ("collection_rate",), "cannot exceed 100%")
+    if amount <= 0:
+        fail(p, "納付金 + 保健事業費等 − 公費等 must be positive")
+    return -((-amount * rate.denominator) // rate.numerator)
+
+
+def _shares(c: dict, method: int, p: tuple, fail) -> dict:
+    """Element shares summing to 1: explicit `split`, or β / 応能:応益 `ratio` with the
+    `ability` (所得割:資産割) and `benefit` (均等割:平等割) splits, else the 標準割合."""
+    std = STANDARD_SHARES[method]
+    given = [k for k in ("split", "beta", "ratio") if k in c]
+    if len(given) > 1:
+        fail(p + (given[1],), f"give one of split, beta, ratio (not {given[0]} too)")
+    if "split" in c:
+        raw = _share_map(c["split"], tuple(std), p + ("split",), fail, exact=True)
+    else:
+        ability = _share_map(c.get("ability"), ("income", "asset"), p + ("ability",), fail) \
+            if method == 4 and "ability" in c else {k: std[k] for k in ("income", "asset")
+                                                   if k in std}
+        benefit = _share_map(c.get("benefit"), ("per_capita", "per_household"),
+                             p + ("benefit",), fail) \
+            if method != 2 and "benefit" in c else {k: std[k] for k in
+                                                     ("per_capita", "per_household") if k in std}
+        if "beta" in c:
+            a, b = _rate(c["beta"], p + ("beta",), fail, True), Fraction(1)
+        elif "ratio" in c:
+            a, b = _ratio(c["ratio"], p + ("ratio",), fail)
+        else:
+            a, b = sum(ability.values()), sum(benefit.values())
+        sa, sb = sum(ability.values()), sum(benefit.values())
+        raw = {k: a * v / sa for k, v in ability.items()}
+        raw.update({k: b * v / sb for k, v in benefit.items()})
+    total = sum(raw.values())
+    return {k: v / total for k, v in raw.items() if v}
+
+
+def _share_map(m: Any, keys: tuple, p: tuple, fail, exact: bool = False) -> dict:
+    if not isinstance(m, dict):
+        fail(p, "must map " + ", ".join(keys) + " to shares")
+    for k in m:
+        if k not in keys:
+            fail(p + (k,), f"{k!r} is not a levy of this 方式 (expected {', '.join(keys)})")
+    if exact and set(m) != set(keys):
+        fail(p, "must give a share for each of " + ", ".join(keys))
+    out = {k: _rate(v, p + (k,), fail) for k, v in m.items()}
+    if not sum(out.values()):
+        fail(p, "the shares must not all be zero")
+    return out
+
+
+def _ratio(v: Any, p: tuple, fail) -> tuple[Fraction, Fraction]:
+    if not isinstance(v, str) or v.count(":") != 1:
+        fail(p, 'write the 応能:応益 ratio as text such as "50:50"')
+    a, b = (_rate(x.strip(), p, fail) for x in v.split(":"))
+    if not a + b:
+        fail(p, "the ratio must not be 0:0")
+    return a, b
+
+
+# ---------------------------------------------------------------- plan → tariff
+
+def base_data(plan: Plan) -> dict:
+    """The merged data of the plan's base tariff (a deep copy)."""
+    return copy.deepcopy(read_source(resolve_path(plan.base, Path(plan.file).parent)).data)
+
+
+def tariff_data(plan: Plan, base: dict, rates: dict) -> dict:
+    """The tariff file content of a plan: the base with the plan's components.
+
+    `rates` maps a component to its tariff keys (income_rate as a Fraction, yen as int)."""
+    data = copy.deepcopy(base)
+    data.pop("extends", None)
+    data["status"] = "unverified"
+    data["status_note"] = (f"税率案「{plan.name}」: computed by levyrules simulate from the plan "
+                           f"{Path(plan.file).name or plan.name} on the base tariff {plan.base}. "
+                           "A plan for deliberation, not rates adopted by 条例.")
+    mine = [f"components.{c}" for c in rates]
+    data["provenance"] = [{"title": f"levyrules simulate: plan {plan.name} (base {plan.base})",
+                           "covers": mine}] + _other_sources(base.get("provenance", []),
+                                            base.get("components", {}), rates)
+    for cname, r in rates.items():
+        comp = {}
+        for key, value in r.items():
+            if value is None:
+                continue
+            comp[key] = format_rate(value) if isinstance(value, Fraction) else value
+        data["components"][cname] = comp
+        data["missing"] = [m for m in data.get("missing", [])
+                           if not (m["path"] == f"components.{cname}"
+                                   or m["path"].startswith(f"components.{cname}."))]
+    if not data.get("missing"):
+        data.pop("missing", None)
+    return data
+
+
+def _other_sources(provenance: list, base_components: dict, rates: dict) -> list:
+    """The base's sources for what the plan does not replace (a source that covered only
+    the plan's components is dropped: it does not support the plan's rates)."""
+    kept_components = [f"components.{c}" for c in base_components if c not in rates]
+    out = []
+    for src in provenance:
+        covers = src.get("covers")
+        if covers is None:
+            out.append(src)
+            continue
+        kept = []
+        for c in covers:
+            parts = c.split(".")
+            if parts == ["components"]:
+                kept += kept_components
+            elif parts[0] != "components" or parts[1] not in rates:
+                kept.append(c)
+        if kept:
+            out.append({**src, "covers": kept})
+    return out
+
+
+def build_tariff(data: dict, name: str) -> Tariff:
+    """A checked Tariff from tariff data in memory (no file round-trip), named `name`."""
+    return attrs.evolve(build(Source(data, {}, [name], [], [Path(name)], [], ())), id=name)

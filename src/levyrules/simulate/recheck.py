@@ -1,0 +1,224 @@
+"""Program B (適正賦課検算): re-assess every household of a population under a tariff and
+total what is levied, per component and element, after 軽減, 未就学児 and the caps.
+
+Every figure is a sum of :func:`levyrules.assess` results: nothing here computes tax.
+The 軽減額 the city recovers through 保険基盤安定 (保険基盤安定繰入金, 国民健康保険法72条の3 and
+72条の3の3 [K]: 7割・5割・2割軽減, 未就学児 and 子ども分18歳未満 均等割軽減) is kept apart
+from what is levied, as the 運営協議会 資料 shows both.
+
+:func:`_levy_population` is the one place a population is evaluated; the batch
+evaluator (levyrules.population, the columnar evaluator of issue 10) replaces its body.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterable
+
+import attrs
+
+from ..assess import assess
+from ..calendar import age_on, fy_start
+from ..errors import InputError, LevyError
+from ..household import Household
+from ..tariff.model import Tariff
+
+# reductions covered by 保険基盤安定 (保険税軽減分)
+KIBAN = ("statutory", "preschool", "child_under18")
+ELEMENT_FIELDS = ("income_levy", "asset_levy", "per_capita", "per_household")
+HOUSEHOLD_TYPES = ("single_under65", "single_65plus", "adults", "with_children",
+                   "fictitious_head")
+# 所得階層: 軽減判定所得 (総所得金額等) bands, upper bounds inclusive
+INCOME_BANDS = (0, 430_000, 1_000_000, 2_000_000, 3_000_000, 5_000_000, 10_000_000, None)
+
+
+def read_population(path: str | Path) -> list[Household]:
+    """Households from JSON Lines (one contract household per line), parsed once.
+
+    A bad line is one InputError naming the line and the field, never its value."""
+    path = Path(path)
+    out = []
+    try:
+        f = open(path, "rb")
+    except OSError as e:
+        raise InputError("population", f"{path}: cannot be read ({type(e).__name__})") from None
+    with f:
+        for n, raw in enumerate(f, 1):
+            try:
+                text = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError:
+                raise InputError(f"line {n}", "is not valid UTF-8") from None
+            if not text.strip():
+                continue
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as e:
+                raise InputError(f"line {n}", f"not valid JSON at column {e.colno}: {e.msg}") \
+                    from None
+            try:
+                out.append(Household.from_json(data))
+            except InputError as e:
+                raise InputError(f"line {n}: {e.field}", e.message) from None
+    if not out:
+        raise InputError("population", f"{path}: no households")
+    return out
+
+
+@attrs.define(slots=True)
+class ComponentTotals:
+    """One component over the population (yen)."""
+    name: str
+    households: int = 0           # households liable for the component
+    income_levy: int = 0          # 所得割額 (after 月割, before 軽減)
+    asset_levy: int = 0           # 資産割額
+    per_capita: int = 0           # 均等割額
+    per_household: int = 0        # 平等割額
+    reductions: dict = attrs.Factory(dict)   # key -> yen (statutory, preschool, ...)
+    levy: int = 0                 # after 軽減, before the cap
+    over_cap: int = 0             # 限度超過額
+    over_cap_households: int = 0
+    rounding: int = 0             # 100円未満の端数
+    amount: int = 0               # 調定額
+
+    @property
+    def gross(self) -> int:
+        return self.income_levy + self.asset_levy + self.per_capita + self.per_household
+
+    @property
+    def kiban(self) -> int:
+        """軽減額 recovered through 保険基盤安定."""
+        return sum(self.reductions.get(k, 0) for k in KIBAN)
+
+    @property
+    def assessed(self) -> int:
+        """賦課額 before 軽減 (調定額 + 保険基盤安定の軽減額)."""
+        return self.amount + self.kiban
+
+    def measure(self, basis: str) -> int:
+        return self.assessed if basis == "assessed" else self.amount
+
+
+@attrs.frozen(slots=True)
+class HouseholdRow:
+    """What the report needs of one household's assessment."""
+    total: int
+    judgement_income: int
+    tier: int
+    kind: str
+    over_cap: bool
+
+
+@attrs.define(slots=True)
+class GroupTotals:
+    households: int = 0
+    amount: int = 0
+    kiban: int = 0
+    over_cap: int = 0
+
+
+@attrs.define(slots=True)
+class Recheck:
+    """Program B's result: totals per component, per household type and income band."""
+    tariff_id: str
+    components: dict
+    rows: list                    # HouseholdRow per household, in population order
+    by_type: dict = attrs.Factory(dict)     # kind -> GroupTotals
+    by_band: dict = attrs.Factory(dict)     # band index -> GroupTotals
+    by_tier: dict = attrs.Factory(dict)     # 軽減 tier -> GroupTotals
+
+    @property
+    def households(self) -> int:
+        return len(self.rows)
+
+    @property
+    def total(self) -> int:
+        """年税額 over the population (after a tariff's rounding on the total)."""
+        return sum(r.total for r in self.rows)
+
+
+def household_type(household: Household, result) -> str:
+    """擬制世帯主, with children (an insured member under 18), a single insured member
+    (under 65 or 65+ on 1 April), or adults."""
+    insured = [(p, r) for p, r in zip(household.persons, result.persons) if r.months]
+    if any(r.role == "fictitious_head" for r in result.persons):
+        return "fictitious_head"
+    if any(r.under18 for _, r in insured):
+        return "with_children"
+    if len(insured) == 1:
+        age = age_on(insured[0][0].birth_date, fy_start(household.fiscal_year))
+        return "single_65plus" if age >= 65 else "single_under65"
+    return "adults"
+
+
+def income_band(judgement_income: int) -> int:
+    for i, top in enumerate(INCOME_BANDS):
+        if top is None or judgement_income <= top:
+            return i
+    raise AssertionError("unreachable")
+
+
+def recheck(households: Iterable[Household], tariff: Tariff) -> Recheck:
+    """Program B: the population's levy under `tariff` (see the module docstring)."""
+    return _levy_population(households, tariff)
+
+
+def _levy_population(households: Iterable[Household], tariff: Tariff) -> Recheck:
+    """Assess each household and total the results (the batch evaluator's seam).
+
+    The 期割 (installments) do not change any total, so the passes assess without the
+    tariff's 納期 (about a sixth of the work of `assess`)."""
+    comps = {name: ComponentTotals(name) for name in tariff.components}
+    res = Recheck(tariff.id, comps, [])
+    rows = res.rows
+    lean = attrs.evolve(tariff, installments=None) if tariff.installments else tariff
+    for i, h in enumerate(households):
+        try:
+            a = assess(h, lean)
+        except LevyError as e:
+            field = getattr(e, "field", "")
+            raise InputError(f"population[{i}]" + (f".{field}" if field else ""),
+                             getattr(e, "message", str(e))) from None
+        over = False
+        kiban = 0
+        for name, c in a.components.items():
+            if not c.months:
+                continue
+            _add(comps[name], c)
+            if c.over_cap:
+                over = True
+            reds = c.reductions
+            if reds:
+                kiban += sum(reds.get(k, 0) for k in KIBAN)
+        red = a.reduction
+        row = HouseholdRow(a.total, red.judgement_income, red.tier, household_type(h, a), over)
+        rows.append(row)
+        for groups, key in ((res.by_type, row.kind),
+                            (res.by_band, income_band(row.judgement_income)),
+                            (res.by_tier, row.tier)):
+            g = groups.get(key)
+            if g is None:
+                g = groups[key] = GroupTotals()
+            g.households += 1
+            g.amount += a.total
+            g.kiban += kiban
+            g.over_cap += over
+    return res
+
+
+def _add(t: ComponentTotals, c) -> None:
+    t.households += 1
+    t.income_levy += c.income_levy
+    t.asset_levy += c.asset_levy
+    t.per_capita += c.per_capita
+    t.per_household += c.per_household
+    if c.reductions:
+        tr = t.reductions
+        for k, v in c.reductions.items():
+            tr[k] = tr.get(k, 0) + v
+    t.levy += c.levy
+    t.over_cap += c.over_cap
+    if c.over_cap:
+        t.over_cap_households += 1
+    t.rounding += c.rounding
+    t.amount += c.amount
