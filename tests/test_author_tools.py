@@ -480,7 +480,8 @@ def test_show_installments_missing_and_specified(tmp_path):
     assert "| 特定世帯の平等割額 | 9,200円 | 3,200円（法定 ½） |" in md
     md = show.render("narita/2024")
     assert "| 均等割額（被保険者1人） | 21,000円 | 不明 |" in md
-    assert "components.care" in md and "6. 不明な値" in md
+    assert "| 介護分（全体） |" in md and "7. 不明な値" in md and "components.care" not in md
+    assert "components.care" in show.render("narita/2024", internal=True)
 
 
 # ---------------------------------------------------------------- diff

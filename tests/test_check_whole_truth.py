@@ -225,3 +225,17 @@ def test_holidays_of_2026_are_those_of_the_cabinet_office_list():
 def test_closed_days_and_the_next_business_day(day, reason, moved):
     d = date.fromisoformat(day)
     assert closed_reason(d) == reason and next_business_day(d).isoformat() == moved
+
+
+def test_japanese_explain_of_an_unverified_tariff_has_no_english_prose():
+    """new-user-and-author.md: `--explain` opened with a ~900-character English status note."""
+    import json
+    from levyrules.explain import render
+    data = json.loads((ROOT / "tests" / "contract" / "narita-2025-family-salary.json")
+                      .read_text(encoding="utf-8"))
+    t = levyrules.load_tariff("narita/2025")
+    text = render(levyrules.assess(levyrules.Household.from_json(data), t, trace=True,
+                                   partial=True), t)
+    assert "未検証です: 基礎課税分（医療分）の税率は" in text
+    assert "計算できません（税率表に値がありません: 介護納付金分" in text
+    assert not [line for line in text.splitlines() if ENGLISH.search(line)]

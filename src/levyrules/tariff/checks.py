@@ -179,6 +179,8 @@ def _given_paths(data: dict) -> set[str]:
     for block in ("rounding", "options", "installments"):
         if isinstance(data.get(block), dict):
             out.update(f"{block}.{k}" for k in data[block])
+    if data.get("relief"):
+        out.add("relief")
     for r in data.get("relief") or []:
         if isinstance(r, dict) and isinstance(r.get("id"), str):
             out.add(f"relief.{r['id']}")
