@@ -305,6 +305,9 @@ def _all_messages(tmp_path) -> list[str]:
     write(tmp_path, "extends: cb.yaml\n" + GOOD, "ca.yaml")
     out += [f.message for f in check_file(write(tmp_path, "extends: ca.yaml\n" + GOOD, "cb.yaml"))]
     out += [f.message for f in check_file(tmp_path / "nope.yaml")]
+    for i, text in enumerate(("- a\n- b\n", "extends: [a]\n" + GOOD, "? [a]\n: 1\n" + GOOD)):
+        out += [f.message for f in check_file(write(tmp_path, text, f"shape{i}.yaml"))]
+    out += [f.message for f in check_file(write(make_tests_dir(tmp_path), "- a\n", "list.yaml"))]
     (tmp_path / "empty").mkdir()
     out += [f.message for f in check.tariff_files([str(tmp_path / "empty")])[1]]
     return out
@@ -396,7 +399,8 @@ def test_example_test_compares_figures_and_relative_tariff_path(tmp_path):
 
 @pytest.mark.parametrize("change, fragment, marker", [
     (("  total: 235295\n", "  total: 235295\n  totl: 1\n"), "unknown key 'totl'", "totl"),
-    (("reduction_tier: 0", "reduction_tier: 30"), "30 is not one of", "reduction_tier"),
+    (("reduction_tier: 0", "reduction_tier: 30"), "30 is not allowed here: write one of 0, 20, 50, 70",
+     "reduction_tier"),
     (("title: 単身 給与収入300万円\n", ""), "missing required key 'title'", None),
     (("birth_date: 1991-01-10", "birth_date: 1991-01-10\n      age: 35"), "unknown key 'age'", "age: 35"),
 ])

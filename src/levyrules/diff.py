@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any
 
 from . import relief_text
-from .errors import LevyError
+from .labels import COMPONENT_SHORT
+from .reference_households import REFERENCE_HOUSEHOLDS, reference_totals  # noqa: F401 (re-exported)
 from .money import format_rate
 from .tariff import yamlmarks
 from .tariff.loader import load_tariff, read_source, resolve_path
@@ -26,66 +27,10 @@ LEVY_LABELS = {
     "per_household_specified": "特定世帯の平等割額",
     "per_household_specified_continuing": "特定継続世帯の平等割額", "cap": "課税限度額",
 }
-COMPONENT_LABELS = {"medical": "医療分", "support": "支援分", "care": "介護分", "child": "子ども分"}
+COMPONENT_LABELS = COMPONENT_SHORT
 TOP_LABELS = {"fiscal_year": "年度", "kind": "税/料", "status": "検証状態",
               "municipality.name": "名称", "municipality.slug": "スラッグ",
               "municipality.prefecture": "都道府県", "municipality.code": "団体コード"}
-
-
-# ---------------------------------------------------------------- reference households
-
-def _person(pid: str, fy: int, age: int, income: dict, **extra) -> dict:
-    """A person aged `age` on 1 April of `fy`, insured all year (birthday in October)."""
-    return {"id": pid, "birth_date": f"{fy - age - 1}-10-01",
-            "insured": [{"from": f"{fy}-04-01", "until": None}], "income": income, **extra}
-
-
-def _household(hid: str, fy: int, persons: list[dict]) -> dict:
-    return {"id": hid, "fiscal_year": fy, "head": "p1", "persons": persons}
-
-
-# (id, description, builder for a fiscal year): synthetic, no personal data. Ages avoid
-# 40, 65 and 75 within the year, so every household is the same in any year.
-REFERENCE_HOUSEHOLDS: tuple[tuple[str, str, Callable[[int], dict]], ...] = (
-    ("REF-single-pensioner", "単身 70歳 年金収入180万円",
-     lambda fy: _household("REF-single-pensioner", fy, [
-         _person("p1", fy, 70, {"pension_revenue": 1_800_000})])),
-    ("REF-pensioner-couple", "夫婦 72歳 年金収入250万円・68歳 年金収入80万円",
-     lambda fy: _household("REF-pensioner-couple", fy, [
-         _person("p1", fy, 72, {"pension_revenue": 2_500_000}),
-         _person("p2", fy, 68, {"pension_revenue": 800_000})])),
-    ("REF-salary-family", "42歳 給与収入450万円・40歳 給与収入100万円・子10歳",
-     lambda fy: _household("REF-salary-family", fy, [
-         _person("p1", fy, 42, {"salary_revenue": 4_500_000}),
-         _person("p2", fy, 40, {"salary_revenue": 1_000_000}),
-         _person("p3", fy, 10, {})])),
-    ("REF-self-employed-40s", "単身 45歳 営業所得350万円・固定資産税額5万円",
-     lambda fy: _household("REF-self-employed-40s", fy, [
-         _person("p1", fy, 45, {"business_income": 3_500_000}, fixed_asset_tax=50_000)])),
-)
-
-
-def reference_totals(t: Tariff) -> list[tuple[str, str, int | None, str]]:
-    """(id, description, total or None, note) of each reference household under `t`,
-    dated to the tariff's fiscal year."""
-    from .assess import assess
-    from .household import Household
-    out = []
-    for hid, desc, build in REFERENCE_HOUSEHOLDS:
-        try:
-            r = assess(Household.from_json(build(t.fiscal_year)), t, partial=True)
-        except LevyError as e:      # e.g. a rule this engine version refuses
-            out.append((hid, desc, None, str(e)))
-            continue
-        if r.total is None:
-            known = "; ".join(f"{COMPONENT_LABELS[k]} {_yen(c.amount)}"
-                              for k, c in r.components.items() if not c.missing)
-            unknown = ", ".join(COMPONENT_LABELS[k] for k, c in r.components.items() if c.missing)
-            note = (f"{known}; " if known else "") + f"不明: {unknown}"
-        else:
-            note = f"{r.reduction.tier // 10}割軽減" if r.reduction.tier else ""
-        out.append((hid, desc, r.total, note))
-    return out
 
 
 # ---------------------------------------------------------------- values
@@ -299,39 +244,42 @@ def size(old: str, new: str, lang: str = "en") -> str:
     return ""
 
 
-def render(old_ref: str, new_ref: str, lang: str = "en") -> str:
-    """The difference between two tariffs as a Markdown report (headings in English or
-    Japanese)."""
-    def T(key: str, **kw) -> str:
-        return _TEXT[key][lang == "ja"].format(**kw)
+class _Words:
+    """The report's words in one language: headings (T) and values (V)."""
 
-    def V(text: str, path: str = "") -> str:
-        if lang == "ja" and path == "status":
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def T(self, key: str, **kw) -> str:
+        return _TEXT[key][self.lang == "ja"].format(**kw)
+
+    def V(self, text: str, path: str = "") -> str:
+        if self.lang == "ja" and path == "status":
             text = {"verified": "検証済み", "unverified": "未検証"}.get(text, text)
-        if lang == "ja":
+        if self.lang == "ja":
             for a, b in _VALUE_JA:
                 text = text.replace(a, b)
         return _cell(text)
 
-    old_t, new_t = load_tariff(old_ref), load_tariff(new_ref)
-    old_d = read_source(resolve_path(str(old_ref))).data
-    new_d = read_source(resolve_path(str(new_ref))).data
-    a_id, b_id = _cell(old_t.id), _cell(new_t.id)
-    out = [f"# {T('title', a=old_t.id, b=new_t.id)}", ""]
 
+def _values_section(w: _Words, old_t: Tariff, new_t: Tariff, old_d: dict, new_d: dict) -> list[str]:
+    T, V, lang = w.T, w.V, w.lang
     rows = compare(tariff_values(old_t, old_d), tariff_values(new_t, new_d))
-    out += [f"## {T('values')}", ""]
+    out = [f"## {T('values')}", ""]
     if rows:
-        out += [T("head", a=a_id, b=b_id), "|---|---|---|---:|---:|---:|"]
+        out += [T("head", a=_cell(old_t.id), b=_cell(new_t.id)), "|---|---|---|---:|---:|---:|"]
         out += [f"| {T(c)} | {p} | {_label(p)} | {V(a, p)} | {V(b, p)} | {size(a, b, lang)} |"
                 for c, p, a, b in rows]
     else:
         out.append(T("same"))
     out.append("")
     counts = {k: sum(1 for r in rows if r[0] == k) for k in ("changed", "added", "removed")}
-    out += [T("counts", c=counts["changed"], a=counts["added"], r=counts["removed"]), ""]
+    return out + [T("counts", c=counts["changed"], a=counts["added"], r=counts["removed"]), ""]
 
-    key = "status_note" if lang == "ja" else "status_note_en"
+
+def _notes_and_sources(w: _Words, old_t: Tariff, new_t: Tariff, old_d: dict, new_d: dict) -> list[str]:
+    T, out = w.T, []
+    key = "status_note" if w.lang == "ja" else "status_note_en"
     a = " ".join((old_d.get(key) or old_d.get("status_note") or "").split())
     b = " ".join((new_d.get(key) or new_d.get("status_note") or "").split())
     if a != b:
@@ -339,11 +287,9 @@ def render(old_ref: str, new_ref: str, lang: str = "en") -> str:
                 f"- {T('new')}: {b or T('none')}", ""]
 
     def src(p: dict) -> str:
-        return " ".join(x for x in (p.get("title", ""), p.get("article", ""),
-                                    p.get("url", ""), p.get("date", ""),
-                                    ("対象: " if lang == "ja" else "covers: ") + ", ".join(p["covers"])
-                                    if p.get("covers") else "")
-                        if x)
+        covers = ("対象: " if w.lang == "ja" else "covers: ") + ", ".join(p.get("covers") or ())
+        return " ".join(x for x in (p.get("title", ""), p.get("article", ""), p.get("url", ""),
+                                    p.get("date", ""), covers if p.get("covers") else "") if x)
     old_s = [src(p) for p in old_t.provenance]
     new_s = [src(p) for p in new_t.provenance]
     gone = [x for x in old_s if x not in new_s]
@@ -351,30 +297,49 @@ def render(old_ref: str, new_ref: str, lang: str = "en") -> str:
     if gone or came:
         out += [f"## {T('sources')}", ""]
         out += [f"- {T('removed')}: {x}" for x in gone] + [f"- {T('added')}: {x}" for x in came] + [""]
+    return out
 
-    out += [f"## {T('national', a=old_t.fiscal_year, b=new_t.fiscal_year)}", ""]
+
+def _national_section(w: _Words, old_t: Tariff, new_t: Tariff) -> list[str]:
+    T, V = w.T, w.V
+    out = [f"## {T('national', a=old_t.fiscal_year, b=new_t.fiscal_year)}", ""]
     if old_t.national.file == new_t.national.file:
-        out += [T("same_year"), ""]
+        return out + [T("same_year"), ""]
+    nrows = [r for r in compare(national_values(old_t), national_values(new_t))
+             if r[1] != "fiscal_year"]
+    if nrows:
+        out += [T("nhead"), "|---|---|---:|---:|---:|"]
+        out += [f"| {T(c)} | {p} | {V(a)} | {V(b)} | {size(a, b, w.lang)} |" for c, p, a, b in nrows]
     else:
-        nrows = compare(national_values(old_t), national_values(new_t))
-        nrows = [r for r in nrows if r[1] not in ("fiscal_year",)]
-        if nrows:
-            out += [T("nhead"), "|---|---|---:|---:|---:|"]
-            out += [f"| {T(c)} | {p} | {V(a)} | {V(b)} | {size(a, b, lang)} |"
-                    for c, p, a, b in nrows]
-        else:
-            out.append(T("same"))
-        out.append("")
+        out.append(T("same"))
+    return out + [""]
 
-    out += [f"## {T('households')}", "", T("households_p"), "",
-            T("hhead", a=a_id, b=b_id), "|---|---|---:|---:|---:|"]
-    yen = "円" if lang == "ja" else ""
+
+def _households_section(w: _Words, old_t: Tariff, new_t: Tariff) -> list[str]:
+    T = w.T
+    out = [f"## {T('households')}", "", T("households_p"), "",
+           T("hhead", a=_cell(old_t.id), b=_cell(new_t.id)), "|---|---|---:|---:|---:|"]
+    yen = "円" if w.lang == "ja" else ""
     for (hid, desc, a, na), (_, _, b, nb) in zip(reference_totals(old_t), reference_totals(new_t)):
         delta = f"{b - a:+,}{yen}" if a is not None and b is not None else ""
         fa = _yen(a) + yen + (f" ({na})" if na else "") if a is not None else (na or T("unknown"))
         fb = _yen(b) + yen + (f" ({nb})" if nb else "") if b is not None else (nb or T("unknown"))
         out.append(f"| {hid} | {desc} | {_cell(fa)} | {_cell(fb)} | {delta} |")
-    out.append("")
+    return out + [""]
+
+
+def render(old_ref: str, new_ref: str, lang: str = "en") -> str:
+    """The difference between two tariffs as a Markdown report (headings in English or
+    Japanese)."""
+    w = _Words(lang)
+    old_t, new_t = load_tariff(old_ref), load_tariff(new_ref)
+    old_d = read_source(resolve_path(str(old_ref))).data
+    new_d = read_source(resolve_path(str(new_ref))).data
+    out = [f"# {w.T('title', a=old_t.id, b=new_t.id)}", ""]
+    out += _values_section(w, old_t, new_t, old_d, new_d)
+    out += _notes_and_sources(w, old_t, new_t, old_d, new_d)
+    out += _national_section(w, old_t, new_t)
+    out += _households_section(w, old_t, new_t)
     return "\n".join(out)
 
 

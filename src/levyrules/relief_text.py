@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .labels import COMPONENT_SHORT as COMPONENT_JA, LEVY_SHORT as LEVY_JA
 from .written import rate_as_written
 
-LEVY_JA = {"income": "所得割", "asset": "資産割", "per_capita": "均等割", "per_household": "平等割"}
-COMPONENT_JA = {"medical": "医療分", "support": "支援分", "care": "介護分", "child": "子ども分"}
 KIND_JA = {"grade": "被害の程度に応じた減免", "income_drop": "所得の減少に応じた減免",
            "detention": "刑事施設等に収容された月の減免", "child_per_capita": "子どもの均等割の減免"}
 TIMING_JA = {"after_cap": "限度額を適用した後の税額から", "before_cap": "限度額を適用する前の額から"}

@@ -14,19 +14,17 @@ from __future__ import annotations
 
 from datetime import date
 
-import attrs
-
-from . import __version__
-from .explain import wareki
-from . import relief_text
+from . import __version__, relief_text
 from .diff import COMPONENT_LABELS, LEVY_LABELS
+from .explain import wareki
 from .money import format_rate, parse_rate
-from .written import rate_as_written
 from .rules import preschool
 from .rules.reductions import reduced
-from .tariff.loader import load_tariff, read_source, resolve_path
 from .show_render import Block, Link, Table, to_html, to_markdown  # noqa: F401 (re-exported)
+from .show_settings import settings_rows as _settings_rows
+from .tariff.loader import load_tariff, read_source, resolve_path
 from .tariff.model import Tariff
+from .written import rate_as_written
 
 SHORT = {"medical": "医療分", "support": "後期高齢者支援金分", "care": "介護納付金分",
          "child": "子ども・子育て支援納付金分"}
@@ -147,6 +145,13 @@ def model(t: Tariff, source_data: dict, internal: bool = False) -> tuple[str, li
     blocks.append(Block("table", Table(("項目", "設定"), tuple(_settings_rows(t, internal)),
                                        numeric_from=9)))
 
+    blocks.extend(_later_sections(t, source_data, internal))
+    return title, blocks
+
+
+def _later_sections(t: Tariff, source_data: dict, internal: bool) -> list[Block]:
+    """納期, 条例減免, 不明な値 and 出典."""
+    blocks: list[Block] = []
     inst = source_data.get("installments")
     blocks.append(Block("h2", "5. 納期"))
     if inst:
@@ -173,7 +178,7 @@ def model(t: Tariff, source_data: dict, internal: bool = False) -> tuple[str, li
             (path if internal else _path_ja(path), note) for path, note in t.missing.items()),
             numeric_from=9)))
 
-    blocks.append(Block("h2", "8. 出典"))
+    blocks.append(Block("h2", f"{8 if t.missing else 7}. 出典"))
     items = []
     for p in t.provenance:
         parts: list = [p["title"]]
@@ -190,7 +195,7 @@ def model(t: Tariff, source_data: dict, internal: bool = False) -> tuple[str, li
     if internal:
         blocks.append(Block("p", f"ファイル: {', '.join(t.files)}　sha256: {t.sha256}　"
                                  f"作成: levyrules {__version__}"))
-    return title, blocks
+    return blocks
 
 
 def _cell_rate(t: Tariff, comp: str, key: str, source_data: dict) -> str:
@@ -323,46 +328,6 @@ def _preschool_rows(t: Tariff, names: list[str]) -> list[tuple]:
                 after = reduced(r.per_capita, tier)
                 cells.append(yen(preschool.payable(after, share)))
         rows.append((f"{tier // 10}割軽減" if tier else "軽減なし",) + tuple(cells))
-    return rows
-
-
-_ROUNDING = {
-    "yen": ("1円未満の端数", {"per_component": "区分ごとに合計してから切捨て",
-                             "per_element": "所得割・均等割など要素ごとに切捨て"}),
-    "hundred": ("100円未満の端数", {"per_component": "区分ごとに切捨て", "total": "合計額で切捨て",
-                                  "none": "切捨てなし（保険料）", "per_person": "区分内で1人ごとに切捨て"}),
-    "income_base": ("所得割の算定基礎", {"none": "切捨てなし",
-                                        "floor_1000_per_person": "1人ごとに1,000円未満切捨て"}),
-}
-_OPTIONS = {
-    "cap_policy": ("年度途中の加入・脱退と限度額", {"A": "A: 限度額を加入月数で月割",
-                                                   "B": "B: 各月の額を限度額で抑えて合計"}),
-    "fictitious_head_counts_as_earner": ("擬制世帯主を給与所得者等の数に含める", None),
-    "specified_household_child": ("子ども分にも特定世帯の平等割減額", None),
-    "unemployment_adjustment": ("非自発的失業の給与所得30/100", {
-        "after": "所得金額調整控除の後に適用", "before": "所得金額調整控除の前に適用"}),
-    "former_dependent_timing": ("旧被扶養者の減免", {"after_cap": "限度額の適用後",
-                                                     "before_cap": "限度額の適用前"}),
-    "childbirth_asset": ("産前産後の免除を資産割にも適用", None),
-    "statuses_on_child": ("産前産後・旧被扶養者の減額を子ども分にも適用", None),
-}
-
-
-def _settings_rows(t: Tariff, internal: bool) -> list[tuple]:
-    rows = []
-    for key, (label, values) in _ROUNDING.items():
-        v = getattr(t.rounding, key)
-        rows.append((label, values.get(v, v)))
-    if not internal:
-        return rows
-    for f in attrs.fields(type(t.options)):
-        v = getattr(t.options, f.name)
-        label, values = _OPTIONS.get(f.name, (f.name, None))
-        if isinstance(v, bool):
-            text = "する" if v else "しない"
-        else:
-            text = (values or {}).get(v, str(v))
-        rows.append((label, text))
     return rows
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from typing import Any
 
 import attrs
@@ -111,8 +112,9 @@ def schema_errors(data: Any, validator, add) -> list[tuple]:
         path = tuple(err.absolute_path)
         if err.validator == "additionalProperties":
             props = list(err.schema.get("properties") or {})
+            pats = list(err.schema.get("patternProperties") or {})
             for k in err.instance or {}:
-                if k not in props:
+                if k not in props and not any(re.search(x, k) for x in pats):
                     add(path + (k,), "error", f"unknown key {k!r}{_suggest(k, props)}")
                     bad.append(path + (k,))
             continue
