@@ -118,6 +118,9 @@ CASES = [
                                      "note: not published}\ninstallments:")],
      "components.care.per_household is not known: not published", "warning", "- {path"),
     # plausible values
+    ("rate-negative", [('income_rate: "2.2%"', "income_rate: -1")], "a rate cannot be negative",
+     "error", "income_rate: -1"),
+    ("rate-zero-denominator", [("半壊: 50%", "半壊: 1/0")], "'1/0' is not a rate", "error", "1/0"),
     ("rate-100", [('income_rate: "2.9%"', 'income_rate: "129%"')],
      "a rate of 100% or more is not plausible", "error", "129%"),
     ("cap-zero", [("cap: 260000", "cap: 0")],
@@ -210,6 +213,8 @@ CASES = [
      "減免割合 500% is more than 100%: a 減免 cannot exceed the tax", "error", "500%"),
     ("relief-zero", [("半壊: 50%", "半壊: 0%")],
      "減免割合 0% reduces nothing: remove it or write the 条例's share", "warning", "0%"),
+    ("relief-month-13", [("from_month: 2026-09", "from_month: 2026-13")], "2026-13 is not a month",
+     "error", "2026-13"),
     ("relief-months", [("until_month: 2027-03", "until_month: 2026-08")],
      "until_month 2026-08 is before from_month 2026-09", "error", "until_month"),
     ("relief-id-twice", [("    grades: {全壊: 100%, 半壊: 50%}\n",

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import levyrules
 from levyrules import check
@@ -239,3 +240,51 @@ def test_japanese_explain_of_an_unverified_tariff_has_no_english_prose():
     assert "未検証です: 基礎課税分（医療分）の税率は" in text
     assert "計算できません（税率表に値がありません: 介護納付金分" in text
     assert not [line for line in text.splitlines() if ENGLISH.search(line)]
+
+
+# ---------------------------------------------------------------- any shape: findings, never a crash
+
+def _paths(node, prefix=()):
+    yield prefix
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _paths(v, prefix + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _paths(v, prefix + (i,))
+
+
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**9),
+                     st.sampled_from(["", "7.3%", "0,072", "2026-13-01", "2026-07-25", "2026-13", "2026-02-30", "x", "100%",
+                                      "-1", "1/0", "全壊", "components.medical"]))
+_VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(
+        ["period", "due", "id", "kind", "grades", "cap", "income_rate", "zz"]), inner, max_size=3)),
+    max_leaves=6)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_value_anywhere_gives_findings_never_an_exception(tmp_path, data):
+    """Replace any value of a good tariff by any YAML value: `check` lists findings and
+    loading raises TariffError (or succeeds); nothing else comes out."""
+    import yaml
+    tree = yaml.safe_load(GOOD)
+    paths = [p for p in _paths(tree) if p]
+    path = data.draw(st.sampled_from(paths))
+    value = data.draw(_VALUES)
+    node = tree
+    for k in path[:-1]:
+        node = node[k]
+    node[path[-1]] = value
+    p = write(tmp_path, yaml.safe_dump(tree, allow_unicode=True, sort_keys=False), "fuzz.yaml")
+    found = check_file(p)
+    assert all(isinstance(f.message, str) and f.line >= 1 for f in found)
+    from levyrules.tariff.loader import build, read_source     # uncached: the file changes
+    errors = [f for f in found if f.severity == "error"]
+    try:
+        build(read_source(p))
+    except levyrules.TariffError as e:
+        assert errors and e.message == errors[0].message
+    else:
+        assert not errors, [str(f) for f in errors]

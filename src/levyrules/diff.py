@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from . import relief_text
-from .labels import COMPONENT_SHORT
+from .labels import COMPONENT_SHORT, INSTALLMENT_LABELS
 from .reference_households import REFERENCE_HOUSEHOLDS, reference_totals  # noqa: F401 (re-exported)
 from .money import format_rate
 from .tariff import yamlmarks
@@ -176,6 +176,8 @@ def compare(old: dict[str, str], new: dict[str, str]) -> list[tuple[str, str, st
 def _label(path: str) -> str:
     if path in TOP_LABELS:
         return TOP_LABELS[path]
+    if path in INSTALLMENT_LABELS:
+        return INSTALLMENT_LABELS[path]
     parts = path.split(".")
     if parts[0] == "components" and len(parts) >= 2:
         comp = COMPONENT_LABELS.get(parts[1], parts[1])

@@ -17,6 +17,7 @@ from datetime import date
 from . import __version__, relief_text
 from .diff import COMPONENT_LABELS, LEVY_LABELS
 from .explain import wareki
+from .labels import INSTALLMENT_LABELS
 from .money import format_rate, parse_rate
 from .rules import preschool
 from .rules.reductions import reduced
@@ -78,12 +79,9 @@ def _path_ja(path: str) -> str:
             return "全区分"
         comp = COMPONENT_LABELS.get(parts[1], parts[1])
         return comp + (" " + LEVY_LABELS.get(parts[2], parts[2]) if len(parts) > 2 else "（全体）")
-    return _PATHS_JA.get(path, path)
+    return INSTALLMENT_LABELS.get(path, path)
 
 
-_PATHS_JA = {"installments.unit": "各期の額の端数の単位", "installments.remainder": "端数を加える期",
-             "installments.special.on_change": "税額が変わったときの特別徴収の扱い",
-             "installments": "納期"}
 
 
 def model(t: Tariff, source_data: dict, internal: bool = False) -> tuple[str, list[Block]]:

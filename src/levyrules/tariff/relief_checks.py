@@ -8,6 +8,8 @@ and at most 100% (a 減免 cannot exceed the tax; 0% reduces nothing); a drop
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Callable
 
 from ..money import format_rate, parse_rate
@@ -18,8 +20,9 @@ Add = Callable[..., None]
 def _share(value, path: tuple, what: str, add: Add) -> None:
     try:
         r = parse_rate(value)
-    except ValueError:
-        return                         # the schema says how to write it
+    except ValueError as e:            # a negative number, 1/0 (a text the schema refused
+        add(path, "error", str(e))     # is not repeated)
+        return
     if r > 1:
         add(path, "error", f"{what} {format_rate(r)} is more than 100%: a 減免 cannot exceed the tax")
     elif r == 0:
@@ -44,6 +47,16 @@ def _rule(i: int, r: dict, add: Add) -> None:
     if isinstance(child, dict):
         for j, v in enumerate(child.get("rates_by_order") or []):
             _share(v, base + ("child", "rates_by_order", j), "減免割合", add)
+    for key in ("from_month", "until_month"):
+        v = r.get(key)
+        if isinstance(v, str) and re.match(r"^\d{4}-\d{2}$", v) and not 1 <= int(v[5:]) <= 12:
+            add(base + (key,), "error", f"{v} is not a month")
+    on = r.get("insured_on")
+    if isinstance(on, str) and re.match(r"^\d{4}-\d{2}-\d{2}$", on):
+        try:
+            date.fromisoformat(on)
+        except ValueError:
+            add(base + ("insured_on",), "error", f"{on} is not a date")
     lo, hi = r.get("from_month"), r.get("until_month")
     if isinstance(lo, str) and isinstance(hi, str) and lo > hi:
         add(base + ("until_month",), "error", f"until_month {hi} is before from_month {lo}")
