@@ -288,3 +288,14 @@ def test_any_value_anywhere_gives_findings_never_an_exception(tmp_path, data):
         assert errors and e.message == errors[0].message
     else:
         assert not errors, [str(f) for f in errors]
+
+
+def test_equinox_days_are_those_announced():
+    """国立天文台 暦要項 (官報): 春分日・秋分日 2022–2027."""
+    announced = {2022: (21, 23), 2023: (21, 23), 2024: (20, 22), 2025: (20, 23), 2026: (20, 23),
+                 2027: (21, 23)}
+    for year, (spring, autumn) in announced.items():
+        days = holidays(year)
+        assert date(year, 3, spring) in days and date(year, 9, autumn) in days, year
+        march = sorted(d.day for d in days if d.month == 3)     # + its 振替休日 on a Sunday
+        assert march == ([spring, spring + 1] if date(year, 3, spring).weekday() == 6 else [spring])

@@ -8,9 +8,10 @@ moves to the next day that is none of these. `levyrules check` warns when a tari
 The holidays are those of 国民の祝日に関する法律 (昭和23年法律第178号) as in force from
 2020 (天皇誕生日 2月23日; スポーツの日): fixed days, the ハッピーマンデー days (第2条),
 振替休日 (第3条第2項) and 国民の休日 (第3条第3項). 春分日 and 秋分日 are fixed each year by
-the 国立天文台's 暦要項 in the 官報; the usual formula below gives the announced days for
-every year from 2000 to 2030 and is used for the later years the 官報 has not fixed yet.
-The one-off days of 2019–2021 are before the first tariff year (2022).
+the 国立天文台's 暦要項 in the 官報 (February of the year before); the usual formula below
+(valid 1980–2099) gives the days announced so far (tests: 2022–2027) and is used for the
+years not yet announced, where a later announcement could differ by a day. The one-off
+days of 2019–2021 are before the first tariff year (2022).
 """
 
 from __future__ import annotations
