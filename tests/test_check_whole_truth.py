@@ -299,3 +299,14 @@ def test_equinox_days_are_those_announced():
         assert date(year, 3, spring) in days and date(year, 9, autumn) in days, year
         march = sorted(d.day for d in days if d.month == 3)     # + its 振替休日 on a Sunday
         assert march == ([spring, spring + 1] if date(year, 3, spring).weekday() == 6 else [spring])
+
+
+def test_check_lang_ja_of_a_test_file_household_error_is_japanese(tmp_path):
+    d = tmp_path / "town" / "tests"
+    d.mkdir(parents=True)
+    src = next((tariffs_root() / "machida" / "tests").glob("*.yaml")).read_text(encoding="utf-8")
+    (d / "x.yaml").write_text(src.replace("birth_date: 1984-01-10", "birth_date: 1984-02-30", 1),
+                              encoding="utf-8")
+    lines, failed = check.run([str(tmp_path / "town")], "ja")
+    assert failed and len(lines) == 1 and "は実在する日付ではありません" in lines[0], lines
+    assert not _english_prose(lines[0])

@@ -177,8 +177,35 @@ _JA = [
     (r"^not valid YAML: (.*)$",
      r"YAMLとして読めません: 示した行とその前の行の括弧・引用符・字下げ、引用符が必要な文字列中の「:」を確かめてください"),
     (r"^duplicate key '(.+)'$", r"キー '\1' が重複しています"),
+    # last: a household message of an example test ("persons[0].birth_date: …")
+    (r"^([A-Za-z_][\w.\[\]]*): (.+)$", lambda m: _field_ja(m)),
 ]
 _SEVERITY_JA = {"error": "エラー", "warning": "警告"}
+
+# the household messages an example test most often meets (household.py), after their field
+_JA_HOUSEHOLD = [
+    (r"^names no person of the household$", "世帯のどの人も指していません"),
+    (r"^must be a list$", "リストで書きます"),
+    (r"^must be an object$", "キーと値の組で書きます"),
+    (r"^must be a whole, non-negative number of yen$", "0以上の整数の円で書きます"),
+    (r"^must be a whole number of yen.*$", "整数の円で書きます"),
+    (r"^is before the birth date$", "生年月日より前です"),
+    (r"^unknown field$", "未知の項目です"),
+    (r"^must not be negative$", "負にできません"),
+    (r"^must be one of (.+)$", r"次のいずれかを書きます: \1"),
+    (r"^must be a date written YYYY-MM-DD$", "YYYY-MM-DD の日付で書きます"),
+    (r"^is required$", "必須です"),
+    (r"^must be true or false.*$", "true か false で書きます"),
+    (r"^periods overlap$", "期間が重なっています"),
+]
+
+
+def _field_ja(m: re.Match) -> str:
+    inner = m.group(2)
+    for pattern, repl in _JA[:-1] + _JA_HOUSEHOLD:
+        if re.match(pattern, inner):
+            return f"{m.group(1)}: " + re.sub(pattern, repl, inner)
+    return m.group(0)
 
 
 def translate(message: str, lang: str) -> str:
