@@ -15,7 +15,8 @@ from typing import Any
 
 from . import relief_text
 from .labels import COMPONENT_SHORT, INSTALLMENT_LABELS
-from .reference_households import REFERENCE_HOUSEHOLDS, reference_totals  # noqa: F401 (re-exported)
+from .reference_households import (  # noqa: F401 (re-exported: simulate uses the builders)
+    REFERENCE_HOUSEHOLDS, _household, _person, reference_totals)
 from .money import format_rate
 from .tariff import yamlmarks
 from .tariff.loader import load_tariff, read_source, resolve_path
