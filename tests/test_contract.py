@@ -49,7 +49,7 @@ def test_partial_result_has_no_total():
     out = r.to_json()
     assert out["total"] is None and out["complete"] is False
     assert out["components"]["support"]["amount"] is None
-    assert "not shown" in out["components"]["support"]["missing"]
+    assert "読んだページにありません" in out["components"]["support"]["missing"]
 
 
 def test_published_intermediate_figures_isesaki():

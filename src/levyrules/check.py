@@ -9,7 +9,7 @@ from .errors import TariffError
 from .tariff import paths as _paths
 from .tariff.loader import Finding, findings, read_source, tariffs_root
 from .tariff.national import load_national
-from .tariff_tests import check_file as check_test_file, is_test_file
+from .tariff_tests import check_file as check_test_file, is_test_file, run_file as run_test_file
 
 _PERIOD_JA = {"period": "第{}期", "provisional period": "仮徴収 第{}回", "final period": "本徴収 第{}回"}
 
@@ -25,10 +25,58 @@ def _order_ja(m: re.Match) -> str:
             f"{_period_ja(m.group(4))} の納期限 {m.group(3)} より後になっていません")
 
 
-def _numbering_ja(m: re.Match) -> str:
-    kind = {"period": "期", "provisional period": "仮徴収の回", "final period": "本徴収の回"}[m.group(1)]
-    return (f"{kind}は {m.group(2)} から {m.group(3)} まで欠番なしの連番にしてください: "
-            f"{m.group(4)} のはずが {m.group(5)} です")
+def _gap_ja(m: re.Match) -> str:
+    first, last = _period_ja(f"{m.group(1)} {m.group(3)}"), _period_ja(f"{m.group(1)} {m.group(4)}")
+    count = f"、count {m.group(5)}" if m.group(5) else ""
+    return f"{_period_ja(m.group(1) + ' ' + m.group(2))} がありません（{first}〜{last}{count}）"
+
+
+def _twice_ja(m: re.Match) -> str:
+    return f"{_period_ja(m.group(1) + ' ' + m.group(2))} が2回書かれています"
+
+
+def _disorder_ja(m: re.Match) -> str:
+    return (f"{_period_ja(m.group(1) + ' ' + m.group(2))} が {_period_ja(m.group(1) + ' ' + m.group(3))}"
+            " の後に書かれています: 期の順に並べてください")
+
+
+_CLOSED_JA = {"a Saturday": "土曜日", "a Sunday": "日曜日", "a national holiday": "国民の祝日・休日",
+              "in the year-end holidays (12/29–1/3)": "年末年始（12月29日〜1月3日）"}
+
+
+def _closed_ja(m: re.Match) -> str:
+    return (f"{_period_ja(m.group(2))} の納期限 {m.group(1)} は{_CLOSED_JA[m.group(3)]}です: "
+            f"地方税法20条の5第2項により {m.group(4)} に延びます。その日付を書いてください")
+
+
+def _paid_ja(m: re.Match) -> str:
+    return (f"{_period_ja(m.group(2))} の支払日 {m.group(1)} は{_CLOSED_JA[m.group(3)]}です: "
+            f"年金はその前の営業日 {m.group(4)} に支払われます")
+
+
+_TYPE_JA = {"text": "文字列", "true or false": "true か false", "a mapping of keys": "キーと値の組",
+            "a list": "リスト"}
+_FORM_JA = {
+    "write the month as YYYY-MM, e.g. 2026-10": "月は 2026-10 のように YYYY-MM で書いてください",
+    "write the 団体コード as 6 digits in quotes, e.g. \"072028\"":
+        "団体コードは \"072028\" のように6桁の数字を引用符で囲んで書いてください",
+    "use lower-case letters, digits and hyphens only, e.g. saga-kashima":
+        "英小文字・数字・ハイフンだけで書いてください（例: saga-kashima）",
+    "use lower-case letters, digits, _ and - only, e.g. disaster-2026":
+        "英小文字・数字・_・- だけで書いてください（例: disaster-2026）",
+    "write a web address starting with https:// or http://":
+        "https:// または http:// で始まるURLを書いてください",
+    "write first, last or a period number": "first、last または期の番号を書いてください",
+    "it does not have the required form": "決められた書式ではありません",
+}
+
+
+def _type_ja(m: re.Match) -> str:
+    return f"{m.group(1)} は{_TYPE_JA[m.group(2)]}ではありません"
+
+
+def _form_ja(m: re.Match) -> str:
+    return f"{m.group(1)} の書き方が違います: {_FORM_JA.get(m.group(2), m.group(2))}"
 
 
 # English message → Japanese: one entry per message the checks emit (every entry has a
@@ -42,11 +90,10 @@ _JA = [
     (r"^(\w+) is given but the component levies no per_household: it has no effect$",
      r"\1 が書かれていますが、この区分に平等割がないため効果がありません"),
     (r"^(\S+) is not a date$", r"\1 は実在する日付ではありません"),
+    (r"^(\S+) is not a month$", r"\1 は実在する月ではありません"),
     (r"^due date (\S+) is outside fiscal year (\d+) \((\S+) to (\S+)\)$",
      r"納期限 \1 が \2年度の範囲（\3〜\4）の外です"),
     (r"^due date (\S+) of (.+) is not after (\S+) of (.+)$", _order_ja),
-    (r"^(period|provisional period|final period)s must be numbered (\d+) to (\d+) without gaps: expected (\d+), found (\d+)$",
-     _numbering_ja),
     (r"^provisional_periods (\d+) exceeds the number of periods (\d+)$",
      r"仮算定の期数 provisional_periods \1 が期の数 \2 を超えています"),
     (r"^remainder period (\d+) does not exist \(periods 1 to (\d+)\)$",
@@ -67,12 +114,48 @@ _JA = [
      r"税率表 '\1' がありません（同梱の税率表 ID でもファイルでもありません）"),
     (r"^no national parameters for fiscal year (\d+) \((.+)\)$",
      r"\1年度の全国共通の法定値がありません（\2）"),
+    (r"^unknown key '(.+)': did you mean '(.+)'\?$", r"未知のキー '\1' です: '\2' の誤りではありませんか"),
     (r"^unknown key '(.+)'$", r"未知のキー '\1' です"),
     (r"^missing required key '(.+)'$", r"必須のキー '\1' がありません"),
-    (r"^(.+) is not of type (.+)$", r"\1 は型 \2 ではありません"),
-    (r"^(.+) is not one of (.+)$", r"\1 は次のいずれでもありません: \2"),
-    (r"^(.+) is less than the minimum of (.+)$", r"\1 は最小値 \2 より小さい値です"),
-    (r"^(.+) does not match '(.+)'$", r"\1 は書式 \2 に合いません"),
+    (r"^(.+) is not a rate: write the rate as 7\.3% or 0\.073 \(a point, not a comma; no other text\)$",
+     r"\1 は税率として読めません: 7.3% または 0.073 のように書いてください（小数点はピリオド、他の文字は不可）"),
+    (r"^(.+) has the wrong form: write the date as YYYY-MM-DD, e\.g\. 2026-07-31$",
+     r"\1 の書き方が違います: 日付は 2026-07-31 のように YYYY-MM-DD で書いてください"),
+    (r"^(.+) has the wrong form: (.+)$", _form_ja),
+    (r"^(.+) is not a whole number \(yen without commas, decimals or 円\)$",
+     r"\1 は整数ではありません（円の額はカンマ・小数点・「円」を付けずに書いてください）"),
+    (r"^(.+) is not (text|true or false|a mapping of keys|a list)$", _type_ja),
+    (r"^(.+) is not allowed here: write one of (.+)$", r"\1 はここに書けません: 次のいずれかを書いてください: \2"),
+    (r"^(.+) is too small: the smallest allowed is (.+)$", r"\1 は小さすぎます（最小値 \2）"),
+    (r"^(.+) is too large: the largest allowed is (.+)$", r"\1 は大きすぎます（最大値 \2）"),
+    (r"^must not be empty$", r"空にはできません"),
+    (r"^cap 0 would make the whole component zero: write the 条例's 課税限度額, or leave cap out to use the statutory maximum$",
+     r"限度額 0 ではこの区分の税額がすべて0円になります: 条例の課税限度額を書くか、cap を省いて法定の上限額を使ってください"),
+    (r"^(\w+) (\S+) of (\w+) is below the plausible minimum (\S+): did you mean (\S+)\?$",
+     r"\3 の \1 \2 は通常ありえない小ささです（目安の下限 \4）: \5 の誤りではありませんか"),
+    (r"^(\w+) (\S+) of (\w+) is below the plausible minimum (\S+)$",
+     r"\3 の \1 \2 は通常ありえない小ささです（目安の下限 \4）: 値を確認してください"),
+    (r"^(period|provisional period|final period) (\d+) is missing: the periods run (\d+) to (\d+)(?: \(count: (\d+)\))?$",
+     _gap_ja),
+    (r"^(period|provisional period|final period) (\d+) is written twice$", _twice_ja),
+    (r"^(period|provisional period|final period) (\d+) is written after (?:period|provisional period|final period) (\d+): list the periods in order$",
+     _disorder_ja),
+    (r"^period (\d+) is beyond count (\d+): correct count or remove the period$",
+     r"第\1期 は count \2（条例の納期の数）を超えています: count を直すか、この期を削除してください"),
+    (r"^due date (\S+) of (.+) is (a Saturday|a Sunday|a national holiday|in the year-end holidays \(12/29–1/3\)): 地方税法20条の5第2項 moves it to (\S+); write that date$",
+     _closed_ja),
+    (r"^payment date (\S+) of (.+) is (.+): the pension is paid on the business day before, (\S+)$",
+     _paid_ja),
+    (r"^(減免割合|drop) (\S+) is more than 100%: a 減免 cannot exceed the tax$",
+     r"\1 \2 が100%を超えています: 減免は税額を超えられません"),
+    (r"^(減免割合|drop) 0% reduces nothing: remove it or write the 条例's share$",
+     r"\1 0% では何も減免されません: 削除するか、条例の割合を書いてください"),
+    (r"^until_month (\S+) is before from_month (\S+)$", r"until_month \1 が from_month \2 より前です"),
+    (r"^relief id '(.+)' is used twice$", r"減免の id '\1' が重複しています"),
+    (r"^(\w+) is written in English: write it in Japanese \(the English may go in (\w+)\)$",
+     r"\1 が英語で書かれています: 日本語で書いてください（英語は \2 に書けます）"),
+    (r"^no tariff or test files \(\*\.yaml\) in this folder$",
+     r"このフォルダには税率表もテストファイル（*.yaml）もありません"),
     (r"^no cap given: the statutory maximum (\d+) of fiscal year (\d+) applies$",
      r"限度額の指定がありません: \2年度の法定上限 \1円 を適用します"),
     (r"^cap (\d+) exceeds the statutory maximum (\d+) of fiscal year (\d+)$",
@@ -82,12 +165,47 @@ _JA = [
      r"区分 \1 は \2年度に課税されますが、税率表にも missing にもありません"),
     (r"^unverified tariff: (.*)$", r"未検証の税率表です: \1"),
     (r"^(.+) is not known: (.*)$", r"\1 は不明です: \2"),
+    (r"^a rate cannot be negative$", r"税率・割合は負にできません"),
+    (r"^'(.+)' is not a rate \(write e\.g\. \"6\.68%\" or \"0\.0668\"\)$",
+     r"'\1' は税率として読めません（6.68% または 0.0668 のように書いてください）"),
     (r"^a rate of 100% or more is not plausible$", r"100%以上の税率はありえません"),
     (r"^`extends` cycle: (.*)$", r"extends が循環しています: \1"),
-    (r"^not valid YAML: (.*)$", r"YAMLとして読めません: \1"),
+    (r"^a tariff must be a mapping of keys$", r"税率表はキーと値の組（key: value）で書きます"),
+    (r"^a test file must be a mapping of keys$", r"試験ファイルはキーと値の組（key: value）で書きます"),
+    (r"^`extends` must be a tariff id or a path$", r"extends には税率表 ID（スラッグ/年度）かファイルのパスを書きます"),
+    (r"^keys must be plain names$", r"キーは普通の名前で書きます（リストやマッピングはキーにできません）"),
+    (r"^not valid YAML: (.*)$",
+     r"YAMLとして読めません: 示した行とその前の行の括弧・引用符・字下げ、引用符が必要な文字列中の「:」を確かめてください"),
     (r"^duplicate key '(.+)'$", r"キー '\1' が重複しています"),
+    # last: a household message of an example test ("persons[0].birth_date: …")
+    (r"^([A-Za-z_][\w.\[\]]*): (.+)$", lambda m: _field_ja(m)),
 ]
 _SEVERITY_JA = {"error": "エラー", "warning": "警告"}
+
+# the household messages an example test most often meets (household.py), after their field
+_JA_HOUSEHOLD = [
+    (r"^names no person of the household$", "世帯のどの人も指していません"),
+    (r"^must be a list$", "リストで書きます"),
+    (r"^must be an object$", "キーと値の組で書きます"),
+    (r"^must be a whole, non-negative number of yen$", "0以上の整数の円で書きます"),
+    (r"^must be a whole number of yen.*$", "整数の円で書きます"),
+    (r"^is before the birth date$", "生年月日より前です"),
+    (r"^unknown field$", "未知の項目です"),
+    (r"^must not be negative$", "負にできません"),
+    (r"^must be one of (.+)$", r"次のいずれかを書きます: \1"),
+    (r"^must be a date written YYYY-MM-DD$", "YYYY-MM-DD の日付で書きます"),
+    (r"^is required$", "必須です"),
+    (r"^must be true or false.*$", "true か false で書きます"),
+    (r"^periods overlap$", "期間が重なっています"),
+]
+
+
+def _field_ja(m: re.Match) -> str:
+    inner = m.group(2)
+    for pattern, repl in _JA[:-1] + _JA_HOUSEHOLD:
+        if re.match(pattern, inner):
+            return f"{m.group(1)}: " + re.sub(pattern, repl, inner)
+    return m.group(0)
 
 
 def translate(message: str, lang: str) -> str:
@@ -102,26 +220,33 @@ def translate(message: str, lang: str) -> str:
 def format_finding(f: Finding, lang: str = "en") -> str:
     sev = _SEVERITY_JA[f.severity] if lang == "ja" else f.severity
     where = f"{f.path}: " if f.path else ""
-    return f"{f.file}:{f.line}:{f.column}: {sev}: {where}{translate(f.message, lang)}"
+    text = (getattr(f, "ja", "") or translate(f.message, lang)) if lang == "ja" else f.message
+    return f"{f.file}:{f.line}:{f.column}: {sev}: {where}{text}"
 
 
-def tariff_files(paths: list[str]) -> list[Path]:
-    """The YAML files named, or found below the folders named (tests/ folders skipped)."""
+def tariff_files(paths: list[str]) -> tuple[list[Path], list[Finding]]:
+    """The YAML files named, or found below the folders named (tariffs and the example
+    tests in their `tests` folders); a folder with nothing to check is a finding."""
     out: list[Path] = []
+    empty: list[Finding] = []
     for p in paths or [str(tariffs_root())]:
         path = Path(p)
         if _paths.is_dir(path):
-            out.extend(sorted(q for q in path.rglob("*.yaml") if "tests" not in q.parts))
+            found = sorted(path.rglob("*.yaml"))
+            if not found:
+                empty.append(Finding(str(path)[:200], 1, 1, "error",
+                                     "no tariff or test files (*.yaml) in this folder"))
+            out.extend(found)
         else:
             out.append(path)
-    return out
+    return out, empty
 
 
 def check_file(path: Path) -> list[Finding]:
     if not _paths.is_file(path):
         return [Finding(str(path)[:200], 1, 1, "error", "no such file")]
-    if is_test_file(path):       # an example test beside the tariff: its own schema
-        return check_test_file(path)
+    if is_test_file(path):       # an example test beside the tariff: its schema, its tariff
+        return check_test_file(path) or run_test_file(path).findings   # and its household
     try:
         if path.parent.name == "national":
             load_national(path)
@@ -134,10 +259,8 @@ def check_file(path: Path) -> list[Finding]:
 
 def run(paths: list[str], lang: str = "en") -> tuple[list[str], bool]:
     """(lines to print, whether any error was found)."""
-    lines: list[str] = []
-    failed = False
-    for path in tariff_files(paths):
-        for f in check_file(path):
-            failed |= f.severity == "error"
-            lines.append(format_finding(f, lang))
-    return lines, failed
+    files, found = tariff_files(paths)
+    for path in files:
+        found.extend(check_file(path))
+    lines = [format_finding(f, lang) for f in found]
+    return lines, any(f.severity == "error" for f in found)

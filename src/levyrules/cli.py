@@ -123,13 +123,13 @@ def cmd_check(args) -> int:
 
 def cmd_show(args) -> int:
     from .show import render
-    sys.stdout.write(render(args.tariff, args.format))
+    sys.stdout.write(render(args.tariff, args.format, internal=args.internal))
     return 0
 
 
 def cmd_diff(args) -> int:
     from .diff import render
-    sys.stdout.write(render(args.old, args.new))
+    sys.stdout.write(render(args.old, args.new, args.lang))
     return 0
 
 
@@ -179,10 +179,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("tariff", help="tariff id (slug/FY) or path")
     s.add_argument("--format", choices=("md", "html"), default="md",
                    help="Markdown (default) or a standalone HTML page")
-    s.set_defaults(func=cmd_show)
+    view = s.add_mutually_exclusive_group()
+    view.add_argument("--public", dest="internal", action="store_false",
+                      help="the table a city publishes (default): no engine internals")
+    view.add_argument("--internal", dest="internal", action="store_true",
+                      help="add the engine's view: tariff id, sha256, files, options, key paths")
+    s.set_defaults(func=cmd_show, internal=False)
     d = sub.add_parser("diff", help="what changed between two tariffs, value by value")
     d.add_argument("old", help="tariff id (slug/FY) or path")
     d.add_argument("new", help="tariff id (slug/FY) or path")
+    d.add_argument("--lang", choices=("en", "ja"), default="en",
+                   help="headings and notes in English (default) or Japanese")
     d.set_defaults(func=cmd_diff)
     t = sub.add_parser("test", help="run the example tests beside the tariffs (tests/*.yaml)")
     t.add_argument("paths", nargs="*", help="test files or folders (default: all shipped)")

@@ -1,16 +1,22 @@
-"""`levyrules diff OLD NEW`: what changed between two tariffs, value by value.
+"""`levyrules diff OLD NEW [--lang ja]`: what changed between two tariffs, value by value.
 
 Every value the engine uses is compared as it takes effect (a cap left out is the
-year's statutory maximum, a 特定世帯 amount left out is ½ or ¾ of the 平等割), with
-the national parameters of the two years, and the effect on a few synthetic
+year's statutory maximum, a 特定世帯 amount left out is ½ or ¾ of the 平等割), the
+条例減免 rules too, with the size of each change (points for a rate, yen for an
+amount), the national parameters of the two years, and the effect on a few synthetic
 reference households assessed under both tariffs.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+import re
+from fractions import Fraction
+from typing import Any
 
-from .errors import LevyError
+from . import relief_text
+from .labels import COMPONENT_SHORT, INSTALLMENT_LABELS
+from .reference_households import (  # noqa: F401 (re-exported: simulate uses the builders)
+    REFERENCE_HOUSEHOLDS, _household, _person, reference_totals)
 from .money import format_rate
 from .tariff import yamlmarks
 from .tariff.loader import load_tariff, read_source, resolve_path
@@ -22,66 +28,10 @@ LEVY_LABELS = {
     "per_household_specified": "特定世帯の平等割額",
     "per_household_specified_continuing": "特定継続世帯の平等割額", "cap": "課税限度額",
 }
-COMPONENT_LABELS = {"medical": "医療分", "support": "支援分", "care": "介護分", "child": "子ども分"}
+COMPONENT_LABELS = COMPONENT_SHORT
 TOP_LABELS = {"fiscal_year": "年度", "kind": "税/料", "status": "検証状態",
               "municipality.name": "名称", "municipality.slug": "スラッグ",
               "municipality.prefecture": "都道府県", "municipality.code": "団体コード"}
-
-
-# ---------------------------------------------------------------- reference households
-
-def _person(pid: str, fy: int, age: int, income: dict, **extra) -> dict:
-    """A person aged `age` on 1 April of `fy`, insured all year (birthday in October)."""
-    return {"id": pid, "birth_date": f"{fy - age - 1}-10-01",
-            "insured": [{"from": f"{fy}-04-01", "until": None}], "income": income, **extra}
-
-
-def _household(hid: str, fy: int, persons: list[dict]) -> dict:
-    return {"id": hid, "fiscal_year": fy, "head": "p1", "persons": persons}
-
-
-# (id, description, builder for a fiscal year): synthetic, no personal data. Ages avoid
-# 40, 65 and 75 within the year, so every household is the same in any year.
-REFERENCE_HOUSEHOLDS: tuple[tuple[str, str, Callable[[int], dict]], ...] = (
-    ("REF-single-pensioner", "単身 70歳 年金収入180万円",
-     lambda fy: _household("REF-single-pensioner", fy, [
-         _person("p1", fy, 70, {"pension_revenue": 1_800_000})])),
-    ("REF-pensioner-couple", "夫婦 72歳 年金収入250万円・68歳 年金収入80万円",
-     lambda fy: _household("REF-pensioner-couple", fy, [
-         _person("p1", fy, 72, {"pension_revenue": 2_500_000}),
-         _person("p2", fy, 68, {"pension_revenue": 800_000})])),
-    ("REF-salary-family", "42歳 給与収入450万円・40歳 給与収入100万円・子10歳",
-     lambda fy: _household("REF-salary-family", fy, [
-         _person("p1", fy, 42, {"salary_revenue": 4_500_000}),
-         _person("p2", fy, 40, {"salary_revenue": 1_000_000}),
-         _person("p3", fy, 10, {})])),
-    ("REF-self-employed-40s", "単身 45歳 営業所得350万円・固定資産税額5万円",
-     lambda fy: _household("REF-self-employed-40s", fy, [
-         _person("p1", fy, 45, {"business_income": 3_500_000}, fixed_asset_tax=50_000)])),
-)
-
-
-def reference_totals(t: Tariff) -> list[tuple[str, str, int | None, str]]:
-    """(id, description, total or None, note) of each reference household under `t`,
-    dated to the tariff's fiscal year."""
-    from .assess import assess
-    from .household import Household
-    out = []
-    for hid, desc, build in REFERENCE_HOUSEHOLDS:
-        try:
-            r = assess(Household.from_json(build(t.fiscal_year)), t, partial=True)
-        except LevyError as e:      # e.g. a rule this engine version refuses
-            out.append((hid, desc, None, str(e)))
-            continue
-        if r.total is None:
-            known = "; ".join(f"{COMPONENT_LABELS[k]} {_yen(c.amount)}"
-                              for k, c in r.components.items() if not c.missing)
-            unknown = ", ".join(COMPONENT_LABELS[k] for k, c in r.components.items() if c.missing)
-            note = (f"{known}; " if known else "") + f"不明: {unknown}"
-        else:
-            note = f"{r.reduction.tier // 10}割軽減" if r.reduction.tier else ""
-        out.append((hid, desc, r.total, note))
-    return out
 
 
 # ---------------------------------------------------------------- values
@@ -143,6 +93,7 @@ def tariff_values(t: Tariff, data: dict) -> dict[str, str]:
                 if isinstance(getattr(obj, k.name), bool) else str(getattr(obj, k.name))
     for path, note in t.missing.items():
         out[f"missing[{path}]"] = note
+    out.update(relief_text.values(data.get("relief") or []))
     inst = data.get("installments")
     if inst:
         for k, v in inst.items():
@@ -226,6 +177,8 @@ def compare(old: dict[str, str], new: dict[str, str]) -> list[tuple[str, str, st
 def _label(path: str) -> str:
     if path in TOP_LABELS:
         return TOP_LABELS[path]
+    if path in INSTALLMENT_LABELS:
+        return INSTALLMENT_LABELS[path]
     parts = path.split(".")
     if parts[0] == "components" and len(parts) >= 2:
         comp = COMPONENT_LABELS.get(parts[1], parts[1])
@@ -237,6 +190,14 @@ def _label(path: str) -> str:
             return f"{label} 第" + path.split("[")[1].rstrip("]") + "回"
     if path.startswith("missing["):
         return "不明な値の理由"
+    if path.startswith("relief["):
+        rest = path.split("].", 1)[1] if "]." in path else ""
+        key, _, sub = rest.partition(".")
+        what = {"grades": f"減免割合（{sub}）", "rate": "減免割合", "title": "名称", "article": "根拠",
+                "kind": "種類", "enabled": "適用", "timing": "限度額との順序",
+                "from_month": "開始月", "until_month": "終了月", "components": "対象区分",
+                "levies": "対象の賦課", "insured_on": "加入の条件日", "child": f"子ども（{sub}）"}
+        return "条例減免 " + (what.get(key) or ("所得減少の区分" if key.startswith("table") else key))
     return ""
 
 
@@ -244,71 +205,147 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render(old_ref: str, new_ref: str) -> str:
-    """The difference between two tariffs as a Markdown report."""
+_TEXT = {   # (en, ja)
+    "title": ("levyrules diff: {a} → {b}", "税率表の比較: {a} → {b}"),
+    "values": ("Tariff values (税率表の値)", "税率表の値"),
+    "head": ("| change | value | | {a} | {b} | size |", "| 変更 | 値 | 項目 | {a} | {b} | 差 |"),
+    "same": ("No value differs.", "違いはありません。"),
+    "counts": ("{c} changed, {a} added, {r} removed.", "変更 {c}件、追加 {a}件、削除 {r}件。"),
+    "note": ("Status note (status_note)", "検証状態の注記"),
+    "old": ("old", "旧"), "new": ("new", "新"), "none": ("(none)", "（なし）"),
+    "sources": ("Sources (provenance)", "出典"),
+    "national": ("National parameters (法定値): {a} → {b}", "法定値: {a}年度 → {b}年度"),
+    "same_year": ("Same fiscal year: no difference.", "同じ年度のため違いはありません。"),
+    "nhead": ("| change | value | old | new | size |", "| 変更 | 値 | 旧 | 新 | 差 |"),
+    "households": ("Reference households (参考世帯)", "参考世帯"),
+    "households_p": (
+        "Synthetic households (no real person), dated to each tariff's fiscal year; a total "
+        "is unknown when the tariff lacks a component the household needs.",
+        "架空の世帯（実在の人ではありません）の税額を、それぞれの税率表の年度に合わせて計算しています。"
+        "世帯に必要な区分が税率表にないときは不明です。"),
+    "hhead": ("| household | | {a} | {b} | change |", "| 世帯 | 内容 | {a} | {b} | 増減 |"),
+    "unknown": ("unknown", "不明"),
+    "changed": ("changed", "変更"), "added": ("added", "追加"), "removed": ("removed", "削除"),
+}
+_VALUE_JA = ((" (½, statutory)", "（法定 ½）"), (" (¾, statutory)", "（法定 ¾）"),
+             (" (statutory)", "（法定）"), ("不明 (missing)", "不明"), (" (derived)", "（推定）"))
+_YEN = re.compile(r"^(\d{1,3}(?:,\d{3})*)(?: \(.*\))?$")
+_PCT = re.compile(r"^(\d+(?:\.\d+)?)%")
+
+
+def size(old: str, new: str, lang: str = "en") -> str:
+    """The size of a change: points for a rate ('+0.22 pt'), yen for an amount ('+1,100 yen')."""
+    a, b = _PCT.match(old or ""), _PCT.match(new or "")
+    if a and b:
+        d = Fraction(b.group(1)) - Fraction(a.group(1))
+        text = ("+" if d >= 0 else "-") + format_rate(abs(d) / 100)[:-1]
+        return text + ("ポイント" if lang == "ja" else " pt")
+    a, b = _YEN.match(old or ""), _YEN.match(new or "")
+    if a and b:
+        d = int(b.group(1).replace(",", "")) - int(a.group(1).replace(",", ""))
+        return f"{d:+,}" + ("円" if lang == "ja" else " yen")
+    return ""
+
+
+class _Words:
+    """The report's words in one language: headings (T) and values (V)."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def T(self, key: str, **kw) -> str:
+        return _TEXT[key][self.lang == "ja"].format(**kw)
+
+    def V(self, text: str, path: str = "") -> str:
+        if self.lang == "ja" and path == "status":
+            text = {"verified": "検証済み", "unverified": "未検証"}.get(text, text)
+        if self.lang == "ja":
+            for a, b in _VALUE_JA:
+                text = text.replace(a, b)
+        return _cell(text)
+
+
+def _values_section(w: _Words, old_t: Tariff, new_t: Tariff, old_d: dict, new_d: dict) -> list[str]:
+    T, V, lang = w.T, w.V, w.lang
+    rows = compare(tariff_values(old_t, old_d), tariff_values(new_t, new_d))
+    out = [f"## {T('values')}", ""]
+    if rows:
+        out += [T("head", a=_cell(old_t.id), b=_cell(new_t.id)), "|---|---|---|---:|---:|---:|"]
+        out += [f"| {T(c)} | {p} | {_label(p)} | {V(a, p)} | {V(b, p)} | {size(a, b, lang)} |"
+                for c, p, a, b in rows]
+    else:
+        out.append(T("same"))
+    out.append("")
+    counts = {k: sum(1 for r in rows if r[0] == k) for k in ("changed", "added", "removed")}
+    return out + [T("counts", c=counts["changed"], a=counts["added"], r=counts["removed"]), ""]
+
+
+def _notes_and_sources(w: _Words, old_t: Tariff, new_t: Tariff, old_d: dict, new_d: dict) -> list[str]:
+    T, out = w.T, []
+    key = "status_note" if w.lang == "ja" else "status_note_en"
+    a = " ".join((old_d.get(key) or old_d.get("status_note") or "").split())
+    b = " ".join((new_d.get(key) or new_d.get("status_note") or "").split())
+    if a != b:
+        out += [f"## {T('note')}", "", f"- {T('old')}: {a or T('none')}",
+                f"- {T('new')}: {b or T('none')}", ""]
+
+    def src(p: dict) -> str:
+        covers = ("対象: " if w.lang == "ja" else "covers: ") + ", ".join(p.get("covers") or ())
+        return " ".join(x for x in (p.get("title", ""), p.get("article", ""), p.get("url", ""),
+                                    p.get("date", ""), covers if p.get("covers") else "") if x)
+    old_s = [src(p) for p in old_t.provenance]
+    new_s = [src(p) for p in new_t.provenance]
+    gone = [x for x in old_s if x not in new_s]
+    came = [x for x in new_s if x not in old_s]
+    if gone or came:
+        out += [f"## {T('sources')}", ""]
+        out += [f"- {T('removed')}: {x}" for x in gone] + [f"- {T('added')}: {x}" for x in came] + [""]
+    return out
+
+
+def _national_section(w: _Words, old_t: Tariff, new_t: Tariff) -> list[str]:
+    T, V = w.T, w.V
+    out = [f"## {T('national', a=old_t.fiscal_year, b=new_t.fiscal_year)}", ""]
+    if old_t.national.file == new_t.national.file:
+        return out + [T("same_year"), ""]
+    nrows = [r for r in compare(national_values(old_t), national_values(new_t))
+             if r[1] != "fiscal_year"]
+    if nrows:
+        out += [T("nhead"), "|---|---|---:|---:|---:|"]
+        out += [f"| {T(c)} | {p} | {V(a)} | {V(b)} | {size(a, b, w.lang)} |" for c, p, a, b in nrows]
+    else:
+        out.append(T("same"))
+    return out + [""]
+
+
+def _households_section(w: _Words, old_t: Tariff, new_t: Tariff) -> list[str]:
+    T = w.T
+    out = [f"## {T('households')}", "", T("households_p"), "",
+           T("hhead", a=_cell(old_t.id), b=_cell(new_t.id)), "|---|---|---:|---:|---:|"]
+    yen = "円" if w.lang == "ja" else ""
+    for (hid, desc, a, na), (_, _, b, nb) in zip(reference_totals(old_t), reference_totals(new_t)):
+        delta = f"{b - a:+,}{yen}" if a is not None and b is not None else ""
+        fa = _yen(a) + yen + (f" ({na})" if na else "") if a is not None else (na or T("unknown"))
+        fb = _yen(b) + yen + (f" ({nb})" if nb else "") if b is not None else (nb or T("unknown"))
+        out.append(f"| {hid} | {desc} | {_cell(fa)} | {_cell(fb)} | {delta} |")
+    return out + [""]
+
+
+def render(old_ref: str, new_ref: str, lang: str = "en") -> str:
+    """The difference between two tariffs as a Markdown report (headings in English or
+    Japanese)."""
+    w = _Words(lang)
     old_t, new_t = load_tariff(old_ref), load_tariff(new_ref)
     old_d = read_source(resolve_path(str(old_ref))).data
     new_d = read_source(resolve_path(str(new_ref))).data
-    out = [f"# levyrules diff: {old_t.id} → {new_t.id}", ""]
-
-    rows = compare(tariff_values(old_t, old_d), tariff_values(new_t, new_d))
-    out += ["## Tariff values (税率表の値)", ""]
-    if rows:
-        out += [f"| change | value | | {_cell(old_t.id)} | {_cell(new_t.id)} |",
-                "|---|---|---|---:|---:|"]
-        out += [f"| {c} | {p} | {_label(p)} | {_cell(a)} | {_cell(b)} |" for c, p, a, b in rows]
-    else:
-        out.append("No value differs.")
-    out.append("")
-    counts = {k: sum(1 for r in rows if r[0] == k) for k in ("changed", "added", "removed")}
-    out += [f"{counts['changed']} changed, {counts['added']} added, {counts['removed']} removed.", ""]
-
-    for key, label in (("status_note", "Status note (status_note)"),):
-        a, b = " ".join(old_d.get(key, "").split()), " ".join(new_d.get(key, "").split())
-        if a != b:
-            out += [f"## {label}", "", f"- old: {a or '(none)'}", f"- new: {b or '(none)'}", ""]
-
-    def src(p: dict) -> str:
-        return " ".join(x for x in (p.get("title", ""), p.get("article", ""),
-                                    p.get("url", ""), p.get("date", ""),
-                                    "covers: " + ", ".join(p["covers"]) if p.get("covers") else "")
-                        if x)
-    old_s = [src(p) for p in old_t.provenance]
-    new_s = [src(p) for p in new_t.provenance]
-    gone = [s for s in old_s if s not in new_s]
-    came = [s for s in new_s if s not in old_s]
-    if gone or came:
-        out += ["## Sources (provenance)", ""]
-        out += [f"- removed: {s}" for s in gone] + [f"- added: {s}" for s in came] + [""]
-
-    out += [f"## National parameters (法定値): {old_t.fiscal_year} → {new_t.fiscal_year}", ""]
-    if old_t.national.file == new_t.national.file:
-        out += ["Same fiscal year: no difference.", ""]
-    else:
-        nrows = compare(national_values(old_t), national_values(new_t))
-        nrows = [r for r in nrows if r[1] not in ("fiscal_year",)]
-        if nrows:
-            out += ["| change | value | old | new |", "|---|---|---:|---:|"]
-            out += [f"| {c} | {p} | {_cell(a)} | {_cell(b)} |" for c, p, a, b in nrows]
-        else:
-            out.append("No value differs.")
-        out.append("")
-
-    out += ["## Reference households (参考世帯)", "",
-            "Synthetic households defined in levyrules/diff.py, dated to each tariff's fiscal "
-            "year, assessed with `levyrules.assess(..., partial=True)`: a total is unknown "
-            "when a component it needs is missing from the tariff.", "",
-            f"| household | | {_cell(old_t.id)} | {_cell(new_t.id)} | change |",
-            "|---|---|---:|---:|---:|"]
-    for (hid, desc, a, na), (_, _, b, nb) in zip(reference_totals(old_t), reference_totals(new_t)):
-        delta = f"{b - a:+,}" if a is not None and b is not None else ""
-        fa = _yen(a) + (f" ({na})" if na else "") if a is not None else (na or "unknown")
-        fb = _yen(b) + (f" ({nb})" if nb else "") if b is not None else (nb or "unknown")
-        out.append(f"| {hid} | {desc} | {_cell(fa)} | {_cell(fb)} | {delta} |")
-    out.append("")
+    out = [f"# {w.T('title', a=old_t.id, b=new_t.id)}", ""]
+    out += _values_section(w, old_t, new_t, old_d, new_d)
+    out += _notes_and_sources(w, old_t, new_t, old_d, new_d)
+    out += _national_section(w, old_t, new_t)
+    out += _households_section(w, old_t, new_t)
     return "\n".join(out)
 
 
 __all__ = ["REFERENCE_HOUSEHOLDS", "compare", "national_values", "reference_totals", "render",
-           "tariff_values"]
+           "size", "tariff_values"]
 

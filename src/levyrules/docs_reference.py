@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 
+from .tariff.findings import RATE_PATTERN
 from .tariff.loader import schemas_root
 
 SCHEMAS = (
@@ -60,9 +61,42 @@ FALLBACK = {
     "source.article": "the 条例 article, if any",
     "source.date": "the page's date or the day it was read",
     "source.note": "",
+    "relief[]": "one 条例減免 rule",
+    "relief[].components[]": "a component",
+    "relief[].levies[]": "a levy",
+    "relief[].grades.<key>": "a damage grade (as the り災証明 names it) and its 減免割合",
+    "relief[].table[]": "one row of the income_drop table",
+    "relief[].child.rates_by_order[]": "the reduction for that child",
+    "relief[].child.with_preschool": "",
     "expected": "what the household must come to",
     "expected.components.<c>.reductions.<key>": "",
 }
+
+
+# patterns in words (the same words `levyrules check` uses)
+_PATTERNS = {
+    RATE_PATTERN: "a rate such as `7.3%`, `0.073` or `73/1000`",
+    r"^\d{4}-\d{2}-\d{2}$": "a date `YYYY-MM-DD`",
+    r"^\d{4}-\d{2}$": "a month `YYYY-MM`",
+    r"^[0-9]{6}$": "6 digits, in quotes",
+    r"^https?://": "a URL (`https://…`)",
+}
+
+# Household keys a tariff author needs (schemas/household.schema.json has them all)
+HOUSEHOLD = (
+    ("persons[].fixed_asset_tax", "integer; ≥ 0",
+     "the person's 固定資産税額 on which the 条例 levies the 資産割 (usually 土地・家屋 in the "
+     "municipality), yen; absent = 0; used only by a tariff with an `asset_rate`"),
+    ("relief.<id>", "mapping", "a claim of the tariff's 条例減免 rule `<id>`"),
+    ("relief.<id>.grade", "text", "kind grade: one of the rule's `grades` (e.g. 半壊)"),
+    ("relief.<id>.previous_income", "integer; ≥ 0",
+     "kind income_drop: last year's 合計所得 of the household, yen"),
+    ("relief.<id>.current_income", "integer; ≥ 0",
+     "kind income_drop: this year's expected 合計所得, yen"),
+    ("relief.<id>.person", "text", "kind detention: the person detained (an id of `persons`)"),
+    ("relief.<id>.periods[]", "mapping: `from`, `until` (dates)",
+     "kind detention: the days in the 刑事施設 (`until` null = still)"),
+)
 
 
 def _type(node: dict) -> str:
@@ -82,7 +116,8 @@ def _type(node: dict) -> str:
                  "null": "null", "boolean": "true/false", "number": "number"}
         parts.append(" or ".join(names.get(x, x) for x in types))
     if "pattern" in node:
-        parts.append(f"matching `{node['pattern']}`")
+        words = _PATTERNS.get(node["pattern"])
+        parts.append(words or f"matching `{node['pattern']}`")
     if "minimum" in node:
         parts.append(f"≥ {node['minimum']}")
     if "maximum" in node:
@@ -148,6 +183,12 @@ def generate() -> str:
         cond = _conditions(schema)
         if cond:
             lines += cond + [""]
+    lines += ["## Household keys for 資産割 and 条例減免", "",
+              "The household side of `asset_rate` and `relief` (every household key: "
+              "`schemas/household.schema.json`; a worked example: `docs/guide.en.md` §9).", "",
+              "| key | accepted values | meaning |", "|---|---|---|"]
+    lines += [f"| `{k}` | {_cell(t)} | {_cell(d)} |" for k, t, d in HOUSEHOLD]
+    lines.append("")
     return "\n".join(lines)
 
 

@@ -93,8 +93,10 @@ def render(a: Assessment, tariff: Tariff) -> str:
     for name, c in a.components.items():
         add("")
         label = COMPONENT_NAMES[name]
-        if c.missing is not None:
-            add(f"■ {label}: 計算できません（税率表に値がありません: {c.missing}）")
+        if c.missing is not None:       # the note, without the engine's key path
+            note = c.missing.split(": ", 1)[1] if c.missing.startswith("components") and \
+                ": " in c.missing else c.missing
+            add(f"■ {label}: 計算できません（税率表に値がありません: {note}）")
             continue
         rates = tariff.components.get(name)
         add(f"■ {label}" + (f"　{rates.method}" if rates else ""))

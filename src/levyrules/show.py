@@ -1,26 +1,31 @@
 """`levyrules show TARIFF`: the tariff as the rate table a city publishes.
 
-税率・均等割・平等割・限度額 by component, the 特定世帯 amounts, the 7割・5割・2割
-reduced amounts (computed with the engine's own rule), the 納期, the sources and
-the status, as Markdown or a standalone HTML page, so that staff can compare it
-line by line with the 条例.
+税率・均等割・平等割・限度額 by component (rates as the 条例 writes them: 7.20%), the
+特定世帯 amounts, the 7割・5割・2割 reduced amounts (computed with the engine's own rule),
+the 納期, the 条例減免, the sources and the status, as Markdown or a standalone HTML
+page, so that staff can compare it line by line with the 条例.
+
+The default is the public table: nothing of the engine (税率表 ID, sha256, file names,
+rule names, the rulebook options, key paths). `internal=True` (`--internal`) adds them
+for the staff who maintain the tariff.
 """
 
 from __future__ import annotations
 
-import html
 from datetime import date
-from typing import Any
 
-import attrs
-
-from . import __version__
+from . import __version__, relief_text
+from .diff import COMPONENT_LABELS, LEVY_LABELS
 from .explain import wareki
-from .money import format_rate
+from .labels import INSTALLMENT_LABELS
+from .money import format_rate, parse_rate
 from .rules import preschool
 from .rules.reductions import reduced
+from .show_render import Block, Link, Table, to_html, to_markdown  # noqa: F401 (re-exported)
+from .show_settings import settings_rows as _settings_rows
 from .tariff.loader import load_tariff, read_source, resolve_path
 from .tariff.model import Tariff
+from .written import rate_as_written
 
 SHORT = {"medical": "医療分", "support": "後期高齢者支援金分", "care": "介護納付金分",
          "child": "子ども・子育て支援納付金分"}
@@ -29,25 +34,6 @@ SUB = {"medical": "基礎課税額", "support": "後期高齢者支援金等課�
 TIERS = (70, 50, 20)
 NONE = "—"
 WEEKDAYS = "月火水木金土日"
-
-
-@attrs.frozen
-class Link:
-    text: str
-    url: str
-
-
-@attrs.frozen
-class Table:
-    header: tuple
-    rows: tuple            # tuples of cells (str or Link); a row whose first cell starts
-    numeric_from: int = 1  # with "§" is a group heading spanning the table
-
-
-@attrs.frozen
-class Block:
-    kind: str              # h2 | p | table | ul | note
-    content: Any
 
 
 def yen(n: int) -> str:
@@ -74,15 +60,40 @@ def _names(t: Tariff) -> list[str]:
     return [c for c in ("medical", "support", "care", "child") if c in t.national.caps]
 
 
-def model(t: Tariff, source_data: dict) -> tuple[str, list[Block]]:
-    """(title, blocks) of the rate table; renderers turn it into Markdown or HTML."""
+def _written(source_data: dict, comp: str, key: str):
+    """The rate as written in the tariff (7.20%), else None."""
+    v = ((source_data.get("components") or {}).get(comp) or {}).get(key)
+    if v is None:
+        return None
+    try:
+        return rate_as_written(v)
+    except ValueError:
+        return None
+
+
+def _path_ja(path: str) -> str:
+    """A `missing` path in words: 'components.support.per_household' → '支援分 平等割額'."""
+    parts = path.split(".")
+    if parts[0] == "components":
+        if len(parts) == 1:
+            return "全区分"
+        comp = COMPONENT_LABELS.get(parts[1], parts[1])
+        return comp + (" " + LEVY_LABELS.get(parts[2], parts[2]) if len(parts) > 2 else "（全体）")
+    return INSTALLMENT_LABELS.get(path, path)
+
+
+
+
+def model(t: Tariff, source_data: dict, internal: bool = False) -> tuple[str, list[Block]]:
+    """(title, blocks) of the rate table; renderers turn it into Markdown or HTML.
+    `internal` adds the engine's view (ids, hashes, files, options, key paths)."""
     fy = t.fiscal_year
     name = t.municipality.get("name", t.municipality.get("slug", ""))
     levy = "国民健康保険料 料率表" if t.kind == "premium" else "国民健康保険税 税率表"
     title = f"{name} {wareki(fy)} {levy}"
     blocks: list[Block] = []
-    status = "検証済み（verified）" if t.status == "verified" else "未検証（unverified）"
-    meta = [f"税率表 ID: {t.id}", f"年度: {wareki(fy)}（{fy}年4月〜{fy + 1}年3月、所得は{fy - 1}年分）",
+    status = "検証済み" if t.status == "verified" else "未検証"
+    meta = ([f"税率表 ID: {t.id}"] if internal else []) + [f"年度: {wareki(fy)}（{fy}年4月〜{fy + 1}年3月、所得は{fy - 1}年分）",
             f"都道府県: {t.municipality.get('prefecture', NONE)}",
             f"団体コード: {t.municipality.get('code', NONE)}",
             f"種別: {'国民健康保険料' if t.kind == 'premium' else '国民健康保険税'}",
@@ -94,7 +105,7 @@ def model(t: Tariff, source_data: dict) -> tuple[str, list[Block]]:
     names = _names(t)
     header = ("項目",) + tuple(SHORT[c] for c in names)
     blocks.append(Block("h2", "1. 税率・均等割額・平等割額・課税限度額"))
-    blocks.append(Block("table", Table(header, tuple(_rate_rows(t, names)))))
+    blocks.append(Block("table", Table(header, tuple(_rate_rows(t, names, source_data)))))
     notes = ["「—」は課さないもの（税率表にない賦課）。「法定」はその値が税率表になく、法令の定め"
              "（限度額は政令の上限、特定世帯は平等割の2分の1、特定継続世帯は4分の3、1円未満切捨て）"
              "によることを示します。"]
@@ -106,9 +117,9 @@ def model(t: Tariff, source_data: dict) -> tuple[str, list[Block]]:
         blocks.append(Block("p", n))
 
     blocks.append(Block("h2", "2. 軽減後の均等割額・平等割額（7割・5割・2割軽減）"))
-    blocks.append(Block("p", "各額は軽減後に納める額（1円未満切捨て）。括弧内は減額する額。"
-                             "計算は levyrules の規則 rules.reductions.reduced（額 ×（1 − 軽減割合）を切捨て）"
-                             "によります。"))
+    blocks.append(Block("p", "各額は軽減後に納める額（額 ×（1 − 軽減割合）の1円未満切捨て）。"
+                             "括弧内は減額する額。" + ("計算は levyrules の規則 rules.reductions.reduced "
+                                                   "によります。" if internal else "")))
     blocks.append(Block("table", Table(("軽減", "項目") + header[1:],
                                        tuple(_reduction_rows(t, names)), numeric_from=2)))
     pre = _preschool_rows(t, names)
@@ -128,9 +139,17 @@ def model(t: Tariff, source_data: dict) -> tuple[str, list[Block]]:
     blocks.append(Block("p", "被保険者等の数 = 被保険者 + 特定同一世帯所属者。法定の課税限度額（上限）: "
                         + "、".join(f"{SHORT[c]} {yen(nat.caps[c])}" for c in names) + "。"))
 
-    blocks.append(Block("h2", "4. 端数処理と選択"))
-    blocks.append(Block("table", Table(("項目", "設定"), tuple(_settings_rows(t)), numeric_from=9)))
+    blocks.append(Block("h2", "4. 端数処理と選択" if internal else "4. 端数処理"))
+    blocks.append(Block("table", Table(("項目", "設定"), tuple(_settings_rows(t, internal)),
+                                       numeric_from=9)))
 
+    blocks.extend(_later_sections(t, source_data, internal))
+    return title, blocks
+
+
+def _later_sections(t: Tariff, source_data: dict, internal: bool) -> list[Block]:
+    """納期, 条例減免, 不明な値 and 出典."""
+    blocks: list[Block] = []
     inst = source_data.get("installments")
     blocks.append(Block("h2", "5. 納期"))
     if inst:
@@ -138,15 +157,26 @@ def model(t: Tariff, source_data: dict) -> tuple[str, list[Block]]:
     else:
         blocks.append(Block("p", "税率表に納期（installments）の記載はありません。"))
 
+    blocks.append(Block("h2", "6. 条例減免"))
+    relief = source_data.get("relief") or []
+    if relief:
+        blocks.append(Block("p", "災害などの事情がある世帯の申請により、条例の定めで税額を減免します"
+                                 "（地方税法717条）。"))
+        blocks.append(Block("table", Table(("減免", "根拠", "種類", "対象", "期間", "減免割合", "備考"),
+                                           tuple(relief_text.rows(relief, internal)), numeric_from=9)))
+    else:
+        blocks.append(Block("p", "税率表に条例減免の記載はありません。"))
+
     if t.missing:
-        blocks.append(Block("h2", "6. 不明な値（missing）"))
+        blocks.append(Block("h2", "7. 不明な値" + ("（missing）" if internal else "")))
         blocks.append(Block("p", "次の値は公表資料で確認できませんでした。限度額と特定世帯の額は法令の値を、"
                                  "納期の細目は既定値を用います。それ以外の値を要する世帯は計算を"
                                  "拒否します（推測で税額を出しません）。"))
         blocks.append(Block("table", Table(("値", "理由"), tuple(
-            (path, note) for path, note in t.missing.items()), numeric_from=9)))
+            (path if internal else _path_ja(path), note) for path, note in t.missing.items()),
+            numeric_from=9)))
 
-    blocks.append(Block("h2", "7. 出典"))
+    blocks.append(Block("h2", f"{8 if t.missing else 7}. 出典"))
     items = []
     for p in t.provenance:
         parts: list = [p["title"]]
@@ -154,24 +184,29 @@ def model(t: Tariff, source_data: dict) -> tuple[str, list[Block]]:
             parts.append(f"（{p['article']}）")
         if p.get("date"):
             parts.append(f" {p['date']}")
-        if p.get("covers"):
+        if p.get("covers") and internal:
             parts.append(" 対象: " + ", ".join(p["covers"]))
         if p.get("note"):
             parts.append(f" — {p['note']}")
         items.append(("".join(parts), Link(p["url"], p["url"]) if p.get("url") else None))
     blocks.append(Block("sources", items))
-    blocks.append(Block("p", f"ファイル: {', '.join(t.files)}　sha256: {t.sha256}　"
-                             f"作成: levyrules {__version__}"))
-    return title, blocks
+    if internal:
+        blocks.append(Block("p", f"ファイル: {', '.join(t.files)}　sha256: {t.sha256}　"
+                                 f"作成: levyrules {__version__}"))
+    return blocks
 
 
-def _cell_rate(t: Tariff, comp: str, key: str) -> str:
+def _cell_rate(t: Tariff, comp: str, key: str, source_data: dict) -> str:
     note = _missing(t, comp, key)
     if note is not None:
         return "不明"
     rates = t.components.get(comp)
     r = getattr(rates, key)
-    return NONE if r is None else format_rate(r)
+    if r is None:
+        return NONE
+    written = _written(source_data, comp, key)
+    # an override (--set) or a value the file does not hold: the engine's text
+    return written if written is not None and parse_rate(written) == r else format_rate(r)
 
 
 def _cell_yen(t: Tariff, comp: str, key: str) -> str:
@@ -194,7 +229,7 @@ def _specified(t: Tariff, comp: str, key: str) -> tuple[int | None, bool]:
             else rates.per_household * 3 // 4), False
 
 
-def _rate_rows(t: Tariff, names: list[str]) -> list[tuple]:
+def _rate_rows(t: Tariff, names: list[str], source_data: dict) -> list[tuple]:
     rows = []
 
     def row(label: str, fn) -> None:
@@ -207,8 +242,8 @@ def _rate_rows(t: Tariff, names: list[str]) -> list[tuple]:
         rows.append((label,) + tuple(cells))
 
     row("賦課方式", lambda c: t.components[c].method)
-    row("所得割率", lambda c: _cell_rate(t, c, "income_rate"))
-    row("資産割率", lambda c: _cell_rate(t, c, "asset_rate"))
+    row("所得割率", lambda c: _cell_rate(t, c, "income_rate", source_data))
+    row("資産割率", lambda c: _cell_rate(t, c, "asset_rate", source_data))
     row("均等割額（被保険者1人）", lambda c: _cell_yen(t, c, "per_capita"))
     if "child" in names:
         row("18歳以上均等割額", lambda c: _cell_yen(t, c, "per_capita_adult") if c == "child" else NONE)
@@ -294,44 +329,6 @@ def _preschool_rows(t: Tariff, names: list[str]) -> list[tuple]:
     return rows
 
 
-_ROUNDING = {
-    "yen": ("1円未満の端数", {"per_component": "区分ごとに合計してから切捨て",
-                             "per_element": "所得割・均等割など要素ごとに切捨て"}),
-    "hundred": ("100円未満の端数", {"per_component": "区分ごとに切捨て", "total": "合計額で切捨て",
-                                  "none": "切捨てなし（保険料）", "per_person": "区分内で1人ごとに切捨て"}),
-    "income_base": ("所得割の算定基礎", {"none": "切捨てなし",
-                                        "floor_1000_per_person": "1人ごとに1,000円未満切捨て"}),
-}
-_OPTIONS = {
-    "cap_policy": ("年度途中の加入・脱退と限度額", {"A": "A: 限度額を加入月数で月割",
-                                                   "B": "B: 各月の額を限度額で抑えて合計"}),
-    "fictitious_head_counts_as_earner": ("擬制世帯主を給与所得者等の数に含める", None),
-    "specified_household_child": ("子ども分にも特定世帯の平等割減額", None),
-    "unemployment_adjustment": ("非自発的失業の給与所得30/100", {
-        "after": "所得金額調整控除の後に適用", "before": "所得金額調整控除の前に適用"}),
-    "former_dependent_timing": ("旧被扶養者の減免", {"after_cap": "限度額の適用後",
-                                                     "before_cap": "限度額の適用前"}),
-    "childbirth_asset": ("産前産後の免除を資産割にも適用", None),
-    "statuses_on_child": ("産前産後・旧被扶養者の減額を子ども分にも適用", None),
-}
-
-
-def _settings_rows(t: Tariff) -> list[tuple]:
-    rows = []
-    for key, (label, values) in _ROUNDING.items():
-        v = getattr(t.rounding, key)
-        rows.append((label, values.get(v, v)))
-    for f in attrs.fields(type(t.options)):
-        v = getattr(t.options, f.name)
-        label, values = _OPTIONS.get(f.name, (f.name, None))
-        if isinstance(v, bool):
-            text = "する" if v else "しない"
-        else:
-            text = (values or {}).get(v, str(v))
-        rows.append((label, text))
-    return rows
-
-
 def _installment_blocks(inst: dict) -> list[Block]:
     out = []
     rows = []
@@ -364,103 +361,10 @@ def _installment_blocks(inst: dict) -> list[Block]:
     return out
 
 
-# ---------------------------------------------------------------- renderers
-
-def _md_cell(c: Any) -> str:
-    if isinstance(c, Link):
-        return f"[{c.text}]({c.url})"
-    return str(c).replace("|", "\\|").replace("\n", " ")
-
-
-def to_markdown(title: str, blocks: list[Block]) -> str:
-    out = [f"# {title}", ""]
-    for b in blocks:
-        if b.kind == "h2":
-            out += [f"## {b.content}", ""]
-        elif b.kind in ("p", "note"):
-            out += [("> **注意** " if b.kind == "note" else "") + b.content, ""]
-        elif b.kind == "ul":
-            out += [f"- {i}" for i in b.content] + [""]
-        elif b.kind == "sources":
-            out += [f"- {text}" + (f" <{link.url}>" if link else "（URLなし）")
-                    for text, link in b.content] + [""]
-        elif b.kind == "table":
-            t = b.content
-            out.append("| " + " | ".join(t.header) + " |")
-            out.append("|" + "|".join("---:" if i >= t.numeric_from else "---"
-                                      for i in range(len(t.header))) + "|")
-            for row in t.rows:
-                out.append("| " + " | ".join(_md_cell(c) for c in row) + " |")
-            out.append("")
-    return "\n".join(out)
-
-
-_CSS = """
-body { font-family: "Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", Meiryo,
-       sans-serif; color: #1a1a1a; margin: 2em auto; max-width: 1100px; padding: 0 1.5em;
-       line-height: 1.6; font-size: 15px; }
-h1 { font-size: 1.55em; border-bottom: 3px solid #2f5d8a; padding-bottom: .3em; }
-h2 { font-size: 1.2em; margin-top: 1.8em; border-left: 6px solid #2f5d8a; padding-left: .5em; }
-table { border-collapse: collapse; margin: .6em 0 1em; width: 100%; }
-th, td { border: 1px solid #9aa7b4; padding: .35em .6em; vertical-align: top; }
-th { background: #e8eef5; font-weight: bold; text-align: center; }
-td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-td.label { white-space: nowrap; }
-td.text { overflow-wrap: anywhere; }
-tr.group td { border-top: 2px solid #2f5d8a; }
-.note { background: #fff4d6; border: 1px solid #e0b84c; padding: .6em .8em; }
-ul.meta { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .2em 1.6em; }
-ul.sources li { margin-bottom: .4em; overflow-wrap: anywhere; }
-p.small { color: #555; font-size: .85em; overflow-wrap: anywhere; }
-@media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } }
-"""
-
-
-def to_html(title: str, blocks: list[Block]) -> str:
-    e = html.escape
-    out = ['<!DOCTYPE html>', '<html lang="ja">', "<head>", '<meta charset="utf-8">',
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{e(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
-           f"<h1>{e(title)}</h1>"]
-    last_p = len(blocks) - 1
-    for i, b in enumerate(blocks):
-        if b.kind == "h2":
-            out.append(f"<h2>{e(b.content)}</h2>")
-        elif b.kind == "p":
-            cls = ' class="small"' if i == last_p else ""
-            out.append(f"<p{cls}>{e(b.content)}</p>")
-        elif b.kind == "note":
-            out.append(f'<p class="note"><strong>注意</strong> {e(b.content)}</p>')
-        elif b.kind == "ul":
-            out.append('<ul class="meta">' + "".join(f"<li>{e(x)}</li>" for x in b.content) + "</ul>")
-        elif b.kind == "sources":
-            items = []
-            for text, link in b.content:
-                url = (f'<br><a href="{e(link.url)}">{e(link.url)}</a>' if link else "（URLなし）")
-                items.append(f"<li>{e(text)}{url}</li>")
-            out.append('<ul class="sources">' + "".join(items) + "</ul>")
-        elif b.kind == "table":
-            t = b.content
-            out.append("<table>")
-            out.append("<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in t.header) + "</tr></thead>")
-            out.append("<tbody>")
-            for row in t.rows:
-                group = t.numeric_from == 2 and row[0]
-                cells = []
-                for j, c in enumerate(row):
-                    cls = "num" if j >= t.numeric_from else "label" if j == 0 else "text"
-                    text = f'<a href="{e(c.url)}">{e(c.text)}</a>' if isinstance(c, Link) else e(str(c))
-                    cells.append(f'<td class="{cls}">{text}</td>')
-                tr = '<tr class="group">' if group else "<tr>"
-                out.append(tr + "".join(cells) + "</tr>")
-            out.append("</tbody></table>")
-    out += ["</body>", "</html>", ""]
-    return "\n".join(out)
-
-
-def render(ref: str, fmt: str = "md") -> str:
-    """The rate table of a tariff id or path, as Markdown (md) or a standalone HTML page."""
+def render(ref: str, fmt: str = "md", internal: bool = False) -> str:
+    """The rate table of a tariff id or path, as Markdown (md) or a standalone HTML page;
+    the public table unless `internal`."""
     t = load_tariff(ref)
     source = read_source(resolve_path(str(ref)))
-    title, blocks = model(t, source.data)
+    title, blocks = model(t, source.data, internal)
     return to_html(title, blocks) if fmt == "html" else to_markdown(title, blocks)

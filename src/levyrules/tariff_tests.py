@@ -21,6 +21,7 @@ import jsonschema
 
 from .errors import InputError, LevyError, TariffError
 from .tariff import paths as _paths, yamlmarks
+from .tariff.findings import schema_errors
 from .tariff.loader import Finding, load_tariff, resolve_path, schemas_root, tariffs_root
 
 FIGURES = ("income_levy", "asset_levy", "per_capita", "per_household", "levy", "over_cap",
@@ -155,19 +156,7 @@ def load(path: Path) -> tuple[dict | None, dict, list[Finding]]:
     if not isinstance(data, dict):
         add((), "a test file must be a mapping of keys")
         return None, marks, out
-    for err in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
-        p = tuple(err.absolute_path)
-        if err.validator == "additionalProperties":
-            props = err.schema.get("properties") or {}
-            pats = list((err.schema.get("patternProperties") or {}))
-            for k in err.instance or {}:
-                if k not in props and not any(re.search(x, k) for x in pats):
-                    add(p + (k,), f"unknown key {k!r}")
-            continue
-        if err.validator == "required":
-            add(p, f"missing required key {err.message.split(chr(39))[1]!r}")
-            continue
-        add(p, err.message)
+    schema_errors(data, _validator(), lambda p, _severity, message: add(p, message))
     return data, marks, out
 
 

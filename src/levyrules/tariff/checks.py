@@ -8,20 +8,27 @@ and an entry in docs/guide.*.md ("What each check means").
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Callable
 
 from ..money import format_rate, parse_rate
 
-Add = Callable[[tuple, str, str], None]
+Add = Callable[..., None]
 
 LEVY_KEYS = ("income_rate", "asset_rate", "per_capita", "per_capita_adult", "per_household",
              "per_household_specified", "per_household_specified_continuing", "cap")
 COMPONENTS = ("medical", "support", "care", "child")
 
-# above these a figure is almost certainly a typo (a misplaced decimal point, a cap in a
-# rate's place); the law sets no such limit, so these are warnings
-PLAUSIBLE = {"income_rate": ("20%", 20), "asset_rate": ("60%", 60)}
+# Outside these a rate is almost certainly a typo (a misplaced decimal point, "0.072%" for
+# 7.2%, a cap in a rate's place); the law sets no such limits, so these are warnings. The
+# 子ども分 所得割 is small by design (令和8年度: about 0.1%–0.5%); a 資産割 is a share of the
+# 固定資産税額 (usually 10%–45%).
+PLAUSIBLE = {
+    "income_rate": {"medical": ("0.5%", "20%"), "support": ("0.5%", "20%"),
+                    "care": ("0.5%", "20%"), "child": ("0.05%", "5%")},
+    "asset_rate": {c: ("1%", "60%") for c in COMPONENTS},
+}
 PLAUSIBLE_YEN = 100_000
 _YEN_KEYS = ("per_capita", "per_capita_adult", "per_household", "per_household_specified",
              "per_household_specified_continuing")
@@ -31,28 +38,98 @@ _SPECIFIED = (("per_household_specified", 1, 2, "½"),
               ("per_household_specified_continuing", 3, 4, "¾"))
 
 
-def run_all(data: dict, add: Add) -> None:
-    """Every semantic check below, on a tariff that passed its schema."""
+def _comps(data: dict) -> dict:
+    comps = data.get("components")
+    if not isinstance(comps, dict):
+        return {}
+    return {k: v for k, v in comps.items() if isinstance(v, dict)}
+
+
+def run_all(data: dict, add: Add, nat=None, fy: int | None = None) -> None:
+    """Every semantic check, on the well-formed parts of a tariff (nat: the year's
+    national parameters, None when the fiscal year is unusable)."""
+    from .due_checks import installments
+    from .relief_checks import relief
+    if nat is not None:
+        year_components(data, nat, fy, add)
+    rates(data, add)
     plausible_values(data, add)
     specified_amounts(data, add)
-    installments(data, add)
+    if fy is not None:
+        installments(data, fy, add)
+    relief(data, add)
     provenance(data, add)
     missing_entries(data, add)
+    notes_language(data, add)
 
 
-def plausible_values(data: dict, add: Add) -> None:
-    for name, comp in data["components"].items():
-        for key, (label, pct) in PLAUSIBLE.items():
+def year_components(data: dict, nat, fy: int, add: Add) -> None:
+    """Components of the year and their caps against the statutory maximum (政令)."""
+    comps = _comps(data)
+    missing_paths = {m.get("path") for m in data.get("missing") or [] if isinstance(m, dict)}
+    for name, comp in comps.items():
+        statutory = nat.caps.get(name)
+        if statutory is None:
+            add(("components", name), "error",
+                f"component {name} does not exist in fiscal year {fy}")
+            continue
+        cap = comp.get("cap")
+        if isinstance(cap, int) and not isinstance(cap, bool):
+            if cap == 0:
+                add(("components", name, "cap"), "error",
+                    "cap 0 would make the whole component zero: write the 条例's 課税限度額, or "
+                    "leave cap out to use the statutory maximum")
+            elif cap > statutory:
+                add(("components", name, "cap"), "error",
+                    f"cap {cap} exceeds the statutory maximum {statutory} of fiscal year {fy}")
+        elif "cap" not in comp and f"components.{name}.cap" not in missing_paths:
+            add(("components", name), "warning",
+                f"no cap given: the statutory maximum {statutory} of fiscal year {fy} applies")
+    if not isinstance(data.get("components"), dict):
+        return
+    for name in nat.caps:
+        if name not in data["components"] and f"components.{name}" not in missing_paths \
+                and "components" not in missing_paths:
+            add(("components",), "error",
+                f"component {name} is levied in fiscal year {fy} but the tariff neither gives it "
+                f"nor lists it under `missing`")
+
+
+def rates(data: dict, add: Add) -> None:
+    """Every rate can be read and is below 100%."""
+    for name, comp in _comps(data).items():
+        for key in ("income_rate", "asset_rate"):
             if comp.get(key) is None:
                 continue
             try:
                 r = parse_rate(comp[key])
+            except ValueError as e:
+                add(("components", name, key), "error", str(e))
+                continue
+            if r >= 1:
+                add(("components", name, key), "error", "a rate of 100% or more is not plausible")
+
+
+def plausible_values(data: dict, add: Add) -> None:
+    for name, comp in _comps(data).items():
+        for key, ranges in PLAUSIBLE.items():
+            if comp.get(key) is None or name not in ranges:
+                continue
+            try:
+                r = parse_rate(comp[key])
             except ValueError:
-                continue              # reported by the loader
-            if pct / 100 < r < 1:     # ≥ 100% is an error of its own
+                continue              # reported by rates()
+            lo_text, hi_text = ranges[name]
+            lo, hi = parse_rate(lo_text), parse_rate(hi_text)
+            if hi < r < 1:            # ≥ 100% is an error of its own
                 add(("components", name, key), "warning",
-                    f"{key} {format_rate(r)} is above the plausible maximum {label}: "
+                    f"{key} {format_rate(r)} is above the plausible maximum {hi_text}: "
                     "check the figure")
+            elif r < lo:
+                hint = f": did you mean {format_rate(r * 100)}?" if lo <= r * 100 <= hi else ""
+                add(("components", name, key), "warning",
+                    f"{key} {format_rate(r)} of {name} is below the plausible minimum "
+                    f"{lo_text}{hint}")
         for key in _YEN_KEYS:
             v = comp.get(key)
             if isinstance(v, int) and v > PLAUSIBLE_YEN:
@@ -62,15 +139,17 @@ def plausible_values(data: dict, add: Add) -> None:
 
 def specified_amounts(data: dict, add: Add) -> None:
     """特定世帯 / 特定継続世帯 amounts: ½ and ¾ of the 平等割 (a 条例 may round: a warning)."""
-    for name, comp in data["components"].items():
+    for name, comp in _comps(data).items():
         hh = comp.get("per_household")
         for key, num, den, label in _SPECIFIED:
             v = comp.get(key)
-            if v is None:
+            if not isinstance(v, int) or isinstance(v, bool):
                 continue
             if hh is None:
                 add(("components", name, key), "warning",
                     f"{key} is given but the component levies no per_household: it has no effect")
+                continue
+            if not isinstance(hh, int) or isinstance(hh, bool):
                 continue
             exact_floor = hh * num // den
             exact_ceil = -(-hh * num // den)
@@ -80,72 +159,11 @@ def specified_amounts(data: dict, add: Add) -> None:
                     "confirm it with the 条例")
 
 
-def _date(text: str) -> date | None:
+def _date(text) -> date | None:
     try:
         return date.fromisoformat(text)
     except (TypeError, ValueError):
         return None
-
-
-def installments(data: dict, add: Add) -> None:
-    """納期: real dates within [1 April FY, 31 May FY+1], periods 1..n, dates ascending."""
-    inst = data.get("installments")
-    if not inst:
-        return
-    fy = data["fiscal_year"]
-    lo, hi = date(fy, 4, 1), date(fy + 1, 5, 31)
-    base = ("installments",)
-
-    def dated(entries: list, path: tuple, label: str, first: int | tuple = 1) -> list:
-        """Check one list; return [(date, label, path)] of its valid dates."""
-        out = []
-        starts = first if isinstance(first, tuple) else (first,)
-        expect = None
-        for i, e in enumerate(entries):
-            p = path + (i,)
-            n = e["period"]
-            if expect is None:
-                expect = n if n in starts else starts[0]
-            if n != expect:
-                add(p + ("period",), "error",
-                    f"{label}s must be numbered {starts[0]} to {starts[0] + len(entries) - 1} "
-                    f"without gaps: expected {expect}, found {n}")
-            expect += 1
-            d = _date(e["due"])
-            if d is None:
-                add(p + ("due",), "error", f"{e['due']} is not a date")
-                continue
-            if not lo <= d <= hi:
-                add(p + ("due",), "error",
-                    f"due date {d} is outside fiscal year {fy} ({lo} to {hi})")
-                continue
-            out.append((d, f"{label} {n}", p + ("due",)))
-        return out
-
-    seq = dated(inst["periods"], base + ("periods",), "period")
-    _ascending(seq, add)
-    k = len(inst["periods"])
-    prov = inst.get("provisional_periods")
-    if prov is not None and prov > k:
-        add(base + ("provisional_periods",), "error",
-            f"provisional_periods {prov} exceeds the number of periods {k}")
-    rem = inst.get("remainder")
-    if isinstance(rem, int) and not isinstance(rem, bool) and not 1 <= rem <= k:
-        add(base + ("remainder",), "error", f"remainder period {rem} does not exist (periods 1 to {k})")
-    special = inst.get("special")
-    if special:
-        sp = base + ("special",)
-        prov_list = special["provisional"]
-        a = dated(prov_list, sp + ("provisional",), "provisional period")
-        # 本徴収 is numbered either on its own (1..) or after the 仮徴収 (4, 5, 6)
-        b = dated(special["final"], sp + ("final",), "final period", (1, len(prov_list) + 1))
-        _ascending(a + b, add)
-
-
-def _ascending(seq: list, add: Add) -> None:
-    for (d0, l0, _), (d1, l1, p1) in zip(seq, seq[1:]):
-        if d1 <= d0:
-            add(p1, "error", f"due date {d1} of {l1} is not after {d0} of {l0}")
 
 
 def _covered(path: str, covers: list[str]) -> bool:
@@ -155,33 +173,41 @@ def _covered(path: str, covers: list[str]) -> bool:
 def _given_paths(data: dict) -> set[str]:
     """Every dotted path a `covers` or `missing` entry may name in this tariff."""
     out = {"components", "rounding", "options", "installments", "municipality", "kind"}
-    for name, comp in data["components"].items():
+    for name, comp in _comps(data).items():
         out.add(f"components.{name}")
         out.update(f"components.{name}.{k}" for k in comp)
     for block in ("rounding", "options", "installments"):
-        out.update(f"{block}.{k}" for k in data.get(block) or {})
+        if isinstance(data.get(block), dict):
+            out.update(f"{block}.{k}" for k in data[block])
+    if data.get("relief"):
+        out.add("relief")
+    for r in data.get("relief") or []:
+        if isinstance(r, dict) and isinstance(r.get("id"), str):
+            out.add(f"relief.{r['id']}")
     return out
 
 
 def provenance(data: dict, add: Add) -> None:
     """Every value has a source: a URL somewhere, and `covers` (when used) covering each value."""
-    prov = data["provenance"]
+    prov = [p if isinstance(p, dict) else {} for p in data.get("provenance") or []]
+    if not prov:
+        return
     for i, p in enumerate(prov):
-        if "date" in p and _date(p["date"]) is None:
+        if isinstance(p.get("date"), str) and _date(p["date"]) is None:
             add(("provenance", i, "date"), "error", f"{p['date']} is not a date")
     if not any(p.get("url") for p in prov):
         add(("provenance",), "warning",
             "no provenance entry has a URL: cite where the figures can be checked")
-    covers = [c for p in prov for c in p.get("covers") or []]
+    covers = [c for p in prov for c in p.get("covers") or [] if isinstance(c, str)]
     if not covers:
         return
     known = _given_paths(data)
     for i, p in enumerate(prov):
         for j, c in enumerate(p.get("covers") or []):
-            if c not in known:
+            if isinstance(c, str) and c not in known:
                 add(("provenance", i, "covers", j), "warning",
                     f"covers {c!r} names no value of this tariff")
-    for name, comp in data["components"].items():
+    for name, comp in _comps(data).items():
         cpath = f"components.{name}"
         if _covered(cpath, covers):
             continue
@@ -198,9 +224,11 @@ def provenance(data: dict, add: Add) -> None:
 
 def missing_entries(data: dict, add: Add) -> None:
     """A `missing` entry names a real path, and nothing given is also listed as missing."""
-    comps = data["components"]
-    for i, m in enumerate(data.get("missing", [])):
-        path = m["path"]
+    comps = _comps(data)
+    for i, m in enumerate(data.get("missing") or []):
+        path = m.get("path") if isinstance(m, dict) else None
+        if not isinstance(path, str):
+            continue
         parts = path.split(".")
         if parts[0] != "components":
             continue
@@ -219,3 +247,26 @@ def missing_entries(data: dict, add: Add) -> None:
             add(("missing", i, "path"), "warning",
                 f"{path} is given but also listed under `missing`: remove one of them")
 
+
+
+# two or more English words in a row: prose, not a key, a URL or a 条例 name
+_PROSE = re.compile(r"[A-Za-z]{2,}[,;:]?(?:\s+[A-Za-z]{2,}[,;:.]?)+")
+
+
+def _english(text) -> bool:
+    return isinstance(text, str) and bool(_PROSE.search(text))
+
+
+def notes_language(data: dict, add: Add) -> None:
+    """Notes that `--explain` and `check --lang ja` print are written in Japanese; an English
+    text goes in the `_en` key beside them."""
+    places = [(("status_note",), data.get("status_note"), "status_note_en")]
+    places += [(("missing", i, "note"), m.get("note"), "note_en")
+               for i, m in enumerate(data.get("missing") or []) if isinstance(m, dict)]
+    places += [(("relief", i, "note"), r.get("note"), "note_en")
+               for i, r in enumerate(data.get("relief") or []) if isinstance(r, dict)]
+    for path, text, en_key in places:
+        if _english(text):
+            add(path, "warning",
+                f"{path[-1]} is written in English: write it in Japanese (the English may go "
+                f"in {en_key})")

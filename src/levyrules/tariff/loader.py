@@ -25,8 +25,9 @@ import jsonschema
 
 from ..errors import TariffError
 from ..money import parse_rate
-from . import checks, paths, yamlmarks
+from . import paths, yamlmarks
 from .extends import check_override, clear_missing, inherit, override_note, override_paths
+from .findings import Finding, findings, where as _where  # noqa: F401  (Finding: re-exported)
 from .model import ComponentRates, InstallmentPlan, Options, Rounding, Tariff, FrozenMap, freeze
 from .national import National, _build as build_national
 from ..rules.relief import compile_rules as compile_relief
@@ -78,21 +79,6 @@ def _national_cached(path: Path, _mtime_ns: int, _size: int) -> National:
     text, _ = yamlmarks.read_text(path, str(path))
     data, marks = yamlmarks.load(text, str(path))
     return freeze(build_national(data, marks, str(path), hashlib.sha256(text.encode()).hexdigest()))
-
-
-@attrs.define
-class Finding:
-    """One problem in a tariff file, as `levyrules check` prints it."""
-    file: str
-    line: int
-    column: int
-    severity: str        # error | warning
-    message: str
-    path: str = ""
-
-    def __str__(self) -> str:
-        where = f"{self.path}: " if self.path else ""
-        return f"{self.file}:{self.line}:{self.column}: {self.severity}: {where}{self.message}"
 
 
 @attrs.define
@@ -179,83 +165,6 @@ def apply_overrides(src: Source, overrides: list[tuple[str, Any]]) -> None:
         note = src.data.get("status_note", "") if src.data.get("status") == "unverified" else ""
         src.data["status"] = "unverified"
         src.data["status_note"] = override_note(overrides, note)
-
-
-def _where(src: Source, path: tuple) -> tuple[str, int, int]:
-    p = tuple(path)
-    while p and p not in src.origins:
-        p = p[:-1]
-    return src.origins.get(p, (src.files[-1], 1, 1))
-
-
-def findings(src: Source) -> list[Finding]:
-    """Every schema and semantic problem of a merged tariff (errors and warnings)."""
-    out: list[Finding] = []
-
-    def add(path: tuple, severity: str, message: str) -> None:
-        f, line, col = _where(src, path)
-        out.append(Finding(f, line, col, severity, message, ".".join(map(str, path))))
-
-    for err in sorted(_validator().iter_errors(src.data), key=lambda e: list(map(str, e.absolute_path))):
-        path = tuple(err.absolute_path)
-        msg = err.message
-        if err.validator == "additionalProperties":
-            extra = [k for k in (err.instance or {}) if k not in (err.schema.get("properties") or {})]
-            for k in extra:
-                add(path + (k,), "error", f"unknown key {k!r}")
-            continue
-        if err.validator == "required" and isinstance(err.instance, dict):
-            missing_key = msg.split("'")[1] if "'" in msg else msg
-            # status_note is required by the status: point at the status line
-            at = path + ("status",) if missing_key == "status_note" else path
-            add(at, "error", f"missing required key {missing_key!r}")
-            continue
-        add(path, "error", msg)
-    if any(f.severity == "error" for f in out):
-        return out
-
-    data = src.data
-    fy = data["fiscal_year"]
-    try:
-        nat = national(fy)
-    except TariffError as e:
-        add(("fiscal_year",), "error", e.message)
-        return out
-    missing_paths = {m["path"] for m in data.get("missing", [])}
-    for name, comp in data["components"].items():
-        for key in ("income_rate", "asset_rate"):
-            if comp.get(key) is not None:
-                try:
-                    r = parse_rate(comp[key])
-                except ValueError as e:
-                    add(("components", name, key), "error", str(e))
-                    continue
-                if r >= 1:
-                    add(("components", name, key), "error", "a rate of 100% or more is not plausible")
-        statutory = nat.caps.get(name)
-        if statutory is None:
-            add(("components", name), "error",
-                f"component {name} does not exist in fiscal year {fy}")
-            continue
-        if "cap" in comp:
-            if comp["cap"] > statutory:
-                add(("components", name, "cap"), "error",
-                    f"cap {comp['cap']} exceeds the statutory maximum {statutory} of fiscal year {fy}")
-        elif f"components.{name}.cap" not in missing_paths:   # else its `missing` entry says so
-            add(("components", name), "warning",
-                f"no cap given: the statutory maximum {statutory} of fiscal year {fy} applies")
-    for name in nat.caps:
-        if name not in data["components"] and f"components.{name}" not in missing_paths \
-                and "components" not in missing_paths:
-            add(("components",), "error",
-                f"component {name} is levied in fiscal year {fy} but the tariff neither gives it "
-                f"nor lists it under `missing`")
-    checks.run_all(data, add)
-    if data["status"] == "unverified":
-        add(("status",), "warning", "unverified tariff: " + " ".join(data.get("status_note", "").split())[:160])
-    for i, m in enumerate(data.get("missing", [])):
-        add(("missing", i), "warning", f"{m['path']} is not known: {' '.join(m['note'].split())[:160]}")
-    return out
 
 
 def build(src: Source, overrides: tuple = ()) -> Tariff:
