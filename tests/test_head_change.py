@@ -63,3 +63,23 @@ def test_bad_head_change(run, change, message):
     data["head_changes"] = [change]
     with pytest.raises(levyrules.InputError, match=message):
         run(data, T)
+
+
+def test_a_new_head_in_late_elderly_care_is_a_fictitious_head_not_a_member_of_n(run):
+    """After a 世帯主変更 nobody is a 特定同一世帯所属者 any more (佐倉市: 「世帯主の異動が
+    あった場合は「特定同一世帯所属者」ではなくなります」; rulebook §7, §10.6), the new 世帯主
+    included: in 後期高齢者医療 they are a 擬制世帯主 — income in the 軽減判定, not in N."""
+    data = household(2025, [
+        person("p1", "1960-01-01"),                                   # no income
+        person("p2", "1949-05-01", insured=[], late_elderly_since="2024-05-01",
+               income={"pension_revenue": 2000000})])                 # 判定 900,000 − 150,000
+    data["head_changes"] = [{"date": "2025-10-01", "head": "p2"}]
+    r = run(data, T)
+    first, second = r.parts
+    # 4/1: p2 is a 特定同一世帯所属者: N = 2, 750,000 ≤ 430,000 + 305,000 × 2 → 5割
+    assert (first.reduction.persons, first.reduction.tier) == (2, 50)
+    # 10/1: p2 heads the household from 後期高齢者医療: N = 1 (p1), income still counted;
+    # 750,000 > 430,000 + 305,000 but ≤ 430,000 + 560,000 → 2割
+    assert second.reduction.judgement_income == 750000
+    assert (second.reduction.persons, second.reduction.tier) == (1, 20)
+    assert "specified_household" not in second.components["medical"].reductions

@@ -454,7 +454,8 @@ def oracle(tid: str, hj: dict) -> dict:
     §10.1/§10.3: a person counts for a month when insured on its last day, 国保 ending
     on the 75th birthday; §10.2 介護 months; §3.5 判定日 = 4月1日 or the first day a
     member is insured; §3.2/§3.3 判定 over the insured, the 特定同一世帯所属者 and the
-    (擬制)世帯主; §7 特定世帯 (one insured + 特定同一世帯所属者, ≤ 60 / ≤ 96 months);
+    (擬制)世帯主; §7 特定世帯 (one insured + 特定同一世帯所属者; the 特定月 and the 59
+    months after it, then 36 more: elapsed < 60 / < 96);
     §3.6/§4.1/§4.3 reduced 均等割・平等割 floored; §1.5/§11.2 exact 月割, one floor per
     component; §2/§10.5 Policy A cap; 100円 cut per component.
     """
@@ -500,7 +501,7 @@ def oracle(tid: str, hj: dict) -> dict:
     if len(insured_now) == 1 and late_now:
         elapsed = _month_key(judged) - max(_month_key(d(p["late_elderly_since"]))
                                            for p in late_now)
-        spec = "specified" if elapsed <= 60 else "continuing" if elapsed <= 96 else None
+        spec = "specified" if elapsed < 60 else "continuing" if elapsed < 96 else None
 
     def reduced(x):
         return x * (100 - tier) // 100

@@ -110,12 +110,17 @@ def test_fictitious_head_earner_option(run):
 
 # ---------------------------------------------------------------- 特定世帯 (§7)
 
+# 「特定月以後5年を経過する月まで」 = the 特定月 and the 59 months after it; 特定継続世帯 the
+# next 36 (福岡市 「5年間は2分の1減額し、その後の3年間は4分の1減額します（通算8年間）」
+# https://www.city.fukuoka.lg.jp/hofuku/kokuho/hp/seido/06-06.html; 民法143条). Status is
+# decided on 4月1日 (倉敷市 「年度途中に5年経過する場合は、その年度まで」).
 @pytest.mark.parametrize("since, status, medical_household", [
-    ("2021-06-15", "specified", 18400 // 2),          # 特定月 2021-06 + 60 ≥ 2025-04
-    ("2020-04-15", "specified", 18400 // 2),          # exactly 60 months
-    ("2020-03-15", "continuing", 18400 * 3 // 4),     # 61 months
-    ("2017-04-15", "continuing", 18400 * 3 // 4),     # 96 months
-    ("2017-03-15", None, 18400),                      # 97 months: over
+    ("2021-06-15", "specified", 18400 // 2),          # 特定月 2021-06: month 47 in 2025-04
+    ("2020-05-15", "specified", 18400 // 2),          # 2020-05..2025-04: 2025-04 is month 60
+    ("2020-04-15", "continuing", 18400 * 3 // 4),     # 2020-04..2025-03 were the 60 months
+    ("2020-03-15", "continuing", 18400 * 3 // 4),
+    ("2017-05-15", "continuing", 18400 * 3 // 4),     # 2017-05 + 96 months ends 2025-04
+    ("2017-04-15", None, 18400),                      # 2017-04..2025-03: the 8 years are over
 ])
 def test_specified_household(run, since, status, medical_household):
     data = household(2025, [person("p1", "1965-01-01", income={"business_income": 3000000}),

@@ -247,9 +247,11 @@ def _part(head_id: str, judged_on: date, window: int, after_change: bool, member
         if is_head:
             head = m
         m.judge_on(judged_on, is_head)
-        if after_change and m.late and not is_head:
+        if after_change and m.late:
+            # a 世帯主変更 ends every 特定同一世帯所属者 status (rulebook §7, §10.6): a
+            # new 世帯主 in 後期高齢者医療 is a 擬制世帯主 (income counted, not in N)
             m.late = False
-            m.counted = False
+            m.counted = is_head
     fictitious = not (head.on or head.late)
     judgement_income = 0
     earners = 0
