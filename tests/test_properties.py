@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import levyrules
-from levyrules import InputError
+from levyrules.result import NO_INSURED_MONTH
 
 from strategies import (DAY, FY, TARIFF_IDS, dates_between, fy_end, fy_start, households,
                         next_fy_start)
@@ -53,12 +53,16 @@ class NoneInsured(Exception):
 
 
 def assess(tid: str, hj: dict, **kw):
-    try:
-        return levyrules.assess(levyrules.Household.from_json(hj), TARIFFS[tid], **kw)
-    except InputError as e:
-        if e.field == "persons" and "no person is insured" in e.message:
-            raise NoneInsured() from None
-        raise
+    """The assessment; a year with no insured month is checked to be a tax of 0 with
+    its note (issue 8 §2.4: withdrawn coverage is assessable) and then raised as
+    NoneInsured, since the other properties are about households with a 納税義務."""
+    r = levyrules.assess(levyrules.Household.from_json(hj), TARIFFS[tid], **kw)
+    if NO_INSURED_MONTH in r.notes:
+        assert r.total == 0 and all(c.amount == 0 for c in r.components.values())
+        assert not any(p.months for p in r.persons)
+        raise NoneInsured()
+    assert any(p.months for p in r.persons)
+    return r
 
 
 def assess_case(case, **kw):
@@ -256,10 +260,10 @@ def test_reductions_never_raise_the_tax(case):
         assert all(v >= 0 for v in c.reductions.values()), name
         assert all(k in CONTRACT_REDUCTION_KEYS or k.startswith("relief.")
                    for k in c.reductions), name
-        # levy = gross elements − reductions, up to the one-floor-per-figure rounding
+        # levy = gross elements − reductions + the sum of their sub-yen parts (one floor)
         gross = c.income_levy + c.asset_levy + c.per_capita + c.per_household
-        diff = c.levy - (gross - sum(c.reductions.values()))
-        assert -len(c.reductions) <= diff <= 3, name
+        assert c.levy == gross - sum(c.reductions.values()) + c.fraction, name
+        assert -len(c.reductions) <= c.fraction <= 3, name
     # §3.2 / §4.1 / §13.2: with 所得未申告 there is no 7/5/2割軽減 and no 未就学児軽減.
     # Declaring nobody's income removes exactly those two and nothing else.
     r0 = assess(tid, with_income(hj, declared=False))
@@ -521,8 +525,8 @@ def oracle(tid: str, hj: dict) -> dict:
         union = sum(any(col) for col in zip(*masks.values())) if masks else 0
         if not union:
             out["components"][name] = {"income_levy": 0, "per_capita": 0, "per_household": 0,
-                                       "reductions": {}, "levy": 0, "cap": 0, "over_cap": 0,
-                                       "amount": 0, "months": 0}
+                                       "reductions": {}, "levy": 0, "fraction": 0, "cap": 0,
+                                       "over_cap": 0, "amount": 0, "months": 0}
             continue
         rates = tariff.components[name]
         inc = gross_pc = net = Fraction(0)
@@ -570,11 +574,12 @@ def oracle(tid: str, hj: dict) -> dict:
         capped = min(levy, cap)
         hundred = tariff.rounding.hundred
         amount = capped - capped % 100 if hundred == "per_component" else capped
+        shown = int(inc) + int(gross_pc) + int(hh) - sum(int(v) for v in red.values())
         out["components"][name] = {
             "income_levy": int(inc), "per_capita": int(gross_pc), "per_household": int(hh),
             "reductions": {k: int(v) for k, v in red.items() if v},
-            "levy": levy, "cap": cap, "over_cap": levy - capped, "amount": amount,
-            "months": union}
+            "levy": levy, "fraction": levy - shown, "cap": cap, "over_cap": levy - capped,
+            "amount": amount, "months": union}
     out["total"] = sum(c["amount"] for c in out["components"].values())
     return out
 
@@ -589,7 +594,7 @@ def assert_matches_oracle(tid: str, hj: dict, r) -> None:
         c = r.components[name]
         got = {"income_levy": c.income_levy, "per_capita": c.per_capita,
                "per_household": c.per_household, "reductions": dict(c.reductions),
-               "levy": c.levy, "cap": c.cap, "over_cap": c.over_cap, "amount": c.amount,
+               "levy": c.levy, "fraction": c.fraction, "cap": c.cap, "over_cap": c.over_cap, "amount": c.amount,
                "months": c.months}
         assert got == w, name
     assert r.total == want["total"]
@@ -752,7 +757,7 @@ STATUS_CASES = households(statuses=True)
 def test_invariants_hold_with_special_statuses(case, data):
     """Properties 2, 3, 5, 7 and 8 with special statuses. A 減免 applied after the cap
     sits between the capped levy and the amount: amount + rounding is the capped levy
-    less those 減免 (each figure floored once, hence the 1-yen slack)."""
+    less those 減免, each floored to the yen on its own (rulebook defaults §5)."""
     tid, hj = case
     tariff = TARIFFS[tid]
     r = assess_case(case)
@@ -766,11 +771,12 @@ def test_invariants_hold_with_special_statuses(case, data):
         assert 0 <= c.rounding < 100, name
         if tariff.rounding.hundred == "per_component":
             assert c.amount % 100 == 0, name
-        post = sum(v for k, v in c.reductions.items() if k in after)
-        assert c.levy - c.over_cap - post - 1 <= c.amount + c.rounding <= c.levy - c.over_cap, name
-        pre = {k: v for k, v in c.reductions.items() if k not in after}
+        assert set(c.after_cap) <= after, name
+        post = sum(v for k, v in c.reductions.items() if k in c.after_cap)
+        assert c.amount + c.rounding == c.levy - c.over_cap - post, name
+        pre = {k: v for k, v in c.reductions.items() if k not in c.after_cap}
         gross = c.income_levy + c.asset_levy + c.per_capita + c.per_household
-        assert -len(pre) <= c.levy - (gross - sum(pre.values())) <= 3, name
+        assert c.levy == gross - sum(pre.values()) + c.fraction, name
     shuffled = copy.deepcopy(hj)
     shuffled["persons"] = data.draw(st.permutations(shuffled["persons"]), label="order")
     assert comparable(assess(tid, shuffled)) == comparable(r)

@@ -263,3 +263,39 @@ def test_child_component_reduced_separately_on_both_per_capitas(run):
     assert r.reduction.tier == 70
     assert ch.reductions == {"child_under18": 1855, "statutory": (1855 - 556) + (105 - 31)}
     assert ch.levy == 556 + 31
+
+
+# ---------------------------------------------------------------- labels on the notice
+
+@pytest.mark.parametrize("pension, tier, label", [
+    (1000000, 70, "7割軽減"), (2000000, 20, "2割軽減"), (3000000, 0, "軽減なし")])
+def test_tier_label_in_trace_and_explain(run, pension, tier, label):
+    """The tier prints as 「7割軽減」/「2割軽減」 (never 「70割軽減」/「20割軽減」), one label
+    definition for the trace, `--explain` and the 更正 reasons."""
+    from levyrules.explain import render
+    data = household(2025, [person("p1", "1950-06-01", income={"pension_revenue": pension})])
+    r = run(data, T, trace=True)
+    assert r.reduction.tier == tier
+    step = next(s for s in r.trace if s["rule"] == "statutory_reduction" and "tier" in s)
+    assert step["text"] == f"軽減区分: {label}"
+    text = render(r, levyrules.load_tariff(T))
+    assert f"→ {label}" in text and "0割軽減" not in text
+
+
+def test_child_component_per_capita_line_is_labelled_for_what_it_holds(run):
+    """The 子ども分 均等割 line holds every member's 均等割 (the under-18s' in full, then
+    reduced 10割) and the 18歳以上被保険者均等割額 (rulebook §4.3): it is labelled as both,
+    not as the 18歳以上 levy alone; the other components keep 「被保険者均等割額」."""
+    from levyrules.explain import render
+    data = household(2026, [person("p1", "1984-01-10", income={"salary_revenue": 3500000}),
+                            person("p3", "2014-01-10")])
+    r = run(data, "machida/2026", trace=True)
+    text = render(r, levyrules.load_tariff("machida/2026"))
+    child = text.split("■ 子ども・子育て支援納付金課税額")[1].split("■")[0]
+    line = next(ln for ln in child.splitlines() if ln.startswith("　均等割額"))
+    assert line.startswith("　均等割額（18歳以上被保険者均等割額を含む）")
+    assert "［被保険者均等割額／" in line and "［18歳以上被保険者均等割額／" in line
+    medical = text.split("■ 基礎課税額")[1].split("■")[0]
+    assert "18歳以上" not in medical
+    step = next(s for s in r.trace if s.get("component") == "child" and s["rule"] == "per_capita")
+    assert "18歳以上被保険者均等割額" in step["text"]
