@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from levyrules.household import Income, Person
 from levyrules.income import (basic_deduction, pension_income_from_revenue, person_income,
@@ -153,3 +154,26 @@ def test_65_special_deduction_only_in_judgement():
     assert pi.judgement_income == 350000 and pi.pension_deduction_65 == 150000
     young = person_income(_p("1965-06-01", pension_revenue=1600000), N25, 2025)
     assert young.pension_deduction_65 == 0
+
+
+# ---------------------------------------------------------------- property
+
+
+@settings(max_examples=200, deadline=None)
+@given(gain=st.integers(0, 60_000_000), ded=st.integers(0, 50_000_000),
+       biz=st.integers(0, 30_000_000), pension=st.integers(0, 5_000_000),
+       kind=st.sampled_from(["land_long", "land_short"]))
+def test_the_special_deduction_never_changes_the_aggregate_income(gain, ded, biz, pension, kind):
+    """国税庁's 合計所得金額 counts the 分離譲渡 before its 特別控除, so the deduction changes
+    neither the 合計所得金額, nor the 基礎控除 it decides, nor the 公的年金等控除 adjustment;
+    it lowers only the 所得割 base, by at most its own amount."""
+    from levyrules.household import SeparateIncome
+    def pi(d):
+        return person_income(_p("1950-01-01", business_income=biz, pension_revenue=pension,
+                                separate=(SeparateIncome(kind, gain, d),)), N25, 2025)
+    with_ded, without = pi(ded), pi(0)
+    assert with_ded.aggregate_income == without.aggregate_income
+    assert with_ded.basic_deduction == without.basic_deduction
+    assert with_ded.pension_income == without.pension_income
+    assert with_ded.judgement_income == without.judgement_income
+    assert 0 <= without.levy_base - with_ded.levy_base <= min(ded, gain)

@@ -6,7 +6,10 @@ Tariff koriyama/2025 (verified): 医療 7.3% / 23,100 / 18,400 / 660,000;
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import levyrules
 from conftest import household, person
@@ -299,3 +302,21 @@ def test_child_component_per_capita_line_is_labelled_for_what_it_holds(run):
     assert "18歳以上" not in medical
     step = next(s for s in r.trace if s.get("component") == "child" and s["rule"] == "per_capita")
     assert "18歳以上被保険者均等割額" in step["text"]
+
+
+
+@settings(max_examples=300, deadline=None)
+@given(late=st.dates(date(2008, 4, 1), date(2026, 3, 31)), fy=st.integers(2008, 2036))
+def test_specified_household_years_by_the_calendar(late, fy):
+    """特定世帯 while the 賦課期日's month is before the same month 5 years after the
+    特定月, 特定継続世帯 before the same month 8 years after (「以後5年を経過する月まで」,
+    「その後3年」; 民法143条) — stated with calendar years, not month counts."""
+    from levyrules.rules.specified_household import status
+    on = date(fy, 4, 1)
+    if on < late.replace(day=1):
+        return
+    ym = (on.year, on.month)
+    want = ("specified" if ym < (late.year + 5, late.month) else
+            "continuing" if ym < (late.year + 8, late.month) else None)
+    assert status(on, 1, [late]) == want
+    assert status(on, 2, [late]) is None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from levyrules.calendar import months_text
 from levyrules.rules.former_dependent import half_mask
@@ -192,3 +193,17 @@ def test_care_member_entering_exempt_facility_in_july(run):
     assert care.months == 3 and care.levy == 14950 and care.amount == 14900
     assert r.components["medical"].months == 12           # 医療・支援 unchanged
     assert r.persons[0].care_months == 0b111
+
+
+@settings(max_examples=300, deadline=None)
+@given(since=st.dates(date(2015, 1, 1), date(2027, 12, 31)))
+def test_former_dependent_half_is_24_months_from_the_month_of_joining(since):
+    """Over the fiscal years, the 均等割・平等割 5割 months are exactly 24, the first one
+    the month of joining (「資格取得日の属する月以後2年を経過する月まで」, 民法143条)."""
+    masks = {fy: half_mask(fy, since) for fy in range(since.year - 1, since.year + 3)}
+    months = [(fy, i) for fy, m in masks.items() for i in range(12) if m >> i & 1]
+    assert len(months) == 24
+    fy, i = months[0]
+    first = (fy * 12 + 3 + i)
+    assert first == since.year * 12 + since.month - 1
+    assert months[-1][0] * 12 + 3 + months[-1][1] == first + 23
