@@ -65,6 +65,11 @@ RELIEF_TARIFF = levyrules.load_tariff(_DIR / "relief.yaml")
 FD_BEFORE = levyrules.load_tariff("koriyama/2025",
                                   [("options.former_dependent_timing", "before_cap")])
 POLICY_B = levyrules.load_tariff("koriyama/2025", [("options.cap_policy", "B")])
+PER_PERSON = levyrules.load_tariff("koriyama/2025", [("rounding.hundred", "per_person")])
+PER_ELEMENT = levyrules.load_tariff("koriyama/2025", [("rounding.yen", "per_element")])
+TOTAL_CUT = levyrules.load_tariff("koriyama/2025", [("rounding.hundred", "total")])
+VARIANTS = {"fd_before": FD_BEFORE, "policy_b": POLICY_B, "per_person": PER_PERSON,
+            "per_element": PER_ELEMENT, "total": TOTAL_CUT}
 
 
 # ---------------------------------------------------------------- the two sums
@@ -212,14 +217,31 @@ def test_every_breakdown_adds_up(case):
 
 
 @SETTINGS
-@given(hj=with_relief(), variant=st.sampled_from(["relief", "fd_before", "policy_b"]))
+@given(hj=with_relief(), variant=st.sampled_from(["relief", "relief", *VARIANTS]))
 def test_every_breakdown_adds_up_with_relief(hj, variant):
     """The same with 条例減免 of every kind (before and after the cap), 旧被扶養者 before
-    the cap, and the month-by-month cap (policy B)."""
+    the cap, the month-by-month cap (policy B), and the other rounding options."""
     if variant == "relief":
         t = RELIEF_TARIFF
     else:
         hj = {k: v for k, v in hj.items() if k != "relief"}
-        t = FD_BEFORE if variant == "fd_before" else POLICY_B
+        t = VARIANTS[variant]
     r = levyrules.assess(levyrules.Household.from_json(hj), t)
     assert_adds_up(r, t)
+    if variant == "per_element":
+        assert all(c.fraction == 0 for c in r.components.values())
+
+
+def test_per_person_hundred_cut_is_the_rounding_line():
+    """西東京市 (保険料): each person's 所得割 + 均等割, and the 平等割, cut to 100円 before
+    summing (rulebook §11.2 alternatives). p1 事業所得 1,000,000 (base 570,000), p2 none:
+    判定 1,000,000 ≤ 430,000 + 305,000 × 2 → 5割. 医療: p1 41,610 + 11,550 = 53,160 →
+    53,100; p2 11,550 → 11,500; 平等割 9,200 → 73,800. The levy (one floor) is 41,610 +
+    23,100 × 2 + 18,400 − 11,550 × 2 − 9,200 = 73,910; the cut shows as 110円."""
+    data = household(2025, [person("p1", "1975-06-06", income={"business_income": 1000000}),
+                            person("p2", "1977-06-06")])
+    r = levyrules.assess(levyrules.Household.from_json(data), PER_PERSON)
+    med = r.components["medical"]
+    assert r.reduction.tier == 50
+    assert (med.levy, med.rounding, med.amount) == (73910, 110, 73800)
+    assert_adds_up(r, PER_PERSON)

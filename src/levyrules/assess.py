@@ -241,7 +241,9 @@ def _no_insured_month(household: Household, tariff: Tariff, members: list, tr) -
     fy = household.fiscal_year
     nat = tariff.national
     if household.head_changes:
-        _head_parts(household, fy)        # the same checks of the changes as otherwise
+        _head_parts(household, fy)        # the same checks of the facts as otherwise
+    if tariff.relief or household.relief:
+        relief.claims(tariff.relief, household.relief, fy, tariff.id, lambda d: False)
     judged = fy_start(fy)
     reduction = Reduction(0, 0, judged, 0, 0, reductions.thresholds(nat, 0, 0), True)
     components = {name: _ZERO[name] for name in ORDER if name in nat.caps}
@@ -780,10 +782,18 @@ def _trace_component(tr, c: ComponentLevy, rates: ComponentRates, comp_members, 
         _step(tr, PER_HOUSEHOLD, c.name, f"{label} 平等割額 {rates.per_household}円 × 月数/12",
               c.per_household)
     for key, value in c.reductions.items():
-        rule = reduction_rule(key, tariff)
-        _step(tr, rule, c.name, f"{label} 減額 {rule.title}", value, reduction=key)
+        if key not in c.after_cap:
+            rule = reduction_rule(key, tariff)
+            _step(tr, rule, c.name, f"{label} 減額 {rule.title}", value, reduction=key)
+    if c.fraction:
+        _step(tr, ROUNDING, c.name, f"{label} 1円未満の端数の合計（各行は切捨て、区分で1回切捨て）",
+              c.fraction, fraction=c.fraction)
     _step(tr, CAP, c.name, f"{label} 限度額 {c.cap}円（{c.months}か月）: 超過額 {c.over_cap}円",
           c.levy - c.over_cap, cap=c.cap, over_cap=c.over_cap,
           statutory_default=rates.cap_is_statutory_default)
+    for key in c.after_cap:
+        rule = reduction_rule(key, tariff)
+        _step(tr, rule, c.name, f"{label} 限度額適用後の減免 {rule.title}", c.reductions[key],
+              reduction=key, after_cap=True)
     _step(tr, ROUNDING, c.name, f"{label} 端数切捨て {c.rounding}円 → 税額 {c.amount}円", c.amount,
           cut=c.rounding)
