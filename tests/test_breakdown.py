@@ -15,6 +15,7 @@ add up to under the one floor, so that
 from __future__ import annotations
 
 import copy
+import os
 import re
 import tempfile
 import textwrap
@@ -29,7 +30,8 @@ from conftest import household, person
 from strategies import TARIFF_IDS, households
 
 TARIFFS = {tid: levyrules.load_tariff(tid) for tid in TARIFF_IDS}
-SETTINGS = settings(max_examples=150, deadline=None,
+SETTINGS = settings(max_examples=int(os.environ.get("LEVYRULES_PROPERTY_EXAMPLES", "150")),
+                    deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # fixture rules on koriyama/2025 (test percentages, not a city's): every kind, before and
