@@ -115,8 +115,11 @@ def test_fictitious_head_earner_option(run):
 
 # 「特定月以後5年を経過する月まで」 = the 特定月 and the 59 months after it; 特定継続世帯 the
 # next 36 (福岡市 「5年間は2分の1減額し、その後の3年間は4分の1減額します（通算8年間）」
-# https://www.city.fukuoka.lg.jp/hofuku/kokuho/hp/seido/06-06.html; 民法143条). Status is
-# decided on 4月1日 (倉敷市 「年度途中に5年経過する場合は、その年度まで」).
+# https://www.city.fukuoka.lg.jp/hofuku/kokuho/hp/seido/06-06.html; 三島市 「特定世帯と
+# なった月から最大5年間」 http://www.city.mishima.shizuoka.jp/ipn026413.html; 民法143条).
+# Status is decided on 4月1日 (倉敷市 「年度途中に5年経過する場合は、その年度まで」). The
+# first cohort (特定月 2008年4月) reached its 60th month in March 2013, and the 特定継続世帯
+# began on 1 April 2013 (平成25年度 施行令改正, MEDIFAX via healthnet.jp).
 @pytest.mark.parametrize("since, status, medical_household", [
     ("2021-06-15", "specified", 18400 // 2),          # 特定月 2021-06: month 47 in 2025-04
     ("2020-05-15", "specified", 18400 // 2),          # 2020-05..2025-04: 2025-04 is month 60
