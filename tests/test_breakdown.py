@@ -18,7 +18,6 @@ import copy
 import os
 import re
 import tempfile
-import textwrap
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings

@@ -253,7 +253,7 @@ def _no_insured_month(household: Household, tariff: Tariff, members: list, tr) -
         _step(tr, MONTHS, None, NO_INSURED_MONTH_JA, 0)
     return Assessment(household.id, fy, tariff.id, tariff.sha256, tariff.status, reduction,
                       None, components, 0, 0, persons, tuple(tr) if tr is not None else (),
-                      (), notes=(NO_INSURED_MONTH,))
+                      (), notes=(NO_INSURED_MONTH,), tariff_overrides=tariff.overrides)
 
 
 def _part(head_id: str, judged_on: date, window: int, after_change: bool, members: list,
@@ -635,7 +635,6 @@ def _levy(name: str, tariff: Tariff, rates: ComponentRates, gross: tuple, inside
     opts = tariff.options
     rounding = tariff.rounding
     U = 12 * rates.denominator
-    inc_u, ast_u, pc_u, hh_u = gross
     elements = [v // U for v in gross]
     inside_yen = {k: v // U for k, v in inside.items() if v}
     shown = sum(elements) - sum(inside_yen.values())
