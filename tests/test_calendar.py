@@ -83,8 +83,21 @@ def test_mask_helper():
 
 
 def test_75_on_april_1st_is_never_insured_in_the_year(run):
-    import pytest
-    import levyrules
+    # 国保 ends on the 75th birthday: no insured month, no 納税義務, tax 0 (with a note)
     data = household(2025, [person("p1", "1950-04-01", income={"pension_revenue": 1000000})])
-    with pytest.raises(levyrules.InputError, match="no person is insured"):
-        run(data, "koriyama/2025")
+    r = run(data, "koriyama/2025")
+    assert r.total == 0 and r.persons[0].months == 0
+    assert r.to_json()["notes"] and all(c.amount == 0 for c in r.components.values())
+
+
+@pytest.mark.parametrize("flags, text", [
+    ("111110000000", "2025年4月〜8月"),
+    ("100000000000", "2025年4月"),
+    ("110011000000", "2025年4月〜5月・2025年8月〜9月"),
+    ("000000000111", "2026年1月〜3月"),
+    ("000000001110", "2025年12月〜2026年2月"),
+    ("000000000000", "なし"),
+])
+def test_months_as_a_notice_writes_them(flags, text):
+    from levyrules.calendar import months_ja
+    assert months_ja(2025, mask(flags)) == text

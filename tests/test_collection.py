@@ -14,6 +14,7 @@ Every amount below is worked out by hand in the comments.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import date
@@ -328,6 +329,46 @@ def test_member_leaving_in_january(tariff, initial):
     assert [p["after"] for p in out["installments"]] == INITIAL[:7] + [42_100]
     assert out["refund"] == 0
     assert [r["text"] for r in out["reasons"]] == ["p2: 資格喪失 2024-01 (months 111111111000)"]
+
+
+def test_reasons_name_the_months_as_a_notice_does(tariff, initial):
+    """A 更正通知書 names months (「2023年10月〜2024年3月」), never 12 flags."""
+    p3 = person("p3", "1995-06-01", "2023-11-15")
+    p2 = dict(P2, insured=[{"from": "2023-04-01", "until": "2023-06-01"},
+                           {"from": "2023-09-01", "until": "2024-01-10"}])
+    rev = revise(initial, household(P1, p2, p3), tariff, date(2023, 11, 15))
+    ja = [r["ja"] for r in rev.to_json()["reasons"]]
+    assert "p3: 2023年11月 資格取得（加入月 2023年11月〜2024年3月）" in ja
+    assert "p2: 2024年1月 資格喪失（加入月 2023年4月〜5月・2023年9月〜12月）" in ja
+    assert not any(re.search(r"[01]{12}", t) for t in ja)
+
+
+@pytest.mark.parametrize("withdrawn", ["empty", "whole_period"])
+def test_coverage_withdrawn_back_before_the_year_refunds_everything(tariff, initial, withdrawn):
+    """社保加入による遡及喪失 / 資格の取消 back to before the year: no insured month, so no
+    納税義務 — a tax of 0 with a note, not an error — and the 更正 is a 全額減額更正:
+    every installment to 0, and what has fallen due (taken as paid) is refunded. As of
+    2023-11-15 第1〜4期 have fallen due: 49,800 + 3 × 49,100 = 197,100."""
+    if withdrawn == "empty":
+        p1, p2 = dict(P1, insured=[]), dict(P2, insured=[])
+    else:         # the period now ends before the fiscal year (資格喪失 2023-03-01)
+        gone = [{"from": "2020-04-01", "until": "2023-03-01"}]
+        p1, p2 = dict(P1, insured=gone), dict(P2, insured=gone)
+    rev = revise(initial, household(p1, p2), tariff, date(2023, 11, 15))
+    out = rev.to_json()
+    assert out["change"] == "decrease"
+    assert out["total"] == {"before": TOTAL, "after": 0, "difference": -TOTAL}
+    assert all(c["after"] == 0 for c in out["components"].values())
+    assert [p["after"] for p in out["installments"]] == [0] * 8
+    assert out["fallen_due"] == 197_100 and out["refund"] == 197_100
+    assert "no_insured_month" in [r["code"] for r in out["reasons"]]
+    assert out["assessment"]["notes"] and out["assessment"]["installments"] == \
+        [{"period": n, "due": d, "amount": 0} for n, d in enumerate(IWAKI_DUES, 1)]
+    # the assessment on its own: 0, with the note, on the notice too
+    a = levyrules.assess(household(p1, p2), tariff, trace=True)
+    assert a.total == 0 and a.installments == () and a.notes
+    from levyrules.explain import render
+    assert "納税義務なし、税額0円" in render(a, tariff)
 
 
 def test_decrease_after_every_period_fell_due_is_refunded(tariff, initial):

@@ -4,6 +4,7 @@ the change; the new 世帯主's part is re-judged from the change date; 特定�
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import levyrules
 from conftest import household, person
@@ -63,3 +64,46 @@ def test_bad_head_change(run, change, message):
     data["head_changes"] = [change]
     with pytest.raises(levyrules.InputError, match=message):
         run(data, T)
+
+
+def test_a_new_head_in_late_elderly_care_is_a_fictitious_head_not_a_member_of_n(run):
+    """After a 世帯主変更 nobody is a 特定同一世帯所属者 any more (佐倉市: 「世帯主の異動が
+    あった場合は「特定同一世帯所属者」ではなくなります」; rulebook §7, §10.6), the new 世帯主
+    included: in 後期高齢者医療 they are a 擬制世帯主 — income in the 軽減判定, not in N."""
+    data = household(2025, [
+        person("p1", "1960-01-01"),                                   # no income
+        person("p2", "1949-05-01", insured=[], late_elderly_since="2024-05-01",
+               income={"pension_revenue": 2000000})])                 # 判定 900,000 − 150,000
+    data["head_changes"] = [{"date": "2025-10-01", "head": "p2"}]
+    r = run(data, T)
+    first, second = r.parts
+    # 4/1: p2 is a 特定同一世帯所属者: N = 2, 750,000 ≤ 430,000 + 305,000 × 2 → 5割
+    assert (first.reduction.persons, first.reduction.tier) == (2, 50)
+    # 10/1: p2 heads the household from 後期高齢者医療: N = 1 (p1), income still counted;
+    # 750,000 > 430,000 + 305,000 but ≤ 430,000 + 560,000 → 2割
+    assert second.reduction.judgement_income == 750000
+    assert (second.reduction.persons, second.reduction.tier) == (1, 20)
+    assert "specified_household" not in second.components["medical"].reductions
+
+
+
+@settings(max_examples=60, deadline=None)
+@given(n_late=st.integers(1, 2), n_insured=st.integers(1, 3), new_head=st.integers(0, 4),
+       month=st.integers(5, 15), pension=st.integers(0, 4_000_000))
+def test_nobody_is_a_late_elderly_member_after_a_head_change(n_late, n_insured, new_head,
+                                                             month, pension):
+    """After any 世帯主変更, N (被保険者数 + 特定同一世帯所属者数) is the number insured on
+    the change date: whoever heads the household, no 特定同一世帯所属者 remains."""
+    persons = [person(f"p{i + 1}", f"{1960 + i}-01-01") for i in range(n_insured)]
+    persons += [person(f"p{n_insured + i + 1}", "1944-01-01", insured=[],
+                       late_elderly_since="2023-06-01", income={"pension_revenue": pension})
+                for i in range(n_late)]
+    data = household(2025, persons)
+    heads = [p["id"] for p in persons if p["id"] != "p1"]
+    y, m = (2025, month) if month <= 12 else (2026, month - 12)
+    data["head_changes"] = [{"date": f"{y}-{m:02d}-01", "head": heads[new_head % len(heads)]}]
+    r = levyrules.assess(levyrules.Household.from_json(data), levyrules.load_tariff(T))
+    first, second = r.parts
+    assert first.reduction.persons == n_insured + n_late
+    assert second.reduction.persons == n_insured
+    assert second.components["medical"].reductions.get("specified_household") is None

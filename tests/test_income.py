@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from levyrules.household import Income, Person
 from levyrules.income import (basic_deduction, pension_income_from_revenue, person_income,
@@ -81,6 +82,37 @@ def test_separate_gains_after_special_deduction_for_levy_before_for_judgement():
     assert pi.judgement_income == 5000000
 
 
+# 合計所得金額 counts 分離課税の土地建物等の譲渡所得 before its 特別控除 (国税庁 タックスアンサー
+# No.1199 基礎控除 / No.1180 扶養控除, 「合計所得金額」の注: 「申告分離課税の所得がある場合には、
+# それらの所得金額（長（短）期譲渡所得については特別控除前の金額）の合計額を加算した金額」;
+# rulebook §1.3). The 所得割 base keeps the amount after the deduction.
+
+def test_aggregate_income_counts_land_gains_before_the_special_deduction():
+    from levyrules.household import SeparateIncome
+    # business 2,000,000 + land 23,000,000 with a 30,000,000 deduction: 合計所得 25,000,000
+    sep = (SeparateIncome("land_long", 23000000, 30000000),)
+    pi = person_income(_p(business_income=2000000, separate=sep), N25, 2025)
+    assert pi.aggregate_income == 25000000
+    assert pi.basic_deduction == 150000              # 2,450万超 2,500万以下
+    assert pi.total_income == 2000000                # the gain is 0 after the deduction
+    assert pi.levy_base == 2000000 - 150000          # (it was 1,570,000 with 43万)
+    sep = (SeparateIncome("land_short", 23000001, 30000000),)
+    pi = person_income(_p(business_income=2000000, separate=sep), N25, 2025)
+    assert pi.basic_deduction == 0 and pi.levy_base == 2000000
+
+
+def test_pension_deduction_adjustment_counts_land_gains_before_the_special_deduction():
+    from levyrules.household import SeparateIncome
+    # 年金以外の合計所得金額 = land 10,000,001 before its 5,000,000 deduction: > 1,000万, so
+    # the 公的年金等控除 is 10万 smaller (所得税法35条4項; 国税庁 No.1600)
+    sep = (SeparateIncome("land_long", 10000001, 5000000),)
+    pi = person_income(_p("1950-01-01", pension_revenue=1050000, separate=sep), N25, 2025)
+    assert pi.pension_income == 50000
+    sep = (SeparateIncome("land_long", 10000000, 5000000),)
+    pi = person_income(_p("1950-01-01", pension_revenue=1050000, separate=sep), N25, 2025)
+    assert pi.pension_income == 0
+
+
 def test_carryovers_and_halves():
     from levyrules.household import SeparateIncome
     sep = (SeparateIncome("stocks", 800000), SeparateIncome("listed_dividends", 100000))
@@ -122,3 +154,26 @@ def test_65_special_deduction_only_in_judgement():
     assert pi.judgement_income == 350000 and pi.pension_deduction_65 == 150000
     young = person_income(_p("1965-06-01", pension_revenue=1600000), N25, 2025)
     assert young.pension_deduction_65 == 0
+
+
+# ---------------------------------------------------------------- property
+
+
+@settings(max_examples=200, deadline=None)
+@given(gain=st.integers(0, 60_000_000), ded=st.integers(0, 50_000_000),
+       biz=st.integers(0, 30_000_000), pension=st.integers(0, 5_000_000),
+       kind=st.sampled_from(["land_long", "land_short"]))
+def test_the_special_deduction_never_changes_the_aggregate_income(gain, ded, biz, pension, kind):
+    """国税庁's 合計所得金額 counts the 分離譲渡 before its 特別控除, so the deduction changes
+    neither the 合計所得金額, nor the 基礎控除 it decides, nor the 公的年金等控除 adjustment;
+    it lowers only the 所得割 base, by at most its own amount."""
+    from levyrules.household import SeparateIncome
+    def pi(d):
+        return person_income(_p("1950-01-01", business_income=biz, pension_revenue=pension,
+                                separate=(SeparateIncome(kind, gain, d),)), N25, 2025)
+    with_ded, without = pi(ded), pi(0)
+    assert with_ded.aggregate_income == without.aggregate_income
+    assert with_ded.basic_deduction == without.basic_deduction
+    assert with_ded.pension_income == without.pension_income
+    assert with_ded.judgement_income == without.judgement_income
+    assert 0 <= without.levy_base - with_ded.levy_base <= min(ded, gain)

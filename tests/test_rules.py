@@ -6,7 +6,10 @@ Tariff koriyama/2025 (verified): 医療 7.3% / 23,100 / 18,400 / 660,000;
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import levyrules
 from conftest import household, person
@@ -110,12 +113,20 @@ def test_fictitious_head_earner_option(run):
 
 # ---------------------------------------------------------------- 特定世帯 (§7)
 
+# 「特定月以後5年を経過する月まで」 = the 特定月 and the 59 months after it; 特定継続世帯 the
+# next 36 (福岡市 「5年間は2分の1減額し、その後の3年間は4分の1減額します（通算8年間）」
+# https://www.city.fukuoka.lg.jp/hofuku/kokuho/hp/seido/06-06.html; 三島市 「特定世帯と
+# なった月から最大5年間」 http://www.city.mishima.shizuoka.jp/ipn026413.html; 民法143条).
+# Status is decided on 4月1日 (倉敷市 「年度途中に5年経過する場合は、その年度まで」). The
+# first cohort (特定月 2008年4月) reached its 60th month in March 2013, and the 特定継続世帯
+# began on 1 April 2013 (平成25年度 施行令改正, MEDIFAX via healthnet.jp).
 @pytest.mark.parametrize("since, status, medical_household", [
-    ("2021-06-15", "specified", 18400 // 2),          # 特定月 2021-06 + 60 ≥ 2025-04
-    ("2020-04-15", "specified", 18400 // 2),          # exactly 60 months
-    ("2020-03-15", "continuing", 18400 * 3 // 4),     # 61 months
-    ("2017-04-15", "continuing", 18400 * 3 // 4),     # 96 months
-    ("2017-03-15", None, 18400),                      # 97 months: over
+    ("2021-06-15", "specified", 18400 // 2),          # 特定月 2021-06: month 47 in 2025-04
+    ("2020-05-15", "specified", 18400 // 2),          # 2020-05..2025-04: 2025-04 is month 60
+    ("2020-04-15", "continuing", 18400 * 3 // 4),     # 2020-04..2025-03 were the 60 months
+    ("2020-03-15", "continuing", 18400 * 3 // 4),
+    ("2017-05-15", "continuing", 18400 * 3 // 4),     # 2017-05 + 96 months ends 2025-04
+    ("2017-04-15", None, 18400),                      # 2017-04..2025-03: the 8 years are over
 ])
 def test_specified_household(run, since, status, medical_household):
     data = household(2025, [person("p1", "1965-01-01", income={"business_income": 3000000}),
@@ -258,3 +269,57 @@ def test_child_component_reduced_separately_on_both_per_capitas(run):
     assert r.reduction.tier == 70
     assert ch.reductions == {"child_under18": 1855, "statutory": (1855 - 556) + (105 - 31)}
     assert ch.levy == 556 + 31
+
+
+# ---------------------------------------------------------------- labels on the notice
+
+@pytest.mark.parametrize("pension, tier, label", [
+    (1000000, 70, "7割軽減"), (2000000, 20, "2割軽減"), (3000000, 0, "軽減なし")])
+def test_tier_label_in_trace_and_explain(run, pension, tier, label):
+    """The tier prints as 「7割軽減」/「2割軽減」 (never 「70割軽減」/「20割軽減」), one label
+    definition for the trace, `--explain` and the 更正 reasons."""
+    from levyrules.explain import render
+    data = household(2025, [person("p1", "1950-06-01", income={"pension_revenue": pension})])
+    r = run(data, T, trace=True)
+    assert r.reduction.tier == tier
+    step = next(s for s in r.trace if s["rule"] == "statutory_reduction" and "tier" in s)
+    assert step["text"] == f"軽減区分: {label}"
+    text = render(r, levyrules.load_tariff(T))
+    assert f"→ {label}" in text and "0割軽減" not in text
+
+
+def test_child_component_per_capita_line_is_labelled_for_what_it_holds(run):
+    """The 子ども分 均等割 line holds every member's 均等割 (the under-18s' in full, then
+    reduced 10割) and the 18歳以上被保険者均等割額 (rulebook §4.3): it is labelled as both,
+    not as the 18歳以上 levy alone; the other components keep 「被保険者均等割額」."""
+    from levyrules.explain import render
+    data = household(2026, [person("p1", "1984-01-10", income={"salary_revenue": 3500000}),
+                            person("p3", "2014-01-10")])
+    r = run(data, "machida/2026", trace=True)
+    text = render(r, levyrules.load_tariff("machida/2026"))
+    child = text.split("■ 子ども・子育て支援納付金課税額")[1].split("■")[0]
+    line = next(ln for ln in child.splitlines() if ln.startswith("　均等割額"))
+    assert line.startswith("　均等割額（18歳以上被保険者均等割額を含む）")
+    assert "［被保険者均等割額／" in line and "［18歳以上被保険者均等割額／" in line
+    medical = text.split("■ 基礎課税額")[1].split("■")[0]
+    assert "18歳以上" not in medical
+    step = next(s for s in r.trace if s.get("component") == "child" and s["rule"] == "per_capita")
+    assert "18歳以上被保険者均等割額" in step["text"]
+
+
+
+@settings(max_examples=300, deadline=None)
+@given(late=st.dates(date(2008, 4, 1), date(2026, 3, 31)), fy=st.integers(2008, 2036))
+def test_specified_household_years_by_the_calendar(late, fy):
+    """特定世帯 while the 賦課期日's month is before the same month 5 years after the
+    特定月, 特定継続世帯 before the same month 8 years after (「以後5年を経過する月まで」,
+    「その後3年」; 民法143条) — stated with calendar years, not month counts."""
+    from levyrules.rules.specified_household import status
+    on = date(fy, 4, 1)
+    if on < late.replace(day=1):
+        return
+    ym = (on.year, on.month)
+    want = ("specified" if ym < (late.year + 5, late.month) else
+            "continuing" if ym < (late.year + 8, late.month) else None)
+    assert status(on, 1, [late]) == want
+    assert status(on, 2, [late]) is None

@@ -6,6 +6,14 @@ Tariff koriyama/2025: 医療 7.3% / 23,100 / 18,400; 支援 2.9% / 8,000 / 6,400
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from levyrules.calendar import months_text
+from levyrules.rules.former_dependent import half_mask
+
 from conftest import household, person
 
 T = "koriyama/2025"
@@ -146,10 +154,24 @@ def test_former_dependent_single_2割(run):
 
 
 def test_former_dependent_half_ends_after_two_years(run):
+    """「資格取得日の属する月以後2年を経過する月まで」 = the month of joining and the 23
+    after it (24 in all; 三鷹市 FAQ 061807 「資格取得日の属する月から最大2年間」). Dated:
+    三島市 (http://www.city.mishima.shizuoka.jp/ipn039472.html) — joined 平成29年4月 or
+    earlier → the 均等割・平等割 減額 ends with 平成30年度 (March 2019); joined 平成29年5月
+    or later → ends as each 2 years pass (April 2019 for a May 2017 joiner)."""
     r = run(household(2025, [_fd(2000000, since="2023-06-01")]), T)
     med = r.components["medical"]
-    # half through 2025-06 (Apr–Jun: 3 months): (6,930 + 5,520) × 3/12 = 3,112.5
-    assert med.reductions["former_dependent"] == 34310 + 3112
+    # half 2023-06..2025-05: Apr–May of FY2025, 2 months: (6,930 + 5,520) × 2/12 = 2,075
+    assert med.reductions["former_dependent"] == 34310 + 2075
+
+
+@pytest.mark.parametrize("since, half_months", [
+    ("2017-04-01", "000000000000"),    # 三島市: 平成29年4月 → ended with 平成30年度
+    ("2017-05-01", "100000000000"),    # 平成29年5月 → its 24th month is 2019-04
+    ("2017-04-30", "000000000000"),    # the day in the month does not matter
+])
+def test_former_dependent_half_period_mishima(since, half_months):
+    assert months_text(half_mask(2019, date.fromisoformat(since))) == half_months
 
 
 def test_former_dependent_joined_under_65_is_not_eligible(run):
@@ -171,3 +193,17 @@ def test_care_member_entering_exempt_facility_in_july(run):
     assert care.months == 3 and care.levy == 14950 and care.amount == 14900
     assert r.components["medical"].months == 12           # 医療・支援 unchanged
     assert r.persons[0].care_months == 0b111
+
+
+@settings(max_examples=300, deadline=None)
+@given(since=st.dates(date(2015, 1, 1), date(2027, 12, 31)))
+def test_former_dependent_half_is_24_months_from_the_month_of_joining(since):
+    """Over the fiscal years, the 均等割・平等割 5割 months are exactly 24, the first one
+    the month of joining (「資格取得日の属する月以後2年を経過する月まで」, 民法143条)."""
+    masks = {fy: half_mask(fy, since) for fy in range(since.year - 1, since.year + 3)}
+    months = [(fy, i) for fy, m in masks.items() for i in range(12) if m >> i & 1]
+    assert len(months) == 24
+    fy, i = months[0]
+    first = (fy * 12 + 3 + i)
+    assert first == since.year * 12 + since.month - 1
+    assert months[-1][0] * 12 + 3 + months[-1][1] == first + 23

@@ -21,7 +21,8 @@ from .errors import InputError, MissingTariffValue
 from .household import NO_STATUSES, Household, Person
 from .income import PersonIncome, person_income
 from .money import floor_unit
-from .result import Assessment, ComponentLevy, HeadPart, PersonResult, Reduction
+from .result import (NO_INSURED_MONTH, NO_INSURED_MONTH_JA, Assessment, ComponentLevy, HeadPart,
+                     PersonResult, Reduction)
 from .rules import (reduction_rule, HEAD_CHANGE, ASSET_LEVY, CAP, CARE_AGE, FICTITIOUS_HEAD, INCOME_LEVY, LATE_ELDERLY,
                     MONTHS, PER_CAPITA, PER_HOUSEHOLD, ROUNDING)
 from .rules import (care_exempt, child_support, childbirth, former_dependent, preschool,
@@ -183,7 +184,7 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
     for m in members:
         liable |= m.insured
     if not liable:
-        raise InputError("persons", f"no person is insured (国保被保険者) in fiscal year {fy}")
+        return _no_insured_month(household, tariff, members, tr)
     before_adj = tariff.options.unemployment_adjustment == "before"
     for m in members:
         m.income = person_income(m.person, nat, fy)
@@ -233,6 +234,28 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
                       provisional=provisional, tariff_overrides=tariff.overrides)
 
 
+def _no_insured_month(household: Household, tariff: Tariff, members: list, tr) -> Assessment:
+    """A year in which nobody is insured for a month (社保加入による遡及喪失, 資格の取消, a
+    75th birthday on 1 April): no 納税義務 arises (地方税法703条の4, 条例 月割), so the
+    tax is 0 — not an error — and a 更正 of an earlier assessment refunds all of it."""
+    fy = household.fiscal_year
+    nat = tariff.national
+    if household.head_changes:
+        _head_parts(household, fy)        # the same checks of the facts as otherwise
+    if tariff.relief or household.relief:
+        relief.claims(tariff.relief, household.relief, fy, tariff.id, lambda d: False)
+    judged = fy_start(fy)
+    reduction = Reduction(0, 0, judged, 0, 0, reductions.thresholds(nat, 0, 0), True)
+    components = {name: _ZERO[name] for name in ORDER if name in nat.caps}
+    persons = tuple(PersonResult(m.person.id, "other", 0, 0, 0, None, None, False, False)
+                    for m in members)
+    if tr is not None:
+        _step(tr, MONTHS, None, NO_INSURED_MONTH_JA, 0)
+    return Assessment(household.id, fy, tariff.id, tariff.sha256, tariff.status, reduction,
+                      None, components, 0, 0, persons, tuple(tr) if tr is not None else (),
+                      (), notes=(NO_INSURED_MONTH,), tariff_overrides=tariff.overrides)
+
+
 def _part(head_id: str, judged_on: date, window: int, after_change: bool, members: list,
           household: Household, tariff: Tariff, claims: list, partial: bool, tr) -> tuple:
     """The tax of one 納税義務者 for the months in `window`: 軽減 judged on `judged_on`.
@@ -247,9 +270,11 @@ def _part(head_id: str, judged_on: date, window: int, after_change: bool, member
         if is_head:
             head = m
         m.judge_on(judged_on, is_head)
-        if after_change and m.late and not is_head:
+        if after_change and m.late:
+            # a 世帯主変更 ends every 特定同一世帯所属者 status (rulebook §7, §10.6): a
+            # new 世帯主 in 後期高齢者医療 is a 擬制世帯主 (income counted, not in N)
             m.late = False
-            m.counted = False
+            m.counted = is_head
     fictitious = not (head.on or head.late)
     judgement_income = 0
     earners = 0
@@ -348,7 +373,9 @@ def _combine(results: list[tuple]) -> tuple:
             name, *(sum(getattr(c, f) for c in cs) for f in
                     ("income_levy", "asset_levy", "per_capita", "per_household")),
             reds, *(sum(getattr(c, f) for c in cs) for f in
-                    ("levy", "cap", "over_cap", "rounding", "amount", "months")))
+                    ("levy", "cap", "over_cap", "rounding", "amount", "months")),
+            fraction=sum(c.fraction for c in cs),
+            after_cap=tuple(dict.fromkeys(k for c in cs for k in c.after_cap)))
     totals = [r[3] for r in results]
     total = None if None in totals else sum(totals)
     return first[0], first[1], components, total, sum(r[4] for r in results), first[5]
@@ -577,83 +604,86 @@ def _component(name: str, rates: ComponentRates, comp_members: list, tier: int, 
             relief_u[c.rule.id] = cut
             r_outside += cut
 
-    pre_cap = r_stat + r_pre + r_u18 + r_spec + r_unemp + r_birth + sum(relief_u.values())
-    if not fd_after_cap:
-        pre_cap += r_fd
-    levy_u = inc_u + ast_u + pc_u + hh_u - pre_cap
-    cap = rates.cap
-    cap_u = cap * D * n_h
+    # in the levy (one floor with the elements): the 軽減 and the 非自発的失業 income change
+    inside = {"statutory": r_stat, "preschool": r_pre, "child_under18": r_u18,
+              "specified_household": r_spec, "involuntary_unemployment": r_unemp}
+    # subtracted from the computed levy, each floored on its own (rulebook defaults §5)
+    subtracted = {"childbirth": r_birth, **{f"relief.{k}": v for k, v in relief_u.items()}}
+    after_cap = {f"relief.{k}": v for k, v in relief_after.items()}
+    if fd_after_cap:
+        after_cap = {"former_dependent": r_fd, **after_cap}
+    else:
+        subtracted["former_dependent"] = r_fd
+    levy_obj = _levy(name, tariff, rates, (inc_u, ast_u, pc_u, hh_u), inside, subtracted,
+                     after_cap, n_h, person_net, hh_segments, r_outside)
+    if tr is not None:
+        _trace_component(tr, levy_obj, rates, comp_members, tier, spec_status, tariff)
+    return levy_obj
+
+
+def _levy(name: str, tariff: Tariff, rates: ComponentRates, gross: tuple, inside: dict,
+          subtracted: dict, after: dict, n_h: int, person_net: list, hh_segments: list,
+          r_outside: int) -> ComponentLevy:
+    """Elements → levy → cap → 減免 after the cap → 100円, so that every printed line adds
+    up (rulebook §11.2, defaults §5). Amounts in 1/(12·D) yen.
+
+    levy = floor(elements − reductions inside the levy) − Σ floor(each subtracted one);
+    the elements and the reductions are each shown floored, and `fraction` is what their
+    sub-yen parts add up to under the one floor. amount = levy − over_cap − Σ floor(each
+    減免 after the cap) − the 100円 cut.
+    """
+    opts = tariff.options
+    rounding = tariff.rounding
+    U = 12 * rates.denominator
+    elements = [v // U for v in gross]
+    inside_yen = {k: v // U for k, v in inside.items() if v}
+    shown = sum(elements) - sum(inside_yen.values())
+    exact_u = sum(gross) - sum(inside.values())
+    computed = shown if rounding.yen == "per_element" else exact_u // U
+    sub_yen, levy = _take(subtracted, computed, U)
+    cap_u = rates.cap * rates.denominator * n_h
+    cap_yen = cap_u // U
     if opts.cap_policy == "B":
+        # each month's annual-equivalent amount capped (person nets after their reductions)
+        cap_d = rates.cap * rates.denominator
         capped_u = 0
-        cap_d = cap * D
         for i in range(12):
             bit = 1 << i
             a = sum(net for net, months in person_net if months & bit)
             a += sum(net for net, months in hh_segments if months & bit)
             capped_u += a if a < cap_d else cap_d
         capped_u = max(0, capped_u - r_outside)
+        no_cut = capped_u >= exact_u - sum(subtracted.values())
+        capped = levy if no_cut else min(levy, capped_u // U)
     else:
-        capped_u = levy_u if levy_u < cap_u else cap_u
+        capped = min(levy, cap_yen)
+    # 減免 after the cap (旧被扶養者 by default, 条例減免 so declared): each a share of what
+    # was levied, so when the cap took part of the levy it shrinks in proportion
+    num, den = (capped, levy) if capped < levy else (1, 1)
+    after_yen, net = _take({k: v * num // den for k, v in after.items()}, capped, U)
+    if rounding.hundred == "per_person":
+        # 西東京市 保険料: each person's amount (and the household's) cut to 100円 first
+        pp = sum(floor_unit(n * _POP[m] // U, 100) for n, m in person_net)
+        pp += sum(floor_unit(n * _POP[m] // U, 100) for n, m in hh_segments)
+        pp = max(0, pp - r_outside // U)
+        net = min(net, max(0, min(pp, capped) - sum(after_yen.values())))
+    amount = floor_unit(net, 100) if rounding.hundred in ("per_component", "per_person") else net
+    reds = {**inside_yen, **sub_yen, **after_yen}
+    return ComponentLevy(name, *elements, reds, levy, cap_yen, levy - capped,
+                         capped - sum(after_yen.values()) - amount, amount, n_h,
+                         fraction=computed - shown, after_cap=tuple(after_yen))
 
-    reds = {}
-    if r_stat:
-        reds["statutory"] = r_stat
-    if r_pre:
-        reds["preschool"] = r_pre
-    if r_u18:
-        reds["child_under18"] = r_u18
-    if r_spec:
-        reds["specified_household"] = r_spec
-    if r_unemp or r_birth or r_fd or relief_u:
-        for key, v in (("involuntary_unemployment", r_unemp), ("childbirth", r_birth),
-                       ("former_dependent", r_fd)):
-            if v:
-                reds[key] = v
-        for rid, v in relief_u.items():
-            reds[f"relief.{rid}"] = v
-    if rounding.yen == "per_element":
-        levy = inc_u // U + ast_u // U + pc_u // U + hh_u // U - sum(
-            v // U for k, v in reds.items() if not (fd_after_cap and k == "former_dependent"))
-    elif rounding.hundred == "per_person":
-        levy = sum(floor_unit(net * _POP[months] // U, 100) for net, months in person_net)
-        levy += sum(floor_unit(net * _POP[months] // U, 100) for net, months in hh_segments)
-        levy = max(0, levy - r_outside // U)
-    else:
-        levy = levy_u // U
-    cap_yen = cap_u // U
-    if rounding.yen == "per_element" or rounding.hundred == "per_person":
-        # the levy was floored element by element (or person by person): cap that
-        exact_u = min(levy, capped_u // U if opts.cap_policy == "B" else cap_yen) * U
-    else:
-        exact_u = min(capped_u, levy_u)     # exact, floored once below (rulebook §11.2)
-    capped = exact_u // U
-    over_cap = levy - capped
-    # 減免 after the cap (旧被扶養者 by default, and 条例減免 so declared): each is a share
-    # of what was levied, so when the cap took part of the levy it shrinks in proportion;
-    # subtracted from the exact capped amount so that the component is floored once
-    after_cap = 0
-    if levy_u > exact_u and levy_u > 0:
-        num, den = exact_u, levy_u
-    else:
-        num = den = 1
-    if fd_after_cap and r_fd:
-        r_fd = r_fd * num // den
-        reds["former_dependent"] = r_fd
-        after_cap += r_fd
-    for rid, v in relief_after.items():
-        v = v * num // den
-        after_cap += v
-        reds[f"relief.{rid}"] = v
-    if after_cap:
-        capped = (exact_u - min(after_cap, exact_u)) // U
-    amount = floor_unit(capped, 100) if rounding.hundred in ("per_component", "per_person") \
-        else capped
-    reds = {k: v // U for k, v in reds.items()}
-    levy_obj = ComponentLevy(name, inc_u // U, ast_u // U, pc_u // U, hh_u // U, reds, levy,
-                             cap_yen, over_cap, capped - amount, amount, n_h)
-    if tr is not None:
-        _trace_component(tr, levy_obj, rates, comp_members, tier, spec_status, tariff)
-    return levy_obj
+
+def _take(reductions: dict, amount: int, U: int) -> tuple[dict, int]:
+    """Subtract each reduction (in 1/U yen), floored to the yen on its own and never
+    more than what is left of `amount` (yen): ({key: yen}, what is left)."""
+    out = {}
+    for k, v in reductions.items():
+        cut = min(amount, v // U)
+        if cut > 0:
+            out[k] = cut
+            amount -= cut
+    return out, amount
 
 
 def _selected(rule, inc_net: int, ast_net: int, pc_net: int) -> int:
@@ -718,7 +748,7 @@ def _trace_setup(tr, household, members, head, fictitious, red, spec_status, tar
                        + ("" if red.declared else "; 所得未申告者がいるため軽減なし"),
           red.judgement_income, cite=_cite(nat, "reduction.per_person_50"))
     _step(tr, reductions.STATUTORY, None,
-          f"軽減区分: {red.tier}割軽減" if red.tier else "軽減区分: 軽減なし", tier=red.tier)
+          f"軽減区分: {reductions.tier_label(red.tier)}", tier=red.tier)
     if spec_status:
         _step(tr, specified_household.SPECIFIED, None,
               "特定世帯（平等割2分の1）" if spec_status == "specified" else "特定継続世帯（平等割4分の3）")
@@ -744,17 +774,25 @@ def _trace_component(tr, c: ComponentLevy, rates: ComponentRates, comp_members, 
     if rates.per_capita is not None:
         text = f"{label} 均等割額 {rates.per_capita}円 × 被保険者 × 月数/12"
         if c.name == "child" and rates.per_capita_adult:
-            text += f"（18歳以上は {rates.per_capita_adult}円を加算）"
-        _step(tr, PER_CAPITA if c.name != "child" else child_support.ADULT_PER_CAPITA, c.name, text,
-              c.per_capita)
+            text += (f"（18歳以上は {child_support.ADULT_PER_CAPITA.title} "
+                     f"{rates.per_capita_adult}円を加算）")
+        _step(tr, PER_CAPITA, c.name, text, c.per_capita)
     if rates.per_household is not None:
         _step(tr, PER_HOUSEHOLD, c.name, f"{label} 平等割額 {rates.per_household}円 × 月数/12",
               c.per_household)
     for key, value in c.reductions.items():
-        rule = reduction_rule(key, tariff)
-        _step(tr, rule, c.name, f"{label} 減額 {rule.title}", value, reduction=key)
+        if key not in c.after_cap:
+            rule = reduction_rule(key, tariff)
+            _step(tr, rule, c.name, f"{label} 減額 {rule.title}", value, reduction=key)
+    if c.fraction:
+        _step(tr, ROUNDING, c.name, f"{label} 1円未満の端数の合計（各行は切捨て、区分で1回切捨て）",
+              c.fraction, fraction=c.fraction)
     _step(tr, CAP, c.name, f"{label} 限度額 {c.cap}円（{c.months}か月）: 超過額 {c.over_cap}円",
           c.levy - c.over_cap, cap=c.cap, over_cap=c.over_cap,
           statutory_default=rates.cap_is_statutory_default)
+    for key in c.after_cap:
+        rule = reduction_rule(key, tariff)
+        _step(tr, rule, c.name, f"{label} 限度額適用後の減免 {rule.title}", c.reductions[key],
+              reduction=key, after_cap=True)
     _step(tr, ROUNDING, c.name, f"{label} 端数切捨て {c.rounding}円 → 税額 {c.amount}円", c.amount,
           cut=c.rounding)

@@ -126,3 +126,22 @@ def fy_end(fy: int) -> date:
 def months_text(mask: int) -> str:
     """The 12 monthly flags, April first, as the assessment file keeps them ("111111000000")."""
     return "".join("1" if mask >> i & 1 else "0" for i in range(12))
+
+
+def months_ja(fy: int, mask: int) -> str:
+    """The months of a mask as a notice writes them: 「2025年4月〜8月」; runs that are not
+    contiguous are joined by 「・」 (「2025年4月〜5月・2025年9月」), a run into the next
+    calendar year names it (「2025年12月〜2026年2月」). No month: 「なし」."""
+    runs, i = [], 0
+    while i < 12:
+        if not mask >> i & 1:
+            i += 1
+            continue
+        j = i
+        while j + 1 < 12 and mask >> (j + 1) & 1:
+            j += 1
+        (y0, m0), (y1, m1) = fy_month(fy, i), fy_month(fy, j)
+        last = "" if i == j else (f"〜{m1}月" if y1 == y0 else f"〜{y1}年{m1}月")
+        runs.append(f"{y0}年{m0}月{last}")
+        i = j + 1
+    return "・".join(runs) if runs else "なし"

@@ -6,9 +6,9 @@ assessment computed with trace=True and the tariff it used.
 
 from __future__ import annotations
 
-from .calendar import fy_month
+from .calendar import months_ja
 from .money import format_rate
-from .result import Assessment
+from .result import NO_INSURED_MONTH, NO_INSURED_MONTH_JA, Assessment
 from .rules import CAP, HEAD_CHANGE, PER_CAPITA, PER_HOUSEHOLD, INCOME_LEVY, ASSET_LEVY, ROUNDING, MONTHS
 from .rules import child_support, reduction_rule, reductions, specified_household
 from .tariff.model import COMPONENT_NAMES, Tariff
@@ -28,21 +28,21 @@ def wareki(fy: int) -> str:
 def _months(mask: int, fy: int) -> str:
     if not mask:
         return "なし"
-    idx = [i for i in range(12) if mask >> i & 1]
-    runs, start, prev = [], idx[0], idx[0]
-    for i in idx[1:] + [None]:
-        if i is not None and i == prev + 1:
-            prev = i
-            continue
-        a, b = fy_month(fy, start), fy_month(fy, prev)
-        runs.append(f"{a[0]}年{a[1]}月" + ("" if start == prev else f"〜{b[0]}年{b[1]}月"))
-        if i is not None:
-            start = prev = i
-    return "・".join(runs) + f"（{len(idx)}か月）"
+    return f"{months_ja(fy, mask)}（{bin(mask).count('1')}か月）"
 
 
 def _cite(rule) -> str:
     return f"［{rule.title}／{rule.article}］"
+
+
+def _reduction_line(key: str, value: int, tariff: Tariff, a: Assessment) -> str:
+    rule = reduction_rule(key, tariff)
+    if key == "statutory":
+        text = "法定軽減（納税義務者ごとの判定）" if a.parts else \
+            f"法定軽減（{reductions.tier_label(a.reduction.tier)}）"
+    else:
+        text = rule.title
+    return f"　{text}　−{yen(value)} {_cite(rule)}"
 
 
 def render(a: Assessment, tariff: Tariff) -> str:
@@ -74,6 +74,11 @@ def render(a: Assessment, tariff: Tariff) -> str:
                 line += "　18歳未満"
         add(line)
     add(f"　{_cite(MONTHS)}")
+    if NO_INSURED_MONTH in a.notes:
+        add("")
+        add(f"■ 年税額（合計）　{yen(0)}")
+        add(f"　{NO_INSURED_MONTH_JA}")
+        return "\n".join(out) + "\n"
     r = a.reduction
     add("")
     add("■ 軽減判定 " + _cite(reductions.JUDGEMENT))
@@ -85,7 +90,7 @@ def render(a: Assessment, tariff: Tariff) -> str:
         add("　所得の申告がない方がいるため、軽減は行いません")
     if a.provisional:
         add("　※ 所得が未申告又は未確定の方がいるため暫定の税額です。所得が判明したら更正します")
-    add(f"　→ {r.tier // 10}割軽減" if r.tier else "　→ 軽減なし")
+    add(f"　→ {reductions.tier_label(r.tier)}")
     if a.specified_household:
         kind = "特定世帯（平等割 2分の1）" if a.specified_household == "specified" \
             else "特定継続世帯（平等割 4分の3）"
@@ -110,25 +115,30 @@ def render(a: Assessment, tariff: Tariff) -> str:
             add(f"　資産割額　{yen(c.asset_levy)}　（固定資産税額 × {format_rate(rates.asset_rate)}、月割）"
                 f" {_cite(ASSET_LEVY)}")
         if rates.per_capita is not None:
-            extra = ""
             if name == "child" and rates.per_capita_adult:
-                extra = f"、18歳以上 {yen(rates.per_capita_adult)} を加算"
-            add(f"　均等割額　{yen(c.per_capita)}　（1人 {yen(rates.per_capita)}{extra}、月割）"
-                f" {_cite(PER_CAPITA if name != 'child' else child_support.ADULT_PER_CAPITA)}")
+                # the 子ども分 line holds every member's 均等割 and the 18歳以上均等割
+                add(f"　均等割額（18歳以上被保険者均等割額を含む）　{yen(c.per_capita)}　（1人 "
+                    f"{yen(rates.per_capita)}、18歳以上は {yen(rates.per_capita_adult)} を加算、"
+                    f"月割） {_cite(PER_CAPITA)}{_cite(child_support.ADULT_PER_CAPITA)}")
+            else:
+                add(f"　均等割額　{yen(c.per_capita)}　（1人 {yen(rates.per_capita)}、月割）"
+                    f" {_cite(PER_CAPITA)}")
         if rates.per_household is not None:
             add(f"　平等割額　{yen(c.per_household)}　（1世帯 {yen(rates.per_household)}、月割）"
                 f" {_cite(PER_HOUSEHOLD)}")
+        after_cap = [(k, v) for k, v in c.reductions.items() if k in c.after_cap]
         for key, value in c.reductions.items():
-            rule = reduction_rule(key, tariff)
-            if key == "statutory":
-                text = "法定軽減（納税義務者ごとの判定）" if a.parts else f"法定軽減（{r.tier // 10}割）"
-            else:
-                text = rule.title
-            add(f"　{text}　−{yen(value)} {_cite(rule)}")
+            if key not in c.after_cap:
+                add(_reduction_line(key, value, tariff, a))
+        if c.fraction:
+            add(f"　1円未満の端数の合計　{'+' if c.fraction > 0 else '−'}{yen(abs(c.fraction))}"
+                f"　（上の各行は1円未満切捨て、税額は区分ごとに1回だけ切捨て） {_cite(ROUNDING)}")
         add(f"　軽減後の額　{yen(c.levy)}")
         cap_note = "（法定の上限額）" if rates.cap_is_statutory_default else ""
         add(f"　課税限度額　{yen(c.cap)}{cap_note}" +
             (f"　限度額を超える額 −{yen(c.over_cap)}" if c.over_cap else "") + f" {_cite(CAP)}")
+        for key, value in after_cap:
+            add(_reduction_line(key, value, tariff, a) + "（限度額適用後の減免）")
         if c.rounding:
             add(f"　100円未満切捨て　−{yen(c.rounding)} {_cite(ROUNDING)}")
         add(f"　{label} 税額　{yen(c.amount)}")
@@ -138,7 +148,7 @@ def render(a: Assessment, tariff: Tariff) -> str:
         for part in a.parts:
             comps = "、".join(f"{COMPONENT_NAMES[k].split('（')[1].rstrip('）')} {yen(c.amount)}"
                              for k, c in part.components.items() if c.amount is not None)
-            tier = f"{part.reduction.tier // 10}割軽減" if part.reduction.tier else "軽減なし"
+            tier = reductions.tier_label(part.reduction.tier)
             total = "計算できません" if part.total is None else yen(part.total)
             add(f"　{part.head}　{_months(part.months, a.fiscal_year)}　判定日 "
                 f"{part.reduction.judged_on.isoformat()} {tier}　{comps}　計 {total}")

@@ -23,7 +23,7 @@ class PersonIncome:
     salary_income: int        # 給与所得 (after 所得金額調整控除)
     pension_income: int       # 公的年金等に係る雑所得
     total_income: int         # 総所得金額等 (所得割): 分離譲渡 after 特別控除, after 繰越控除
-    aggregate_income: int     # 合計所得金額 (decides the 基礎控除)
+    aggregate_income: int     # 合計所得金額 (基礎控除, 年金控除): 分離譲渡 before 特別控除
     basic_deduction: int      # 基礎控除 (地方税法314条の2第2項)
     levy_base: int            # 所得割 base = max(0, 総所得金額等 − 基礎控除) (旧ただし書き)
     judgement_income: int     # this person's part of the 軽減判定所得
@@ -95,9 +95,10 @@ def person_income(person: Person, nat: National, fiscal_year: int,
             futures += s.income
     stocks_net = max(0, stocks - inc.stock_loss_carryover)
 
-    # 公的年金等に係る雑所得 (its 控除 depends on the other 合計所得金額)
+    # 公的年金等に係る雑所得 (its 控除 depends on the other 合計所得金額, which counts the
+    # 分離譲渡 before its 特別控除: 国税庁 No.1200 「合計所得金額」)
     if inc.pension_revenue is not None:
-        other = salary + other_comprehensive + inc.forestry_income + land_after + stocks + futures
+        other = salary + other_comprehensive + inc.forestry_income + land_before + stocks + futures
         pension = pension_income_from_revenue(nat, inc.pension_revenue, over65, other)
     else:
         pension = inc.pension_income or 0
@@ -116,7 +117,9 @@ def person_income(person: Person, nat: National, fiscal_year: int,
             salary = salary * salary_share.numerator // salary_share.denominator
 
     comprehensive = salary + pension + other_comprehensive
-    aggregate = comprehensive + inc.forestry_income + land_after + stocks + futures
+    # 合計所得金額: 分離課税の土地建物等の譲渡所得 before the 特別控除, losses before their
+    # 繰越控除 (国税庁の用語: 「…の合計額（特別控除前の金額）」; rulebook §1.3)
+    aggregate = comprehensive + inc.forestry_income + land_before + stocks + futures
     total = max(0, comprehensive + inc.forestry_income + land_after + stocks_net + futures
                 - inc.net_loss_carryover)
     deduction = basic_deduction(nat, aggregate)

@@ -11,6 +11,11 @@ from . import __version__
 
 REDUCTION_KEYS = ("statutory", "preschool", "child_under18", "specified_household")
 
+# the note of a year with no insured month (tax 0), in the JSON and on the notice
+NO_INSURED_MONTH = ("no insured month in the fiscal year (coverage withdrawn or never in "
+                    "force): no 納税義務, tax 0")
+NO_INSURED_MONTH_JA = "この年度に国保の加入月がありません（資格の取消・遡及喪失等）: 納税義務なし、税額0円"
+
 
 @attrs.frozen(slots=True)
 class ComponentLevy:
@@ -28,6 +33,9 @@ class ComponentLevy:
     amount: int               # 税額 of the component
     months: int               # months with at least one member in the component
     missing: str | None = None  # set when the tariff does not know this component
+    fraction: int = 0         # 1円未満の端数: what the sub-yen parts of the floored lines add
+    #                           up to under the one floor of the levy (may be negative)
+    after_cap: tuple = ()     # the reductions keys applied after the cap (減免)
 
     @staticmethod
     def unknown(name: str, note: str) -> "ComponentLevy":
@@ -40,7 +48,8 @@ class ComponentLevy:
             return {"amount": None, "missing": self.missing}
         return {"income_levy": self.income_levy, "asset_levy": self.asset_levy,
                 "per_capita": self.per_capita, "per_household": self.per_household,
-                "reductions": dict(self.reductions), "levy": self.levy, "cap": self.cap,
+                "reductions": dict(self.reductions), "fraction": self.fraction,
+                "after_cap": list(self.after_cap), "levy": self.levy, "cap": self.cap,
                 "over_cap": self.over_cap, "rounding": self.rounding, "amount": self.amount,
                 "months": self.months}
 
@@ -122,6 +131,7 @@ class Assessment:
     parts: tuple = ()         # HeadPart per 納税義務者 when the 世帯主 changed in the year
     provisional: bool = False # someone's income is undeclared or not yet known: revise later
     tariff_overrides: tuple = ()   # (path, value) changed by --set for this run (a 試算)
+    notes: tuple = ()         # sentences about the whole result (e.g. no insured month: tax 0)
 
     def to_json(self) -> dict[str, Any]:
         """The contract's assessment JSON as a plain dict (json.dumps it to write it)."""
@@ -143,6 +153,8 @@ class Assessment:
         }
         if self.tariff_overrides:
             out["tariff"]["overrides"] = {k: v for k, v in self.tariff_overrides}
+        if self.notes:
+            out["notes"] = list(self.notes)
         if self.parts:
             out["parts"] = [p.to_json() for p in self.parts]
         if self.trace:

@@ -23,19 +23,21 @@ from typing import Any
 import attrs
 
 from .assess import assess
-from .calendar import fy_month, fy_start
+from .calendar import fy_month, fy_start, months_ja
 from .collection import (AT_ONCE, KIND_JA, ORDINARY, Installment, match_installments,
                          ordinary_installments, reschedule)
 from .errors import InputError
 from .household import Household
 from .limitation import LimitationExpired, period_end, years_for
-from .result import Assessment
+from .rules.reductions import tier_label
+from .result import NO_INSURED_MONTH, NO_INSURED_MONTH_JA, Assessment
 from .tariff.model import COMPONENT_NAMES, Tariff
 
 
 @attrs.frozen(slots=True)
 class Reason:
     code: str             # joined | left | months_changed | care_started | care_ended |
+    #                       no_insured_month |
     #                       income_changed | role_changed | removed | reduction_tier |
     #                       specified_household | tariff_changed | engine_changed | other
     text: str             # short English-style line, e.g. "p3: 資格取得 2025-10 (months ...)"
@@ -192,8 +194,13 @@ def _ym_ja(fy: int, index: int) -> str:
     return f"{y}年{m}月"
 
 
+def _mj(fy: int, mask: int) -> str:
+    """Months as a notice writes them (「2025年4月〜8月」), never as 12 flags."""
+    return months_ja(fy, mask)
+
+
 def _tier_ja(t) -> str:
-    return f"{t // 10}割軽減" if t else "軽減なし"
+    return tier_label(t or 0)
 
 
 def reasons(earlier: dict, new: dict) -> tuple[Reason, ...]:
@@ -216,21 +223,24 @@ def reasons(earlier: dict, new: dict) -> tuple[Reason, ...]:
             found = False
             if nm and (not om or _low(nm) != _low(om)):
                 out.append(Reason("joined", f"{pid}: 資格取得 {_ym(fy, _low(nm))} (months {nt})",
-                                  f"{pid}: {_ym_ja(fy, _low(nm))} 資格取得（加入月 {nt}）", pid))
+                                  f"{pid}: {_ym_ja(fy, _low(nm))} 資格取得（加入月 {_mj(fy, nm)}）",
+                                  pid))
                 found = True
             if om and not nm:
                 out.append(Reason("left", f"{pid}: 資格喪失 {_ym(fy, _low(om))} (months {nt})",
-                                  f"{pid}: {_ym_ja(fy, _low(om))} 資格喪失（加入月 {nt}）", pid))
+                                  f"{pid}: {_ym_ja(fy, _low(om))} 資格喪失（加入月 {_mj(fy, nm)}）",
+                                  pid))
                 found = True
             elif nm and _high(nm) < 11 and (not om or _high(nm) != _high(om)):
                 out.append(Reason("left", f"{pid}: 資格喪失 {_ym(fy, _high(nm) + 1)} (months {nt})",
-                                  f"{pid}: {_ym_ja(fy, _high(nm) + 1)} 資格喪失（加入月 {nt}）",
+                                  f"{pid}: {_ym_ja(fy, _high(nm) + 1)} 資格喪失"
+                                  f"（加入月 {_mj(fy, nm)}）",
                                   pid))
                 found = True
             if not found:
                 ot = (o or {}).get("months", "0" * 12)
                 out.append(Reason("months_changed", f"{pid}: months {ot} → {nt}",
-                                  f"{pid}: 加入月 {ot} → {nt}", pid))
+                                  f"{pid}: 加入月 {_mj(fy, om)} → {_mj(fy, nm)}", pid))
         oc = _mask((o or {}).get("care_months", "0" * 12))
         nc = _mask(n.get("care_months", "0" * 12))
         gained = nc & ~oc & om         # months already insured before that now carry 介護分
@@ -238,11 +248,11 @@ def reasons(earlier: dict, new: dict) -> tuple[Reason, ...]:
         if gained:
             out.append(Reason("care_started", f"{pid}: 介護分 from {_ym(fy, _low(gained))}",
                               f"{pid}: {_ym_ja(fy, _low(gained))}から介護分の対象"
-                              f"（介護分の月 {n.get('care_months')}）", pid))
+                              f"（介護分の月 {_mj(fy, nc)}）", pid))
         if lost:
             out.append(Reason("care_ended", f"{pid}: no 介護分 from {_ym(fy, _low(lost))}",
                               f"{pid}: {_ym_ja(fy, _low(lost))}から介護分の対象外"
-                              f"（介護分の月 {n.get('care_months')}）", pid))
+                              f"（介護分の月 {_mj(fy, nc)}）", pid))
         if o is not None:
             if o.get("role") != n.get("role") and o.get("role") is not None:
                 out.append(Reason("role_changed", f"{pid}: role {o.get('role')} → {n.get('role')}",
@@ -259,6 +269,8 @@ def reasons(earlier: dict, new: dict) -> tuple[Reason, ...]:
                     out.append(Reason("income_changed", f"{pid}: judgement income {oj} → {nj}",
                                       f"{pid}: 軽減判定の所得 {oj:,}円 → {nj:,}円（所得の更正）",
                                       pid))
+    if NO_INSURED_MONTH in (new.get("notes") or ()):
+        out.append(Reason("no_insured_month", NO_INSURED_MONTH, NO_INSURED_MONTH_JA))
     o_red, n_red = earlier.get("reduction") or {}, new.get("reduction") or {}
     if o_red.get("tier") is not None and o_red.get("tier") != n_red.get("tier"):
         out.append(Reason("reduction_tier",

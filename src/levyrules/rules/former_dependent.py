@@ -11,7 +11,9 @@ FORMER_DEPENDENT = rule("former_dependent",
                         "旧被扶養者の所得割・資産割の免除、均等割・平等割の5割減免（2年間）",
                         "地方税法717条・各市町村国民健康保険税条例（旧被扶養者に係る減免）")
 
-HALF_MONTHS = 24     # 資格取得日の属する月以後2年を経過する月まで
+# 「資格取得日の属する月以後2年を経過する月まで」: the month of joining and the 23 months
+# after it, 24 in all (民法143条; 三鷹市 FAQ 061807 「資格取得日の属する月から最大2年間」)
+HALF_MONTHS = 24
 
 
 def eligible(birth: date, since: date) -> bool:
@@ -25,6 +27,6 @@ def exempt_mask(fy: int, since: date) -> int:
 
 
 def half_mask(fy: int, since: date) -> int:
-    """均等割 (and 平等割) 5割: the month of joining and the 24 months after it."""
+    """均等割 (and 平等割) 5割: the month of joining and the 23 months after it."""
     k = month_key(since)
-    return key_range_mask(fy, k, k + HALF_MONTHS + 1)
+    return key_range_mask(fy, k, k + HALF_MONTHS)

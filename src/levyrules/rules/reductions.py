@@ -12,6 +12,11 @@ STATUTORY = rule("statutory_reduction", "均等割・平等割の7割・5割・2
 JUDGEMENT = rule("reduction_judgement", "軽減判定所得と判定基準額（判定日: 4月1日又は納税義務発生日）",
                  "地方税法703条の5第1項・施行令56条の89第2項")
 
+def tier_label(tier: int) -> str:
+    """The tier as a notice prints it: 「7割軽減」「5割軽減」「2割軽減」 or 「軽減なし」."""
+    return f"{tier // 10}割軽減" if tier else "軽減なし"
+
+
 TIER_RATES = {70: Fraction(7, 10), 50: Fraction(5, 10), 20: Fraction(2, 10), 0: Fraction(0)}
 
 

@@ -10,8 +10,12 @@ from . import rule
 SPECIFIED = rule("specified_household", "特定世帯（平等割額の2分の1）・特定継続世帯（4分の3）",
                  "地方税法703条の4第4項・各市町村国民健康保険税条例")
 
-SPECIFIED_MONTHS = 60      # 特定月以後5年を経過する月まで
-CONTINUING_MONTHS = 96     # その後3年を経過する月まで
+# 「特定月以後5年を経過する月までの間」: the 特定月 and the 59 months after it (60 in all);
+# 特定継続世帯 the next 36 (「その後の3年間」, 8 years in all). A period of N years
+# counted in months from the 特定月 ends with the month before the same month N years
+# later (民法143条). Example: 特定月 2020年4月 → 特定世帯 to 2025年3月.
+SPECIFIED_MONTHS = 60
+CONTINUING_MONTHS = 96
 
 
 def status(judged_on: date, insured_count: int, late_elderly_dates: list[date]) -> str | None:
@@ -22,10 +26,10 @@ def status(judged_on: date, insured_count: int, late_elderly_dates: list[date]) 
     """
     if insured_count != 1 or not late_elderly_dates:
         return None
-    elapsed = month_key(judged_on) - month_key(max(late_elderly_dates))
-    if elapsed <= SPECIFIED_MONTHS:
+    elapsed = month_key(judged_on) - month_key(max(late_elderly_dates))  # 0 in the 特定月
+    if elapsed < SPECIFIED_MONTHS:
         return "specified"
-    if elapsed <= CONTINUING_MONTHS:
+    if elapsed < CONTINUING_MONTHS:
         return "continuing"
     return None
 
