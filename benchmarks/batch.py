@@ -8,7 +8,9 @@ The city is written once by `levyrules synth` (Parquet tables, and JSON Lines fo
 outside the timing. Each figure is the median of three runs of the whole command path
 (read Parquet tables → evaluate → write the Parquet assessment file, rejects and sidecar),
 each in a fresh process; peak memory is the largest sum of the resident memory of the run's
-process tree, sampled every 0.1 s. Today the chunk evaluator is `levyrules.assess` per
+process tree, sampled every 0.1 s. The CPU seconds of the whole process tree (start-up
+included) give households per CPU-second, the per-core throughput, which holds up better
+than wall time when other work shares the machine. Today the chunk evaluator is `levyrules.assess` per
 household: the columnar law-steps evaluator (issue 10) is what the throughput targets wait
 for.
 """
@@ -26,12 +28,15 @@ import time
 from pathlib import Path
 
 RUN = """
-import sys, time
+import resource, sys, time
 from levyrules.population import runner
 t = time.perf_counter()
 s = runner.run(sys.argv[1], sys.argv[2], sys.argv[3], workers=int(sys.argv[4]),
                chunk_size=int(sys.argv[5]))
-print(time.perf_counter() - t, s.assessed)
+wall = time.perf_counter() - t
+cpu = sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                             resource.getrusage(resource.RUSAGE_CHILDREN)))
+print(cpu, wall, s.assessed)
 """
 
 DASK = """
@@ -43,12 +48,17 @@ if __name__ == "__main__":
                       dashboard_address=None) as c, Client(c):
         t = time.perf_counter()
         m = lrdask.run(sys.argv[1], sys.argv[2], sys.argv[3], partition_size=int(sys.argv[4]))
-        print(time.perf_counter() - t, m["counts"]["assessed"])
+        wall = time.perf_counter() - t
+    import resource
+    cpu = sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
+    print(cpu, wall, m["counts"]["assessed"])
 """
 
 
-def _measure(cmd: list[str]) -> tuple[float, int, int]:
-    """(seconds reported by the run, households, peak RSS bytes of the process tree)."""
+def _measure(cmd: list[str]) -> tuple[float, int, int, float]:
+    """(wall seconds of the run, households, peak RSS bytes of the process tree, CPU
+    seconds of the whole process tree including start-up)."""
     import psutil
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     root = psutil.Process(proc.pid)
@@ -63,8 +73,8 @@ def _measure(cmd: list[str]) -> tuple[float, int, int]:
     out, _ = proc.communicate()
     if proc.returncode:
         raise SystemExit(f"run failed ({proc.returncode})")
-    seconds, n = out.split()[-2:]
-    return float(seconds), int(n), peak
+    cpu, seconds, n = out.split()[-3:]
+    return float(seconds), int(n), peak, float(cpu)
 
 
 def bench(label: str, cmd_for, repeat: int) -> dict:
@@ -72,8 +82,10 @@ def bench(label: str, cmd_for, repeat: int) -> dict:
     secs = statistics.median(r[0] for r in runs)
     n = runs[0][1]
     peak = max(r[2] for r in runs)
+    cpu = statistics.median(r[3] for r in runs)
     row = {"run": label, "households": n, "seconds": round(secs, 2),
-           "households_per_s": round(n / secs), "peak_mib": round(peak / 2**20)}
+           "households_per_s": round(n / secs), "peak_mib": round(peak / 2**20),
+           "cpu_seconds": round(cpu, 1), "households_per_cpu_s": round(n / cpu)}
     print(json.dumps(row), flush=True)
     return row
 

@@ -110,42 +110,71 @@ def household_type(household: Household, result: Assessment) -> str:
     return "adults"
 
 
+class _Plan:
+    """What a row needs of the tariff, worked out once per tariff."""
+
+    def __init__(self, tariff: Tariff):
+        self.tariff = tariff
+        self.components = components(tariff)
+        self.empty = [None] * len(component_fields(tariff))
+        self.relief = tuple(f"relief.{r.id}" for r in tariff.relief)
+        self.periods = periods(tariff)
+        self.unverified = tariff.status != "verified"
+
+
+_PLAN: list = [None]
+
+
+def _plan(tariff: Tariff) -> _Plan:
+    plan = _PLAN[0]
+    if plan is None or plan.tariff is not tariff:
+        plan = _PLAN[0] = _Plan(tariff)
+    return plan
+
+
 def row(household: Household, result: Assessment, tariff: Tariff) -> list:
     """The values of one household's row, in the order of :func:`schema`."""
+    plan = _plan(tariff)
     red = result.reduction
-    persons = result.persons
+    insured = preschool = under18 = care = 0
+    fictitious = False
+    for p in result.persons:
+        insured += p.months != 0
+        preschool += p.preschool
+        under18 += p.under18
+        care += p.care_months != 0
+        fictitious = fictitious or p.role == "fictitious_head"
     out: list = [result.household, result.fiscal_year, red.tier, red.judgement_income,
                  red.judged_on.isoformat(), red.persons, red.earners, red.declared,
                  result.specified_household or "", household_type(household, result),
-                 sum(1 for p in persons if p.months), sum(1 for p in persons if p.preschool),
-                 sum(1 for p in persons if p.under18), sum(1 for p in persons if p.care_months),
-                 any(p.role == "fictitious_head" for p in persons), len(household.head_changes)]
-    fields = component_fields(tariff)
-    for name in components(tariff):
+                 insured, preschool, under18, care, fictitious, len(household.head_changes)]
+    for name in plan.components:
         c = result.components[name]
         if c.missing is not None:
-            out += [None] * len(fields)
+            out += plan.empty
             continue
         reds = c.reductions
-        hh = _split(name, result, tariff)
+        hh = _split(name, result, tariff) if reds.get("statutory") else 0
         out += [c.income_levy, c.asset_levy, c.per_capita, c.per_household,
                 reds.get("statutory", 0) - hh, hh]
         out += [reds.get(k, 0) for k in REDUCTIONS]
-        out += [reds.get(f"relief.{r.id}", 0) for r in tariff.relief]
+        out += [reds.get(k, 0) for k in plan.relief]
         out += [c.levy, c.cap, c.over_cap, c.rounding, c.amount, c.months]
-    nums = periods(tariff)
-    if result.total is None:
-        out += [None] * (len(nums) + 1)
-    else:
-        by_period = dict.fromkeys(nums, 0)
-        at_once = 0
-        for it in result.installments:   # 随時 (no 納期 left after joining): due at once
-            if it.get("kind") == "at_once" or it["period"] not in by_period:
-                at_once += it["amount"]
-            else:
-                by_period[it["period"]] += it["amount"]
-        out += list(by_period.values()) + [at_once]
-    out += [result.total, result.total_rounding, result.provisional,
-            tariff.status != "verified", result.total is not None]
+    out += _installments(result, plan.periods)
+    out += [result.total, result.total_rounding, result.provisional, plan.unverified,
+            result.total is not None]
     return out
 
+
+def _installments(result: Assessment, nums: tuple) -> list:
+    """期別税額 per 納期, then what is due at once (随時: no 納期 left after joining)."""
+    if result.total is None:
+        return [None] * (len(nums) + 1)
+    by_period = dict.fromkeys(nums, 0)
+    at_once = 0
+    for it in result.installments:
+        if it.get("kind") == "at_once" or it["period"] not in by_period:
+            at_once += it["amount"]
+        else:
+            by_period[it["period"]] += it["amount"]
+    return list(by_period.values()) + [at_once]
