@@ -31,6 +31,8 @@ from .population.extras import need
 from .population.runner import EVALUATOR, run_chunk
 from .tariff.loader import load_tariff
 
+CHUNK = 2_000       # households parsed at once within a partition
+
 
 def _line_ranges(path: Path, partition_size: int) -> list[tuple[int, int, int]]:
     """(first byte, end byte, first line number) of every `partition_size` lines."""
@@ -94,7 +96,12 @@ def _evaluate(df, ref: str, overrides: tuple, sha: str, rejects_dir: str,
     if tariff.sha256 != sha:
         raise TariffError(f"tariff {tariff.id} differs on this worker (sha256)")
     schema = rowmod.schema(tariff)
-    rows, rejects = run_chunk(list(zip(df["source"], df["payload"])), tariff)
+    items = list(zip(df["source"], df["payload"]))
+    rows, rejects = [], []
+    for i in range(0, len(items), CHUNK):    # parsed households never exceed one chunk
+        r, j = run_chunk(items[i:i + CHUNK], tariff)
+        rows += r
+        rejects += j
     number = (partition_info or {}).get("number", 0)
     if rejects and rejects_dir:
         w = sink.RejectWriter(Path(rejects_dir) / f"part.{number:05d}.csv")

@@ -182,8 +182,9 @@ def households(n: int, fiscal_year: int = 2025, seed: int = DEFAULT_SEED, *,
     household satisfies :func:`is_full_year`; with city=True a few get special statuses
     and 世帯主変更 (see the module docstring)."""
     g = Gen(random.Random(seed), fiscal_year)
+    width = max(6, len(str(n)))     # ids sort as text in their numeric order
     for i in range(1, n + 1):
-        h = _one(g, f"{id_prefix}-{i:06d}", full_year_only)
+        h = _one(g, f"{id_prefix}-{i:0{width}d}", full_year_only)
         if city:
             _special(h, random.Random(f"{seed}:{i}"))
         yield h
@@ -205,7 +206,7 @@ def _age(p: dict, on: date) -> int:
 
 
 def _special(h: dict, r: random.Random) -> None:
-    """Now and then a special status or a 世帯主変更 (about 4% of households)."""
+    """Now and then a special status or a 世帯主変更 (about 2.3% of households)."""
     fy = h["fiscal_year"]
     start = fy_first_day(fy)
     insured = [p for p in h["persons"] if p["insured"]]
