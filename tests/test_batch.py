@@ -163,3 +163,8 @@ def test_cli_batch_stats_synth(tmp_path, capsys):
     assert main(["batch", str(tmp_path / "nowhere.jsonl"), "--tariff", TARIFF,
                  "--out", str(out)]) == 2
     assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_output_that_is_a_folder_is_refused(city, tmp_path):
+    with pytest.raises(InputError, match="--out: .* is a folder"):
+        runner.run(city, TARIFF, tmp_path)

@@ -71,3 +71,11 @@ def test_stats_files_and_summary_page(results, tmp_path):
     assert page.count("data:image/png;base64,") == 2
     assert (out / "tax_by_income_band.png").read_bytes().startswith(b"\x89PNG")
     assert "![tax_by_income_band.png](tax_by_income_band.png)" in md
+
+
+def test_stats_refuses_a_file_that_is_not_an_assessment_file(tmp_path):
+    from levyrules.errors import InputError
+    p = tmp_path / "x.csv"
+    p.write_text("household_id,total\nH-1,100\n", encoding="utf-8")
+    with pytest.raises(InputError, match="fiscal_year: the file is not an assessment file"):
+        stats.compute(p)

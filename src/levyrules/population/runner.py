@@ -131,6 +131,8 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
     fmt = fmt or ("csv" if out.suffix == ".csv" else "parquet")
     if not out.parent.is_dir():
         raise InputError("--out", f"{out.parent} is not a folder")
+    if out.is_dir():
+        raise InputError("--out", f"{out} is a folder: give a file name such as result.parquet")
     tariff = load_tariff(tariff_ref, list(overrides) or None)
     schema = rowmod.schema(tariff)
     outputs = Outputs.beside(out)

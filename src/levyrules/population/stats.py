@@ -85,6 +85,11 @@ class Stats:
         self.households = 0
 
     def _setup(self, row: dict) -> None:
+        from .rows import HEAD, TAIL
+        missing = [n for n, _ in HEAD + TAIL if n not in row]
+        if missing:
+            raise InputError(missing[0], "the file is not an assessment file written by "
+                                         "`levyrules batch` (no such column)")
         self.components = [c[: -len("_amount")] for c in row if c.endswith("_amount")
                            and not c.startswith("installment")]
         first = self.components[0] if self.components else ""
