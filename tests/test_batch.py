@@ -98,7 +98,9 @@ BAD = [
     json.dumps({"id": "X-1", "fiscal_year": 2025, "head": "p1",
                 "persons": [{"id": "p1", "birth_date": "1960-02-30", "insured": []}]}),
     json.dumps({"id": "X-2", "fiscal_year": 2025, "head": "p1",
-                "persons": [{"id": "p1", "birth_date": "1960-05-01", "insured": []}]}),
+                "head_changes": [{"date": "2024-05-01", "head": "p1"}],
+                "persons": [{"id": "p1", "birth_date": "1960-05-01",
+                             "insured": [{"from": "2020-04-01"}]}]}),
     json.dumps({"id": "X-3", "fiscal_year": 2025, "head": "p1",
                 "persons": [{"id": "p1", "birth_date": "1960-05-01",
                              "insured": [{"from": "2020-04-01"}],
@@ -122,7 +124,7 @@ def test_bad_rows_go_to_the_rejects_file_and_the_run_completes(city, tmp_path):
     assert by_line["pop.jsonl:11"]["field"] == "" and "not valid JSON" in by_line["pop.jsonl:11"]["message"]
     assert by_line["pop.jsonl:12"]["field"] == "persons[0].birth_date"
     assert by_line["pop.jsonl:12"]["household_id"] == "X-1"
-    assert by_line["pop.jsonl:13"]["field"] == "persons"           # nobody insured
+    assert by_line["pop.jsonl:13"]["field"] == "head_changes[0].date"   # not in the year
     assert by_line["pop.jsonl:14"]["field"] == "persons[0].income.salary_revenue"
     assert by_line["pop.jsonl:15"]["household_id"] == ""           # looks like a 個人番号
     assert by_line["pop.jsonl:16"]["field"] == "fiscal_year"

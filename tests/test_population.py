@@ -53,15 +53,13 @@ def test_rejects_mask_dates_and_numbers_and_bad_ids():
 def test_the_chunk_evaluator_keeps_order_and_rejects_what_the_engine_refuses():
     tariff = levyrules.load_tariff("iwaki/2025")
     data = synth.generate(5, 2025, 8)
-    nobody = json.loads(json.dumps(data[2]))
-    for p in nobody["persons"]:
-        p["insured"] = []
+    other_year = dict(data[2], fiscal_year=2024)
     items = [(f"s{i}", levyrules.Household.from_json(h))
-             for i, h in enumerate(data[:2] + [nobody] + data[3:])]
+             for i, h in enumerate(data[:2] + [other_year] + data[3:])]
     chunk = evaluate.evaluate(items, tariff)
     assert [r[0] for r in chunk.rows] == [data[i]["id"] for i in (0, 1, 3, 4)]
-    assert chunk.rejects == [Reject(data[2]["id"], "s2", "persons",
-                                    "no person is insured (国保被保険者) in fiscal year 2025")]
+    assert [(r.household_id, r.source, r.field) for r in chunk.rejects] == [
+        (data[2]["id"], "s2", "fiscal_year")]
 
 
 def _type(persons, head="p1"):

@@ -29,7 +29,7 @@ class Chunk:
 
 def evaluate(households: Sequence[tuple[str, Household]], tariff: Tariff) -> Chunk:
     """Assess each (source, household) under `tariff`: one row per household, or a
-    reject naming the field when the engine refuses it (e.g. nobody insured, a relief
+    reject naming the field when the engine refuses it (e.g. another fiscal year, a relief
     rule the tariff ships disabled). A component the tariff does not know gives empty
     cells and complete = false, never a guessed number."""
     rows: list = []
