@@ -1,5 +1,6 @@
 """Command line: `levyrules assess`, `revise`, `check`, `show`, `diff`, `test` and `list`
-(also `python -m levyrules`).
+(also `python -m levyrules`), and the population commands `batch`, `stats`, `synth` and
+`convert` (levyrules.population.cli).
 
 Bad input of any kind ends with one line on stderr naming the field and a
 non-zero exit status; never a traceback, never a number. The exit statuses are
@@ -197,6 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     ls = sub.add_parser("list", help="every tariff id on the search path, with its status")
     ls.add_argument("--format", choices=("text", "md"), default="text")
     ls.set_defaults(func=cmd_list)
+    from .population.cli import add_parsers as add_population_parsers   # batch, stats, synth
+    add_population_parsers(sub)
     return p
 
 

@@ -1,0 +1,135 @@
+"""Benchmark of `levyrules batch` on a synthetic city: households/s and peak memory.
+
+    python benchmarks/batch.py                    # 100,000 households, 1 and 2 workers
+    python benchmarks/batch.py --n 1000000        # the issue's size (long on 2 cores)
+    python benchmarks/batch.py --dask             # also the Dask path on a 2-worker LocalCluster
+
+The city is written once by `levyrules synth` (Parquet tables, and JSON Lines for Dask),
+outside the timing. Each figure is the median of three runs of the whole command path
+(read Parquet tables → evaluate → write the Parquet assessment file, rejects and sidecar),
+each in a fresh process; peak memory is the largest sum of the resident memory of the run's
+process tree, sampled every 0.1 s. The CPU seconds of the whole process tree (start-up
+included) give households per CPU-second, the per-core throughput, which holds up better
+than wall time when other work shares the machine. Today the chunk evaluator is `levyrules.assess` per
+household: the columnar law-steps evaluator (issue 10) is what the throughput targets wait
+for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RUN = """
+import resource, sys, time
+from levyrules.population import runner
+t = time.perf_counter()
+s = runner.run(sys.argv[1], sys.argv[2], sys.argv[3], workers=int(sys.argv[4]),
+               chunk_size=int(sys.argv[5]))
+wall = time.perf_counter() - t
+cpu = sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                             resource.getrusage(resource.RUSAGE_CHILDREN)))
+print(cpu, wall, s.assessed)
+"""
+
+DASK = """
+import sys, time
+from distributed import Client, LocalCluster
+from levyrules import dask as lrdask
+if __name__ == "__main__":
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                      dashboard_address=None) as c, Client(c):
+        t = time.perf_counter()
+        m = lrdask.run(sys.argv[1], sys.argv[2], sys.argv[3], partition_size=int(sys.argv[4]))
+        wall = time.perf_counter() - t
+    import resource
+    cpu = sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
+    print(cpu, wall, m["counts"]["assessed"])
+"""
+
+
+def _measure(cmd: list[str]) -> tuple[float, int, int, float]:
+    """(wall seconds of the run, households, peak RSS bytes of the process tree, CPU
+    seconds of the whole process tree including start-up)."""
+    import psutil
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    root = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            procs = [root] + root.children(recursive=True)
+            peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.1)
+    out, _ = proc.communicate()
+    if proc.returncode:
+        raise SystemExit(f"run failed ({proc.returncode})")
+    cpu, seconds, n = out.split()[-3:]
+    return float(seconds), int(n), peak, float(cpu)
+
+
+def bench(label: str, cmd_for, repeat: int) -> dict:
+    runs = [_measure(cmd_for(i)) for i in range(repeat)]
+    secs = statistics.median(r[0] for r in runs)
+    n = runs[0][1]
+    peak = max(r[2] for r in runs)
+    cpu = statistics.median(r[3] for r in runs)
+    row = {"run": label, "households": n, "seconds": round(secs, 2),
+           "households_per_s": round(n / secs), "peak_mib": round(peak / 2**20),
+           "cpu_seconds": round(cpu, 1), "households_per_cpu_s": round(n / cpu)}
+    print(json.dumps(row), flush=True)
+    return row
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--tariff", default="iwaki/2025")
+    ap.add_argument("--fiscal-year", type=int, default=2025)
+    ap.add_argument("--seed", type=int, default=20250401)
+    ap.add_argument("--chunk-size", type=int, default=2000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--workers", default="1,2")
+    ap.add_argument("--dask", action="store_true")
+    ap.add_argument("--dir", help="keep the city and outputs here (default: a temp folder)")
+    a = ap.parse_args()
+    from levyrules.population import convert, synth
+    work = Path(a.dir or tempfile.mkdtemp(prefix="levyrules-bench-"))
+    tables = work / f"city-{a.n}"
+    jsonl = work / f"city-{a.n}.jsonl"
+    if not jsonl.exists():
+        synth.write(work, a.n, a.fiscal_year, a.seed, "jsonl")
+        os.replace(work / "population.jsonl", jsonl)
+    if not tables.exists():
+        convert.write_households((json.loads(line) for line in open(jsonl, encoding="utf-8")),
+                                 tables, "parquet")
+    print(f"# {a.n} synthetic households, tariff {a.tariff}, {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.1f}", flush=True)
+    rows = []
+    for w in (int(x) for x in a.workers.split(",")):
+        rows.append(bench(f"batch parquet→parquet, {w} worker(s)", lambda i: [
+            sys.executable, "-c", RUN, str(tables), a.tariff, str(work / f"out-{w}-{i}.parquet"),
+            str(w), str(a.chunk_size)], a.repeat))
+    if a.dask:
+        rows.append(bench("batch jsonl→parquet, 2 workers", lambda i: [
+            sys.executable, "-c", RUN, str(jsonl), a.tariff, str(work / f"outj-{i}.parquet"),
+            "2", str(a.chunk_size)], a.repeat))
+        part = max(1000, a.n // 16)
+        rows.append(bench("dask jsonl→parquet, LocalCluster 2×1", lambda i: [
+            sys.executable, "-c", DASK, str(jsonl), a.tariff, str(work / f"dask-{i}"),
+            str(part)], a.repeat))
+    print(json.dumps({"results": rows}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

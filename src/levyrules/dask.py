@@ -1,0 +1,154 @@
+"""The batch on a Dask cluster: national scale (about 17 million households) on an
+existing distributed engine.
+
+The population is a Dask DataFrame with one row per household (``source``, ``payload``:
+the household's JSON text), partitioned by household; each partition goes through the
+same chunk evaluator as `levyrules batch` (:func:`levyrules.population.runner.run_chunk`)
+with ``map_partitions``, and the rows are written as partitioned Parquet with the schema
+of the assessment file. Rejects of a partition are written beside it. The output folder
+appears only when every partition has been written.
+
+    from dask.distributed import Client, LocalCluster
+    from levyrules import dask as lrdask
+    with Client(LocalCluster(n_workers=16, threads_per_worker=1)):
+        lrdask.run("population.jsonl", "iwaki/2025", "out/", partition_size=50_000)
+
+Needs the ``dask`` extra (dask[dataframe], distributed, pyarrow). docs/scale.md tells how
+to size a cluster.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from . import __version__
+from .errors import InputError, TariffError
+from .population import rows as rowmod, sink
+from .population.extras import need
+from .population.runner import EVALUATOR, run_chunk
+from .tariff.loader import load_tariff
+
+CHUNK = 2_000       # households parsed at once within a partition
+
+
+def _line_ranges(path: Path, partition_size: int) -> list[tuple[int, int, int]]:
+    """(first byte, end byte, first line number) of every `partition_size` lines."""
+    parts = []
+    start, first, n = 0, 1, 0
+    with open(path, "rb") as f:
+        pos = 0
+        for line in f:
+            pos += len(line)
+            n += 1
+            if n - first + 1 == partition_size:
+                parts.append((start, pos, first))
+                start, first = pos, n + 1
+        if pos > start:
+            parts.append((start, pos, first))
+    return parts
+
+
+def _read_part(part: tuple, path: str):
+    """One partition of the households frame: the JSON lines of a byte range."""
+    import pandas as pd
+    start, end, first = part
+    with open(path, "rb") as f:
+        f.seek(start)
+        data = f.read(end - start)
+    name = Path(path).name
+    sources, payloads = [], []
+    for i, raw in enumerate(data.split(b"\n")):
+        text = raw.decode("utf-8", errors="replace")
+        if text.strip():
+            sources.append(f"{name}:{first + i}")
+            payloads.append(text)
+    return pd.DataFrame({"source": pd.array(sources, dtype="string"),
+                         "payload": pd.array(payloads, dtype="string")})
+
+
+def households_frame(path: str | os.PathLike, partition_size: int = 50_000):
+    """A Dask DataFrame of a JSON Lines population, `partition_size` households a partition."""
+    dd = need("dask.dataframe", "dask", "the Dask batch")
+    src = Path(path)
+    if not src.is_file():
+        raise InputError("", f"{src}: no such file (the Dask path reads JSON Lines; convert "
+                             "tables with `levyrules convert --format jsonl`)")
+    parts = _line_ranges(src, partition_size)
+    return dd.from_map(_read_part, parts, path=str(src), meta=_read_part((0, 0, 1), str(src)))
+
+
+def _result_meta(schema):
+    pa = need("pyarrow", "batch", "the Dask batch")
+    import pandas as pd
+    table = pa.Table.from_pylist([], schema=sink.arrow_schema(schema))
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def _evaluate(df, ref: str, overrides: tuple, sha: str, rejects_dir: str,
+              partition_info=None):
+    """map_partitions: a partition of households → its rows (Arrow int64, never float)."""
+    import pandas as pd
+    pa = need("pyarrow", "batch", "the Dask batch")
+    tariff = load_tariff(ref, list(overrides) or None)
+    if tariff.sha256 != sha:
+        raise TariffError(f"tariff {tariff.id} differs on this worker (sha256)")
+    schema = rowmod.schema(tariff)
+    items = list(zip(df["source"], df["payload"]))
+    rows, rejects = [], []
+    for i in range(0, len(items), CHUNK):    # parsed households never exceed one chunk
+        r, j = run_chunk(items[i:i + CHUNK], tariff)
+        rows += r
+        rejects += j
+    number = (partition_info or {}).get("number", 0)
+    if rejects and rejects_dir:
+        w = sink.RejectWriter(Path(rejects_dir) / f"part.{number:05d}.csv")
+        w.write(rejects)
+        w.close()
+        os.replace(w.tmp, w.path)
+    arrow = sink.arrow_schema(schema)
+    cols = list(zip(*rows)) if rows else [() for _ in schema]
+    table = pa.Table.from_arrays([pa.array(c, type=t) for c, t in zip(cols, arrow.types)],
+                                 schema=arrow)
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
+        partition_size: int = 50_000, overrides: tuple = ()) -> dict:
+    """Assess a JSON Lines population on the current Dask client (or the local scheduler);
+    write ``OUT/results/part.N.parquet``, ``OUT/rejects/part.N.csv`` and ``OUT/meta.json``.
+    Returns the sidecar."""
+    pq = need("pyarrow.parquet", "batch", "the Dask batch")
+    out = Path(out)
+    if out.exists():
+        raise InputError("--out", f"{out} exists: give a new folder")
+    tariff = load_tariff(tariff_ref, list(overrides) or None)
+    schema = rowmod.schema(tariff)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    (tmp / "rejects").mkdir(parents=True)
+    try:
+        frame = households_frame(source, partition_size)
+        results = frame.map_partitions(_evaluate, tariff_ref, tuple(overrides), tariff.sha256,
+                                       str(tmp / "rejects"), meta=_result_meta(schema))
+        results.to_parquet(str(tmp / "results"), write_index=False)
+        assessed = sum(pq.ParquetFile(p).metadata.num_rows
+                       for p in (tmp / "results").glob("*.parquet"))
+        rejected = sum(sum(1 for _ in open(p, encoding="utf-8")) - 1
+                       for p in (tmp / "rejects").glob("*.csv"))
+        meta = {"tariff": {"id": tariff.id, "sha256": tariff.sha256, "status": tariff.status,
+                           "overrides": [f"{k}={v}" for k, v in overrides]},
+                "engine": f"levyrules {__version__}", "evaluator": EVALUATOR + " (Dask)",
+                "input": Path(source).name, "format": "parquet (partitioned)",
+                "partitions": frame.npartitions,
+                "counts": {"read": assessed + rejected, "assessed": assessed,
+                           "rejected": rejected},
+                "columns": [{"name": n, "kind": k} for n, k in schema]}
+        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
+                                       encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    os.replace(tmp, out)
+    return meta

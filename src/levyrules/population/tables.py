@@ -1,0 +1,164 @@
+"""Reading and writing the tables of the columnar layout, as CSV or Parquet, in streams.
+
+CSV is read as text (UTF-8 with or without BOM by default, or the encoding given, e.g.
+``shift_jis`` for municipal exports) and every cell is converted strictly by
+:mod:`layout`; numbers are never guessed from text, so no amount ever passes through a
+float. Parquet money columns must be integer columns (int64). Tables are read in
+row batches, so memory does not grow with the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import InputError
+from . import layout
+from .extras import need
+
+SUFFIXES = (".parquet", ".csv")
+BATCH = 16_384
+
+
+def find(directory: Path, table: str) -> Path | None:
+    """The file of `table` in `directory` (TABLE.parquet or TABLE.csv), if any."""
+    found = [directory / f"{table}{s}" for s in SUFFIXES if (directory / f"{table}{s}").is_file()]
+    if len(found) > 1:
+        raise InputError(table, f"both {table}.parquet and {table}.csv are in {directory}: "
+                                "keep one")
+    return found[0] if found else None
+
+
+def read(path: Path, table: str, encoding: str | None = None) -> Iterator[tuple[str, dict]]:
+    """(source, row) for every row of a table file; source is ``file:line`` or ``file:row``."""
+    if path.suffix == ".csv":
+        return _read_csv(path, table, encoding)
+    return _read_parquet(path, table)
+
+
+def _check_header(names: list, table: str, path: Path) -> None:
+    known = set(layout.columns(table))
+    for c, _, required in layout.TABLES[table]:
+        if required and c not in names:
+            raise InputError(f"{table}.{c}", f"{path.name} has no column '{c}'")
+    for c in names:
+        if c not in known:
+            raise InputError(f"{table}.{c}", f"{path.name}: unknown column")
+
+
+def _read_csv(path: Path, table: str, encoding: str | None) -> Iterator[tuple[str, dict]]:
+    enc = encoding or "utf-8-sig"
+    if enc.replace("-", "_").lower() in ("utf_8", "utf8"):
+        enc = "utf-8-sig"       # a BOM is allowed either way
+    line = 1
+    try:
+        with open(path, encoding=enc, newline="") as f:
+            reader = csv.reader(f)
+            header = next(reader, None)
+            if header is None:
+                raise InputError(table, f"{path.name} is empty (it needs a header row)")
+            header = [h.strip() for h in header]
+            _check_header(header, table, path)
+            for values in reader:
+                line = reader.line_num
+                if not values:
+                    continue
+                if len(values) != len(header):
+                    raise InputError(table, f"{path.name}:{line}: {len(values)} cells for "
+                                            f"{len(header)} columns")
+                yield f"{path.name}:{line}", dict(zip(header, values))
+    except UnicodeDecodeError:
+        raise InputError(table, f"{path.name}: not valid {enc} after line {line} "
+                                "(give --encoding, e.g. shift_jis)") from None
+    except csv.Error as e:
+        raise InputError(table, f"{path.name}:{line}: not valid CSV ({e})") from None
+
+
+def _read_parquet(path: Path, table: str) -> Iterator[tuple[str, dict]]:
+    pq = need("pyarrow.parquet", "batch", "Parquet input")
+    pa = need("pyarrow", "batch", "Parquet input")
+    try:
+        f = pq.ParquetFile(path)
+    except (OSError, pa.ArrowException):
+        raise InputError(table, f"{path.name} is not a Parquet file") from None
+    names = f.schema_arrow.names
+    _check_header(names, table, path)
+    kinds = layout.kinds(table)
+    for field in f.schema_arrow:
+        if kinds[field.name] == layout.INT and not (pa.types.is_integer(field.type)
+                                                    or pa.types.is_string(field.type)
+                                                    or pa.types.is_null(field.type)):
+            raise InputError(f"{table}.{field.name}", f"{path.name}: a money or count column "
+                                                      f"must be an integer column, not {field.type}")
+    n = 0
+    for batch in f.iter_batches(batch_size=BATCH):
+        cols = batch.to_pydict()
+        for values in zip(*cols.values()):
+            n += 1
+            yield f"{path.name}:row {n}", dict(zip(names, values))
+
+
+# ---------------------------------------------------------------- writing
+
+class TableWriter:
+    """Writes one table to a temporary file, renamed into place by :meth:`commit`."""
+
+    def __init__(self, path: Path, table: str, encoding: str | None = None):
+        self.path = path
+        self.table = table
+        self.tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        self.cols = layout.columns(table)
+        self.kinds = layout.kinds(table)
+        self.buffer: list[dict] = []
+        if path.suffix == ".csv":
+            self._f = open(self.tmp, "w", encoding=encoding or "utf-8", newline="")
+            self._csv = csv.writer(self._f, lineterminator="\n")
+            self._csv.writerow(self.cols)
+            self._pq = None
+        else:
+            pa = need("pyarrow", "batch", "Parquet output")
+            pq = need("pyarrow.parquet", "batch", "Parquet output")
+            types = {layout.INT: pa.int64(), layout.BOOL: pa.bool_(), layout.STR: pa.string(),
+                     layout.DATE: pa.string()}
+            self.schema = pa.schema([(c, types[k]) for c, k in self.kinds.items()])
+            self._pq = pq.ParquetWriter(self.tmp, self.schema)
+
+    def write(self, rows: list[dict]) -> None:
+        if self._pq is None:
+            for r in rows:
+                self._csv.writerow([_text(r.get(c)) for c in self.cols])
+            return
+        self.buffer.extend(rows)
+        if len(self.buffer) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.buffer:
+            pa = need("pyarrow", "batch", "Parquet output")
+            data = {c: [r.get(c) for r in self.buffer] for c in self.cols}
+            self._pq.write_table(pa.Table.from_pydict(data, schema=self.schema))
+            self.buffer = []
+
+    def commit(self) -> None:
+        if self._pq is None:
+            self._f.close()
+        else:
+            self._flush()
+            self._pq.close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        try:
+            self._f.close() if self._pq is None else self._pq.close()
+        finally:
+            self.tmp.unlink(missing_ok=True)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
