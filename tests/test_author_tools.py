@@ -17,6 +17,8 @@ from levyrules.check import check_file, translate
 from levyrules.rules.reductions import reduced
 from levyrules.tariff.loader import tariffs_root
 
+from test_check_ja_limits import make_limit_files
+
 ROOT = Path(__file__).parents[1]
 
 # A complete FY2026 tariff (all four components, 納期, sources): every check passes.
@@ -317,6 +319,8 @@ def _all_messages(tmp_path) -> list[str]:
         "birth_date: 1991-01-10", "birth_date: 1991-02-30"), "household.yaml"))]
     (tmp_path / "empty").mkdir()
     out += [f.message for f in check.tariff_files([str(tmp_path / "empty")])[1]]
+    limits = make_limit_files(tmp_path / "limits")        # size, UTF-8, aliases, extends, …
+    out += [f.message for p in sorted(limits.glob("*.yaml")) for f in check_file(p)]
     return out
 
 

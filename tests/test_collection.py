@@ -586,3 +586,13 @@ def test_cli_revise_bad_date_and_unknown_rates(tmp_path, initial):
     p = cli("revise", str(tmp_path / "e.json"), str(tmp_path / "h.json"), "--as-of", "2023-11-15",
             "--tariff", "iwaki/2023")
     assert p.returncode == 2 and "components.medical is not known" in p.stderr
+
+
+def test_an_installment_plan_without_a_unit_is_refused_not_given_100():
+    # finding (issue 14 follow-up): InstallmentPlan.from_data fell back to 100円, while the
+    # law's unit is 1,000円 unless the 条例 sets another (地方税法20条の4の2第6項)
+    periods = [{"period": 1, "due": "2025-07-31"}, {"period": 2, "due": "2025-08-31"}]
+    with pytest.raises(levyrules.TariffError, match=r"^installments\.unit: required"):
+        InstallmentPlan.from_data({"count": 2, "periods": periods})
+    plan = InstallmentPlan.from_data({"unit": 1000, "count": 2, "periods": periods})
+    assert [i.amount for i in ordinary_installments(12345, plan)] == [6345, 6000]

@@ -181,3 +181,20 @@ def test_iwaki_typhoon_2023_shipped_disabled_and_enabled_by_a_fixture(tmp_path):
     assert med.reductions == {"relief.typhoon13-2023": 52500}
     assert med.amount == 127500
     assert r.tariff_id.endswith("iwaki-2023-fixture.yaml")
+
+
+def test_disabled_child_rule_refuses_the_households_it_would_cover(tmp_path):
+    # finding (issue 8/14 follow-up): a child_per_capita rule shipped enabled: false was
+    # skipped silently, so a household with children got the unreduced amount as if known
+    t = tariff(tmp_path, KIYAMA + "  enabled: false\n  note: 減免割合 not published\n")
+    kids = household(2025, [person("p1", "1985-01-01", income={"business_income": 5000000}),
+                            person("p2", "2012-05-05")])
+    with pytest.raises(levyrules.MissingTariffValue,
+                       match=r"relief\.children\.child\.rates_by_order.*減免割合 not published") as e:
+        assess(kids, t)
+    assert "p2" not in str(e.value) and "2012" not in str(e.value)
+    # no child of the age: the rule would not apply, so the household is assessed as before
+    adults = household(2025, [person("p1", "1985-01-01", income={"business_income": 5000000}),
+                              person("p2", "1990-05-05")])
+    plain = levyrules.load_tariff("koriyama/2025")
+    assert assess(adults, t).total == assess(adults, plain).total

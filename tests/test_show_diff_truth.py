@@ -81,3 +81,17 @@ def test_diff_in_japanese_has_japanese_headings_and_no_developer_notes():
     p = subprocess.run([sys.executable, "-m", "levyrules.cli", "diff", "narita/2024",
                         "narita/2025", "--lang", "ja"], capture_output=True, text=True, cwd=ROOT)
     assert p.returncode == 0 and "## 税率表の値" in p.stdout and "（法定）" in p.stdout
+
+
+def test_the_tier_label_is_defined_once():
+    # finding (issue 9 follow-up): show, diff's reference households and simulate built
+    # 「N割軽減」 themselves; levyrules.rules.reductions.tier_label is the one definition
+    from levyrules.rules.reductions import tier_label
+    built = re.compile(r"\}割軽減|[\"']\d割軽減[\"']|[\"']軽減なし[\"']")
+    src = ROOT / "src" / "levyrules"
+    own = [str(p.relative_to(src)) for p in sorted(src.rglob("*.py"))
+           if p.name != "reductions.py" and built.search(p.read_text(encoding="utf-8"))]
+    assert own == []
+    out = show.render("koriyama/2025")
+    for tier in (70, 50, 20, 0):
+        assert f"| {tier_label(tier)} |" in out

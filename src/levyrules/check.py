@@ -109,6 +109,8 @@ _JA = [
     (r"^(\S+) is given but also listed under `missing`: remove one of them$",
      r"\1 は値が書かれているのに missing にも挙がっています: どちらかを削除してください"),
     (r"^no such file$", r"ファイルがありません"),
+    (r"^unknown tariff '(.+)': no file (.+) on the tariff search path \(`levyrules list` shows every id\)$",
+     r"税率表 '\1' がありません（検索パスにファイル \2 がありません。`levyrules list` で全 ID を表示できます）"),
     (r"^unknown tariff '(.+)': no file (.+)$", r"税率表 '\1' がありません（ファイル \2 がありません）"),
     (r"^unknown tariff '(.+)': not a shipped id \(slug/FY\) nor a file$",
      r"税率表 '\1' がありません（同梱の税率表 ID でもファイルでもありません）"),
@@ -177,6 +179,25 @@ _JA = [
     (r"^not valid YAML: (.*)$",
      r"YAMLとして読めません: 示した行とその前の行の括弧・引用符・字下げ、引用符が必要な文字列中の「:」を確かめてください"),
     (r"^duplicate key '(.+)'$", r"キー '\1' が重複しています"),
+    # the limits on a tariff or test file (tariff/yamlmarks.py, paths.py, extends.py, loader.py)
+    (r"^the file is larger than the limit of ([\d,]+) bytes$", r"ファイルが上限の \1 バイトを超えています"),
+    (r"^the file is not UTF-8 text: save it as UTF-8$",
+     r"ファイルが UTF-8 のテキストではありません: UTF-8 で保存してください"),
+    (r"^YAML aliases \(\*name, <<: \*name\) are not allowed: write the value out$",
+     r"YAML のエイリアス（*name、<<: *name）は使えません: 値をそのまま書いてください"),
+    (r"^nested more than (\d+) levels deep$", r"入れ子が \1 段を超えています"),
+    (r"^the tariff name is too long \(at most (\d+) characters per folder or file name, (\d+) in all\)$",
+     r"税率表の名前が長すぎます（フォルダ名・ファイル名は \1 文字まで、全体で \2 文字まで）"),
+    (r"^the tariff name contains a NUL character$", r"税率表の名前に NUL 文字が含まれています"),
+    (r"^`(extends|tariff)` must name a tariff id or a \.yaml file, not (.+)$",
+     r"\1 には税率表 ID か .yaml ファイルを書きます（\2 は書けません）"),
+    (r"^`(extends|tariff)` may name a tariff id or a file in (this file's folder|the folder above `tests`) \(or below it, or on the tariff search path\), not a file elsewhere$",
+     lambda m: f"{m.group(1)} に書けるのは税率表 ID か、"
+               f"{'このファイルのフォルダ' if m.group(2).startswith('this') else 'tests の一つ上のフォルダ'}"
+               "（その下、税率表の検索パス）のファイルだけです"),
+    (r"^`extends` chain longer than (\d+) files$", r"extends の連鎖が \1 ファイルを超えています"),
+    (r"^the file is named for fiscal year (\d+) but declares (\d+): rename the file or correct the year$",
+     r"ファイル名は \1年度ですが fiscal_year は \2 です: ファイル名か年度を直してください"),
     # last: a household message of an example test ("persons[0].birth_date: …")
     (r"^([A-Za-z_][\w.\[\]]*): (.+)$", lambda m: _field_ja(m)),
 ]

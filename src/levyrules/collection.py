@@ -116,7 +116,8 @@ def ordinary_installments(total: int, plan: InstallmentPlan, *,
                           not_before: date | None = None) -> list[Installment]:
     """期割 (普通徴収): the annual tax over the plan's periods (rulebook §11.4).
 
-    Each period gets floor(total ÷ n) to the plan's unit (100円 by default), the
+    Each period gets floor(total ÷ n) to the plan's unit (the tariff's `unit`, which it
+    must state: the law's 1,000円 unless the 条例 sets another, often 100円), the
     remainder goes to the period the plan names (default 第1期). With `not_before`
     only the periods due on or after that day are used (a household whose liability
     starts mid-year); when none is left the whole amount is one installment due at

@@ -8,6 +8,7 @@ from typing import Callable
 
 from .errors import LevyError
 from .labels import COMPONENT_SHORT as COMPONENT_LABELS
+from .rules.reductions import tier_label
 from .tariff.model import Tariff
 
 
@@ -60,6 +61,6 @@ def reference_totals(t: Tariff) -> list[tuple[str, str, int | None, str]]:
             unknown = ", ".join(COMPONENT_LABELS[k] for k, c in r.components.items() if c.missing)
             note = (f"{known}; " if known else "") + f"不明: {unknown}"
         else:
-            note = f"{r.reduction.tier // 10}割軽減" if r.reduction.tier else ""
+            note = tier_label(r.reduction.tier) if r.reduction.tier else ""
         out.append((hid, desc, r.total, note))
     return out

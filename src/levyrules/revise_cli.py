@@ -32,14 +32,15 @@ def _as_of(text: str) -> date:
 
 
 def cmd_revise(args) -> int:
-    from .cli import _read_household, _tariff_for
+    from .cli import _other_town_allowed, _read_household, _tariff_for
     from .revision import render, revise
 
     as_of = _as_of(args.as_of)
     earlier = _read_json(args.earlier, "earlier")
     household = _read_household(args.household)
     tariff = _tariff_for(household, args)
-    rev = revise(earlier, household, tariff, as_of, paid=args.paid, fraud=args.fraud)
+    rev = revise(earlier, household, tariff, as_of, paid=args.paid, fraud=args.fraud,
+                 allow_other_municipality=_other_town_allowed(household, tariff, args))
     if args.explain:
         sys.stdout.write(render(rev, tariff))
     else:
@@ -58,7 +59,8 @@ def add_parser(sub) -> None:
                    help="the day of the revision (YYYY-MM-DD): periods due on or before it "
                         "have fallen due")
     r.add_argument("--tariff", help="tariff id (slug/FY) or path; default: the household's "
-                                    "municipality and fiscal year")
+                                    "municipality and fiscal year (another municipality's "
+                                    "tariff is used with a warning)")
     r.add_argument("--set", action="append", metavar="PATH=VALUE",
                    help="override one tariff value for this run")
     r.add_argument("--paid", type=_yen, metavar="YEN",
@@ -67,6 +69,8 @@ def add_parser(sub) -> None:
                    help="偽りその他不正の行為: 7-year period of 地方税法17条の5")
     r.add_argument("--explain", action="store_true",
                    help="print the 更正通知書 in Japanese instead of JSON")
+    r.add_argument("--strict", action="store_true",
+                   help="fail when the tariff is another municipality's (default: a warning)")
     r.set_defaults(func=cmd_revise)
 
 

@@ -300,9 +300,13 @@ def reasons(earlier: dict, new: dict) -> tuple[Reason, ...]:
 # ---------------------------------------------------------------- the revision
 
 def revise(earlier: Any, household: Household, tariff: Tariff, as_of: date, *,
-           paid: int | None = None, fraud: bool = False) -> Revision:
-    """更正: assess `household` under `tariff` and compare it with `earlier` (JSON)."""
-    new = assess(household, tariff)
+           paid: int | None = None, fraud: bool = False,
+           allow_other_municipality: bool = False) -> Revision:
+    """更正: assess `household` under `tariff` and compare it with `earlier` (JSON).
+
+    As `assess`, a household that names another municipality than the tariff's is
+    refused unless allow_other_municipality=True (another town's tariff on purpose)."""
+    new = assess(household, tariff, allow_other_municipality=allow_other_municipality)
     return revise_assessment(earlier, new, tariff, as_of, paid=paid, fraud=fraud)
 
 

@@ -20,7 +20,7 @@ from .explain import wareki
 from .labels import INSTALLMENT_LABELS
 from .money import format_rate, parse_rate
 from .rules import preschool
-from .rules.reductions import reduced
+from .rules.reductions import reduced, tier_label
 from .show_render import Block, Link, Table, to_html, to_markdown  # noqa: F401 (re-exported)
 from .show_settings import settings_rows as _settings_rows
 from .tariff.loader import load_tariff, read_source, resolve_path
@@ -269,7 +269,7 @@ def _rate_rows(t: Tariff, names: list[str], source_data: dict) -> list[tuple]:
 def _reduction_rows(t: Tariff, names: list[str]) -> list[tuple]:
     rows = []
     for tier in TIERS:
-        label = f"{tier // 10}割軽減"
+        label = tier_label(tier)
 
         def cell(c, amount_of, tier=tier):
             if c not in t.components or _missing(t, c) is not None:
@@ -325,7 +325,7 @@ def _preschool_rows(t: Tariff, names: list[str]) -> list[tuple]:
             else:
                 after = reduced(r.per_capita, tier)
                 cells.append(yen(preschool.payable(after, share)))
-        rows.append((f"{tier // 10}割軽減" if tier else "軽減なし",) + tuple(cells))
+        rows.append((tier_label(tier),) + tuple(cells))
     return rows
 
 

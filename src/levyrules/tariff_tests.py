@@ -22,7 +22,7 @@ import jsonschema
 from .errors import InputError, LevyError, TariffError
 from .tariff import paths as _paths, yamlmarks
 from .tariff.findings import schema_errors
-from .tariff.loader import Finding, load_tariff, resolve_path, schemas_root, tariffs_root
+from .tariff.loader import Finding, load_tariff, schemas_root, tariffs_root
 
 FIGURES = ("income_levy", "asset_levy", "per_capita", "per_household", "levy", "over_cap",
            "amount")
@@ -192,7 +192,7 @@ def run_file(path: Path) -> Outcome:
         return out
 
     try:
-        tariff = load_tariff(resolve_path(data["tariff"], path.parent))
+        tariff = load_tariff(_paths.test_tariff_path(data["tariff"], path))
     except TariffError as e:
         if e.file:     # the tariff itself is broken: say where
             return fail(("tariff",), f"tariff {data['tariff']}: {e}")

@@ -10,10 +10,11 @@ import io
 import os
 from pathlib import Path
 
+from ..rules.reductions import tier_label
 from ..tariff.model import COMPONENT_NAMES
 from .stats import TIERS, Stats, band_labels
 
-TIER_JA = {70: "7割軽減", 50: "5割軽減", 20: "2割軽減", 0: "軽減なし"}
+TIER_JA = {tier: tier_label(tier) for tier in TIERS}
 TYPE_JA = {"single_under65": "単身（65歳未満）", "single_65plus": "単身（65歳以上）",
            "adults": "複数人（18歳未満なし）", "with_children": "18歳未満の被保険者あり",
            "fictitious_head": "擬制世帯主"}

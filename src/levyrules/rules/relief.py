@@ -13,7 +13,10 @@ A tariff lists its relief rules under `relief:`; each is one of four kinds:
 
 Each applies to the components and levies it names, before or after the cap, and is
 reported under ``reductions["relief.<id>"]``. A rule shipped ``enabled: false`` (its
-figures are not known) refuses a household that claims it rather than guess.
+figures are not known) refuses a household that claims it rather than guess; a
+household never claims a ``child_per_capita`` rule, so a disabled one refuses the
+household it would apply to (a child of the age, insured in a component it names,
+with 均等割 to pay) the moment its birth-order rate is read — and no other.
 """
 
 from __future__ import annotations
@@ -114,8 +117,7 @@ def claims(rules: tuple[ReliefRule, ...], facts: dict, fy: int, tariff_id: str,
     for r in rules:
         fact = facts.get(r.id)
         if r.kind == "child_per_capita":
-            if r.enabled:
-                out.append(Claim(r, Fraction(0)))
+            out.append(Claim(r if r.enabled else _disabled_child(r, tariff_id), Fraction(0)))
             continue
         if fact is None:
             continue
@@ -157,6 +159,25 @@ def claims(rules: tuple[ReliefRule, ...], facts: dict, fy: int, tariff_id: str,
                 raise InputError(f"{path}.person", "must name a person of the household")
             out.append(Claim(r, r.rate, person, mask & r.window(fy)))
     return out
+
+
+class _UnknownRates(tuple):
+    """The birth-order rates of a disabled child rule: their length is known (one), any
+    rate read — which happens only for a child the rule would reduce — refuses."""
+
+    def __new__(cls, error: MissingTariffValue):
+        self = super().__new__(cls, (None,))
+        self.error = error
+        return self
+
+    def __getitem__(self, index):
+        raise self.error
+
+
+def _disabled_child(rule: ReliefRule, tariff_id: str) -> ReliefRule:
+    error = MissingTariffValue(tariff_id, f"relief.{rule.id}.child.rates_by_order",
+                               rule.note or "rule disabled")
+    return attrs.evolve(rule, rates_by_order=_UnknownRates(error))
 
 
 def child_order(children_births: list[tuple[date, str]]) -> dict[str, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from ..rules.reductions import tier_label
 from .recheck import INCOME_BANDS
 
 BASIS_LABELS = {"assessed": "賦課総額（軽減前）", "levied": "調定額（軽減後）"}
@@ -14,7 +15,7 @@ REDUCTION_LABELS = {"statutory": "7・5・2割軽減額", "preschool": "未就�
 TYPE_LABELS = {"single_under65": "単身（65歳未満）", "single_65plus": "単身（65歳以上）",
                "adults": "2人以上（18歳未満なし）", "with_children": "18歳未満のいる世帯",
                "fictitious_head": "擬制世帯主の世帯"}
-TIER_LABELS = {70: "7割軽減", 50: "5割軽減", 20: "2割軽減", 0: "軽減なし"}
+TIER_LABELS = {tier: tier_label(tier) for tier in (70, 50, 20, 0)}
 # (lowest, highest, label) of the yearly change, yen, bounds inclusive
 CHANGE_BUCKETS = ((None, -10_000, "1万円以上減"), (-9_999, -1, "1万円未満の減"),
                   (0, 0, "変わらず"), (1, 4_999, "5千円未満の増"),

@@ -29,7 +29,7 @@ from . import paths, yamlmarks
 from .extends import check_override, clear_missing, inherit, override_note, override_paths
 from .findings import Finding, findings, where as _where  # noqa: F401  (Finding: re-exported)
 from .model import ComponentRates, InstallmentPlan, Options, Rounding, Tariff, FrozenMap, freeze
-from .national import National, _build as build_national
+from .national import National, load_national
 from ..rules.relief import compile_rules as compile_relief
 
 _ID = paths.ID
@@ -76,9 +76,7 @@ def national(fiscal_year: int) -> National:
 @lru_cache(maxsize=32)
 def _national_cached(path: Path, _mtime_ns: int, _size: int) -> National:
     # read as tariffs are (size, UTF-8, aliases, depth); `file` stays the real path (diff reads it)
-    text, _ = yamlmarks.read_text(path, str(path))
-    data, marks = yamlmarks.load(text, str(path))
-    return freeze(build_national(data, marks, str(path), hashlib.sha256(text.encode()).hexdigest()))
+    return freeze(load_national(path))
 
 
 @attrs.define

@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from ..errors import TariffError
 from .national import National
 
 # Display names used in traces and --explain
@@ -163,9 +164,15 @@ class InstallmentPlan:
 
     @staticmethod
     def from_data(data: dict | None) -> "InstallmentPlan | None":
-        """Compile the tariff's `installments` block (already schema-checked)."""
+        """Compile the tariff's `installments` block (already schema-checked).
+
+        `unit` has no default here: 地方税法20条の4の2第6項 floors each 期 to 1,000円
+        unless the 条例 says otherwise (often 100円), so the tariff must say which."""
         if not data:
             return None
+        if data.get("unit") is None:
+            raise TariffError("required: write the 条例's unit (1000 when it names none, "
+                              "地方税法20条の4の2第6項)", path="installments.unit")
 
         def dues(items) -> tuple[DuePeriod, ...]:
             return tuple(DuePeriod(int(e["period"]), date.fromisoformat(str(e["due"])),
@@ -176,7 +183,7 @@ class InstallmentPlan:
         if sp:
             special = SpecialPlan(dues(sp["provisional"]), dues(sp["final"]),
                                   sp.get("on_change", "continue_increase"))
-        return InstallmentPlan(dues(data["periods"]), int(data.get("unit", 100)),
+        return InstallmentPlan(dues(data["periods"]), int(data["unit"]),
                                data.get("remainder", "first"),
                                int(data.get("provisional_periods", 0)), special)
 

@@ -92,8 +92,9 @@ class National:
 
 
 def load_national(path: Path) -> National:
-    text = path.read_text(encoding="utf-8")
+    """Read a national/<FY>.yaml as tariffs are read (size, UTF-8, aliases, depth limits)."""
     fname = str(path)
+    text, _ = yamlmarks.read_text(path, fname)
     data, marks = yamlmarks.load(text, fname)
     return _build(data, marks, fname, hashlib.sha256(text.encode()).hexdigest())
 

@@ -156,13 +156,31 @@ def resolve(ref: str, base_dir: Path | None = None,
 
 def extends_path(ref: str, child: Path, search: tuple[Path, ...]) -> Path:
     """`extends` names an id on the search path or a file under the child's folder or the search path."""
-    path = resolve(ref, child.parent, search)
+    return confined(ref, child.parent, child.parent, search, "extends", "this file's folder")
+
+
+def test_tariff_path(ref: str, test_file: Path, search: tuple[Path, ...] | None = None) -> Path:
+    """A test file's `tariff:`, confined as `extends` is: an id on the search path, or a
+    .yaml file (relative to the test file) under the tariff's folder — the one holding
+    `tests` — or on the search path."""
+    folder, text = ((test_file.parent.parent, "the folder above `tests`")
+                    if test_file.parent.name == "tests" else (test_file.parent, "this file's folder"))
+    return confined(ref, test_file.parent, folder, search_path() if search is None else search,
+                    "tariff", text)
+
+
+def confined(ref: str, base_dir: Path, folder: Path, search: tuple[Path, ...], key: str,
+             folder_text: str) -> Path:
+    """`ref` (the value of `key`) as a tariff id on the search path, or a .yaml file (relative
+    to `base_dir`) under `folder` or the search path: a file named by a file reaches no
+    further, so a tariff tree shared with others cannot read files outside it."""
+    path = resolve(ref, base_dir, search)
     if ID.match(ref):
         return path
     if path.suffix not in (".yaml", ".yml"):
-        raise TariffError(f"`extends` must name a tariff id or a .yaml file, not {ref!r}")
-    if not any(under(path, folder) for folder in (child.parent,) + search):
-        raise TariffError("`extends` may name a tariff id or a file in this file's folder (or "
+        raise TariffError(f"`{key}` must name a tariff id or a .yaml file, not {ref!r}")
+    if not any(under(path, f) for f in (folder,) + search):
+        raise TariffError(f"`{key}` may name a tariff id or a file in {folder_text} (or "
                           "below it, or on the tariff search path), not a file elsewhere")
     return path
 
