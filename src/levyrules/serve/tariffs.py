@@ -1,0 +1,121 @@
+"""The shipped tariffs as the service offers them: list, load, describe.
+
+Loading goes through `load_tariff` on every use: it caches compiled tariffs and
+reloads a tariff whose file changed, so a long-running service never computes with
+stale rates and never keeps a copy of its own.
+"""
+
+from __future__ import annotations
+
+import re
+import attrs
+
+from ..errors import TariffError
+from ..money import format_rate
+from ..tariff.loader import load_tariff, tariffs_root
+from ..tariff.model import COMPONENT_NAMES, Tariff
+from .problems import ENGINE, Problem, from_error
+
+_FY = re.compile(r"^\d{4}$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_RATES = ("income_rate", "asset_rate")
+_AMOUNTS = ("per_capita", "per_capita_adult", "per_household", "per_household_specified",
+            "per_household_specified_continuing", "cap")
+
+
+def shipped_ids() -> list[str]:
+    """Every `slug/FY` under the tariff root (national parameters excluded)."""
+    root = tariffs_root()
+    out = []
+    for d in sorted(p for p in root.iterdir() if p.is_dir() and p.name != "national"):
+        if not _SLUG.match(d.name):
+            continue
+        out.extend(f"{d.name}/{f.stem}" for f in sorted(d.glob("*.yaml")) if _FY.match(f.stem))
+    return out
+
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*/\d{4}$")
+
+
+def get(ref: str) -> Tariff:
+    """A shipped tariff by id; Problem 404 when unknown, 422 when it does not load.
+    Only ids: a client never names a file on the server."""
+    if not _ID.match(ref):
+        raise Problem(404, "not-found", "a tariff id is slug/FY, e.g. koriyama/2025", "tariff")
+    try:
+        return load_tariff(ref)
+    except TariffError as e:
+        if str(e).startswith("unknown tariff"):
+            raise Problem(404, "not-found", str(e), "tariff") from None
+        raise from_error(e) from None
+
+
+def for_household(household, ref: str | None) -> Tariff:
+    """`?tariff=`, else the household's municipality and fiscal year (as the CLI does)."""
+    from ..tariff.loader import find_for_municipality
+    if ref is None:
+        if not household.municipality:
+            raise Problem(422, "input", "the household names no municipality: give ?tariff=",
+                          "municipality")
+        ref = find_for_municipality(household.municipality, household.fiscal_year)
+    try:
+        return get(ref)
+    except Problem as p:       # for a household, an unknown tariff is bad input, not a 404
+        if p.status == 404:
+            p.status, p.kind = 422, "tariff"
+        raise
+
+
+def summary(t: Tariff) -> dict:
+    """One line of GET /v1/tariffs."""
+    return {"id": t.id, "fiscal_year": t.fiscal_year, "municipality": dict(t.municipality),
+            "status": t.status, "sha256": t.sha256, "components": list(t.components),
+            "missing": sorted(t.missing), "complete": not t.missing,
+            "asset_levy": any(c.asset_rate is not None for c in t.components.values())}
+
+
+def listing() -> dict:
+    """Every shipped tariff that loads; one that does not is listed with its error."""
+    items, broken = [], []
+    for ref in shipped_ids():
+        try:
+            items.append(summary(load_tariff(ref)))
+        except TariffError as e:
+            broken.append({"id": ref, "error": str(e)})
+    return {"engine": ENGINE, "tariffs": items, "broken": broken}
+
+
+def _component(c) -> dict:
+    out = {"label": COMPONENT_NAMES[c.name], "method": c.method}
+    for key in _RATES:
+        if getattr(c, key) is not None:
+            out[key] = format_rate(getattr(c, key))
+    for key in _AMOUNTS:
+        if getattr(c, key) is not None:
+            out[key] = getattr(c, key)
+    out["cap_is_statutory_default"] = c.cap_is_statutory_default
+    return out
+
+
+def describe(t: Tariff) -> dict:
+    """GET /v1/tariffs/{slug}/{fy}: the values, the status and where they come from."""
+    plan = t.installments
+    return {
+        **summary(t),
+        "engine": ENGINE,
+        "kind": t.kind,
+        "status_note": t.status_note,
+        "provenance": [dict(p) for p in t.provenance],
+        "missing": dict(t.missing),
+        "values": {
+            "components": {k: _component(c) for k, c in t.components.items()},
+            "rounding": attrs.asdict(t.rounding),
+            "options": attrs.asdict(t.options),
+            "relief": [{"id": r.id, "title": r.title, "article": r.article, "kind": r.kind,
+                        "enabled": r.enabled} for r in t.relief],
+            "installments": None if plan is None else {
+                "unit": plan.unit, "remainder": plan.remainder,
+                "periods": [{"period": p.period, "due": p.due.isoformat(), "derived": p.derived}
+                            for p in plan.periods]},
+        },
+    }
