@@ -1,5 +1,11 @@
 """The Starlette application and `levyrules serve` (uvicorn).
 
+uvicorn runs with the h11 parser unless told otherwise: Java's HttpClient (and Spring's
+RestClient) offer `Upgrade: h2c` on every cleartext request, and uvicorn's httptools
+parser then loses the request body (Kludex/uvicorn#2722, open); h11 ignores the offer
+and reads the body, as RFC 9110 §7.8 allows. `--http httptools` is faster and safe
+behind a reverse proxy that does not pass `Upgrade` on (docs/service.md).
+
 Starlette rather than FastAPI: the request and response shapes are the library's own
 JSON Schemas, which the OpenAPI document embeds as they are; FastAPI would want them
 re-declared as pydantic models (a second definition to keep in step) and bring pydantic.
@@ -42,17 +48,17 @@ def build(config: ServeConfig) -> Starlette:
     async def openapi_route(request):
         return Response(body, media_type="application/json")
 
-    routes = [
+    routes = [                                   # the busiest first: matched in order
+        Route("/v1/assess", api.assess_route, methods=["POST"]),
+        Route("/v1/batch", batch.batch_endpoint, methods=["POST"]),
+        Route("/v1/revise", api.revise_route, methods=["POST"]),
+        Route("/v1/tariffs", api.tariffs_route, methods=["GET"]),
+        Route("/v1/tariffs/{slug}/{fy}", api.tariff_route, methods=["GET"]),
+        Route("/healthz", api.healthz, methods=["GET"]),
+        Route("/openapi.json", openapi_route, methods=["GET"]),
         Route("/", page.form, methods=["GET"]),
         Route("/", page.submit, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
-        Route("/openapi.json", openapi_route, methods=["GET"]),
-        Route("/healthz", api.healthz, methods=["GET"]),
-        Route("/v1/assess", api.assess_route, methods=["POST"]),
-        Route("/v1/revise", api.revise_route, methods=["POST"]),
-        Route("/v1/batch", batch.batch_endpoint, methods=["POST"]),
-        Route("/v1/tariffs", api.tariffs_route, methods=["GET"]),
-        Route("/v1/tariffs/{slug}/{fy}", api.tariff_route, methods=["GET"]),
     ]
     app = Starlette(routes=routes, exception_handlers={Problem: _problem_response,
                                                        HTTPException: _http_error})
@@ -81,5 +87,5 @@ def run(config: ServeConfig) -> int:
         os.environ["LEVYRULES_TARIFFS"] = config.tariff_path
     uvicorn.run("levyrules.serve.app:from_env", factory=True, host=config.host,
                 port=config.port, workers=config.workers, log_config=LOG_CONFIG,
-                access_log=False, server_header=False)
+                access_log=False, server_header=False, http=config.http)
     return 0

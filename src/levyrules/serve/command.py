@@ -38,7 +38,7 @@ def cmd_serve(args) -> int:
     from .config import ServeConfig
     return run(ServeConfig(host=args.host, port=args.port, workers=args.workers,
                            token_file=args.token_file, tariff_path=args.tariff_path,
-                           cors_origins=tuple(args.cors_origin or ())))
+                           cors_origins=tuple(args.cors_origin or ()), http=args.http))
 
 
 def add_parser(sub) -> None:
@@ -53,4 +53,8 @@ def add_parser(sub) -> None:
                    help="folder of tariffs to serve instead of the shipped ones")
     s.add_argument("--cors-origin", action="append", metavar="ORIGIN",
                    help="allow browser calls from this origin (repeatable; default: none)")
+    s.add_argument("--http", choices=("h11", "httptools"), default="h11",
+                   help="HTTP/1.1 parser: h11 (default; reads the body of a request that offers "
+                        "Upgrade: h2c, as Java clients do) or httptools (faster; only behind a "
+                        "proxy that drops Upgrade)")
     s.set_defaults(func=cmd_serve)

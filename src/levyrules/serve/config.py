@@ -35,6 +35,7 @@ class ServeConfig:
     token_file: str | None = None
     tariff_path: str | None = None
     cors_origins: tuple = ()
+    http: str = "h11"            # uvicorn's HTTP/1.1 parser: h11 (default) or httptools
     max_body: int = MAX_BODY
     max_batch_body: int = MAX_BATCH_BODY
     max_line: int = MAX_LINE
