@@ -92,7 +92,7 @@ def _keep(page, name: str) -> None:
 
 @pytest.mark.slow
 def test_a_family_of_four_gets_the_same_total_as_assess(browser, server):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ja-JP")
     page.goto(server + "/")
     page.select_option("#tariff", "koriyama/2025")
     page.click("#add")
@@ -113,7 +113,8 @@ def test_a_family_of_four_gets_the_same_total_as_assess(browser, server):
 
 @pytest.mark.slow
 def test_phone_width_and_an_unverified_tariff_said_plainly(browser, server):
-    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True,
+                            locale="ja-JP")
     page.goto(server + "/")
     page.select_option("#tariff", "iwaki/2025")
     _fill(page, 1, {"age": "70", "pension": "2000000"})
@@ -129,7 +130,7 @@ def test_phone_width_and_an_unverified_tariff_said_plainly(browser, server):
 
 @pytest.mark.slow
 def test_a_bad_input_shows_the_message_next_to_the_field(browser, server):
-    page = browser.new_page()
+    page = browser.new_page(locale="ja-JP")
     page.goto(server + "/")
     page.select_option("#tariff", "koriyama/2025")
     _fill(page, 1, {"age": "40", "salary": "三百万"})
@@ -144,6 +145,7 @@ def test_a_bad_input_shows_the_message_next_to_the_field(browser, server):
     assert "0〜120" in page.inner_text("#p2_age-error")
     assert page.evaluate("document.activeElement.id") == "p1_salary"
     assert page.locator("#total").count() == 0
+    assert "1人目 給与収入: 0以上の整数" in page.inner_text("#errors")
     _keep(page, "page-error.png")
 
 

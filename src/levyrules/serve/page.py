@@ -25,6 +25,12 @@ from .problems import Problem
 from . import tariffs
 
 MAX_PERSONS = 10
+LABELS = {"birth": "生年月日", "age": "または 年齢", "join": "国保の加入月",
+          "salary": "給与収入（前年1〜12月、円）", "pension": "年金収入（前年1〜12月、円）",
+          "other": "その他の所得（事業・不動産など、所得金額、円）",
+          "asset": "固定資産税額（土地・家屋、今年度、円）",
+          "tariff": "市町村と年度", "count": "世帯の人数（国保に加入する人と世帯主）"}
+_FORM_FIELD = re.compile(r"^p(\d+)_([a-z]+)$")
 JOIN_MONTHS = (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)
 AMOUNTS = {"salary": "salary_revenue", "pension": "pension_revenue", "other": "business_income"}
 _FIELD_OF = {"birth_date": "birth", "income.salary_revenue": "salary",
@@ -175,6 +181,14 @@ def _compute(tariff, persons: list[dict], errors: dict, notes: list):
             "provisional": result.provisional}
 
 
+def _where(name: str) -> str:
+    """'2人目 給与収入' for p2_salary: how the error list names a field."""
+    m = _FORM_FIELD.match(name)
+    if m:
+        return f"{m.group(1)}人目 {LABELS[m.group(2)].removeprefix('または ').split('（')[0]}"
+    return LABELS.get(name, "")
+
+
 def _page(request, *, selected, count, persons, errors=None, notes=(), result=None,
           message=None, status=200):
     choices = _choices()
@@ -182,7 +196,7 @@ def _page(request, *, selected, count, persons, errors=None, notes=(), result=No
     html = _template().render(
         choices=choices, selected=selected, tariff=sel, count=count, persons=persons,
         errors=errors or {}, notes=list(notes), result=result, message=message,
-        join_months=JOIN_MONTHS, max_persons=MAX_PERSONS)
+        join_months=JOIN_MONTHS, max_persons=MAX_PERSONS, labels=LABELS, where=_where)
     return HTMLResponse(html, status, headers=HEADERS)
 
 
