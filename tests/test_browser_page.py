@@ -6,6 +6,7 @@ skip them silently. Screenshots go to tests/artifacts/ (git-ignored)."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,13 +30,29 @@ def _why_not() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def browser():
+def _require_browser() -> None:
+    """Skip on a developer's machine without the browser; fail in CI."""
     why = _why_not()
     if why:
         if os.environ.get("CI"):
             pytest.fail(f"browser tests cannot run in CI: {why}")
         pytest.skip(why)
+
+
+def test_a_missing_browser_skips_locally_and_fails_in_ci(monkeypatch):
+    me = sys.modules[__name__]
+    monkeypatch.setattr(me, "CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install chromium"):
+        me._require_browser()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="cannot run in CI"):
+        me._require_browser()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require_browser()
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:       # Playwright gives each launch a fresh, empty profile
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)

@@ -88,3 +88,23 @@ def test_a_java_style_h2c_upgrade_offer_keeps_its_body():
                 answer += chunk
     assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
     assert b'"total":356500' in answer
+
+
+def test_a_client_that_sends_the_whole_batch_before_reading_does_not_deadlock():
+    """Most clients send the whole body, then read. When the answer fills the socket
+    buffers before the body is all sent, the service must keep reading the body."""
+    import socket
+    household = json.dumps(contract_household("isesaki-2023-family.json")).encode()
+    line = household + b" " * 20_000 + b"\n"            # JSON may end in blanks
+    body = line * 3000                                    # 60 MB in, 20 MB out
+    with live_server() as (base, _):
+        port = int(base.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=120) as s:
+            s.sendall(b"POST /v1/batch?tariff=isesaki/2023 HTTP/1.1\r\nHost: x\r\n"
+                      b"Content-Type: application/x-ndjson\r\nConnection: close\r\n"
+                      b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+            answer = bytearray()
+            while chunk := s.recv(1 << 20):
+                answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200")
+    assert answer.count(b'"total":356500') == 3000

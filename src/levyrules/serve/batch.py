@@ -8,7 +8,9 @@ bounded by one chunk and one line whatever the number of households.
 
 from __future__ import annotations
 
-from starlette.requests import Request
+import asyncio
+
+from starlette.requests import ClientDisconnect, Request
 
 from ..errors import LevyError
 from .api import H_ENGINE, H_SHA, H_TARIFF, assess_one, dumps, flag, note
@@ -52,15 +54,40 @@ def _too_long(n: int, limit: int) -> bytes:
                                                 ).to_json()}) + b"\n"
 
 
+async def _chunks(request, cfg, counter: dict):
+    """The body's chunks, read by a task of their own so that reading never waits for
+    sending: a client that sends the whole body before it reads the answer (most do)
+    would otherwise deadlock against a full response buffer. What is read ahead is
+    bounded by the body limit; a client that reads as it sends keeps it small."""
+    queue: asyncio.Queue = asyncio.Queue()
+
+    async def read():
+        total = 0
+        try:
+            async for chunk in request.stream():
+                total += len(chunk)
+                if total > cfg.max_batch_body:
+                    counter["cut"] = True
+                    break
+                queue.put_nowait(chunk)
+        except ClientDisconnect:
+            counter["gone"] = True
+        finally:
+            queue.put_nowait(None)
+
+    task = asyncio.ensure_future(read())
+    try:
+        while (chunk := await queue.get()) is not None:
+            yield chunk
+    finally:
+        task.cancel()
+
+
 async def _lines(request, cfg, counter: dict):
     """(line number, bytes or None when over the line limit) as the body streams in."""
     buf = bytearray()
-    n, total, skipping = 0, 0, False
-    async for chunk in request.stream():
-        total += len(chunk)
-        if total > cfg.max_batch_body:
-            counter["cut"] = True
-            return
+    n, skipping = 0, False
+    async for chunk in _chunks(request, cfg, counter):
         buf += chunk
         while True:
             i = buf.find(b"\n")
