@@ -266,6 +266,13 @@ def test_tariff_list_and_detail():
     assert call(APP, "GET", "/v1/tariffs/x..y/2025").status_code == 404
 
 
+def test_every_answer_names_the_engine_once():
+    for method, url in [("GET", "/"), ("GET", "/static/page.css"), ("GET", "/openapi.json"),
+                        ("GET", "/healthz"), ("GET", "/nothing"), ("POST", "/v1/assess")]:
+        r = call(APP, method, url)
+        assert r.headers.get_list("x-levyrules-engine") == [ENGINE], url
+
+
 def test_healthz_and_unknown_routes():
     assert call(APP, "GET", "/healthz").json() == {"status": "ok", "engine": ENGINE}
     r = call(APP, "GET", "/v2/nothing")

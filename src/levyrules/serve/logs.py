@@ -14,7 +14,10 @@ import logging
 import re
 import time
 
-from .problems import Problem
+from .problems import ENGINE, Problem
+
+_ENGINE_H = b"x-levyrules-engine"          # on every answer, the page and files included
+_ENGINE_V = ENGINE.encode()
 
 LOGGER = "levyrules.serve"
 
@@ -74,6 +77,9 @@ class Guard:
         async def tracked(message):
             if message["type"] == "http.response.start":
                 state["status"] = message["status"]
+                headers = list(message.get("headers", ()))
+                if not any(k.lower() == _ENGINE_H for k, _ in headers):
+                    message = {**message, "headers": headers + [(_ENGINE_H, _ENGINE_V)]}
             await send(message)
 
         try:
@@ -102,7 +108,7 @@ class Guard:
 async def _send_problem(send, p: Problem, state: dict) -> None:
     from .problems import MEDIA
     state["status"] = p.status
-    headers = [(b"content-type", MEDIA.encode())]
+    headers = [(b"content-type", MEDIA.encode()), (_ENGINE_H, _ENGINE_V)]
     headers += [(k.encode(), v.encode()) for k, v in p.headers.items()]
     await send({"type": "http.response.start", "status": p.status, "headers": headers})
     await send({"type": "http.response.body", "body": p.body()})
