@@ -108,3 +108,22 @@ def test_a_client_that_sends_the_whole_batch_before_reading_does_not_deadlock():
                 answer += chunk
     assert answer.startswith(b"HTTP/1.1 200")
     assert answer.count(b'"total":356500') == 3000
+
+
+def test_tariff_path_adds_a_folder_before_the_shipped_tariffs(tmp_path):
+    (tmp_path / "testcity").mkdir()
+    (tmp_path / "testcity" / "2025.yaml").write_text(
+        "extends: koriyama/2025\nmunicipality: {slug: testcity, name: 試験市}\n"
+        "components:\n  medical: {income_rate: \"8.0%\"}\n"
+        "status: unverified\nstatus_note: a test's what-if\n"
+        "provenance:\n  - {title: test, url: \"https://example.invalid/\", date: 2026-11-30}\n",
+        encoding="utf-8")
+    data = {**contract_household("isesaki-2023-family.json"), "fiscal_year": 2025}
+    for p in data["persons"]:
+        p["insured"] = [{"from": "2025-04-01", "until": None}]
+    with live_server("--tariff-path", str(tmp_path)) as (base, _):
+        ids = [t["id"] for t in httpx.get(base + "/v1/tariffs").json()["tariffs"]]
+        assert "testcity/2025" in ids and "koriyama/2025" in ids
+        ours = httpx.post(base + "/v1/assess?tariff=testcity/2025", json=data).json()
+        theirs = httpx.post(base + "/v1/assess?tariff=koriyama/2025", json=data).json()
+    assert ours["components"]["medical"]["income_levy"] > theirs["components"]["medical"]["income_levy"]

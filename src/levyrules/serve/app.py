@@ -83,8 +83,10 @@ def run(config: ServeConfig) -> int:
     import uvicorn
     config.token()                      # an unreadable token file fails here, once
     os.environ[ENV] = config.to_env()
-    if config.tariff_path:
-        os.environ["LEVYRULES_TARIFFS"] = config.tariff_path
+    if config.tariff_path:          # searched before $LEVYRULES_TARIFFS and the shipped ones
+        from ..tariff.paths import ENV as TARIFFS_ENV
+        old = os.environ.get(TARIFFS_ENV)
+        os.environ[TARIFFS_ENV] = os.pathsep.join(p for p in (config.tariff_path, old) if p)
     uvicorn.run("levyrules.serve.app:from_env", factory=True, host=config.host,
                 port=config.port, workers=config.workers, log_config=LOG_CONFIG,
                 access_log=False, server_header=False, http=config.http)

@@ -7,6 +7,7 @@ without the ``serve`` extra; running it without the extra says how to install it
 from __future__ import annotations
 
 import argparse
+import os
 
 from ..errors import LevyError
 
@@ -37,7 +38,8 @@ def cmd_serve(args) -> int:
     from .app import run
     from .config import ServeConfig
     return run(ServeConfig(host=args.host, port=args.port, workers=args.workers,
-                           token_file=args.token_file, tariff_path=args.tariff_path,
+                           token_file=args.token_file,
+                           tariff_path=os.pathsep.join(args.tariff_path) if args.tariff_path else None,
                            cors_origins=tuple(args.cors_origin or ()), http=args.http))
 
 
@@ -49,8 +51,9 @@ def add_parser(sub) -> None:
     s.add_argument("--workers", type=_workers, default=1, help="worker processes (default 1)")
     s.add_argument("--token-file", metavar="FILE",
                    help="require 'Authorization: Bearer TOKEN' on /v1, the token read from FILE")
-    s.add_argument("--tariff-path", metavar="DIR",
-                   help="folder of tariffs to serve instead of the shipped ones")
+    s.add_argument("--tariff-path", metavar="DIR", action="append",
+                   help="folder of tariffs (DIR/<slug>/<FY>.yaml) searched before the shipped "
+                        "ones (repeatable)")
     s.add_argument("--cors-origin", action="append", metavar="ORIGIN",
                    help="allow browser calls from this origin (repeatable; default: none)")
     s.add_argument("--http", choices=("h11", "httptools"), default="h11",

@@ -8,35 +8,27 @@ resolving paths and checking files.
 
 from __future__ import annotations
 
-import re
 import time
 import attrs
 
 from ..errors import TariffError
 from ..money import format_rate
-from ..tariff.loader import load_tariff, tariffs_root
+from ..tariff import paths
+from ..tariff.loader import load_tariff
 from ..tariff.model import COMPONENT_NAMES, Tariff
 from .problems import ENGINE, Problem, from_error
 
-_FY = re.compile(r"^\d{4}$")
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _RATES = ("income_rate", "asset_rate")
 _AMOUNTS = ("per_capita", "per_capita_adult", "per_household", "per_household_specified",
             "per_household_specified_continuing", "cap")
 
 
 def shipped_ids() -> list[str]:
-    """Every `slug/FY` under the tariff root (national parameters excluded)."""
-    root = tariffs_root()
-    out = []
-    for d in sorted(p for p in root.iterdir() if p.is_dir() and p.name != "national"):
-        if not _SLUG.match(d.name):
-            continue
-        out.extend(f"{d.name}/{f.stem}" for f in sorted(d.glob("*.yaml")) if _FY.match(f.stem))
-    return out
+    """Every tariff id on the tariff search path (--tariff-path folders, then the
+    shipped tariffs), as `levyrules list` sees them."""
+    return [ref for ref, _path, _root in paths.listing(paths.search_path())]
 
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*/\d{4}$")
 RECHECK = 1.0                    # seconds between two asks to load_tariff for one id
 _recent: dict[str, tuple[float, Tariff]] = {}    # only ids that loaded: bounded
 
@@ -54,7 +46,7 @@ def _load(ref: str) -> Tariff:
 def get(ref: str) -> Tariff:
     """A shipped tariff by id; Problem 404 when unknown, 422 when it does not load.
     Only ids: a client never names a file on the server."""
-    if not _ID.match(ref):
+    if not paths.ID.match(ref):
         raise Problem(404, "not-found", "a tariff id is slug/FY, e.g. koriyama/2025", "tariff")
     try:
         return _load(ref)
