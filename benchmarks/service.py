@@ -13,7 +13,9 @@
    after each run (memory flat = no growth across runs).
 2. POST /v1/batch: `--batch` households as one JSON Lines request, streamed back, against
    the in-process path the endpoint runs (levyrules.serve.batch.run_lines) on the same
-   lines: the ratio is the cost of HTTP.
+   lines (the ratio is the cost of HTTP), and against `levyrules batch --workers 1` on
+   the same JSON Lines file (process start and the Parquet file included; skipped
+   without the batch extra).
 
 Each figure is the median of `--runs` runs after a warm-up. Loopback only: the server
 binds 127.0.0.1.
@@ -186,6 +188,27 @@ def bench_assess(args) -> dict:
             "load_average": os.getloadavg(), "runs": runs}
 
 
+def _cli_batch(body: bytes, runs: int) -> float | None:
+    """Median wall time of `levyrules batch` (one worker, JSON Lines → Parquet) on the
+    same households, or None when the batch extra is not installed."""
+    import tempfile
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return None
+    times = []
+    with tempfile.TemporaryDirectory() as d:
+        src = Path(d) / "households.jsonl"
+        src.write_bytes(body)
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "levyrules.cli", "batch", str(src), "--tariff",
+                            TARIFF, "--out", str(Path(d) / "out.parquet"), "--workers", "1"],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
 def bench_batch(args) -> dict:
     import httpx
     from levyrules.serve.batch import run_lines
@@ -218,8 +241,11 @@ def bench_batch(args) -> dict:
         proc.wait(20)
     th = statistics.median(t for t, _, _ in http)
     tl = statistics.median(t for t, _ in local)
+    tc = _cli_batch(body, args.runs)
     return {"households": args.batch, "http_per_s": args.batch / th,
             "in_process_per_s": args.batch / tl, "ratio": th / tl,
+            "cli_batch_per_s": args.batch / tc if tc else None,
+            "ratio_cli": th / tc if tc else None,
             "lines_out": [n for _, n, _ in http], "problems": sum(b for _, _, b in http)}
 
 
@@ -249,6 +275,9 @@ def main(argv=None) -> int:
     print(f"POST /v1/batch ({b['households']:,} households): {b['http_per_s']:,.0f}/s over HTTP, "
           f"{b['in_process_per_s']:,.0f}/s in-process, HTTP/in-process time {b['ratio']:.2f}×, "
           f"problems {b['problems']}")
+    if b["cli_batch_per_s"]:
+        print(f"  `levyrules batch --workers 1` (JSON Lines → Parquet, process start included): "
+              f"{b['cli_batch_per_s']:,.0f}/s; HTTP/CLI time {b['ratio_cli']:.2f}×")
     if args.json:
         text = json.dumps({"env": env, "assess": a, "batch": b}, indent=2)
         if args.json == "-":
