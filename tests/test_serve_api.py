@@ -57,6 +57,8 @@ def test_explain_ja_adds_the_same_breakdown_as_the_cli():
     r = call(APP, "POST", "/v1/assess?tariff=isesaki/2023&explain=ja", json=data)
     result = _lib(data, "isesaki/2023", trace=True)
     assert r.json()["explanation"] == render(result, levyrules.load_tariff("isesaki/2023"))
+    # the assessment schema is closed: the breakdown travels beside the assessment
+    assert r.json()["assessment"] == _lib(data, "isesaki/2023", partial=True).to_json()
     assert "■ 年税額（合計）　356,500円" in r.json()["explanation"]
 
 
@@ -347,7 +349,8 @@ def test_answers_validate_against_the_openapi_schemas():
     check("TariffList", call(APP, "GET", "/v1/tariffs").json())
     check("Tariff", call(APP, "GET", "/v1/tariffs/koriyama/2025").json())
     check("Health", call(APP, "GET", "/healthz").json())
-    for line in call(APP, "POST", "/v1/batch?tariff=isesaki/2023",
+    check("Assessment", call(APP, "POST", "/v1/assess?tariff=isesaki/2023", json=data).json())
+    for line in call(APP, "POST", "/v1/batch?tariff=isesaki/2023&explain=ja",
                      content=_ndjson(data, b"[]")).text.splitlines():
         check("BatchLine", json.loads(line))
 

@@ -76,28 +76,30 @@ async def _json_body(request):
 
 
 def assess_one(data, ref: str | None, *, trace=False, strict=False, explain=False):
-    """Household JSON → (assessment JSON, tariff): the step /v1/assess and /v1/batch share."""
+    """Household JSON → (assessment JSON, tariff, breakdown text or None): the step
+    /v1/assess and /v1/batch share."""
     household = Household.from_json(data)
     tariff = tariffs.for_household(household, ref)
     result = assess(household, tariff, trace=trace, partial=not strict)
-    out = result.to_json()
+    text = None
     if explain:
         from ..explain import render
-        out["explanation"] = render(result, tariff)
-    return out, tariff
+        text = render(result, tariff)
+    return result.to_json(), tariff, text
 
 
 async def assess_route(request):
     data = await _json_body(request)
     note(request, households=1)
     try:
-        out, tariff = assess_one(data, request.query_params.get("tariff"),
-                                 trace=flag(request, "trace"), strict=flag(request, "strict"),
-                                 explain=_explain(request))
+        out, tariff, text = assess_one(data, request.query_params.get("tariff"),
+                                       trace=flag(request, "trace"),
+                                       strict=flag(request, "strict"), explain=_explain(request))
     except LevyError as e:
         raise from_error(e) from None
     note(request, tariff=tariff)
-    return respond(out, tariff)
+    # the assessment schema is closed: the breakdown goes beside it, not into it
+    return respond(out if text is None else {"assessment": out, "explanation": text}, tariff)
 
 
 def _revise_args(data) -> tuple:

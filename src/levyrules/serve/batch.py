@@ -27,8 +27,11 @@ def one_line(raw: bytes, n: int, ref: str | None, opts: dict, log) -> bytes:
     """The output line for input line `n`; never raises."""
     try:
         data = parse_json(raw, f"line {n}")
-        out, _ = assess_one(data, ref, **opts)
-        return dumps({"line": n, "assessment": out}) + b"\n"
+        out, _, text = assess_one(data, ref, **opts)
+        line = {"line": n, "assessment": out}
+        if text is not None:
+            line["explanation"] = text
+        return dumps(line) + b"\n"
     except Problem as p:
         return dumps({"line": n, "problem": p.to_json()}) + b"\n"
     except LevyError as e:

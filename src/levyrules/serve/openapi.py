@@ -56,9 +56,11 @@ EXTRA = {
         "status": {"type": "integer"}, "detail": _STR,
         "field": {"type": "string", "description": "path of the offending field"},
         "engine": _STR}},
-    "AssessmentExplained": {"allOf": [_ref("Assessment"), {"type": "object", "properties": {
+    "AssessmentExplained": {"type": "object", "additionalProperties": False,
+                            "required": ["assessment", "explanation"], "properties": {
+        "assessment": _ref("Assessment"),
         "explanation": {"type": "string", "description": "the 納税通知書-style breakdown "
-                                                         "(explain=ja), as `assess --explain`"}}}]},
+                                                         "(explain=ja), as `assess --explain`"}}},
     "ReviseRequest": {"type": "object", "additionalProperties": False,
                       "required": ["earlier", "household", "as_of"], "properties": {
         "earlier": {"type": "object", "description": "the earlier assessment as /v1/assess "
@@ -77,7 +79,7 @@ EXTRA = {
         "assessment": _ref("Assessment"), "explanation": _STR}},
     "BatchLine": {"type": "object", "required": ["line"], "properties": {
         "line": {"type": ["integer", "null"]}, "assessment": _ref("Assessment"),
-        "problem": _ref("Problem")}},
+        "explanation": _STR, "problem": _ref("Problem")}},
     "TariffSummary": {"type": "object", "required": ["id", "fiscal_year", "status", "sha256"],
                       "properties": {"id": _STR, "fiscal_year": {"type": "integer"},
                                      "municipality": _OBJ, "status": {"enum": ["verified",
@@ -136,7 +138,9 @@ def _paths() -> dict:
             "operationId": "assess", "summary": "assess one household",
             "parameters": [_TARIFF_Q, *_FLAGS],
             "requestBody": {"required": True, **_json(_ref("Household"))},
-            "responses": {**ok(_ref("AssessmentExplained"), "the assessment"), **_problems(*_IN)}}},
+            "responses": {**ok({"oneOf": [_ref("Assessment"), _ref("AssessmentExplained")]},
+                               "the assessment; with explain=ja, the assessment and its "
+                               "breakdown"), **_problems(*_IN)}}},
         "/v1/revise": {"post": {
             "operationId": "revise", "summary": "更正: recompute and compare with an earlier assessment",
             "parameters": [_TARIFF_Q, _FLAGS[2]],
