@@ -176,6 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_revise_parser(sub)
     from .simulate.cli import add_parser as add_simulate_parser   # `simulate` (税率シミュレーション)
     add_simulate_parser(sub)
+    from .serve.command import add_parser as add_serve_parser   # `serve` (HTTP)
+    add_serve_parser(sub)
     s = sub.add_parser("show", help="print a tariff as the rate table a city publishes")
     s.add_argument("tariff", help="tariff id (slug/FY) or path")
     s.add_argument("--format", choices=("md", "html"), default="md",
