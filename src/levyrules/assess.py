@@ -25,8 +25,10 @@ from .result import (NO_INSURED_MONTH, NO_INSURED_MONTH_JA, Assessment, Componen
                      PersonResult, Reduction)
 from .rules import (reduction_rule, HEAD_CHANGE, ASSET_LEVY, CAP, CARE_AGE, FICTITIOUS_HEAD, INCOME_LEVY, LATE_ELDERLY,
                     MONTHS, PER_CAPITA, PER_HOUSEHOLD, ROUNDING)
-from .rules import (care_exempt, child_support, childbirth, former_dependent, preschool,
+from .rules import (care_exempt, child_support, childbirth, former_dependent,
                     reductions, relief, specified_household, unemployment)
+from .steps import pipeline
+from .steps.ledger import Component
 from .tariff import applies
 from .tariff.model import COMPONENT_NAMES, ComponentRates, Tariff
 
@@ -391,306 +393,23 @@ def _sum_installments(lists: list) -> tuple:
     return tuple({"period": p, "due": d, "amount": a} for (p, d), a in sorted(by_period.items()))
 
 
-def _segments(m: _Member, mask: int, statuses: bool):
-    """Split a member's months into runs with the same special statuses:
-    (months, unemployed, childbirth, former-dependent exempt, former-dependent half)."""
-    if not statuses or not (m.unemployed or m.birth or m.fd_exempt):
-        return ((mask, False, False, False, False),)
-    groups: dict = {}
-    for i in range(12):
-        bit = 1 << i
-        if mask & bit:
-            key = (bool(m.unemployed & bit), bool(m.birth & bit), bool(m.fd_exempt & bit),
-                   bool(m.fd_half & bit))
-            groups[key] = groups.get(key, 0) | bit
-    return tuple((months,) + key for key, months in groups.items())
-
-
 def _component(name: str, rates: ComponentRates, comp_members: list, tier: int, declared: bool,
                spec_status: str | None, tariff: Tariff, claims: list, tr: list | None,
                ) -> ComponentLevy:
-    """One component: elements per person-month, reductions, 月割, cap, rounding.
-
-    Every amount is an integer count of 1/(12·D) yen (D: the rates' common
-    denominator): a yearly amount in 1/D yen times its number of months.
-    """
-    nat = tariff.national
+    """One component: the law's steps (steps/pipeline.py) over its members."""
     opts = tariff.options
-    rounding = tariff.rounding
-    D = rates.denominator
-    U = 12 * D
-    k_inc = rates.k_income
-    k_ast = rates.k_asset
-    pc = rates.per_capita or 0
-    is_child = name == "child"
-    pc_adult = (rates.per_capita_adult or 0) if is_child else 0
-    base_rounding = rounding.income_base
-    share = nat.preschool_reduction
-    statuses = not is_child or opts.statuses_on_child
-    birth_asset = opts.childbirth_asset
-    fd_after_cap = opts.former_dependent_timing == "after_cap"
-    preschool_applies = declared and name in preschool.COMPONENTS
-
-    # 条例減免 that apply to this component
-    if claims:
-        mine = [c for c in claims if name in c.rule.components]
-        child_rules = [c.rule for c in mine if c.rule.kind == "child_per_capita"]
-        hh_claims = [c for c in mine if c.rule.kind in ("grade", "income_drop")]
-        det_claims = [c for c in mine if c.rule.kind == "detention"]
-    else:
-        child_rules = hh_claims = det_claims = ()
-    relief_u: dict[str, int] = {}          # before-cap relief, by rule id
-    relief_after: dict[str, int] = {}      # after-cap relief, by rule id
-    relief_base: dict[str, int] = {}       # household-level relief: the base it is a share of
-    child_rank: dict = {}
-    if child_rules:
-        for r in child_rules:
-            born_after = date(tariff.fiscal_year - r.age_limit, 4, 2)
-            kids = [(m.person.birth_date, m.person.id) for m, _ in comp_members
-                    if m.person.birth_date >= born_after]
-            child_rank[r.id] = relief.child_order(kids)
-
-    inc_u = ast_u = pc_u = 0
-    r_stat = r_pre = r_u18 = r_spec = r_unemp = r_birth = r_fd = 0   # in the same units
-    r_outside = 0       # before-cap relief not already taken out of the person-month nets
-    person_net: list[tuple[int, int]] = []  # (annual net in 1/D yen, months), for policy B
-    household_mask = 0
-    fd_all = FULL_YEAR                      # months in which every member is a 旧被扶養者 (half)
-    for m, mask in comp_members:
-        household_mask |= mask
-        fd_all &= (m.fd_half | ~mask)
-        fat = m.person.fixed_asset_tax
-        base_n = m.income.levy_base
-        base_x = m.income_u.levy_base if m.income_u is not None else base_n
-        if base_rounding == "floor_1000_per_person":
-            base_n = floor_unit(base_n, 1000)
-            base_x = floor_unit(base_x, 1000)
-        # 均等割 payable after the 軽減 (and 未就学児 / 18歳未満)
-        gross_pc = pc
-        if is_child:
-            if m.under18:
-                pay = 0
-                red_stat = red_pre = 0
-                red_u18 = pc
-            else:
-                gross_pc = pc + pc_adult
-                pay = reductions.reduced(pc, tier) + reductions.reduced(pc_adult, tier)
-                red_stat, red_pre, red_u18 = gross_pc - pay, 0, 0
-        else:
-            pay = reductions.reduced(pc, tier)
-            red_stat, red_pre, red_u18 = pc - pay, 0, 0
-            if preschool_applies and m.preschool:
-                after = preschool.payable(pay, share)
-                red_pre = pay - after
-                pay = after
-        if not (child_rules or det_claims or hh_claims) and not (
-                statuses and (m.unemployed or m.birth or m.fd_exempt)):
-            # the common case: one run of months, no status, no 減免
-            n = _POP[mask]
-            inc = base_n * k_inc
-            ast = fat * k_ast
-            inc_u += inc * n
-            ast_u += ast * n
-            pc_u += gross_pc * D * n
-            r_stat += red_stat * D * n
-            r_pre += red_pre * D * n
-            r_u18 += red_u18 * D * n
-            person_net.append((inc + ast + pay * D, mask))
-            continue
-        # 条例減免 of children's 均等割 (before or after the cap)
-        child_relief = []
-        for r in child_rules:
-            rank = child_rank[r.id].get(m.person.id)
-            if rank is None or not pay:
-                continue
-            rate = r.rates_by_order[min(rank, len(r.rates_by_order) - 1)]
-            base_pay = pay + red_pre if r.with_preschool == "max" else pay
-            keep = base_pay - base_pay * rate.numerator // rate.denominator
-            cut = pay - keep if r.with_preschool == "max" else base_pay - keep
-            if cut > 0:
-                child_relief.append((r, cut))
-        for months, unemp, birth, fd_ex, fd_half in _segments(m, mask, statuses):
-            n = _POP[months]
-            base = base_x if unemp else base_n
-            inc_u += base_n * k_inc * n
-            ast_u += fat * k_ast * n
-            pc_u += gross_pc * D * n
-            r_stat += red_stat * D * n
-            r_pre += red_pre * D * n
-            r_u18 += red_u18 * D * n
-            r_unemp += (base_n - base) * k_inc * n
-            inc_net = base * k_inc
-            ast_net = fat * k_ast
-            pay_seg = pay
-            fd_here = 0
-            if fd_ex:        # 旧被扶養者: 所得割・資産割 免除
-                fd_here += inc_net + ast_net
-                inc_net = ast_net = 0
-            if fd_half:      # 均等割 5割: the larger of it and the 軽減 wins
-                target = (reductions.reduced(pc, 50) + reductions.reduced(pc_adult, 50)
-                          if is_child else reductions.reduced(pc, 50))
-                if pay_seg > target:
-                    fd_here += (pay_seg - target) * D
-                    pay_seg = target
-            r_fd += fd_here * n
-            for r, cut in child_relief:
-                cut = min(cut, pay_seg)
-                bucket = relief_after if r.after_cap else relief_u
-                bucket[r.id] = bucket.get(r.id, 0) + cut * D * n
-                if not r.after_cap:
-                    pay_seg -= cut
-            if birth:        # 産前産後: the mother's 所得割 and 均等割 (資産割 by option)
-                r_birth += (inc_net + pay_seg * D + (ast_net if birth_asset else 0)) * n
-                inc_net = 0
-                pay_seg = 0
-                if birth_asset:
-                    ast_net = 0
-            net = inc_net + ast_net + pay_seg * D
-            for c in det_claims:
-                if c.person == m.person.id:
-                    k = _POP[months & c.months]
-                    if k:
-                        part = _selected(c.rule, inc_net, ast_net, pay_seg * D)
-                        cut = part * k * c.rate.numerator // c.rate.denominator
-                        bucket = relief_after if c.rule.after_cap else relief_u
-                        bucket[c.rule.id] = bucket.get(c.rule.id, 0) + cut
-                        if not c.rule.after_cap:
-                            r_outside += cut
-            for c in hh_claims:
-                k = _POP[months & c.rule.window(tariff.fiscal_year)]
-                if k:
-                    relief_base[c.rule.id] = relief_base.get(c.rule.id, 0) + \
-                        _selected(c.rule, inc_net, ast_net, pay_seg * D) * k
-            # 旧被扶養者 after the cap: the month's amount stays in until the cap
-            person_net.append((net + (fd_here if fd_after_cap else 0), months))
-
-    n_h = _POP[household_mask]
-    hh = rates.per_household
-    hh_u = 0
-    hh_segments: list[tuple[int, int]] = []     # (annual net in 1/D yen, months)
-    if hh is not None and n_h:
-        h_amount = hh
-        if spec_status and (name in ("medical", "support") or
-                            (is_child and opts.specified_household_child)):
-            h_amount = specified_household.amount(hh, spec_status, rates.per_household_specified,
-                                                  rates.per_household_specified_continuing)
-            r_spec += (hh - h_amount) * D * n_h
-        after = reductions.reduced(h_amount, tier)
-        r_stat += (h_amount - after) * D * n_h
-        hh_u = hh * D * n_h
-        # 旧被扶養者 only: 平等割 5割 (not with 7割・5割 (the larger wins) nor 特定世帯)
-        half = fd_all & household_mask if (statuses and not spec_status) else 0
-        target = reductions.reduced(hh, 50) if half else 0
-        if half and after > target:
-            k = _POP[half]
-            r_fd += (after - target) * D * k
-            hh_segments.append(((target if not fd_after_cap else after) * D, half))
-            if household_mask & ~half:
-                hh_segments.append((after * D, household_mask & ~half))
-        else:
-            hh_segments.append((after * D, household_mask))
-        for net, months in hh_segments:
-            for c in hh_claims:
-                if "per_household" in c.rule.levies:
-                    k = _POP[months & c.rule.window(tariff.fiscal_year)]
-                    relief_base[c.rule.id] = relief_base.get(c.rule.id, 0) + net * k
-
-    for c in hh_claims:          # household-level 減免: a share of the named levies
-        base = relief_base.get(c.rule.id, 0)
-        cut = base * c.rate.numerator // c.rate.denominator
-        if c.rule.after_cap:
-            relief_after[c.rule.id] = cut
-        else:
-            relief_u[c.rule.id] = cut
-            r_outside += cut
-
-    # in the levy (one floor with the elements): the 軽減 and the 非自発的失業 income change
-    inside = {"statutory": r_stat, "preschool": r_pre, "child_under18": r_u18,
-              "specified_household": r_spec, "involuntary_unemployment": r_unemp}
-    # subtracted from the computed levy, each floored on its own (rulebook defaults §5)
-    subtracted = {"childbirth": r_birth, **{f"relief.{k}": v for k, v in relief_u.items()}}
-    after_cap = {f"relief.{k}": v for k, v in relief_after.items()}
-    if fd_after_cap:
-        after_cap = {"former_dependent": r_fd, **after_cap}
-    else:
-        subtracted["former_dependent"] = r_fd
-    levy_obj = _levy(name, tariff, rates, (inc_u, ast_u, pc_u, hh_u), inside, subtracted,
-                     after_cap, n_h, person_net, hh_segments, r_outside)
+    c = Component(name, rates, tier, declared, spec_status, opts, tariff.rounding,
+                  tariff.fiscal_year, tariff.national.preschool_reduction,
+                  name != "child" or opts.statuses_on_child)
+    if claims:     # 条例減免 that apply to this component
+        mine = [cl for cl in claims if name in cl.rule.components]
+        c.child_rules = tuple(cl.rule for cl in mine if cl.rule.kind == "child_per_capita")
+        c.household_claims = tuple(cl for cl in mine if cl.rule.kind in ("grade", "income_drop"))
+        c.detention = tuple(cl for cl in mine if cl.rule.kind == "detention")
+    levy_obj = pipeline.run(c, comp_members)
     if tr is not None:
         _trace_component(tr, levy_obj, rates, comp_members, tier, spec_status, tariff)
     return levy_obj
-
-
-def _levy(name: str, tariff: Tariff, rates: ComponentRates, gross: tuple, inside: dict,
-          subtracted: dict, after: dict, n_h: int, person_net: list, hh_segments: list,
-          r_outside: int) -> ComponentLevy:
-    """Elements → levy → cap → 減免 after the cap → 100円, so that every printed line adds
-    up (rulebook §11.2, defaults §5). Amounts in 1/(12·D) yen.
-
-    levy = floor(elements − reductions inside the levy) − Σ floor(each subtracted one);
-    the elements and the reductions are each shown floored, and `fraction` is what their
-    sub-yen parts add up to under the one floor. amount = levy − over_cap − Σ floor(each
-    減免 after the cap) − the 100円 cut.
-    """
-    opts = tariff.options
-    rounding = tariff.rounding
-    U = 12 * rates.denominator
-    elements = [v // U for v in gross]
-    inside_yen = {k: v // U for k, v in inside.items() if v}
-    shown = sum(elements) - sum(inside_yen.values())
-    exact_u = sum(gross) - sum(inside.values())
-    computed = shown if rounding.yen == "per_element" else exact_u // U
-    sub_yen, levy = _take(subtracted, computed, U)
-    cap_u = rates.cap * rates.denominator * n_h
-    cap_yen = cap_u // U
-    if opts.cap_policy == "B":
-        # each month's annual-equivalent amount capped (person nets after their reductions)
-        cap_d = rates.cap * rates.denominator
-        capped_u = 0
-        for i in range(12):
-            bit = 1 << i
-            a = sum(net for net, months in person_net if months & bit)
-            a += sum(net for net, months in hh_segments if months & bit)
-            capped_u += a if a < cap_d else cap_d
-        capped_u = max(0, capped_u - r_outside)
-        no_cut = capped_u >= exact_u - sum(subtracted.values())
-        capped = levy if no_cut else min(levy, capped_u // U)
-    else:
-        capped = min(levy, cap_yen)
-    # 減免 after the cap (旧被扶養者 by default, 条例減免 so declared): each a share of what
-    # was levied, so when the cap took part of the levy it shrinks in proportion
-    num, den = (capped, levy) if capped < levy else (1, 1)
-    after_yen, net = _take({k: v * num // den for k, v in after.items()}, capped, U)
-    if rounding.hundred == "per_person":
-        # 西東京市 保険料: each person's amount (and the household's) cut to 100円 first
-        pp = sum(floor_unit(n * _POP[m] // U, 100) for n, m in person_net)
-        pp += sum(floor_unit(n * _POP[m] // U, 100) for n, m in hh_segments)
-        pp = max(0, pp - r_outside // U)
-        net = min(net, max(0, min(pp, capped) - sum(after_yen.values())))
-    amount = floor_unit(net, 100) if rounding.hundred in ("per_component", "per_person") else net
-    reds = {**inside_yen, **sub_yen, **after_yen}
-    return ComponentLevy(name, *elements, reds, levy, cap_yen, levy - capped,
-                         capped - sum(after_yen.values()) - amount, amount, n_h,
-                         fraction=computed - shown, after_cap=tuple(after_yen))
-
-
-def _take(reductions: dict, amount: int, U: int) -> tuple[dict, int]:
-    """Subtract each reduction (in 1/U yen), floored to the yen on its own and never
-    more than what is left of `amount` (yen): ({key: yen}, what is left)."""
-    out = {}
-    for k, v in reductions.items():
-        cut = min(amount, v // U)
-        if cut > 0:
-            out[k] = cut
-            amount -= cut
-    return out, amount
-
-
-def _selected(rule, inc_net: int, ast_net: int, pc_net: int) -> int:
-    """The part of a person-month's net amount a relief rule applies to."""
-    lv = rule.levies
-    return ((inc_net if "income" in lv else 0) + (ast_net if "asset" in lv else 0)
-            + (pc_net if "per_capita" in lv else 0))
 
 
 # ---------------------------------------------------------------- trace

@@ -1,0 +1,30 @@
+"""世帯別平等割額: one per household for the months anyone is levied in the component
+(地方税法703条の4第4項; 条例の月割)."""
+
+from __future__ import annotations
+
+from ..rules import PER_HOUSEHOLD
+from . import Step
+from .ledger import Component, Ledger
+
+_POP = [bin(i).count("1") for i in range(4096)]
+
+
+def levy(c: Component, ledger: Ledger) -> None:
+    hh = c.rates.per_household
+    n_h = _POP[ledger.months]
+    if hh is None or not n_h:
+        return
+    ledger.per_household = hh * c.rates.denominator * n_h
+    ledger.household_pay = hh
+
+
+def net(c: Component, ledger: Ledger) -> None:
+    """The household's net 平等割 by run of months (one run unless a 減免 split it)."""
+    if ledger.household_pay is not None and not ledger.household_net:
+        ledger.household_net.append((ledger.household_pay * c.rates.denominator,
+                                     ledger.months))
+
+
+LEVY = Step(PER_HOUSEHOLD, levy)
+NET = Step(PER_HOUSEHOLD, net)
