@@ -6,19 +6,18 @@ what is left (地方税法717条・各市町村国民健康保険税条例（減
 from __future__ import annotations
 
 from ..rules import rule
-from . import Step
-from .ledger import Component, Ledger, ReductionKey
-from .levy import take
+from . import ANY_RELIEF, STATUS, Step
+from .ledger import Component, Ledger
+from .levy import FORMER_DEPENDENT, take
 
 AFTER_CAP = rule("after_cap_relief", "限度額適用後の減免（課税額に対する割合）",
                  "地方税法717条・各市町村国民健康保険税条例（減免）")
 
 
 def relieve(c: Component, ledger: Ledger) -> None:
-    after = ledger.relief_keys(True)
+    after = ledger.relief_keys(True) if ledger.relief else {}
     if c.options.former_dependent_timing == "after_cap":
-        fd = ReductionKey.FORMER_DEPENDENT
-        after = {fd.value: ledger.reductions.get(fd, 0), **after}
+        after = {FORMER_DEPENDENT: ledger.former_dependent, **after}
     capped, levy = ledger.capped, ledger.levy
     num, den = (capped, levy) if capped < levy else (1, 1)
     taken, ledger.net = take({k: v * num // den for k, v in after.items()}, capped,
@@ -27,4 +26,4 @@ def relieve(c: Component, ledger: Ledger) -> None:
     ledger.shown.update(taken)
 
 
-STEP = Step(AFTER_CAP, relieve, ("options.former_dependent_timing",))
+STEP = Step(AFTER_CAP, relieve, ("options.former_dependent_timing",), when=STATUS | ANY_RELIEF)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ..rules import ASSET_LEVY
-from . import Step
+from . import ASSET, Step
 from .ledger import Component, Ledger
 
 
@@ -12,10 +12,9 @@ def levy(c: Component, ledger: Ledger) -> None:
     k = c.rates.k_asset
     total = 0
     for r in ledger.rows:
-        r.fat = fat = r.member.person.fixed_asset_tax
-        r.ast_net = fat * k
+        r.ast_net = r.member.person.fixed_asset_tax * k
         total += r.ast_net * r.n
     ledger.asset += total
 
 
-STEP = Step(ASSET_LEVY, levy)
+STEP = Step(ASSET_LEVY, levy, needs=ASSET)

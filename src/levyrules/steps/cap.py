@@ -17,7 +17,7 @@ def cap(c: Component, ledger: Ledger) -> None:
     yearly = c.rates.cap * c.rates.denominator
     ledger.cap = yearly * _POP[ledger.months] // U
     if c.options.cap_policy != "B":
-        ledger.capped = min(ledger.levy, ledger.cap)
+        ledger.capped = ledger.net = min(ledger.levy, ledger.cap)
         return
     capped_u = 0
     for i in range(12):
@@ -27,9 +27,9 @@ def cap(c: Component, ledger: Ledger) -> None:
         capped_u += a if a < yearly else yearly
     capped_u = max(0, capped_u - ledger.outside)
     gross = ledger.income + ledger.asset + ledger.per_capita + ledger.per_household
-    exact_u = gross - sum(ledger.reductions.get(k, 0) for k in INSIDE)
+    exact_u = gross - sum(getattr(ledger, k) for k in INSIDE)
     no_cut = capped_u >= exact_u - sum(before_cap(c, ledger).values())
-    ledger.capped = ledger.levy if no_cut else min(ledger.levy, capped_u // U)
+    ledger.capped = ledger.net = ledger.levy if no_cut else min(ledger.levy, capped_u // U)
 
 
 STEP = Step(CAP, cap, ("options.cap_policy",))

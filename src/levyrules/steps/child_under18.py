@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 from ..rules.child_support import UNDER18
-from . import Step
-from .ledger import Component, Ledger, ReductionKey
+from . import CHILD, Step
+from .ledger import Component, Ledger
 
 
 def reduce(c: Component, ledger: Ledger) -> None:
-    if not c.is_child:
-        return
     D = c.rates.denominator
     total = 0
     for r in ledger.rows:
@@ -18,7 +16,7 @@ def reduce(c: Component, ledger: Ledger) -> None:
             total += r.parts[0] * D * r.n
             r.parts = (0, 0)
             r.pc_net = 0
-    ledger.reduce(ReductionKey.CHILD_UNDER18, total)
+    ledger.child_under18 += total
 
 
-STEP = Step(UNDER18, reduce)
+STEP = Step(UNDER18, reduce, needs=CHILD)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..rules.childbirth import CHILDBIRTH
 from . import STATUS, Step
-from .ledger import Component, Ledger, ReductionKey
+from .ledger import Component, Ledger
 
 
 def exempt(c: Component, ledger: Ledger) -> None:
@@ -21,7 +21,7 @@ def exempt(c: Component, ledger: Ledger) -> None:
         r.pc_net = 0
         if with_asset:
             r.ast_net = 0
-    ledger.reduce(ReductionKey.CHILDBIRTH, total)
+    ledger.childbirth += total
 
 
 STEP = Step(CHILDBIRTH, exempt, ("options.childbirth_asset",), STATUS)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from ..calendar import FULL_YEAR
 from ..rules.former_dependent import FORMER_DEPENDENT
 from ..rules.reductions import reduced
-from . import STATUS, Step
-from .ledger import Component, Ledger, ReductionKey
+from . import HOUSEHOLD, STATUS, Step
+from .ledger import Component, Ledger
 
 _POP = [bin(i).count("1") for i in range(4096)]
 OPTIONS = ("options.former_dependent_timing",)
@@ -33,7 +33,7 @@ def per_person(c: Component, ledger: Ledger) -> None:
             r.pc_net = target
         r.fd_here = here
         total += here * r.n
-    ledger.reduce(ReductionKey.FORMER_DEPENDENT, total)
+    ledger.former_dependent += total
 
 
 def per_household(c: Component, ledger: Ledger) -> None:
@@ -50,7 +50,7 @@ def per_household(c: Component, ledger: Ledger) -> None:
     if not half or after <= target:
         return
     D = c.rates.denominator
-    ledger.reduce(ReductionKey.FORMER_DEPENDENT, (after - target) * D * _POP[half])
+    ledger.former_dependent += (after - target) * D * _POP[half]
     after_cap = c.options.former_dependent_timing == "after_cap"
     ledger.household_net.append(((after if after_cap else target) * D, half))
     if ledger.months & ~half:
@@ -58,4 +58,4 @@ def per_household(c: Component, ledger: Ledger) -> None:
 
 
 PER_PERSON = Step(FORMER_DEPENDENT, per_person, OPTIONS, STATUS)
-PER_HOUSEHOLD = Step(FORMER_DEPENDENT, per_household, OPTIONS, STATUS)
+PER_HOUSEHOLD = Step(FORMER_DEPENDENT, per_household, OPTIONS, STATUS | HOUSEHOLD)

@@ -20,7 +20,8 @@ from ..tariff.model import ComponentRates, Options, Rounding
 
 
 class ReductionKey(str, enum.Enum):
-    """The statutory reductions, as the output's `reductions` keys name them.
+    """The statutory reductions, as the output's `reductions` keys and the `Ledger`'s
+    attributes name them.
 
     A 条例減免 is keyed `relief.<id>` by its tariff rule instead."""
     STATUTORY = "statutory"                        # 7割・5割・2割軽減
@@ -41,10 +42,10 @@ class Stage(enum.Enum):
 
 class Row:
     """One person in one component (one run of months once split by status)."""
-    __slots__ = ("member", "pos", "first", "months", "n", "base_n", "base_x", "fat",
+    __slots__ = ("member", "pos", "first", "months", "n", "base_n", "base_x",
                  "gross_pc", "parts", "red_pre", "child_cuts", "unemployed", "birth",
                  "fd_exempt", "fd_half", "inc_net", "ast_net", "pc_net", "fd_here")
-    COPIED = ("base_n", "base_x", "fat", "gross_pc", "parts", "red_pre", "child_cuts",
+    COPIED = ("base_n", "base_x", "gross_pc", "parts", "red_pre", "child_cuts",
               "inc_net", "ast_net", "pc_net")
 
     def __init__(self, member, pos: int, months: int, n: int):
@@ -56,6 +57,7 @@ class Row:
         self.child_cuts = ()          # (relief rule, yen per year) of the child 均等割 減免
         self.unemployed = self.birth = self.fd_exempt = self.fd_half = False
         self.fd_here = 0
+        self.ast_net = 0
 
     def split(self, months: int, n: int, flags: tuple) -> "Row":
         """A copy for one run of months with the given status flags."""
@@ -92,18 +94,24 @@ class Component:
 class Ledger:
     """What the steps found for one component, exact (1/(12·D) yen) until `levy`."""
     unit: int                          # 12·D: units per yen
-    rows: list = attrs.field(factory=list)
+    rows: list                         # Row per person (per run of months once split)
     months: int = 0                    # months with at least one member (mask)
     # elements, gross (after 月割, before any reduction)
     income: int = 0
     asset: int = 0
     per_capita: int = 0
     per_household: int = 0
-    # statutory reductions by key, and where each is taken
-    reductions: dict = attrs.field(factory=dict)        # ReductionKey -> units
+    # the statutory reductions, one attribute per ReductionKey (its value is the name)
+    statutory: int = 0
+    preschool: int = 0
+    child_under18: int = 0
+    specified_household: int = 0
+    involuntary_unemployment: int = 0
+    childbirth: int = 0
+    former_dependent: int = 0
     # 条例減免 by rule id: units, stage, and the first place it arose (for key order)
-    relief: dict = attrs.field(factory=dict)            # id -> [units, after_cap, order]
-    relief_base: dict = attrs.field(factory=dict)       # id -> base of a household share
+    relief: dict | None = None         # id -> [units, after_cap, order]
+    relief_base: dict | None = None    # id -> base of a household share
     outside: int = 0          # before-cap 減免 not already out of the person-month nets
     household_pay: int | None = None   # the 平等割 payable per year (yen), as steps reduce it
     person_net: list = attrs.field(factory=list)        # (yearly net in 1/D yen, months)
@@ -120,10 +128,9 @@ class Ledger:
     net: int = 0               # after the 減免 after the cap
     amount: int = 0            # after the 100円 cut
 
-    def reduce(self, key: ReductionKey, units: int) -> None:
-        self.reductions[key] = self.reductions.get(key, 0) + units
-
     def relieve(self, rule, units: int, order: tuple) -> None:
+        if self.relief is None:
+            self.relief = {}
         entry = self.relief.get(rule.id)
         if entry is None:
             self.relief[rule.id] = [units, rule.after_cap, order]

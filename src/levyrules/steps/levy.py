@@ -10,8 +10,12 @@ from ..rules import ROUNDING
 from . import Step
 from .ledger import Component, Ledger, ReductionKey
 
-INSIDE = (ReductionKey.STATUTORY, ReductionKey.PRESCHOOL, ReductionKey.CHILD_UNDER18,
-          ReductionKey.SPECIFIED_HOUSEHOLD, ReductionKey.INVOLUNTARY_UNEMPLOYMENT)
+# the reductions inside the levy, in the order the output lists them
+INSIDE = tuple(k.value for k in (ReductionKey.STATUTORY, ReductionKey.PRESCHOOL,
+                                 ReductionKey.CHILD_UNDER18, ReductionKey.SPECIFIED_HOUSEHOLD,
+                                 ReductionKey.INVOLUNTARY_UNEMPLOYMENT))
+CHILDBIRTH = ReductionKey.CHILDBIRTH.value
+FORMER_DEPENDENT = ReductionKey.FORMER_DEPENDENT.value
 
 
 def take(reductions: dict, amount: int, unit: int) -> tuple[dict, int]:
@@ -28,30 +32,35 @@ def take(reductions: dict, amount: int, unit: int) -> tuple[dict, int]:
 
 def before_cap(c: Component, ledger: Ledger) -> dict:
     """The reductions subtracted from the computed levy, in the order they are taken."""
-    reds = ledger.reductions
-    out = {ReductionKey.CHILDBIRTH.value: reds.get(ReductionKey.CHILDBIRTH, 0),
-           **ledger.relief_keys(False)}
+    out = {CHILDBIRTH: ledger.childbirth}
+    if ledger.relief:
+        out.update(ledger.relief_keys(False))
     if c.options.former_dependent_timing != "after_cap":
-        out[ReductionKey.FORMER_DEPENDENT.value] = reds.get(ReductionKey.FORMER_DEPENDENT, 0)
+        out[FORMER_DEPENDENT] = ledger.former_dependent
     return out
 
 
 def levy(c: Component, ledger: Ledger) -> None:
     U = ledger.unit
-    gross = (ledger.income, ledger.asset, ledger.per_capita, ledger.per_household)
-    ledger.levy_lines = lines = tuple(v // U for v in gross)
-    reds = ledger.reductions
-    inside = {k.value: reds[k] for k in INSIDE if reds.get(k)}
-    shown_inside = {k: v // U for k, v in inside.items()}
-    shown = sum(lines) - sum(shown_inside.values())
-    if c.rounding.yen == "per_element":
-        computed = shown
-    else:
-        computed = (sum(gross) - sum(inside.values())) // U
-    taken, ledger.levy = take(before_cap(c, ledger), computed, U)
+    a, b, d, e = ledger.income, ledger.asset, ledger.per_capita, ledger.per_household
+    ledger.levy_lines = (a // U, b // U, d // U, e // U)
+    exact = a + b + d + e
+    shown = a // U + b // U + d // U + e // U
+    lines = ledger.shown
+    for k in INSIDE:
+        v = getattr(ledger, k)
+        if v:
+            lines[k] = v // U
+            shown -= v // U
+            exact -= v
+    computed = shown if c.rounding.yen == "per_element" else exact // U
     ledger.computed = computed
     ledger.fraction = computed - shown
-    ledger.shown = {**shown_inside, **taken}
+    if ledger.childbirth or ledger.former_dependent or ledger.relief:
+        taken, ledger.levy = take(before_cap(c, ledger), computed, U)
+        lines.update(taken)
+    else:
+        ledger.levy = computed
 
 
 STEP = Step(ROUNDING, levy, ("rounding.yen",))

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ..rules import PER_HOUSEHOLD
-from . import Step
+from . import HOUSEHOLD, HOUSEHOLD_RELIEF, NETS, Step
 from .ledger import Component, Ledger
 
 _POP = [bin(i).count("1") for i in range(4096)]
@@ -26,5 +26,5 @@ def net(c: Component, ledger: Ledger) -> None:
                                      ledger.months))
 
 
-LEVY = Step(PER_HOUSEHOLD, levy)
-NET = Step(PER_HOUSEHOLD, net)
+LEVY = Step(PER_HOUSEHOLD, levy, needs=HOUSEHOLD)
+NET = Step(PER_HOUSEHOLD, net, needs=HOUSEHOLD, when=NETS | HOUSEHOLD_RELIEF)

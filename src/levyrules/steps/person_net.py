@@ -6,7 +6,7 @@ carries: what the cap by month (`options.cap_policy: B`) and the 100円 cut per 
 from __future__ import annotations
 
 from ..rules import MONTHS
-from . import Step
+from . import NETS, Step
 from .ledger import Component, Ledger
 
 
@@ -19,4 +19,4 @@ def net(c: Component, ledger: Ledger) -> None:
                     r.months))
 
 
-STEP = Step(MONTHS, net, ("options.former_dependent_timing",))
+STEP = Step(MONTHS, net, ("options.former_dependent_timing",), when=NETS)

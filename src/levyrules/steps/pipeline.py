@@ -11,7 +11,9 @@ the cap and the 100円 cut.
 from __future__ import annotations
 
 from ..result import ComponentLevy
-from . import (CHILD_RELIEF, DETENTION, HOUSEHOLD_RELIEF, STATUS, after_cap, asset_levy, cap,
+from ..rules.preschool import COMPONENTS as PRESCHOOL_COMPONENTS
+from . import (ASSET, CHILD, CHILD_RELIEF, DETENTION, HOUSEHOLD, HOUSEHOLD_RELIEF, NETS, PRESCHOOL,
+               SPECIFIED, STATUS, after_cap, asset_levy, cap,
                child_under18, childbirth, former_dependent, income_levy, levy, per_capita,
                per_household, person_net, preschool, relief_child, relief_detention,
                relief_household, rounding, segments, specified_household, statutory,
@@ -59,12 +61,27 @@ def plan(flags: int) -> tuple:
     """The run functions of the steps that apply to a component with `flags`."""
     p = _PLANS.get(flags)
     if p is None:
-        p = _PLANS[flags] = tuple(s.run for s in PIPELINE if s.needs & flags == s.needs)
+        p = _PLANS[flags] = tuple(s.run for s in PIPELINE if s.needs & flags == s.needs
+                                  and (not s.when or s.when & flags))
     return p
 
 
 def flags(c: Component, members: list) -> int:
+    """What the component has that some steps need (see steps/__init__.py)."""
+    rates = c.rates
     f = 0
+    if c.is_child:
+        f |= CHILD
+    elif c.declared and c.name in PRESCHOOL_COMPONENTS:
+        f |= PRESCHOOL
+    if c.specified:
+        f |= SPECIFIED
+    if rates.per_household is not None:
+        f |= HOUSEHOLD
+    if rates.k_asset:
+        f |= ASSET
+    if c.options.cap_policy == "B" or c.rounding.hundred == "per_person":
+        f |= NETS
     if c.statuses and any(m.unemployed or m.birth or m.fd_exempt for m, _ in members):
         f |= STATUS
     if c.child_rules:
@@ -78,13 +95,12 @@ def flags(c: Component, members: list) -> int:
 
 def run(c: Component, members: list) -> ComponentLevy:
     """The component's tax for `members` [(member, months mask)] under `c`."""
-    ledger = Ledger(12 * c.rates.denominator)
-    rows = ledger.rows
+    rows = []
     months = 0
     for pos, (m, mask) in enumerate(members):
         rows.append(Row(m, pos, mask, _POP[mask]))
         months |= mask
-    ledger.months = months
+    ledger = Ledger(12 * c.rates.denominator, rows, months)
     for step in plan(flags(c, members)):
         step(c, ledger)
     return result(c, ledger)
@@ -92,7 +108,7 @@ def run(c: Component, members: list) -> ComponentLevy:
 
 def result(c: Component, ledger: Ledger) -> ComponentLevy:
     """The component's lines as the output prints them, from the ledger."""
-    after = sum(ledger.shown[k] for k in ledger.after_cap)
+    after = sum(ledger.shown[k] for k in ledger.after_cap) if ledger.after_cap else 0
     return ComponentLevy(c.name, *ledger.levy_lines, ledger.shown, ledger.levy, ledger.cap,
                          ledger.levy - ledger.capped, ledger.capped - after - ledger.amount,
                          ledger.amount, _POP[ledger.months], fraction=ledger.fraction,

@@ -5,13 +5,11 @@ that remains after the 7割・5割・2割軽減, floored (医療分・支援分;
 from __future__ import annotations
 
 from ..rules import preschool
-from . import Step
-from .ledger import Component, Ledger, ReductionKey
+from . import PRESCHOOL, Step
+from .ledger import Component, Ledger
 
 
 def reduce(c: Component, ledger: Ledger) -> None:
-    if not (c.declared and c.name in preschool.COMPONENTS):
-        return
     D = c.rates.denominator
     share = c.preschool_share
     total = 0
@@ -22,7 +20,7 @@ def reduce(c: Component, ledger: Ledger) -> None:
             r.red_pre = r.pc_net - after
             r.pc_net = after
             total += r.red_pre * D * r.n
-    ledger.reduce(ReductionKey.PRESCHOOL, total)
+    ledger.preschool += total
 
 
-STEP = Step(preschool.PRESCHOOL, reduce)
+STEP = Step(preschool.PRESCHOOL, reduce, needs=PRESCHOOL)

@@ -25,7 +25,7 @@ def selected(rule, inc_net: int, ast_net: int, pc_net: int) -> int:
 def person_base(c: Component, ledger: Ledger) -> None:
     """The persons' net levies in each rule's months."""
     D = c.rates.denominator
-    base = ledger.relief_base
+    base = ledger.relief_base = {}
     for r in ledger.rows:
         for claim in c.household_claims:
             k = _POP[r.months & claim.rule.window(c.fiscal_year)]
@@ -47,6 +47,8 @@ def household_base(c: Component, ledger: Ledger) -> None:
 
 
 def share(c: Component, ledger: Ledger) -> None:
+    if ledger.relief is None:
+        ledger.relief = {}
     for i, claim in enumerate(c.household_claims):
         rid = claim.rule.id
         cut = ledger.relief_base.get(rid, 0) * claim.rate.numerator // claim.rate.denominator

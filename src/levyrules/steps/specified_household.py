@@ -6,8 +6,8 @@ in rules/specified_household.py)."""
 from __future__ import annotations
 
 from ..rules import specified_household as spec
-from . import Step
-from .ledger import Component, Ledger, ReductionKey
+from . import HOUSEHOLD, SPECIFIED, Step
+from .ledger import Component, Ledger
 
 _POP = [bin(i).count("1") for i in range(4096)]
 
@@ -22,9 +22,8 @@ def reduce(c: Component, ledger: Ledger) -> None:
     rates = c.rates
     amount = spec.amount(hh, c.specified, rates.per_household_specified,
                          rates.per_household_specified_continuing)
-    ledger.reduce(ReductionKey.SPECIFIED_HOUSEHOLD,
-                  (hh - amount) * rates.denominator * _POP[ledger.months])
+    ledger.specified_household += (hh - amount) * rates.denominator * _POP[ledger.months]
     ledger.household_pay = amount
 
 
-STEP = Step(spec.SPECIFIED, reduce, ("options.specified_household_child",))
+STEP = Step(spec.SPECIFIED, reduce, ("options.specified_household_child",), HOUSEHOLD | SPECIFIED)

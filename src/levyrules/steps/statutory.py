@@ -5,8 +5,8 @@ its own (地方税法703条の5第1項, 施行令56条の89; the tier is judged 
 from __future__ import annotations
 
 from ..rules.reductions import STATUTORY, reduced
-from . import Step
-from .ledger import Component, Ledger, ReductionKey
+from . import HOUSEHOLD, Step
+from .ledger import Component, Ledger
 
 
 def per_capita(c: Component, ledger: Ledger) -> None:
@@ -18,7 +18,7 @@ def per_capita(c: Component, ledger: Ledger) -> None:
         pay = reduced(a, tier) + reduced(b, tier)
         total += (a + b - pay) * D * r.n
         r.pc_net = pay
-    ledger.reduce(ReductionKey.STATUTORY, total)
+    ledger.statutory += total
 
 
 def per_household(c: Component, ledger: Ledger) -> None:
@@ -26,11 +26,10 @@ def per_household(c: Component, ledger: Ledger) -> None:
     if pay is None:
         return
     after = reduced(pay, c.tier)
-    ledger.reduce(ReductionKey.STATUTORY,
-                  (pay - after) * c.rates.denominator * _POP[ledger.months])
+    ledger.statutory += (pay - after) * c.rates.denominator * _POP[ledger.months]
     ledger.household_pay = after
 
 
 _POP = [bin(i).count("1") for i in range(4096)]
 PER_CAPITA = Step(STATUTORY, per_capita)
-PER_HOUSEHOLD = Step(STATUTORY, per_household)
+PER_HOUSEHOLD = Step(STATUTORY, per_household, needs=HOUSEHOLD)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..rules.unemployment import UNEMPLOYMENT
 from . import STATUS, Step
-from .ledger import Component, Ledger, ReductionKey
+from .ledger import Component, Ledger
 
 
 def reduce(c: Component, ledger: Ledger) -> None:
@@ -16,7 +16,7 @@ def reduce(c: Component, ledger: Ledger) -> None:
         if r.unemployed:
             total += (r.base_n - r.base_x) * k * r.n
             r.inc_net = r.base_x * k
-    ledger.reduce(ReductionKey.INVOLUNTARY_UNEMPLOYMENT, total)
+    ledger.involuntary_unemployment += total
 
 
 STEP = Step(UNEMPLOYMENT, reduce, ("options.unemployment_adjustment",), STATUS)
