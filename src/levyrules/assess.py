@@ -393,14 +393,25 @@ def _sum_installments(lists: list) -> tuple:
     return tuple({"period": p, "due": d, "amount": a} for (p, d), a in sorted(by_period.items()))
 
 
+# the tariff's part of each component's pipeline flags, by ComponentRates (checked by identity)
+_TARIFF_FLAGS: dict[tuple, tuple] = {}
+
+
 def _component(name: str, rates: ComponentRates, comp_members: list, tier: int, declared: bool,
                spec_status: str | None, tariff: Tariff, claims: list, tr: list | None,
                ) -> ComponentLevy:
     """One component: the law's steps (steps/pipeline.py) over its members."""
     opts = tariff.options
+    key = (id(rates), name)
+    known = _TARIFF_FLAGS.get(key)
+    if known is None or known[0] is not rates or known[1] is not tariff:
+        if len(_TARIFF_FLAGS) > 256:
+            _TARIFF_FLAGS.clear()
+        known = _TARIFF_FLAGS[key] = (rates, tariff, pipeline.tariff_flags(
+            name, rates, opts, tariff.rounding))
     c = Component(name, rates, tier, declared, spec_status, opts, tariff.rounding,
                   tariff.fiscal_year, tariff.national.preschool_reduction,
-                  name != "child" or opts.statuses_on_child)
+                  name != "child" or opts.statuses_on_child, known[2])
     if claims:     # 条例減免 that apply to this component
         mine = [cl for cl in claims if name in cl.rule.components]
         c.child_rules = tuple(cl.rule for cl in mine if cl.rule.kind == "child_per_capita")

@@ -81,6 +81,7 @@ class Component:
     fiscal_year: int
     preschool_share: object     # Fraction: the 未就学児 share (½ by law)
     statuses: bool              # special statuses apply in this component
+    tariff_flags: int           # pipeline.tariff_flags: what the tariff alone decides
     child_rules: tuple = ()     # 条例減免 of children's 均等割 (ReliefRule)
     detention: tuple = ()       # 条例減免 claims on a person's months
     household_claims: tuple = ()  # 条例減免 claims on a share of the household's levies

@@ -66,22 +66,29 @@ def plan(flags: int) -> tuple:
     return p
 
 
-def flags(c: Component, members: list) -> int:
-    """What the component has that some steps need (see steps/__init__.py)."""
-    rates = c.rates
+def tariff_flags(name: str, rates, options, rounding) -> int:
+    """The flags a component has by its tariff alone (the same for every household)."""
     f = 0
-    if c.is_child:
+    if name == "child":
         f |= CHILD
-    elif c.declared and c.name in PRESCHOOL_COMPONENTS:
+    elif name in PRESCHOOL_COMPONENTS:
         f |= PRESCHOOL
-    if c.specified:
-        f |= SPECIFIED
     if rates.per_household is not None:
         f |= HOUSEHOLD
     if rates.k_asset:
         f |= ASSET
-    if c.options.cap_policy == "B" or c.rounding.hundred == "per_person":
+    if options.cap_policy == "B" or rounding.hundred == "per_person":
         f |= NETS
+    return f
+
+
+def flags(c: Component, members: list) -> int:
+    """What the component has that some steps need (see steps/__init__.py)."""
+    f = c.tariff_flags
+    if not c.declared:
+        f &= ~PRESCHOOL
+    if c.specified:
+        f |= SPECIFIED
     if c.statuses and any(m.unemployed or m.birth or m.fd_exempt for m, _ in members):
         f |= STATUS
     if c.child_rules:
