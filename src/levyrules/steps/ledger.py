@@ -42,28 +42,29 @@ class Stage(enum.Enum):
 
 class Row:
     """One person in one component (one run of months once split by status)."""
-    __slots__ = ("member", "pos", "first", "months", "n", "base_n", "base_x",
+    __slots__ = ("member", "pos", "months", "n", "base_n", "base_x",
                  "gross_pc", "parts", "red_pre", "child_cuts", "unemployed", "birth",
                  "fd_exempt", "fd_half", "inc_net", "ast_net", "pc_net", "fd_here")
-    COPIED = ("base_n", "base_x", "gross_pc", "parts", "red_pre", "child_cuts",
+    COPIED = ("base_n", "base_x", "gross_pc", "parts", "red_pre",
               "inc_net", "ast_net", "pc_net")
 
     def __init__(self, member, pos: int, months: int, n: int):
         self.member = member
         self.pos = pos                # the person's place in the component, for key order
         self.months = months          # 12-bit mask (bit 0 = April)
-        self.first = months & -months  # its first month, for key order
         self.n = n                    # its number of months
-        self.child_cuts = ()          # (relief rule, yen per year) of the child 均等割 減免
-        self.unemployed = self.birth = self.fd_exempt = self.fd_half = False
-        self.fd_here = 0
-        self.ast_net = 0
+        self.fd_here = 0              # 旧被扶養者 減免 of the run (set by its step)
+        self.ast_net = 0              # 資産割 (set by its step when the tariff has one)
+        # set by the steps that need them: child_cuts (relief_child), the status flags
+        # unemployed, birth, fd_exempt, fd_half (segments)
 
     def split(self, months: int, n: int, flags: tuple) -> "Row":
         """A copy for one run of months with the given status flags."""
         r = Row(self.member, self.pos, months, n)
         for f in Row.COPIED:
             setattr(r, f, getattr(self, f))
+        if hasattr(self, "child_cuts"):
+            r.child_cuts = self.child_cuts
         r.unemployed, r.birth, r.fd_exempt, r.fd_half = flags
         return r
 

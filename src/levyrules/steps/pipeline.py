@@ -108,7 +108,8 @@ def run(c: Component, members: list) -> ComponentLevy:
         rows.append(Row(m, pos, mask, _POP[mask]))
         months |= mask
     ledger = Ledger(12 * c.rates.denominator, rows, months)
-    for step in plan(flags(c, members)):
+    f = flags(c, members)
+    for step in _PLANS.get(f) or plan(f):
         step(c, ledger)
     return result(c, ledger)
 

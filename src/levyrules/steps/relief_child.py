@@ -46,7 +46,8 @@ def apply(c: Component, ledger: Ledger) -> None:
     for r in ledger.rows:
         for rule, cut in r.child_cuts:
             cut = min(cut, r.pc_net)
-            ledger.relieve(rule, cut * D * r.n, (r.pos, r.first, KIND, index[rule.id]))
+            order = (r.pos, r.months & -r.months, KIND, index[rule.id])
+            ledger.relieve(rule, cut * D * r.n, order)
             if not rule.after_cap:
                 r.pc_net -= cut
 

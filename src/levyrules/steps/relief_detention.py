@@ -24,7 +24,7 @@ def reduce(c: Component, ledger: Ledger) -> None:
                 continue
             part = selected(claim.rule, r.inc_net, r.ast_net, r.pc_net * D)
             cut = part * k * claim.rate.numerator // claim.rate.denominator
-            ledger.relieve(claim.rule, cut, (r.pos, r.first, KIND, i))
+            ledger.relieve(claim.rule, cut, (r.pos, r.months & -r.months, KIND, i))
             if not claim.rule.after_cap:
                 ledger.outside += cut
 

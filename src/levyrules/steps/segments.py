@@ -16,6 +16,7 @@ def split(c: Component, ledger: Ledger) -> None:
     for r in ledger.rows:
         m = r.member
         if not (m.unemployed or m.birth or m.fd_exempt) or not c.statuses:
+            r.unemployed = r.birth = r.fd_exempt = r.fd_half = False
             rows.append(r)
             continue
         groups: dict = {}
