@@ -1,7 +1,9 @@
-"""The assessment pipeline (賦課計算) for one household and one fiscal year.
+"""The assessment (賦課計算) of one household for one fiscal year.
 
-months → who counts on the 判定日 → incomes → 軽減 tier → for each component:
-element amounts per person-month → reductions → 月割 → cap → rounding → total.
+facts (members.py: months, 介護 months, statuses) → who counts on the 判定日 → incomes →
+軽減 tier and 特定世帯 → for each component, the law's steps in the order
+steps/pipeline.py writes once (elements, reductions, 月割, cap, 減免 after the cap,
+rounding) into a ledger → the component results → total, 期割, trace (trace.py).
 
 Amounts stay exact until a named rounding step: within a component every amount
 is an integer count of 1/(12·D) yen, where D is the common denominator of the
@@ -13,119 +15,31 @@ from __future__ import annotations
 from datetime import date
 from types import MappingProxyType
 
-from .calendar import (FULL_YEAR, anniversary, care_age_mask, fy_end, fy_first_key, fy_month,
-                       fy_start, is_preschool, is_under18, key_range_mask, month_key,
-                       months_text, period_mask)
+from . import trace as tracing
+from .calendar import (FULL_YEAR, fy_end, fy_first_key, fy_month, fy_start, key_range_mask,
+                       month_key, months_text)
 from .collection import installments_json
 from .errors import InputError, MissingTariffValue
-from .household import NO_STATUSES, Household, Person
-from .income import PersonIncome, person_income
+from .household import Household
+from .income import person_income
+from .members import Member
 from .money import floor_unit
 from .result import (NO_INSURED_MONTH, NO_INSURED_MONTH_JA, Assessment, ComponentLevy, HeadPart,
                      PersonResult, Reduction)
-from .rules import (reduction_rule, HEAD_CHANGE, ASSET_LEVY, CAP, CARE_AGE, FICTITIOUS_HEAD, INCOME_LEVY, LATE_ELDERLY,
-                    MONTHS, PER_CAPITA, PER_HOUSEHOLD, ROUNDING)
-from .rules import (care_exempt, child_support, childbirth, former_dependent,
-                    reductions, relief, specified_household, unemployment)
+from .rules import HEAD_CHANGE, MONTHS, ROUNDING
+from .rules import reductions, relief, specified_household, unemployment
 from .steps import pipeline
 from .steps.ledger import Component
 from .tariff import applies
-from .tariff.model import COMPONENT_NAMES, ComponentRates, Tariff
+from .tariff.model import ComponentRates, Tariff
 
 ORDER = ("medical", "support", "care", "child")
 # a component nobody is levied in; shared, so its reductions mapping is read-only
 _ZERO = {name: ComponentLevy(name, 0, 0, 0, 0, MappingProxyType({}), 0, 0, 0, 0, 0, 0)
          for name in ORDER}
-_POP = [bin(i).count("1") for i in range(4096)]
 
 
-class _Member:
-    """A person's facts for the year, derived once."""
-    __slots__ = ("person", "index", "insured", "care", "cut", "late_date", "income",
-                 "preschool", "under18", "on", "late", "counted",
-                 "income_u", "unemployed", "unemployment_period", "birth", "fd_exempt",
-                 "fd_half", "care_exempt", "notes")
-
-    def __init__(self, person: Person, index: int, fy: int):
-        self.person = person
-        self.index = index
-        birth = person.birth_date
-        at75 = anniversary(birth, 75)
-        cut = at75
-        late = person.late_elderly_since
-        if late is not None and late < cut:
-            cut = late
-        self.cut = cut
-        mask = 0
-        reaches_75 = False
-        for per in person.insured:
-            if per.start >= cut:
-                continue
-            until = per.until
-            if until is None or until > cut:
-                until = cut
-                reaches_75 = late is None
-            mask |= period_mask(fy, per.start, until)
-        self.insured = mask
-        self.care = mask & care_age_mask(fy, birth) if mask else 0
-        # 特定同一世帯所属者: left 国保 for 後期高齢者医療 (given, or at 75 while insured)
-        self.late_date = late if late is not None else (at75 if reaches_75 else None)
-        self.income: PersonIncome | None = None
-        self.preschool = is_preschool(fy, birth)
-        self.under18 = is_under18(fy, birth)
-        self.on = self.late = self.counted = False   # set for the 判定日
-        # special statuses (rulebook §5, §6, §8, §13.9): month masks, 0 when none
-        self.income_u: PersonIncome | None = None    # income under the 非自発的失業 特例
-        self.unemployed = self.birth = self.fd_exempt = self.fd_half = self.care_exempt = 0
-        self.unemployment_period = 0                 # the 特例 months, insured or not
-        self.notes: list = []                        # (rule, text) for the trace
-        if person.statuses is not NO_STATUSES:    # even with no month: the 判定 may count them
-            self._statuses(person.statuses, fy)
-
-    def _statuses(self, st, fy: int) -> None:
-        mask = self.insured
-        if st.involuntary_unemployment is not None:
-            why = unemployment.ineligible_reason(st.involuntary_unemployment,
-                                                 self.person.birth_date)
-            if why:
-                self.notes.append((unemployment.UNEMPLOYMENT, f"特例の対象外: {why}"))
-            else:
-                self.unemployment_period = unemployment.period_mask(fy,
-                                                                    st.involuntary_unemployment)
-                self.unemployed = self.unemployment_period & mask
-        if st.childbirth is not None:
-            self.birth = childbirth.exempt_mask(fy, st.childbirth) & mask
-        if st.former_dependent_since is not None:
-            since = st.former_dependent_since
-            if former_dependent.eligible(self.person.birth_date, since):
-                self.fd_exempt = former_dependent.exempt_mask(fy, since) & mask
-                self.fd_half = former_dependent.half_mask(fy, since) & mask
-            else:
-                self.notes.append((former_dependent.FORMER_DEPENDENT,
-                                   "対象外: 資格取得日に65歳未満"))
-        if st.care_exempt_facility:
-            self.care_exempt = care_exempt.facility_mask(fy, st.care_exempt_facility) & self.care
-            self.care &= ~self.care_exempt
-
-    @property
-    def special(self) -> bool:
-        return bool(self.unemployed or self.birth or self.fd_exempt)
-
-    def insured_on(self, d: date) -> bool:
-        cut = self.cut
-        for per in self.person.insured:
-            if per.start <= d < cut and (per.until is None or d < per.until):
-                return True
-        return False
-
-    def judge_on(self, d: date, is_head: bool) -> None:
-        """Who this person is on the 判定日: insured, 特定同一世帯所属者, or neither."""
-        self.on = self.insured_on(d)
-        self.late = not self.on and self.late_date is not None and self.late_date <= d
-        self.counted = self.on or self.late or is_head
-
-
-def _judgement_date(members: list[_Member], fy: int, window: int = FULL_YEAR) -> date:
+def _judgement_date(members: list[Member], fy: int, window: int = FULL_YEAR) -> date:
     """判定日: 4月1日 (or the first day of `window`'s months), or the day the household's
     納税義務 starts when that is later."""
     first = (window & -window).bit_length() - 1
@@ -181,7 +95,7 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
                                         f"{tariff.id} is for {tariff.fiscal_year}")
     nat = tariff.national
     tr: list[dict] | None = [] if trace else None
-    members = [_Member(p, i, fy) for i, p in enumerate(household.persons)]
+    members = [Member(p, i, fy) for i, p in enumerate(household.persons)]
     liable = 0
     for m in members:
         liable |= m.insured
@@ -208,7 +122,7 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
             judged = _judgement_date(members, fy, window) if since is None or \
                 not any(m.insured_on(since) for m in members) else since
             if tr is not None:
-                _step(tr, HEAD_CHANGE, None, f"納税義務者 {head_id}: {months_text(window)}"
+                tracing.step(tr, HEAD_CHANGE, None, f"納税義務者 {head_id}: {months_text(window)}"
                       + (f"（{since.isoformat()} 世帯主変更）" if since else ""), person=head_id)
             results.append((head_id, window, _part(head_id, judged, window, since is not None,
                                                    members, household, tariff, claims,
@@ -228,7 +142,7 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
     # 軽減; the result is provisional until the income arrives (rulebook §13.2)
     provisional = any(not m.income.declared for m in members if m.insured or m.counted)
     if provisional and tr is not None:
-        _step(tr, reductions.JUDGEMENT, None, "所得未申告（又は所得未確定）の者がいるため軽減なし・"
+        tracing.step(tr, reductions.JUDGEMENT, None, "所得未申告（又は所得未確定）の者がいるため軽減なし・"
                                               "暫定の賦課（所得が判明したら更正）")
     return Assessment(household.id, fy, tariff.id, tariff.sha256, tariff.status, reduction,
                       spec_status, components, total, total_rounding, persons,
@@ -252,20 +166,17 @@ def _no_insured_month(household: Household, tariff: Tariff, members: list, tr) -
     persons = tuple(PersonResult(m.person.id, "other", 0, 0, 0, None, None, False, False)
                     for m in members)
     if tr is not None:
-        _step(tr, MONTHS, None, NO_INSURED_MONTH_JA, 0)
+        tracing.step(tr, MONTHS, None, NO_INSURED_MONTH_JA, 0)
     return Assessment(household.id, fy, tariff.id, tariff.sha256, tariff.status, reduction,
                       None, components, 0, 0, persons, tuple(tr) if tr is not None else (),
                       (), notes=(NO_INSURED_MONTH,), tariff_overrides=tariff.overrides)
 
 
-def _part(head_id: str, judged_on: date, window: int, after_change: bool, members: list,
-          household: Household, tariff: Tariff, claims: list, partial: bool, tr) -> tuple:
-    """The tax of one 納税義務者 for the months in `window`: 軽減 judged on `judged_on`.
-
-    After a 世帯主変更 the 特定同一世帯所属者 status (and with it 特定世帯) has ended."""
-    fy = household.fiscal_year
+def _judge(head_id: str, judged_on: date, after_change: bool, members: list, fy: int,
+           tariff: Tariff) -> tuple:
+    """Who counts on the 判定日 (rulebook §3.2, §3.5), the 軽減判定 and 特定世帯:
+    (head, 擬制世帯主?, Reduction, 特定世帯 status)."""
     nat = tariff.national
-    # ---- who counts on the 判定日 (rulebook §3.2, §3.5)
     head = None
     for m in members:
         is_head = m.person.id == head_id
@@ -309,8 +220,20 @@ def _part(head_id: str, judged_on: date, window: int, after_change: bool, member
     spec_status = None if after_change else \
         specified_household.status(judged_on, n_insured, late_dates)
 
+    return head, fictitious, reduction, spec_status
+
+
+def _part(head_id: str, judged_on: date, window: int, after_change: bool, members: list,
+          household: Household, tariff: Tariff, claims: list, partial: bool, tr) -> tuple:
+    """The tax of one 納税義務者 for the months in `window`: 軽減 judged on `judged_on`.
+
+    After a 世帯主変更 the 特定同一世帯所属者 status (and with it 特定世帯) has ended."""
+    head, fictitious, reduction, spec_status = _judge(head_id, judged_on, after_change,
+                                                      members, household.fiscal_year, tariff)
+    tier, declared = reduction.tier, reduction.declared
+    nat = tariff.national
     if tr is not None:
-        _trace_setup(tr, household, members, head, fictitious, reduction, spec_status, tariff)
+        tracing.setup(tr, household, members, head, fictitious, reduction, spec_status, tariff)
 
     # ---- components
     components: dict[str, ComponentLevy] = {}
@@ -342,9 +265,15 @@ def _part(head_id: str, judged_on: date, window: int, after_change: bool, member
         rounded = floor_unit(total, 100)
         total_rounding, total = total - rounded, rounded
         if tr is not None:
-            _step(tr, ROUNDING, None, "年税額の100円未満切捨て", total, cut=total_rounding)
+            tracing.step(tr, ROUNDING, None, "年税額の100円未満切捨て", total, cut=total_rounding)
 
-    persons = tuple(
+    persons = _persons(members, head)
+    return reduction, spec_status, components, total, total_rounding, persons
+
+
+def _persons(members: list, head) -> tuple:
+    """Per person: the monthly flags and income figures the assessment file keeps."""
+    return tuple(
         PersonResult(m.person.id,
                      "insured" if m.insured else ("fictitious_head" if m is head else
                                                   ("late_elderly" if m.late else "other")),
@@ -354,7 +283,6 @@ def _part(head_id: str, judged_on: date, window: int, after_change: bool, member
                      m.income.is_earner if m.counted else None,
                      m.preschool and m.insured != 0, m.under18 and m.insured != 0)
         for m in members)
-    return reduction, spec_status, components, total, total_rounding, persons
 
 
 def _combine(results: list[tuple]) -> tuple:
@@ -419,110 +347,5 @@ def _component(name: str, rates: ComponentRates, comp_members: list, tier: int, 
         c.detention = tuple(cl for cl in mine if cl.rule.kind == "detention")
     levy_obj = pipeline.run(c, comp_members)
     if tr is not None:
-        _trace_component(tr, levy_obj, rates, comp_members, tier, spec_status, tariff)
+        tracing.component(tr, levy_obj, rates, comp_members, tier, spec_status, tariff)
     return levy_obj
-
-
-# ---------------------------------------------------------------- trace
-
-def _step(tr: list, rule, component: str | None, text: str, amount: int | None = None, **extra):
-    entry = {"rule": rule.id, "article": rule.article, "title": rule.title}
-    if component:
-        entry["component"] = component
-    entry["text"] = text
-    if amount is not None:
-        entry["amount"] = amount
-    entry.update(extra)
-    tr.append(entry)
-
-
-def _trace_setup(tr, household, members, head, fictitious, red, spec_status, tariff):
-    from .calendar import months_text
-    for m in members:
-        if m.insured:
-            _step(tr, MONTHS, None, f"{m.person.id}: 国保加入月 {months_text(m.insured)} "
-                                    f"({_POP[m.insured]}か月, 4月から)", person=m.person.id,
-                  months=months_text(m.insured))
-            if m.care:
-                _step(tr, CARE_AGE, None, f"{m.person.id}: 介護分の月 {months_text(m.care)} "
-                                          f"({_POP[m.care]}か月)", person=m.person.id,
-                      months=months_text(m.care))
-        if m.late_date is not None:
-            _step(tr, LATE_ELDERLY, None, f"{m.person.id}: {m.late_date.isoformat()} から後期高齢者医療",
-                  person=m.person.id)
-    for m in members:
-        for rule, text in m.notes:
-            _step(tr, rule, None, f"{m.person.id}: {text}", person=m.person.id)
-        for mask, rule, text in ((m.unemployed, unemployment.UNEMPLOYMENT, "給与所得を30/100とする月"),
-                                 (m.birth, childbirth.CHILDBIRTH, "産前産後の免除月"),
-                                 (m.fd_exempt, former_dependent.FORMER_DEPENDENT, "旧被扶養者 所得割免除の月"),
-                                 (m.fd_half, former_dependent.FORMER_DEPENDENT, "旧被扶養者 均等割・平等割5割の月"),
-                                 (m.care_exempt, care_exempt.CARE_EXEMPT, "介護保険適用除外施設の月")):
-            if mask:
-                _step(tr, rule, None, f"{m.person.id}: {text} {months_text(mask)}",
-                      person=m.person.id, months=months_text(mask))
-    if fictitious:
-        _step(tr, FICTITIOUS_HEAD, None, f"世帯主 {head.person.id} は被保険者でない（擬制世帯主）: "
-                                         "所得は軽減判定にのみ算入", person=head.person.id)
-    nat = tariff.national
-    for m in members:
-        if m.income is not None:
-            inc = m.income
-            _step(tr, INCOME_LEVY, None,
-                  f"{m.person.id}: 総所得金額等 {inc.total_income} − 基礎控除 {inc.basic_deduction} "
-                  f"= 所得割の算定基礎 {inc.levy_base}", inc.levy_base, person=m.person.id)
-    j = reductions.JUDGEMENT
-    _step(tr, j, None, f"判定日 {red.judged_on.isoformat()}: 軽減判定所得 {red.judgement_income}, "
-                       f"被保険者等 {red.persons}人, 給与所得者等 {red.earners}人; 基準額 "
-                       f"7割 {red.thresholds[70]} / 5割 {red.thresholds[50]} / 2割 {red.thresholds[20]}"
-                       + ("" if red.declared else "; 所得未申告者がいるため軽減なし"),
-          red.judgement_income, cite=_cite(nat, "reduction.per_person_50"))
-    _step(tr, reductions.STATUTORY, None,
-          f"軽減区分: {reductions.tier_label(red.tier)}", tier=red.tier)
-    if spec_status:
-        _step(tr, specified_household.SPECIFIED, None,
-              "特定世帯（平等割2分の1）" if spec_status == "specified" else "特定継続世帯（平等割4分の3）")
-
-
-def _cite(nat, path):
-    c = nat.cite(path)
-    if c is None:
-        return None
-    return {"status": c.status, "sources": [s.get("url") or s.get("title") for s in c.sources]}
-
-
-def _trace_component(tr, c: ComponentLevy, rates: ComponentRates, comp_members, tier,
-                     spec_status, tariff):
-    from .money import format_rate
-    label = COMPONENT_NAMES[c.name]
-    if rates.income_rate is not None:
-        _step(tr, INCOME_LEVY, c.name, f"{label} 所得割額 = 算定基礎 × {format_rate(rates.income_rate)} "
-                                       "× 月数/12", c.income_levy)
-    if rates.asset_rate is not None:
-        _step(tr, ASSET_LEVY, c.name, f"{label} 資産割額 = 固定資産税額 × {format_rate(rates.asset_rate)}",
-              c.asset_levy)
-    if rates.per_capita is not None:
-        text = f"{label} 均等割額 {rates.per_capita}円 × 被保険者 × 月数/12"
-        if c.name == "child" and rates.per_capita_adult:
-            text += (f"（18歳以上は {child_support.ADULT_PER_CAPITA.title} "
-                     f"{rates.per_capita_adult}円を加算）")
-        _step(tr, PER_CAPITA, c.name, text, c.per_capita)
-    if rates.per_household is not None:
-        _step(tr, PER_HOUSEHOLD, c.name, f"{label} 平等割額 {rates.per_household}円 × 月数/12",
-              c.per_household)
-    for key, value in c.reductions.items():
-        if key not in c.after_cap:
-            rule = reduction_rule(key, tariff)
-            _step(tr, rule, c.name, f"{label} 減額 {rule.title}", value, reduction=key)
-    if c.fraction:
-        _step(tr, ROUNDING, c.name, f"{label} 1円未満の端数の合計（各行は切捨て、区分で1回切捨て）",
-              c.fraction, fraction=c.fraction)
-    _step(tr, CAP, c.name, f"{label} 限度額 {c.cap}円（{c.months}か月）: 超過額 {c.over_cap}円",
-          c.levy - c.over_cap, cap=c.cap, over_cap=c.over_cap,
-          statutory_default=rates.cap_is_statutory_default)
-    for key in c.after_cap:
-        rule = reduction_rule(key, tariff)
-        _step(tr, rule, c.name, f"{label} 限度額適用後の減免 {rule.title}", c.reductions[key],
-              reduction=key, after_cap=True)
-    _step(tr, ROUNDING, c.name, f"{label} 端数切捨て {c.rounding}円 → 税額 {c.amount}円", c.amount,
-          cut=c.rounding)
