@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..rules import rule
 from . import ANY_RELIEF, STATUS, Step
-from .ledger import Component, Ledger
+from .ledger import Component, Ledger, Stage
 from .levy import FORMER_DEPENDENT, take
 
 AFTER_CAP = rule("after_cap_relief", "限度額適用後の減免（課税額に対する割合）",
@@ -15,7 +15,7 @@ AFTER_CAP = rule("after_cap_relief", "限度額適用後の減免（課税額に
 
 
 def relieve(c: Component, ledger: Ledger) -> None:
-    after = ledger.relief_keys(True) if ledger.relief else {}
+    after = ledger.relief_keys(Stage.AFTER_CAP) if ledger.relief else {}
     if c.options.former_dependent_timing == "after_cap":
         after = {FORMER_DEPENDENT: ledger.former_dependent, **after}
     capped, levy = ledger.capped, ledger.levy

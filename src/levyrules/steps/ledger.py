@@ -40,6 +40,11 @@ class Stage(enum.Enum):
     AFTER_CAP = "after_cap"    # a share of the capped levy, floored on its own
 
 
+def stage_of(relief_rule) -> Stage:
+    """Where a 条例減免 is taken: before the cap or after it (`timing:` in the tariff)."""
+    return Stage.AFTER_CAP if relief_rule.after_cap else Stage.BEFORE_CAP
+
+
 class Row:
     """One person in one component (one run of months once split by status)."""
     __slots__ = ("member", "pos", "months", "n", "base_n", "base_x",
@@ -112,7 +117,7 @@ class Ledger:
     childbirth: int = 0
     former_dependent: int = 0
     # 条例減免 by rule id: units, stage, and the first place it arose (for key order)
-    relief: dict | None = None         # id -> [units, after_cap, order]
+    relief: dict | None = None         # id -> [units, Stage, order]
     relief_base: dict | None = None    # id -> base of a household share
     outside: int = 0          # before-cap 減免 not already out of the person-month nets
     household_pay: int | None = None   # the 平等割 payable per year (yen), as steps reduce it
@@ -135,13 +140,13 @@ class Ledger:
             self.relief = {}
         entry = self.relief.get(rule.id)
         if entry is None:
-            self.relief[rule.id] = [units, rule.after_cap, order]
+            self.relief[rule.id] = [units, stage_of(rule), order]
         else:
             entry[0] += units
             if order < entry[2]:
                 entry[2] = order
 
-    def relief_keys(self, after_cap: bool) -> dict:
+    def relief_keys(self, stage: Stage) -> dict:
         """`relief.<id>` -> units of one stage, in the order the 減免 first arose."""
-        items = sorted((e[2], k, e[0]) for k, e in self.relief.items() if e[1] == after_cap)
+        items = sorted((e[2], k, e[0]) for k, e in self.relief.items() if e[1] is stage)
         return {f"relief.{k}": v for _, k, v in items}

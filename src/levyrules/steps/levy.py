@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..rules import ROUNDING
 from . import Step
-from .ledger import Component, Ledger, ReductionKey
+from .ledger import Component, Ledger, ReductionKey, Stage
 
 # the reductions inside the levy, in the order the output lists them
 INSIDE = tuple(k.value for k in (ReductionKey.STATUTORY, ReductionKey.PRESCHOOL,
@@ -34,7 +34,7 @@ def before_cap(c: Component, ledger: Ledger) -> dict:
     """The reductions subtracted from the computed levy, in the order they are taken."""
     out = {CHILDBIRTH: ledger.childbirth}
     if ledger.relief:
-        out.update(ledger.relief_keys(False))
+        out.update(ledger.relief_keys(Stage.BEFORE_CAP))
     if c.options.former_dependent_timing != "after_cap":
         out[FORMER_DEPENDENT] = ledger.former_dependent
     return out

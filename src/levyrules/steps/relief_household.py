@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..rules import rule
 from . import HOUSEHOLD_RELIEF, Step
-from .ledger import Component, Ledger
+from .ledger import Component, Ledger, stage_of
 
 RELIEF = rule("relief", "条例減免", "地方税法717条・各市町村国民健康保険税条例（減免）")
 KIND = 2
@@ -52,7 +52,7 @@ def share(c: Component, ledger: Ledger) -> None:
     for i, claim in enumerate(c.household_claims):
         rid = claim.rule.id
         cut = ledger.relief_base.get(rid, 0) * claim.rate.numerator // claim.rate.denominator
-        ledger.relief[rid] = [cut, claim.rule.after_cap, (HOUSEHOLD, 0, KIND, i)]
+        ledger.relief[rid] = [cut, stage_of(claim.rule), (HOUSEHOLD, 0, KIND, i)]
         if not claim.rule.after_cap:
             ledger.outside += cut
 
