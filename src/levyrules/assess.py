@@ -87,7 +87,8 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
     municipality than the tariff's is refused unless allow_other_municipality=True;
     arguments of the wrong type raise TypeError.
     """
-    applies.check_arguments(household, tariff)
+    if type(household) is not Household or type(tariff) is not Tariff:
+        applies.check_arguments(household, tariff)
     applies.check_municipality(household, tariff, allow_other_municipality)
     fy = household.fiscal_year
     if tariff.fiscal_year != fy:

@@ -52,7 +52,7 @@ class Member:
         self.income_u: PersonIncome | None = None    # income under the 非自発的失業 特例
         self.unemployed = self.birth = self.fd_exempt = self.fd_half = self.care_exempt = 0
         self.unemployment_period = 0                 # the 特例 months, insured or not
-        self.notes: list = []                        # (rule, text) for the trace
+        self.notes: tuple = ()                       # (rule, text) for the trace
         if person.statuses is not NO_STATUSES:    # even with no month: the 判定 may count them
             self._statuses(person.statuses, fy)
 
@@ -62,7 +62,7 @@ class Member:
             why = unemployment.ineligible_reason(st.involuntary_unemployment,
                                                  self.person.birth_date)
             if why:
-                self.notes.append((unemployment.UNEMPLOYMENT, f"特例の対象外: {why}"))
+                self.notes += ((unemployment.UNEMPLOYMENT, f"特例の対象外: {why}"),)
             else:
                 self.unemployment_period = unemployment.period_mask(fy,
                                                                     st.involuntary_unemployment)
@@ -75,8 +75,8 @@ class Member:
                 self.fd_exempt = former_dependent.exempt_mask(fy, since) & mask
                 self.fd_half = former_dependent.half_mask(fy, since) & mask
             else:
-                self.notes.append((former_dependent.FORMER_DEPENDENT,
-                                   "対象外: 資格取得日に65歳未満"))
+                self.notes += ((former_dependent.FORMER_DEPENDENT,
+                                   "対象外: 資格取得日に65歳未満"),)
         if st.care_exempt_facility:
             self.care_exempt = care_exempt.facility_mask(fy, st.care_exempt_facility) & self.care
             self.care &= ~self.care_exempt
