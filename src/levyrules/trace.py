@@ -4,7 +4,7 @@ pipeline's ledger built (steps/pipeline.py). `--explain` prints the same figures
 
 from __future__ import annotations
 
-from .calendar import months_text
+from .calendar import MONTH_COUNT, months_text
 from .money import format_rate
 from .result import ComponentLevy
 from .rules import (ASSET_LEVY, CAP, CARE_AGE, FICTITIOUS_HEAD, INCOME_LEVY, LATE_ELDERLY, MONTHS,
@@ -12,8 +12,6 @@ from .rules import (ASSET_LEVY, CAP, CARE_AGE, FICTITIOUS_HEAD, INCOME_LEVY, LAT
 from .rules import (care_exempt, child_support, childbirth, former_dependent, reductions,
                     specified_household, unemployment)
 from .tariff.model import COMPONENT_NAMES, ComponentRates
-
-_POP = [bin(i).count("1") for i in range(4096)]
 
 
 def step(tr: list, rule, component: str | None, text: str, amount: int | None = None, **extra):
@@ -32,11 +30,11 @@ def setup(tr, household, members, head, fictitious, red, spec_status, tariff):
     for m in members:
         if m.insured:
             step(tr, MONTHS, None, f"{m.person.id}: 国保加入月 {months_text(m.insured)} "
-                                    f"({_POP[m.insured]}か月, 4月から)", person=m.person.id,
+                                    f"({MONTH_COUNT[m.insured]}か月, 4月から)", person=m.person.id,
                   months=months_text(m.insured))
             if m.care:
                 step(tr, CARE_AGE, None, f"{m.person.id}: 介護分の月 {months_text(m.care)} "
-                                          f"({_POP[m.care]}か月)", person=m.person.id,
+                                          f"({MONTH_COUNT[m.care]}か月)", person=m.person.id,
                       months=months_text(m.care))
         if m.late_date is not None:
             step(tr, LATE_ELDERLY, None, f"{m.person.id}: {m.late_date.isoformat()} から後期高齢者医療",

@@ -4,18 +4,17 @@ levied in it (`options.cap_policy: A`), or each month's annual-equivalent amount
 
 from __future__ import annotations
 
+from ..calendar import MONTH_COUNT
 from ..rules import CAP
 from . import Step
 from .ledger import Component, Ledger
 from .levy import INSIDE, before_cap
 
-_POP = [bin(i).count("1") for i in range(4096)]
-
 
 def cap(c: Component, ledger: Ledger) -> None:
     U = ledger.unit
     yearly = c.rates.cap * c.rates.denominator
-    ledger.cap = yearly * _POP[ledger.months] // U
+    ledger.cap = yearly * MONTH_COUNT[ledger.months] // U
     if c.options.cap_policy != "B":
         ledger.capped = ledger.net = min(ledger.levy, ledger.cap)
         return

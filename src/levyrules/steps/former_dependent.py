@@ -6,13 +6,12 @@ rules/former_dependent.py). Taken after the cap by `options.former_dependent_tim
 
 from __future__ import annotations
 
-from ..calendar import FULL_YEAR
+from ..calendar import FULL_YEAR, MONTH_COUNT
 from ..rules.former_dependent import FORMER_DEPENDENT
 from ..rules.reductions import reduced
 from . import HOUSEHOLD, STATUS, Step
 from .ledger import Component, Ledger
 
-_POP = [bin(i).count("1") for i in range(4096)]
 OPTIONS = ("options.former_dependent_timing",)
 
 
@@ -50,7 +49,7 @@ def per_household(c: Component, ledger: Ledger) -> None:
     if not half or after <= target:
         return
     D = c.rates.denominator
-    ledger.former_dependent += (after - target) * D * _POP[half]
+    ledger.former_dependent += (after - target) * D * MONTH_COUNT[half]
     after_cap = c.options.former_dependent_timing == "after_cap"
     ledger.household_net.append(((after if after_cap else target) * D, half))
     if ledger.months & ~half:

@@ -3,16 +3,15 @@
 
 from __future__ import annotations
 
+from ..calendar import MONTH_COUNT
 from ..rules import PER_HOUSEHOLD
 from . import HOUSEHOLD, HOUSEHOLD_RELIEF, NETS, Step
 from .ledger import Component, Ledger
 
-_POP = [bin(i).count("1") for i in range(4096)]
-
 
 def levy(c: Component, ledger: Ledger) -> None:
     hh = c.rates.per_household
-    n_h = _POP[ledger.months]
+    n_h = MONTH_COUNT[ledger.months]
     if hh is None or not n_h:
         return
     ledger.per_household = hh * c.rates.denominator * n_h

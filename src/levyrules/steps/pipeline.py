@@ -10,6 +10,7 @@ the cap and the 100円 cut.
 
 from __future__ import annotations
 
+from ..calendar import MONTH_COUNT
 from ..result import ComponentLevy
 from ..rules.preschool import COMPONENTS as PRESCHOOL_COMPONENTS
 from . import (ASSET, CHILD, CHILD_RELIEF, DETENTION, HOUSEHOLD, HOUSEHOLD_RELIEF, NETS, PRESCHOOL,
@@ -54,7 +55,6 @@ PIPELINE = (
 )
 
 _PLANS: dict[int, tuple] = {}
-_POP = [bin(i).count("1") for i in range(4096)]
 
 
 def plan(flags: int) -> tuple:
@@ -105,7 +105,7 @@ def run(c: Component, members: list) -> ComponentLevy:
     rows = []
     months = 0
     for pos, (m, mask) in enumerate(members):
-        rows.append(Row(m, pos, mask, _POP[mask]))
+        rows.append(Row(m, pos, mask, MONTH_COUNT[mask]))
         months |= mask
     ledger = Ledger(12 * c.rates.denominator, rows, months)
     f = flags(c, members)
@@ -119,5 +119,5 @@ def result(c: Component, ledger: Ledger) -> ComponentLevy:
     after = sum(ledger.shown[k] for k in ledger.after_cap) if ledger.after_cap else 0
     return ComponentLevy(c.name, *ledger.levy_lines, ledger.shown, ledger.levy, ledger.cap,
                          ledger.levy - ledger.capped, ledger.capped - after - ledger.amount,
-                         ledger.amount, _POP[ledger.months], fraction=ledger.fraction,
+                         ledger.amount, MONTH_COUNT[ledger.months], fraction=ledger.fraction,
                          after_cap=ledger.after_cap)

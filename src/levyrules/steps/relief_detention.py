@@ -4,12 +4,12 @@ months (地方税法717条・the tariff's 条例 article; the claims: rules/reli
 
 from __future__ import annotations
 
+from ..calendar import MONTH_COUNT
 from . import DETENTION, Step
 from .ledger import Component, Ledger
 from .relief_household import RELIEF, selected
 
 KIND = 1
-_POP = [bin(i).count("1") for i in range(4096)]
 
 
 def reduce(c: Component, ledger: Ledger) -> None:
@@ -19,7 +19,7 @@ def reduce(c: Component, ledger: Ledger) -> None:
         for i, claim in enumerate(c.detention):
             if claim.person != pid:
                 continue
-            k = _POP[r.months & claim.months]
+            k = MONTH_COUNT[r.months & claim.months]
             if not k:
                 continue
             part = selected(claim.rule, r.inc_net, r.ast_net, r.pc_net * D)

@@ -5,6 +5,7 @@ claims: rules/relief.py)."""
 
 from __future__ import annotations
 
+from ..calendar import MONTH_COUNT
 from ..rules import rule
 from . import HOUSEHOLD_RELIEF, Step
 from .ledger import Component, Ledger, stage_of
@@ -12,7 +13,6 @@ from .ledger import Component, Ledger, stage_of
 RELIEF = rule("relief", "条例減免", "地方税法717条・各市町村国民健康保険税条例（減免）")
 KIND = 2
 HOUSEHOLD = 1 << 30       # key order: after every person's 減免
-_POP = [bin(i).count("1") for i in range(4096)]
 
 
 def selected(rule, inc_net: int, ast_net: int, pc_net: int) -> int:
@@ -28,7 +28,7 @@ def person_base(c: Component, ledger: Ledger) -> None:
     base = ledger.relief_base = {}
     for r in ledger.rows:
         for claim in c.household_claims:
-            k = _POP[r.months & claim.rule.window(c.fiscal_year)]
+            k = MONTH_COUNT[r.months & claim.rule.window(c.fiscal_year)]
             if k:
                 rid = claim.rule.id
                 base[rid] = base.get(rid, 0) + \
@@ -41,7 +41,7 @@ def household_base(c: Component, ledger: Ledger) -> None:
     for net, months in ledger.household_net:
         for claim in c.household_claims:
             if "per_household" in claim.rule.levies:
-                k = _POP[months & claim.rule.window(c.fiscal_year)]
+                k = MONTH_COUNT[months & claim.rule.window(c.fiscal_year)]
                 rid = claim.rule.id
                 base[rid] = base.get(rid, 0) + net * k
 

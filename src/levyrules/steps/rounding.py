@@ -5,12 +5,11 @@ made once on the sum, in the engine)."""
 
 from __future__ import annotations
 
+from ..calendar import MONTH_COUNT
 from ..money import floor_unit
 from ..rules import ROUNDING
 from . import Step
 from .ledger import Component, Ledger
-
-_POP = [bin(i).count("1") for i in range(4096)]
 
 
 def hundred(c: Component, ledger: Ledger) -> None:
@@ -18,8 +17,8 @@ def hundred(c: Component, ledger: Ledger) -> None:
     net = ledger.net
     if mode == "per_person":
         U = ledger.unit
-        pp = sum(floor_unit(n * _POP[m] // U, 100) for n, m in ledger.person_net)
-        pp += sum(floor_unit(n * _POP[m] // U, 100) for n, m in ledger.household_net)
+        pp = sum(floor_unit(n * MONTH_COUNT[m] // U, 100) for n, m in ledger.person_net)
+        pp += sum(floor_unit(n * MONTH_COUNT[m] // U, 100) for n, m in ledger.household_net)
         pp = max(0, pp - ledger.outside // U)
         after = sum(ledger.shown[k] for k in ledger.after_cap)
         net = min(net, max(0, min(pp, ledger.capped) - after))

@@ -4,11 +4,10 @@ of statuses (地方税法703条の4・条例の月割; the statuses: 703条の5�
 
 from __future__ import annotations
 
+from ..calendar import MONTH_COUNT
 from ..rules import MONTHS
 from . import STATUS, Step
 from .ledger import Component, Ledger
-
-_POP = [bin(i).count("1") for i in range(4096)]
 
 
 def split(c: Component, ledger: Ledger) -> None:
@@ -27,7 +26,7 @@ def split(c: Component, ledger: Ledger) -> None:
                 key = (bool(m.unemployed & bit), bool(m.birth & bit), bool(m.fd_exempt & bit),
                        bool(m.fd_half & bit))
                 groups[key] = groups.get(key, 0) | bit
-        rows.extend(r.split(months, _POP[months], key) for key, months in groups.items())
+        rows.extend(r.split(months, MONTH_COUNT[months], key) for key, months in groups.items())
     ledger.rows = rows
 
 

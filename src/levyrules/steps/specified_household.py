@@ -5,11 +5,10 @@ in rules/specified_household.py)."""
 
 from __future__ import annotations
 
+from ..calendar import MONTH_COUNT
 from ..rules import specified_household as spec
 from . import HOUSEHOLD, SPECIFIED, Step
 from .ledger import Component, Ledger
-
-_POP = [bin(i).count("1") for i in range(4096)]
 
 
 def reduce(c: Component, ledger: Ledger) -> None:
@@ -22,7 +21,7 @@ def reduce(c: Component, ledger: Ledger) -> None:
     rates = c.rates
     amount = spec.amount(hh, c.specified, rates.per_household_specified,
                          rates.per_household_specified_continuing)
-    ledger.specified_household += (hh - amount) * rates.denominator * _POP[ledger.months]
+    ledger.specified_household += (hh - amount) * rates.denominator * MONTH_COUNT[ledger.months]
     ledger.household_pay = amount
 
 

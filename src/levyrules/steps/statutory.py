@@ -4,6 +4,7 @@ its own (地方税法703条の5第1項, 施行令56条の89; the tier is judged 
 
 from __future__ import annotations
 
+from ..calendar import MONTH_COUNT
 from ..rules.reductions import STATUTORY, reduced
 from . import HOUSEHOLD, Step
 from .ledger import Component, Ledger
@@ -26,10 +27,9 @@ def per_household(c: Component, ledger: Ledger) -> None:
     if pay is None:
         return
     after = reduced(pay, c.tier)
-    ledger.statutory += (pay - after) * c.rates.denominator * _POP[ledger.months]
+    ledger.statutory += (pay - after) * c.rates.denominator * MONTH_COUNT[ledger.months]
     ledger.household_pay = after
 
 
-_POP = [bin(i).count("1") for i in range(4096)]
 PER_CAPITA = Step(STATUTORY, per_capita)
 PER_HOUSEHOLD = Step(STATUTORY, per_household, needs=HOUSEHOLD)
