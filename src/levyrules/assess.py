@@ -15,6 +15,8 @@ from __future__ import annotations
 from datetime import date
 from types import MappingProxyType
 
+import attrs
+
 from . import trace as tracing
 from .calendar import (FULL_YEAR, fy_end, fy_first_key, fy_month, fy_start, key_range_mask,
                        month_key, months_text)
@@ -322,30 +324,33 @@ def _sum_installments(lists: list) -> tuple:
     return tuple({"period": p, "due": d, "amount": a} for (p, d), a in sorted(by_period.items()))
 
 
-# the tariff's part of each component's pipeline flags, by ComponentRates (checked by identity)
-_TARIFF_FLAGS: dict[tuple, tuple] = {}
+# a component's constants without 条例減免 (the same for every household with the same
+# 判定), by ComponentRates (checked by identity) and the 判定
+_COMPONENTS: dict[tuple, tuple] = {}
 
 
 def _component(name: str, rates: ComponentRates, comp_members: list, tier: int, declared: bool,
                spec_status: str | None, tariff: Tariff, claims: list, tr: list | None,
                ) -> ComponentLevy:
     """One component: the law's steps (steps/pipeline.py) over its members."""
-    opts = tariff.options
-    key = (id(rates), name)
-    known = _TARIFF_FLAGS.get(key)
+    key = (id(rates), name, tier, declared, spec_status)
+    known = _COMPONENTS.get(key)
     if known is None or known[0] is not rates or known[1] is not tariff:
-        if len(_TARIFF_FLAGS) > 256:
-            _TARIFF_FLAGS.clear()
-        known = _TARIFF_FLAGS[key] = (rates, tariff, pipeline.tariff_flags(
-            name, rates, opts, tariff.rounding))
-    c = Component(name, rates, tier, declared, spec_status, opts, tariff.rounding,
-                  tariff.fiscal_year, tariff.national.preschool_reduction,
-                  name != "child" or opts.statuses_on_child, known[2])
+        if len(_COMPONENTS) > 1024:
+            _COMPONENTS.clear()
+        opts = tariff.options
+        known = _COMPONENTS[key] = (rates, tariff, Component(
+            name, rates, tier, declared, spec_status, opts, tariff.rounding,
+            tariff.fiscal_year, tariff.national.preschool_reduction,
+            name != "child" or opts.statuses_on_child,
+            pipeline.tariff_flags(name, rates, opts, tariff.rounding)))
+    c = known[2]
     if claims:     # 条例減免 that apply to this component
         mine = [cl for cl in claims if name in cl.rule.components]
-        c.child_rules = tuple(cl.rule for cl in mine if cl.rule.kind == "child_per_capita")
-        c.household_claims = tuple(cl for cl in mine if cl.rule.kind in ("grade", "income_drop"))
-        c.detention = tuple(cl for cl in mine if cl.rule.kind == "detention")
+        c = attrs.evolve(
+            c, child_rules=tuple(cl.rule for cl in mine if cl.rule.kind == "child_per_capita"),
+            household_claims=tuple(cl for cl in mine if cl.rule.kind in ("grade", "income_drop")),
+            detention=tuple(cl for cl in mine if cl.rule.kind == "detention"))
     levy_obj = pipeline.run(c, comp_members)
     if tr is not None:
         tracing.component(tr, levy_obj, rates, comp_members, tier, spec_status, tariff)

@@ -74,9 +74,10 @@ class Row:
         return r
 
 
-@attrs.define(slots=True, eq=False)
+@attrs.frozen(slots=True, eq=False)
 class Component:
-    """The constants of one component's assessment: rates, the household's 判定, options."""
+    """The constants of one component's assessment: rates, the household's 判定, options
+    (shared by every household with the same 判定 and no 条例減免, so never changed)."""
     name: str
     rates: ComponentRates
     tier: int                   # 70, 50, 20 or 0
