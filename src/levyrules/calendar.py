@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 FULL_YEAR = 0xFFF
+# the number of months in a 12-bit month mask (bit 0 = April)
+MONTH_COUNT = tuple(bin(i).count("1") for i in range(4096))
 _DAY = timedelta(days=1)
 
 

@@ -1,0 +1,37 @@
+"""The law as steps: one module per rule the engine applies to a component.
+
+Each module declares one or more `Step`: the rule (id, title, article: what the trace and
+`--explain` cite), the tariff options that govern it, and its arithmetic, a function of
+the component's constants and the ledger's integers (no hidden state). The order of the
+law is written once, in `pipeline.PIPELINE`.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import attrs
+
+from ..rules import Rule
+
+# what a component must have for a step to run (the plan skips the others)
+STATUS = 1            # a member with a special status month (非自発的失業, 産前産後, 旧被扶養者)
+CHILD_RELIEF = 2      # a 条例減免 of children's 均等割
+DETENTION = 4         # a 条例減免 of a person's months in custody
+HOUSEHOLD_RELIEF = 8  # a 条例減免 of a share of the household's levies
+ANY_RELIEF = CHILD_RELIEF | DETENTION | HOUSEHOLD_RELIEF
+CHILD = 16            # the 子ども・子育て支援納付金課税額 (子ども分)
+PRESCHOOL = 32        # the 未就学児 軽減 can apply (医療分・支援分, incomes declared)
+SPECIFIED = 64        # a 特定世帯 or 特定継続世帯
+HOUSEHOLD = 128       # the component has a 平等割
+ASSET = 256           # the component has a 資産割
+NETS = 512            # the cap or the 100円 cut works on the persons' monthly nets
+
+
+@attrs.frozen(slots=True)
+class Step:
+    rule: Rule
+    run: Callable            # run(component, ledger) -> None
+    options: tuple = ()      # the tariff paths that govern the step
+    needs: int = 0           # flags the component must all have for the step to apply
+    when: int = 0            # and one of these, when not 0

@@ -1,0 +1,29 @@
+"""減免 after the cap (旧被扶養者 by default, `options.former_dependent_timing`; 条例減免 so
+declared, `timing: after_cap`): each is its share of what was levied, so when the cap
+took part of the levy it shrinks in proportion, floored on its own and never more than
+what is left (地方税法717条・各市町村国民健康保険税条例（減免）)."""
+
+from __future__ import annotations
+
+from ..rules import rule
+from . import ANY_RELIEF, STATUS, Step
+from .ledger import Component, Ledger, Stage
+from .levy import FORMER_DEPENDENT, take
+
+AFTER_CAP = rule("after_cap_relief", "限度額適用後の減免（課税額に対する割合）",
+                 "地方税法717条・各市町村国民健康保険税条例（減免）")
+
+
+def relieve(c: Component, ledger: Ledger) -> None:
+    after = ledger.relief_keys(Stage.AFTER_CAP) if ledger.relief else {}
+    if c.options.former_dependent_timing == "after_cap":
+        after = {FORMER_DEPENDENT: ledger.former_dependent, **after}
+    capped, levy = ledger.capped, ledger.levy
+    num, den = (capped, levy) if capped < levy else (1, 1)
+    taken, ledger.net = take({k: v * num // den for k, v in after.items()}, capped,
+                             ledger.unit)
+    ledger.after_cap = tuple(taken)
+    ledger.shown.update(taken)
+
+
+STEP = Step(AFTER_CAP, relieve, ("options.former_dependent_timing",), when=STATUS | ANY_RELIEF)

@@ -1,0 +1,20 @@
+"""資産割額: the person's 固定資産税額 × the 資産割率, for the months levied
+(地方税法703条の4第4項; 条例の月割)."""
+
+from __future__ import annotations
+
+from ..rules import ASSET_LEVY
+from . import ASSET, Step
+from .ledger import Component, Ledger
+
+
+def levy(c: Component, ledger: Ledger) -> None:
+    k = c.rates.k_asset
+    total = 0
+    for r in ledger.rows:
+        r.ast_net = r.member.person.fixed_asset_tax * k
+        total += r.ast_net * r.n
+    ledger.asset += total
+
+
+STEP = Step(ASSET_LEVY, levy, needs=ASSET)

@@ -1,0 +1,22 @@
+"""子ども・子育て支援納付金課税額の均等割額の10割軽減: an insured person under 18 (18歳に
+達する日以後の最初の3月31日まで) pays no 子ども分 均等割 (地方税法703条の5第3項, 令和8年度以降)."""
+
+from __future__ import annotations
+
+from ..rules.child_support import UNDER18
+from . import CHILD, Step
+from .ledger import Component, Ledger
+
+
+def reduce(c: Component, ledger: Ledger) -> None:
+    D = c.rates.denominator
+    total = 0
+    for r in ledger.rows:
+        if r.member.under18:
+            total += r.parts[0] * D * r.n
+            r.parts = (0, 0)
+            r.pc_net = 0
+    ledger.child_under18 += total
+
+
+STEP = Step(UNDER18, reduce, needs=CHILD)

@@ -1,0 +1,27 @@
+"""産前産後期間の免除: the mother's 所得割 and 均等割 (after the 軽減 and any earlier 減免)
+for the months of the 産前産後期間 (資産割 too by `options.childbirth_asset`); before the
+cap (地方税法703条の5の3, 施行令56条の89の4; the months: rules/childbirth.py)."""
+
+from __future__ import annotations
+
+from ..rules.childbirth import CHILDBIRTH
+from . import STATUS, Step
+from .ledger import Component, Ledger
+
+
+def exempt(c: Component, ledger: Ledger) -> None:
+    D = c.rates.denominator
+    with_asset = c.options.childbirth_asset
+    total = 0
+    for r in ledger.rows:
+        if not r.birth:
+            continue
+        total += (r.inc_net + r.pc_net * D + (r.ast_net if with_asset else 0)) * r.n
+        r.inc_net = 0
+        r.pc_net = 0
+        if with_asset:
+            r.ast_net = 0
+    ledger.childbirth += total
+
+
+STEP = Step(CHILDBIRTH, exempt, ("options.childbirth_asset",), STATUS)

@@ -1,0 +1,32 @@
+"""所得割額: the person's 基礎控除後の総所得金額等 (旧ただし書き所得) × the 所得割率, for
+the months levied (地方税法703条の4第4項・第6項, 314条の2第2項; 条例の月割)."""
+
+from __future__ import annotations
+
+from ..money import floor_unit
+from ..rules import INCOME_LEVY
+from . import Step
+from .ledger import Component, Ledger
+
+
+def levy(c: Component, ledger: Ledger) -> None:
+    """The base (floored to 1,000円 per person when the tariff says so), the gross
+    所得割 of the months, and the person's net 所得割 per year (1/D yen)."""
+    k = c.rates.k_income
+    floor_base = c.rounding.income_base == "floor_1000_per_person"
+    total = 0
+    for r in ledger.rows:
+        m = r.member
+        base_n = m.income.levy_base
+        base_x = m.income_u.levy_base if m.income_u is not None else base_n
+        if floor_base:
+            base_n = floor_unit(base_n, 1000)
+            base_x = floor_unit(base_x, 1000)
+        r.base_n = base_n
+        r.base_x = base_x
+        r.inc_net = base_n * k
+        total += r.inc_net * r.n
+    ledger.income += total
+
+
+STEP = Step(INCOME_LEVY, levy, ("rounding.income_base",))

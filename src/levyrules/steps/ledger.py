@@ -1,0 +1,153 @@
+"""The ledger one component's steps write into, and the rows they read.
+
+Every amount in the ledger is an exact integer count of 1/(12·D) yen (D: the common
+denominator of the component's rates), a yearly amount in 1/D yen times its months, so
+月割 and rates never leave the integers until the levy step floors to the yen.
+
+A `Row` is one person (and, after the month-run split, one run of months with the same
+special statuses) in one component: the facts a step needs as plain integers, and the
+person's running net amounts. Steps are pure functions of the component's constants
+(`Component`) and these integers; they keep no other state.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+
+from ..tariff.model import ComponentRates, Options, Rounding
+
+
+class ReductionKey(str, enum.Enum):
+    """The statutory reductions, as the output's `reductions` keys and the `Ledger`'s
+    attributes name them.
+
+    A 条例減免 is keyed `relief.<id>` by its tariff rule instead."""
+    STATUTORY = "statutory"                        # 7割・5割・2割軽減
+    PRESCHOOL = "preschool"                        # 未就学児
+    CHILD_UNDER18 = "child_under18"                # 子ども分 18歳未満
+    SPECIFIED_HOUSEHOLD = "specified_household"    # 特定世帯・特定継続世帯
+    INVOLUNTARY_UNEMPLOYMENT = "involuntary_unemployment"
+    CHILDBIRTH = "childbirth"                      # 産前産後
+    FORMER_DEPENDENT = "former_dependent"          # 旧被扶養者
+
+
+class Stage(enum.Enum):
+    """Where a reduction is taken (rulebook §11.2, defaults §5)."""
+    INSIDE = "inside"          # inside the levy: one floor with the elements
+    BEFORE_CAP = "before_cap"  # subtracted from the floored levy, floored on its own
+    AFTER_CAP = "after_cap"    # a share of the capped levy, floored on its own
+
+
+def stage_of(relief_rule) -> Stage:
+    """Where a 条例減免 is taken: before the cap or after it (`timing:` in the tariff)."""
+    return Stage.AFTER_CAP if relief_rule.after_cap else Stage.BEFORE_CAP
+
+
+class Row:
+    """One person in one component (one run of months once split by status)."""
+    __slots__ = ("member", "pos", "months", "n", "base_n", "base_x",
+                 "gross_pc", "parts", "red_pre", "child_cuts", "unemployed", "birth",
+                 "fd_exempt", "fd_half", "inc_net", "ast_net", "pc_net", "fd_here")
+    COPIED = ("base_n", "base_x", "gross_pc", "parts", "red_pre",
+              "inc_net", "ast_net", "pc_net")
+
+    def __init__(self, member, pos: int, months: int, n: int):
+        self.member = member
+        self.pos = pos                # the person's place in the component, for key order
+        self.months = months          # 12-bit mask (bit 0 = April)
+        self.n = n                    # its number of months
+        self.fd_here = 0              # 旧被扶養者 減免 of the run (set by its step)
+        self.ast_net = 0              # 資産割 (set by its step when the tariff has one)
+        # set by the steps that need them: child_cuts (relief_child), the status flags
+        # unemployed, birth, fd_exempt, fd_half (segments)
+
+    def split(self, months: int, n: int, flags: tuple) -> "Row":
+        """A copy for one run of months with the given status flags."""
+        r = Row(self.member, self.pos, months, n)
+        for f in Row.COPIED:
+            setattr(r, f, getattr(self, f))
+        if hasattr(self, "child_cuts"):
+            r.child_cuts = self.child_cuts
+        r.unemployed, r.birth, r.fd_exempt, r.fd_half = flags
+        return r
+
+
+@attrs.frozen(slots=True, eq=False)
+class Component:
+    """The constants of one component's assessment: rates, the household's 判定, options
+    (shared by every household with the same 判定 and no 条例減免, so never changed)."""
+    name: str
+    rates: ComponentRates
+    tier: int                   # 70, 50, 20 or 0
+    declared: bool              # False: someone counted has not declared → no 軽減
+    specified: str | None       # 'specified', 'continuing' or None
+    options: Options
+    rounding: Rounding
+    fiscal_year: int
+    preschool_share: object     # Fraction: the 未就学児 share (½ by law)
+    statuses: bool              # special statuses apply in this component
+    tariff_flags: int           # pipeline.tariff_flags: what the tariff alone decides
+    child_rules: tuple = ()     # 条例減免 of children's 均等割 (ReliefRule)
+    detention: tuple = ()       # 条例減免 claims on a person's months
+    household_claims: tuple = ()  # 条例減免 claims on a share of the household's levies
+
+    @property
+    def is_child(self) -> bool:
+        return self.name == "child"
+
+
+@attrs.define(slots=True, eq=False)
+class Ledger:
+    """What the steps found for one component, exact (1/(12·D) yen) until `levy`."""
+    unit: int                          # 12·D: units per yen
+    rows: list                         # Row per person (per run of months once split)
+    months: int = 0                    # months with at least one member (mask)
+    # elements, gross (after 月割, before any reduction)
+    income: int = 0
+    asset: int = 0
+    per_capita: int = 0
+    per_household: int = 0
+    # the statutory reductions, one attribute per ReductionKey (its value is the name)
+    statutory: int = 0
+    preschool: int = 0
+    child_under18: int = 0
+    specified_household: int = 0
+    involuntary_unemployment: int = 0
+    childbirth: int = 0
+    former_dependent: int = 0
+    # 条例減免 by rule id: units, stage, and the first place it arose (for key order)
+    relief: dict | None = None         # id -> [units, Stage, order]
+    relief_base: dict | None = None    # id -> base of a household share
+    outside: int = 0          # before-cap 減免 not already out of the person-month nets
+    household_pay: int | None = None   # the 平等割 payable per year (yen), as steps reduce it
+    person_net: list = attrs.field(factory=list)        # (yearly net in 1/D yen, months)
+    household_net: list = attrs.field(factory=list)     # (yearly net in 1/D yen, months)
+    # filled by the levy, cap and rounding steps (yen)
+    levy_lines: tuple = ()     # floored element amounts (income, asset, per capita, household)
+    shown: dict = attrs.field(factory=dict)             # output key -> yen, in output order
+    after_cap: tuple = ()      # output keys of the reductions taken after the cap
+    computed: int = 0          # floor(elements − reductions inside the levy)
+    fraction: int = 0          # computed − the floored lines
+    levy: int = 0              # computed − each before-cap reduction (floored)
+    cap: int = 0
+    capped: int = 0
+    net: int = 0               # after the 減免 after the cap
+    amount: int = 0            # after the 100円 cut
+
+    def relieve(self, rule, units: int, order: tuple) -> None:
+        if self.relief is None:
+            self.relief = {}
+        entry = self.relief.get(rule.id)
+        if entry is None:
+            self.relief[rule.id] = [units, stage_of(rule), order]
+        else:
+            entry[0] += units
+            if order < entry[2]:
+                entry[2] = order
+
+    def relief_keys(self, stage: Stage) -> dict:
+        """`relief.<id>` -> units of one stage, in the order the 減免 first arose."""
+        items = sorted((e[2], k, e[0]) for k, e in self.relief.items() if e[1] is stage)
+        return {f"relief.{k}": v for _, k, v in items}

@@ -1,0 +1,66 @@
+"""The computed levy of a component: floor(elements − the reductions inside the levy),
+one floor to the yen (地方税法20条の4の2第3項: 1円未満切捨て, per component by default,
+per element by `rounding.yen: per_element`); then each reduction taken from the levy
+before the cap (産前産後, 条例減免, 旧被扶養者 by timing) floored on its own and never
+more than what is left (rulebook §11.2, defaults §5)."""
+
+from __future__ import annotations
+
+from ..rules import ROUNDING
+from . import Step
+from .ledger import Component, Ledger, ReductionKey, Stage
+
+# the reductions inside the levy, in the order the output lists them
+INSIDE = tuple(k.value for k in (ReductionKey.STATUTORY, ReductionKey.PRESCHOOL,
+                                 ReductionKey.CHILD_UNDER18, ReductionKey.SPECIFIED_HOUSEHOLD,
+                                 ReductionKey.INVOLUNTARY_UNEMPLOYMENT))
+CHILDBIRTH = ReductionKey.CHILDBIRTH.value
+FORMER_DEPENDENT = ReductionKey.FORMER_DEPENDENT.value
+
+
+def take(reductions: dict, amount: int, unit: int) -> tuple[dict, int]:
+    """Subtract each reduction (in 1/unit yen), floored to the yen on its own and never
+    more than what is left of `amount` (yen): ({key: yen}, what is left)."""
+    out = {}
+    for k, v in reductions.items():
+        cut = min(amount, v // unit)
+        if cut > 0:
+            out[k] = cut
+            amount -= cut
+    return out, amount
+
+
+def before_cap(c: Component, ledger: Ledger) -> dict:
+    """The reductions subtracted from the computed levy, in the order they are taken."""
+    out = {CHILDBIRTH: ledger.childbirth}
+    if ledger.relief:
+        out.update(ledger.relief_keys(Stage.BEFORE_CAP))
+    if c.options.former_dependent_timing != "after_cap":
+        out[FORMER_DEPENDENT] = ledger.former_dependent
+    return out
+
+
+def levy(c: Component, ledger: Ledger) -> None:
+    U = ledger.unit
+    a, b, d, e = ledger.income, ledger.asset, ledger.per_capita, ledger.per_household
+    ledger.levy_lines = (a // U, b // U, d // U, e // U)
+    exact = a + b + d + e
+    shown = a // U + b // U + d // U + e // U
+    lines = ledger.shown
+    for k in INSIDE:
+        v = getattr(ledger, k)
+        if v:
+            lines[k] = v // U
+            shown -= v // U
+            exact -= v
+    computed = shown if c.rounding.yen == "per_element" else exact // U
+    ledger.computed = computed
+    ledger.fraction = computed - shown
+    if ledger.childbirth or ledger.former_dependent or ledger.relief:
+        taken, ledger.levy = take(before_cap(c, ledger), computed, U)
+        lines.update(taken)
+    else:
+        ledger.levy = computed
+
+
+STEP = Step(ROUNDING, levy, ("rounding.yen",))

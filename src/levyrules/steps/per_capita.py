@@ -1,0 +1,31 @@
+"""被保険者均等割額, and for the 子ども・子育て支援納付金課税額 (FY2026+) the 18歳以上
+被保険者均等割額 added for each insured person 18 or over (地方税法703条の4第4項;
+子ども分: 703条の4, 令和8年度以降). Per person, for the months levied."""
+
+from __future__ import annotations
+
+from ..rules import PER_CAPITA
+from . import Step
+from .ledger import Component, Ledger
+
+
+def levy(c: Component, ledger: Ledger) -> None:
+    """The gross 均等割 and the parts each reduction works on: (均等割, 18歳以上均等割)."""
+    pc = c.rates.per_capita or 0
+    adult = (c.rates.per_capita_adult or 0) if c.is_child else 0
+    D = c.rates.denominator
+    total = 0
+    for r in ledger.rows:
+        if adult and not r.member.under18:
+            r.parts = (pc, adult)
+            r.gross_pc = pc + adult
+        else:
+            r.parts = (pc, 0)
+            r.gross_pc = pc
+        r.pc_net = r.gross_pc
+        r.red_pre = 0
+        total += r.gross_pc * D * r.n
+    ledger.per_capita += total
+
+
+STEP = Step(PER_CAPITA, levy)

@@ -1,0 +1,123 @@
+"""The order of the law for one component (区分: 医療分, 支援分, 介護分, 子ども分), written
+once. `run` evaluates the steps that apply to the component, in this order, into a
+`Ledger`, and builds the component's result from it.
+
+Each person's yearly amounts come first (elements, then the reductions that work on a
+person's 均等割), then their months split where a special status begins or ends and the
+month-run reductions, then the household's 平等割, then the levy, the cap, the 減免 after
+the cap and the 100円 cut.
+"""
+
+from __future__ import annotations
+
+from ..calendar import MONTH_COUNT
+from ..result import ComponentLevy
+from ..rules.preschool import COMPONENTS as PRESCHOOL_COMPONENTS
+from . import (ASSET, CHILD, CHILD_RELIEF, DETENTION, HOUSEHOLD, HOUSEHOLD_RELIEF, NETS, PRESCHOOL,
+               SPECIFIED, STATUS, after_cap, asset_levy, cap,
+               child_under18, childbirth, former_dependent, income_levy, levy, per_capita,
+               per_household, person_net, preschool, relief_child, relief_detention,
+               relief_household, rounding, segments, specified_household, statutory,
+               unemployment)
+from .ledger import Component, Ledger, Row
+
+PIPELINE = (
+    # each person's levies for a year (1/D yen) and the reductions of the 均等割
+    income_levy.STEP,                   # 所得割
+    asset_levy.STEP,                    # 資産割
+    per_capita.STEP,                    # 均等割 (+ 18歳以上均等割)
+    child_under18.STEP,                 # 子ども分 18歳未満 10割
+    statutory.PER_CAPITA,               # 7割・5割・2割軽減
+    preschool.STEP,                     # 未就学児 5割
+    relief_child.CUTS,                  # 条例減免: 子どもの均等割 (per year)
+    # the months, split where a special status begins or ends
+    segments.STEP,
+    unemployment.STEP,                  # 非自発的失業 30/100
+    former_dependent.PER_PERSON,        # 旧被扶養者: 所得割・資産割 免除, 均等割 5割
+    relief_child.APPLY,                 # 条例減免: 子どもの均等割 (per month run)
+    childbirth.STEP,                    # 産前産後 免除
+    relief_detention.STEP,              # 条例減免: 刑事施設等に収容
+    relief_household.PERSON_BASE,       # 条例減免 of the household: the persons' share
+    person_net.STEP,
+    # the household's 平等割
+    per_household.LEVY,                 # 平等割
+    specified_household.STEP,           # 特定世帯 ½ / 特定継続世帯 ¾
+    statutory.PER_HOUSEHOLD,            # 7割・5割・2割軽減
+    former_dependent.PER_HOUSEHOLD,     # 旧被扶養者: 平等割 5割
+    per_household.NET,
+    relief_household.HOUSEHOLD_BASE,    # 条例減免 of the household: the 平等割's share
+    relief_household.SHARE,             # 条例減免: 災害, 所得減少
+    # the component's tax
+    levy.STEP,                          # 1円未満切捨て; reductions before the cap
+    cap.STEP,                           # 課税限度額
+    after_cap.STEP,                     # 減免 after the cap
+    rounding.STEP,                      # 100円未満切捨て
+)
+
+_PLANS: dict[int, tuple] = {}
+
+
+def plan(flags: int) -> tuple:
+    """The run functions of the steps that apply to a component with `flags`."""
+    p = _PLANS.get(flags)
+    if p is None:
+        p = _PLANS[flags] = tuple(s.run for s in PIPELINE if s.needs & flags == s.needs
+                                  and (not s.when or s.when & flags))
+    return p
+
+
+def tariff_flags(name: str, rates, options, rounding) -> int:
+    """The flags a component has by its tariff alone (the same for every household)."""
+    f = 0
+    if name == "child":
+        f |= CHILD
+    elif name in PRESCHOOL_COMPONENTS:
+        f |= PRESCHOOL
+    if rates.per_household is not None:
+        f |= HOUSEHOLD
+    if rates.k_asset:
+        f |= ASSET
+    if options.cap_policy == "B" or rounding.hundred == "per_person":
+        f |= NETS
+    return f
+
+
+def flags(c: Component, members: list) -> int:
+    """What the component has that some steps need (see steps/__init__.py)."""
+    f = c.tariff_flags
+    if not c.declared:
+        f &= ~PRESCHOOL
+    if c.specified:
+        f |= SPECIFIED
+    if c.statuses and any(m.unemployed or m.birth or m.fd_exempt for m, _ in members):
+        f |= STATUS
+    if c.child_rules:
+        f |= CHILD_RELIEF
+    if c.detention:
+        f |= DETENTION
+    if c.household_claims:
+        f |= HOUSEHOLD_RELIEF
+    return f
+
+
+def run(c: Component, members: list) -> ComponentLevy:
+    """The component's tax for `members` [(member, months mask)] under `c`."""
+    rows = []
+    months = 0
+    for pos, (m, mask) in enumerate(members):
+        rows.append(Row(m, pos, mask, MONTH_COUNT[mask]))
+        months |= mask
+    ledger = Ledger(12 * c.rates.denominator, rows, months)
+    f = flags(c, members)
+    for step in _PLANS.get(f) or plan(f):
+        step(c, ledger)
+    return result(c, ledger)
+
+
+def result(c: Component, ledger: Ledger) -> ComponentLevy:
+    """The component's lines as the output prints them, from the ledger."""
+    after = sum(ledger.shown[k] for k in ledger.after_cap) if ledger.after_cap else 0
+    return ComponentLevy(c.name, *ledger.levy_lines, ledger.shown, ledger.levy, ledger.cap,
+                         ledger.levy - ledger.capped, ledger.capped - after - ledger.amount,
+                         ledger.amount, MONTH_COUNT[ledger.months], fraction=ledger.fraction,
+                         after_cap=ledger.after_cap)

@@ -1,0 +1,26 @@
+"""未就学児の均等割額の5割軽減: for an insured child before 小学校就学, half of the 均等割
+that remains after the 7割・5割・2割軽減, floored (医療分・支援分; 地方税法703条の5第2項,
+施行令56条の89の2). Not with an undeclared income in the household (no 軽減 at all)."""
+
+from __future__ import annotations
+
+from ..rules import preschool
+from . import PRESCHOOL, Step
+from .ledger import Component, Ledger
+
+
+def reduce(c: Component, ledger: Ledger) -> None:
+    D = c.rates.denominator
+    share = c.preschool_share
+    total = 0
+    for r in ledger.rows:
+        r.red_pre = 0
+        if r.member.preschool:
+            after = preschool.payable(r.pc_net, share)
+            r.red_pre = r.pc_net - after
+            r.pc_net = after
+            total += r.red_pre * D * r.n
+    ledger.preschool += total
+
+
+STEP = Step(preschool.PRESCHOOL, reduce, needs=PRESCHOOL)

@@ -1,0 +1,28 @@
+"""端数処理: the component's tax cut to 100円 (地方税法20条の4の2第3項: 100円未満切捨て),
+per component by default, per person first by `rounding.hundred: per_person` (西東京市
+保険料 style), not at all by `none`, or on the year's total by `total` (then the cut is
+made once on the sum, in the engine)."""
+
+from __future__ import annotations
+
+from ..calendar import MONTH_COUNT
+from ..money import floor_unit
+from ..rules import ROUNDING
+from . import Step
+from .ledger import Component, Ledger
+
+
+def hundred(c: Component, ledger: Ledger) -> None:
+    mode = c.rounding.hundred
+    net = ledger.net
+    if mode == "per_person":
+        U = ledger.unit
+        pp = sum(floor_unit(n * MONTH_COUNT[m] // U, 100) for n, m in ledger.person_net)
+        pp += sum(floor_unit(n * MONTH_COUNT[m] // U, 100) for n, m in ledger.household_net)
+        pp = max(0, pp - ledger.outside // U)
+        after = sum(ledger.shown[k] for k in ledger.after_cap)
+        net = min(net, max(0, min(pp, ledger.capped) - after))
+    ledger.amount = floor_unit(net, 100) if mode in ("per_component", "per_person") else net
+
+
+STEP = Step(ROUNDING, hundred, ("rounding.hundred",))

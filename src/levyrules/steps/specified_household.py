@@ -1,0 +1,28 @@
+"""特定世帯 (平等割額の2分の1) and 特定継続世帯 (4分の3): a household of one 被保険者 and a
+特定同一世帯所属者, in the 医療分・支援分 (and the 子ども分 by
+`options.specified_household_child`) (地方税法703条の4第4項・条例; the status is decided
+in rules/specified_household.py)."""
+
+from __future__ import annotations
+
+from ..calendar import MONTH_COUNT
+from ..rules import specified_household as spec
+from . import HOUSEHOLD, SPECIFIED, Step
+from .ledger import Component, Ledger
+
+
+def reduce(c: Component, ledger: Ledger) -> None:
+    hh = ledger.household_pay
+    if hh is None or not c.specified:
+        return
+    if not (c.name in ("medical", "support") or
+            (c.is_child and c.options.specified_household_child)):
+        return
+    rates = c.rates
+    amount = spec.amount(hh, c.specified, rates.per_household_specified,
+                         rates.per_household_specified_continuing)
+    ledger.specified_household += (hh - amount) * rates.denominator * MONTH_COUNT[ledger.months]
+    ledger.household_pay = amount
+
+
+STEP = Step(spec.SPECIFIED, reduce, ("options.specified_household_child",), HOUSEHOLD | SPECIFIED)

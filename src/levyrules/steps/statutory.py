@@ -1,0 +1,35 @@
+"""均等割・平等割の7割・5割・2割軽減 (法定軽減): each reduced amount is floor(amount ×
+(1 − r)), per person and per household, the 子ども分's 均等割 and 18歳以上均等割 each on
+its own (地方税法703条の5第1項, 施行令56条の89; the tier is judged in rules/reductions.py)."""
+
+from __future__ import annotations
+
+from ..calendar import MONTH_COUNT
+from ..rules.reductions import STATUTORY, reduced
+from . import HOUSEHOLD, Step
+from .ledger import Component, Ledger
+
+
+def per_capita(c: Component, ledger: Ledger) -> None:
+    tier = c.tier
+    D = c.rates.denominator
+    total = 0
+    for r in ledger.rows:
+        a, b = r.parts
+        pay = reduced(a, tier) + reduced(b, tier)
+        total += (a + b - pay) * D * r.n
+        r.pc_net = pay
+    ledger.statutory += total
+
+
+def per_household(c: Component, ledger: Ledger) -> None:
+    pay = ledger.household_pay
+    if pay is None:
+        return
+    after = reduced(pay, c.tier)
+    ledger.statutory += (pay - after) * c.rates.denominator * MONTH_COUNT[ledger.months]
+    ledger.household_pay = after
+
+
+PER_CAPITA = Step(STATUTORY, per_capita)
+PER_HOUSEHOLD = Step(STATUTORY, per_household, needs=HOUSEHOLD)
