@@ -441,3 +441,14 @@ def test_stdin_is_read_through_the_same_reader(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
     assert cli.main(["assess", "-", "--tariff", "koriyama/2025"]) == 2
     assert "has the same key twice" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("rid, facts", [
+    ("disaster", {"grade": "全壊", "periods": [{"from": "2025-07-01"}]}),
+    ("drop", {"previous_income": 3000000, "current_income": 0, "grade": "全壊"}),
+    ("detention", {"person": "p1", "previous_income": 1}),
+])
+def test_relief_facts_must_fit_the_rule_kind(relief_tariff, rid, facts):
+    """A fact the rule's kind does not read is refused, not ignored."""
+    with pytest.raises(levyrules.InputError, match=rf"^relief\.{rid}: a \w+ rule takes only "):
+        levyrules.assess(Household.from_json(h(relief={rid: facts})), relief_tariff)
