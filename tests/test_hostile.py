@@ -452,3 +452,16 @@ def test_relief_facts_must_fit_the_rule_kind(relief_tariff, rid, facts):
     """A fact the rule's kind does not read is refused, not ignored."""
     with pytest.raises(levyrules.InputError, match=rf"^relief\.{rid}: a \w+ rule takes only "):
         levyrules.assess(Household.from_json(h(relief={rid: facts})), relief_tariff)
+
+
+def test_argument_errors_stay_on_one_line(capsys):
+    with pytest.raises(SystemExit) as e:
+        cli.main(["assess", "h.json", "x\nlevyrules: error: forged"])
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and err.count("\n") == 1
+
+
+def test_a_very_long_file_name(tmp_path, capsys):
+    code = cli.main(["assess", "x" * 5000 + ".json"])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err) < 300 and "cannot be read (OSError)" in err

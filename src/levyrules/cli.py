@@ -16,7 +16,7 @@ import sys
 
 from . import __version__
 from .assess import assess
-from .errors import InputError, LevyError, TariffError
+from .errors import InputError, LevyError, TariffError, one_line
 from .household import Household
 from .jsonread import read_json_file
 from .tariff.applies import other_municipality
@@ -40,7 +40,7 @@ the shipped ones; `levyrules list` shows every id."""
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2, like every other bad input
-        self.exit(EXIT_BAD_INPUT, f"levyrules: error: {message}\n")
+        self.exit(EXIT_BAD_INPUT, f"levyrules: error: {one_line(message)}\n")
 
 
 def _read_household(path: str) -> Household:

@@ -49,17 +49,24 @@ def _pairs(pairs: list) -> Any:
     return _Bad("has the same key twice")         # unreachable
 
 
+_TOO_LONG = f"is a number of more than {MAX_INT_DIGITS} digits"
+
+
 def _int(text: str) -> Any:
     if len(text) <= MAX_INT_DIGITS:
         return int(text)
-    return _Bad(f"is a number of more than {MAX_INT_DIGITS} digits")
+    return _Bad(_TOO_LONG)
 
 
 def _constant(text: str) -> Any:
     return _Bad("is NaN or Infinity, which JSON does not allow")
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_int=_int, parse_constant=_constant)
+# integers are parsed in C; an integer too long for int() (over 4,300 digits) makes the
+# text be read again with _CAREFUL, which marks it so that its path can be named
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant)
+_CAREFUL = json.JSONDecoder(object_pairs_hook=_pairs, parse_int=_int, parse_constant=_constant)
+_BIG = 10 ** MAX_INT_DIGITS
 
 
 def read_json(text_or_bytes: str | bytes, what: str) -> Any:
@@ -83,16 +90,27 @@ def read_json(text_or_bytes: str | bytes, what: str) -> Any:
         raise InputError(what, "must be JSON text (str or bytes)")
     if text.startswith("\ufeff"):
         text = text[1:]
+    data = _decode(text, what)
+    if type(data) in _NESTED:
+        _check(data, what)
+    elif type(data) is int and not -_BIG < data < _BIG:
+        raise InputError(what, _TOO_LONG)
+    return data
+
+
+def _decode(text: str, what: str) -> Any:
     try:
-        data = _DECODER.decode(text)
+        try:
+            return _DECODER.decode(text)
+        except json.JSONDecodeError:
+            raise
+        except ValueError:                  # int(): more than 4,300 digits
+            return _CAREFUL.decode(text)
     except json.JSONDecodeError as e:
         raise InputError(what, f"is not valid JSON at line {e.lineno} column {e.colno}: "
                                f"{e.msg}") from None
     except RecursionError:
         raise InputError(what, _too_deep()) from None
-    if isinstance(data, (dict, list, _Bad)):
-        _check(data, what)
-    return data
 
 
 def read_json_file(path: str, what: str) -> Any:
@@ -104,10 +122,15 @@ def read_json_file(path: str, what: str) -> Any:
             with Path(path).open("rb") as f:
                 raw = f.read(MAX_JSON_BYTES + 1)
     except FileNotFoundError:
-        raise InputError(what, f"{path}: no such file") from None
+        raise InputError(what, f"{_shown(path)}: no such file") from None
     except (OSError, ValueError) as e:
-        raise InputError(what, f"{path}: cannot be read ({type(e).__name__})") from None
+        raise InputError(what, f"{_shown(path)}: cannot be read ({type(e).__name__})") from None
     return read_json(raw, what)
+
+
+def _shown(path: str) -> str:
+    """A file name as given, cut to 100 characters (LevyError escapes control characters)."""
+    return path if len(path) <= 100 else path[:97] + "..."
 
 
 def _too_deep() -> str:
@@ -130,8 +153,11 @@ def _check(data: Any, what: str) -> None:
         if depth > MAX_DEPTH:
             _fail(data, what)
         for child in children:
-            if type(child) in _NESTED:
+            t = type(child)
+            if t in _NESTED:
                 push((child, depth + 1))
+            elif t is int and not -_BIG < child < _BIG:
+                _fail(data, what)
 
 
 _NESTED = frozenset((dict, list, _Bad))
@@ -157,6 +183,8 @@ def _fail(data: Any, what: str) -> None:
         for p, v in reversed(items):
             if type(v) in _NESTED:
                 stack.append((v, p, depth + 1))
+            elif type(v) is int and not -_BIG < v < _BIG:
+                raise InputError(p, _TOO_LONG)
     raise InputError(what, "is malformed")              # unreachable
 
 
