@@ -465,3 +465,17 @@ def test_a_very_long_file_name(tmp_path, capsys):
     code = cli.main(["assess", "x" * 5000 + ".json"])
     err = capsys.readouterr().err
     assert code == 2 and len(err) < 300 and "cannot be read (OSError)" in err
+
+
+@pytest.mark.parametrize("as_of", ["2025-W40-1", "20251001", "2025-10-01\n", "0001-01-01"])
+def test_revise_as_of_is_a_plain_date(tmp_path, capsys, earlier, as_of):
+    code, out, err = run_cli(tmp_path, capsys, "revise", "e.json", "h.json", "--as-of", as_of,
+                             files={"e.json": earlier, "h.json": H})
+    assert code == 2 and err.startswith("levyrules: error: --as-of: ") and err.count("\n") == 1
+
+
+def test_the_earlier_assessment_as_json_text(earlier, koriyama):
+    text = json.dumps(earlier)
+    assert revise(text, Household.from_json(H), koriyama, date(2025, 10, 1)).change == "none"
+    with pytest.raises(levyrules.InputError, match=r"^earlier: has the same key twice"):
+        revise(text[:-1] + ', "total": 0}', Household.from_json(H), koriyama, date(2025, 10, 1))

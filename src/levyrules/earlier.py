@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from .errors import InputError
+from .jsonread import read_json
 from .fields import (MAX_ITEMS, MAX_PERSONS, a_date, bounded_list, integer, obj,
                      opaque_id, unknown_keys)
 
@@ -38,7 +39,10 @@ _REQUIRED = "is required (give the JSON `levyrules assess` printed)"
 
 
 def read_earlier(data: Any) -> dict:
-    """The earlier assessment (JSON, already parsed) with every field a 更正 reads checked."""
+    """The earlier assessment (parsed JSON, or JSON text read by read_json) with every
+    field a 更正 reads checked."""
+    if isinstance(data, (str, bytes, bytearray)):
+        data = read_json(data, "earlier")
     try:
         if type(data) is not dict:
             raise InputError("", "must be an assessment object as `levyrules assess` prints it")

@@ -7,17 +7,12 @@ import json
 import sys
 from datetime import date
 
-from .errors import InputError
+from .fields import a_date
 from .jsonread import read_json_file
 
 
 def _as_of(text: str) -> date:
-    try:
-        if len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError("--as-of", "is not a date written YYYY-MM-DD") from None
+    return a_date(text, "--as-of")          # YYYY-MM-DD only, like every date of the input
 
 
 def cmd_revise(args) -> int:
