@@ -74,13 +74,13 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def integer(value: Any, field: str, minimum: int | None = 0) -> int:
-    """A whole number of yen, 0 ≤ value ≤ MAX_YEN (or from `minimum`)."""
+def integer(value: Any, field: str) -> int:
+    """A whole number of yen, 0 ≤ value ≤ MAX_YEN."""
     if type(value) is not int:
         raise InputError(field, f"must be a whole number of yen, not {kind(value)}")
-    if minimum is not None and value < minimum:
+    if value < 0:
         raise InputError(field, "must not be negative")
-    if value > MAX_YEN or value < -MAX_YEN:
+    if value > MAX_YEN:
         raise InputError(field, f"is larger than the limit ({MAX_YEN:,} yen)")
     return value
 
