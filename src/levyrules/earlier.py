@@ -15,7 +15,7 @@ from typing import Any
 from .errors import InputError
 from .jsonread import read_json
 from .fields import (MAX_ITEMS, MAX_PERSONS, a_date, bounded_list, integer, obj,
-                     opaque_id, unknown_keys)
+                     opaque_id, text, unknown_keys)
 
 _COMPONENTS = frozenset(("medical", "support", "care", "child"))
 _ROLES = frozenset(("insured", "fictitious_head", "late_elderly", "other"))
@@ -25,9 +25,6 @@ _TARIFF_KEYS = frozenset(("id", "sha256", "status"))
 _INSTALLMENT_KEYS = frozenset(("period", "due", "amount", "kind"))
 _FLAGS = re.compile(r"[01]{12}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-# printable text of the earlier file that reaches the output (tariff id, engine)
-_TEXT = re.compile(r"[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-                   r"\ud800-\udfff]{1,200}")
 # the earlier file's fields the JSON reader may name in a path
 FIELD_NAMES = (frozenset(("household", "fiscal_year", "components", "total", "persons",
                          "months", "care_months", "role", "income_base", "judgement_income",
@@ -158,8 +155,7 @@ def _tariff(value: Any) -> None:
 
 
 def _text(value: Any, field: str = "") -> None:
-    if type(value) is not str or _TEXT.fullmatch(value) is None:
-        raise InputError(field, "must be printable text of at most 200 characters")
+    text(value, field, 200)                 # reaches the output: the tariff id, the engine
 
 
 def _installments(value: Any) -> None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
-# C0/C1 controls, line and paragraph separators, bidi overrides, lone surrogates
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f"
-                          "\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# C0/C1 controls, line and paragraph separators, bidi marks and overrides, lone surrogates
+UNPRINTABLE = (r"\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e"
+               r"\u2066-\u2069\ud800-\udfff")
+_UNPRINTABLE = re.compile(f"[{UNPRINTABLE}]")
 
 
 def _escape(match: re.Match) -> str:

@@ -14,7 +14,7 @@ import re
 from datetime import date
 from typing import Any
 
-from .errors import InputError
+from .errors import UNPRINTABLE, InputError
 
 MAX_YEN = 10 ** 15 - 1          # any amount: under 1,000兆円
 FIRST_YEAR, LAST_YEAR = 1850, 2200      # any date of a household or an assessment
@@ -24,6 +24,7 @@ MAX_RELIEF = 20                 # 条例減免 entries per household
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_PRINTABLE = re.compile(f"[^{UNPRINTABLE}]+")
 # 12 digits, or 4-4-4 with one separator used twice (1234-5678-9018, 1234 5678 9018)
 _TWELVE = re.compile(r"(?<![0-9])([0-9]{4})([-. _:/]?)([0-9]{4})\2([0-9]{4})(?![0-9])")
 
@@ -133,6 +134,13 @@ def opaque_id(value: Any, field: str) -> str:
     if _ID.fullmatch(value) is None:
         raise InputError(field, "must be an opaque id of letters, digits and . _ : - "
                                 "(at most 64 characters)")
+    return value
+
+
+def text(value: Any, field: str, limit: int) -> str:
+    """Printable text (no control, bidi or surrogate character) of 1 to `limit` characters."""
+    if type(value) is not str or len(value) > limit or _PRINTABLE.fullmatch(value) is None:
+        raise InputError(field, f"must be printable text of at most {limit} characters")
     return value
 
 

@@ -8,12 +8,12 @@ costs no path strings. Limits: see levyrules.fields.
 from __future__ import annotations
 
 import re
-from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from .errors import InputError
 from .fields import (MAX_ITEMS, MAX_PERSONS, MAX_RELIEF, a_date, boolean, bounded_list, integer,
-                     obj, opaque_id, opt_date)
+                     obj, opaque_id, opt_date, text)
 from .household import (LAND_KINDS, NO_STATUSES, SEPARATE_KINDS, Childbirth, HeadChange,
                         Household, Income, Period, Person, SeparateIncome, Statuses,
                         Unemployment, _AMOUNTS, _d)
@@ -41,7 +41,6 @@ FIELD_NAMES = (_INCOME_KEYS | _PERSON_KEYS | _HOUSEHOLD_KEYS | _STATUS_KEYS | _P
 _REASON = re.compile(r"[0-9]{2}")
 _MUNICIPALITY = re.compile(r"[a-z0-9-]{1,40}|[0-9]{6}")
 _RELIEF_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
-_GRADE = re.compile(r"[^\x00-\x1f\x7f-\x9f]{1,32}")
 
 
 _NO_INCOME = Income()
@@ -63,15 +62,11 @@ def _periods(value: Any, field: str) -> tuple[Period, ...]:
         except InputError as e:
             raise e.within(f"{field}[{i}]") from None
         out.append(Period(start, until))
-    out.sort(key=_start)
+    out.sort(key=attrgetter("start"))
     for a, b in zip(out, out[1:]):
         if a.until is None or a.until > b.start:
             raise InputError(field, "periods overlap")
     return tuple(out)
-
-
-def _start(p: Period) -> date:
-    return p.start
 
 
 def _read_separate(value: Any) -> tuple[SeparateIncome, ...]:
@@ -197,11 +192,7 @@ def _read_relief_facts(value: Any, seen: set) -> dict:
     obj(value, _RELIEF_KEYS)
     out: dict[str, Any] = {}
     if "grade" in value:
-        grade = value["grade"]
-        if type(grade) is not str or _GRADE.fullmatch(grade) is None:
-            raise InputError("grade", "must be a damage grade the tariff names (text of at "
-                                      "most 32 characters)")
-        out["grade"] = grade
+        out["grade"] = text(value["grade"], "grade", 32)     # a grade the tariff names
     for key in ("previous_income", "current_income"):
         if key in value:
             out[key] = integer(value[key], key)
