@@ -504,3 +504,21 @@ def test_the_earlier_assessment_as_json_text(earlier, koriyama):
     assert revise(text, Household.from_json(H), koriyama, date(2025, 10, 1)).change == "none"
     with pytest.raises(levyrules.InputError, match=r"^earlier: has the same key twice"):
         revise(text[:-1] + ', "total": 0}', Household.from_json(H), koriyama, date(2025, 10, 1))
+
+
+def test_12_an_earlier_what_if_with_its_overrides_is_read(tmp_path, capsys):
+    """`assess --set` records the override in tariff.overrides: a valid earlier file."""
+    code, out, err = run_cli(tmp_path, capsys, "assess", "h.json", "--tariff", "koriyama/2025",
+                             "--set", "components.medical.income_rate=7.25%", files={"h.json": H})
+    assert code == 0, err
+    earlier = json.loads(out)
+    assert earlier["tariff"].get("overrides")
+    code, out, err = run_cli(tmp_path, capsys, "revise", "e.json", "h.json", "--as-of",
+                             "2025-10-01", "--tariff", "koriyama/2025",
+                             files={"e.json": earlier, "h.json": H})
+    assert code == 0, err
+    earlier["tariff"]["overrides"] = {NAME: 1}
+    code, out, err = run_cli(tmp_path, capsys, "revise", "e.json", "h.json", "--as-of",
+                             "2025-10-01", "--tariff", "koriyama/2025",
+                             files={"e.json": earlier, "h.json": H})
+    assert code == 2 and NAME not in err and "earlier.tariff.overrides" in err

@@ -9,6 +9,7 @@ revision does not read (the trace, the thresholds ...) are left alone.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -21,7 +22,8 @@ _COMPONENTS = frozenset(("medical", "support", "care", "child"))
 _ROLES = frozenset(("insured", "fictitious_head", "late_elderly", "other"))
 _TIERS = (70, 50, 20, 0)
 _SPECIFIED = frozenset(("specified", "continuing"))
-_TARIFF_KEYS = frozenset(("id", "sha256", "status"))
+_TARIFF_KEYS = frozenset(("id", "sha256", "status", "overrides"))
+_OVERRIDE_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+){0,7}")
 _INSTALLMENT_KEYS = frozenset(("period", "due", "amount", "kind"))
 _FLAGS = re.compile(r"[01]{12}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -29,7 +31,8 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 FIELD_NAMES = (frozenset(("household", "fiscal_year", "components", "total", "persons",
                          "months", "care_months", "role", "income_base", "judgement_income",
                          "reduction", "tier", "specified_household", "tariff", "engine",
-                         "installments", "assessment", "change", "amount", "missing"))
+                         "installments", "assessment", "change", "amount", "missing",
+                         "overrides"))
                | _COMPONENTS | _TARIFF_KEYS | _INSTALLMENT_KEYS)
 
 _REQUIRED = "is required (give the JSON `levyrules assess` printed)"
@@ -152,6 +155,22 @@ def _tariff(value: Any) -> None:
     status = value.get("status")
     if status is not None and status not in ("verified", "unverified"):
         raise InputError("status", "must be \"verified\" or \"unverified\"")
+    if value.get("overrides") is not None:
+        _overrides(value["overrides"])
+
+
+def _overrides(value: Any) -> None:
+    """`--set` values recorded by the earlier run: {path: scalar}."""
+    if type(value) is not dict or len(value) > MAX_ITEMS:
+        raise InputError("overrides", f"must be an object of at most {MAX_ITEMS} --set values")
+    for n, (path, v) in enumerate(value.items(), 1):
+        if type(path) is not str or _OVERRIDE_PATH.fullmatch(path) is None:
+            raise InputError("overrides", f"the key {n} is not a tariff path")
+        if type(v) is str:
+            text(v, f"overrides.{path}", 200)
+        elif v is not None and type(v) not in (int, bool) and \
+                not (type(v) is float and math.isfinite(v)):
+            raise InputError(f"overrides.{path}", "must be a number, text, true/false or null")
 
 
 def _text(value: Any, field: str = "") -> None:
