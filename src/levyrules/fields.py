@@ -144,6 +144,12 @@ def text(value: Any, field: str, limit: int) -> str:
     return value
 
 
+def is_opaque_id(value: Any) -> bool:
+    """True when `value` would be read as an id (opaque_id) without an error."""
+    return type(value) is str and _ID.fullmatch(value) is not None and \
+        not looks_like_my_number(value)
+
+
 def bounded_list(value: Any, field: str, limit: int, noun: str) -> list:
     """A JSON list of at most `limit` items (the documented limit for `noun`)."""
     if type(value) is not list:
