@@ -174,7 +174,7 @@ def _fail(data: Any, what: str) -> None:
         if depth > MAX_DEPTH:
             raise InputError(what, _too_deep())
         if type(value) is dict:
-            items = [(f"{path}.{k}" if k in names else f"{path}.{{key {n}}}", v)
+            items = [(_join(path, k if k in names else f"{{key {n}}}"), v)
                      for n, (k, v) in enumerate(value.items(), 1)]
         elif type(value) is list:
             items = [(f"{path}[{i}]", v) for i, v in enumerate(value)]
@@ -186,6 +186,10 @@ def _fail(data: Any, what: str) -> None:
             elif type(v) is int and not -_BIG < v < _BIG:
                 raise InputError(p, _TOO_LONG)
     raise InputError(what, "is malformed")              # unreachable
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
 
 
 def _field_names() -> frozenset:
