@@ -73,7 +73,7 @@ def test_incomplete_tariff_reports_unknown_components():
     (["assess", "-"], "{not json", "not valid JSON at line 1 column 2"),
     (["assess", "-", "--tariff", "koriyama/2025"],
      '{"id": "X", "fiscal_year": 2025, "head": "p1", "persons": [{"id": "p1", '
-     '"birth_date": "1980-02-30", "insured": []}]}', "persons[0].birth_date: 1980-02-30 is not a date"),
+     '"birth_date": "1980-02-30", "insured": []}]}', "persons[0].birth_date: not a valid date (YYYY-MM-DD)"),
     (["assess", "-", "--tariff", "nowhere/2025"],
      '{"id": "X", "fiscal_year": 2025, "head": "p1", "persons": [{"id": "p1", '
      '"birth_date": "1980-02-03", "insured": []}]}', "unknown tariff 'nowhere/2025'"),

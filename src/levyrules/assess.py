@@ -49,9 +49,9 @@ def _judgement_date(members: list[Member], fy: int, window: int = FULL_YEAR) -> 
     start = date(y, mo, 1) if first else fy_start(fy)
     if any(m.insured_on(start) for m in members):
         return start
-    firsts = [per.start for m in members for per in m.person.insured
-              if per.start > start and per.start < m.cut and m.insured_on(per.start)]
-    return min(firsts)
+    # a period covers its own first day (until > from): one pass, linear in the periods
+    return min(per.start for m in members for per in m.person.insured
+               if start < per.start < m.cut and (per.until is None or per.until > per.start))
 
 
 def _head_parts(household: Household, fy: int) -> list[tuple]:

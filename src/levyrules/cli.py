@@ -16,9 +16,9 @@ import sys
 
 from . import __version__
 from .assess import assess
-from .errors import InputError, LevyError, TariffError
+from .errors import InputError, LevyError, TariffError, one_line
 from .household import Household
-from .jsonin import parse
+from .jsonread import read_json_file
 from .tariff.applies import other_municipality
 from .tariff.loader import find_for_municipality, load_tariff
 from .tariff import yamlmarks
@@ -40,21 +40,12 @@ the shipped ones; `levyrules list` shows every id."""
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2, like every other bad input
-        self.exit(EXIT_BAD_INPUT, f"levyrules: error: {message}\n")
+        self.exit(EXIT_BAD_INPUT, f"levyrules: error: {one_line(message)}\n")
 
 
 def _read_household(path: str) -> Household:
-    try:
-        if path == "-":
-            text = sys.stdin.buffer.read()
-        else:
-            with open(path, "rb") as f:
-                text = f.read()
-    except FileNotFoundError:
-        raise InputError("", f"{path}: no such file") from None
-    except OSError as e:
-        raise InputError("", f"{path}: cannot be read ({type(e).__name__})") from None
-    return Household.from_json(parse(text, path))
+    """The household file (`-` = stdin) through the one JSON reader (levyrules.jsonread)."""
+    return Household.from_json(read_json_file(path, "household"))
 
 
 def _overrides(items: list[str]) -> list[tuple[str, object]]:

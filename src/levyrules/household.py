@@ -2,21 +2,28 @@
 
 The JSON shape is fixed by the contract (schemas/household.schema.json). Reading
 checks every field and raises :class:`InputError` naming its path, e.g.
-``persons[1].birth_date: 2025-02-30 is not a date``. Ids are opaque; anything that
-looks like a 個人番号 (12 digits with a valid check digit) is refused, and no
-error message ever repeats an id or an amount.
+``persons[1].birth_date: not a valid date (YYYY-MM-DD)``. Ids are opaque; anything
+that looks like a 個人番号 (12 digits with a valid check digit, also written 4-4-4)
+is refused, and no error message ever repeats an id, a date, an amount or an
+unknown key (that is named by its position). The documented limits (levyrules.fields):
+at most 100 persons, 100 periods per list, 100 世帯主変更, 20 条例減免 entries, amounts
+under 10^15 yen, dates in the years 1850–2200; a JSON text is read by
+:func:`levyrules.jsonread.read_json` (1 MiB, 32 levels, no duplicate keys).
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
-from .errors import InputError
+from .fields import looks_like_my_number
+from .jsonread import read_json
+
+__all__ = ["Household", "Person", "Period", "Income", "SeparateIncome", "Statuses",
+           "Unemployment", "Childbirth", "HeadChange", "looks_like_my_number", "read_json"]
 
 SEPARATE_KINDS = ("land_short", "land_long", "land_long_quality", "stocks",
                   "listed_dividends", "futures")
@@ -30,36 +37,6 @@ _AMOUNTS = ("salary_revenue", "salary_income", "pension_revenue", "pension_incom
             "comprehensive_capital_gains_short", "comprehensive_capital_gains_long",
             "occasional_income", "forestry_income", "net_loss_carryover",
             "stock_loss_carryover", "family_employee_salary_paid")
-_INCOME_KEYS = frozenset(_AMOUNTS + ("declared", "separate", "income_adjustment_eligible",
-                                     "is_family_employee"))
-_PERSON_KEYS = frozenset(("id", "birth_date", "insured", "late_elderly_since",
-                          "fixed_asset_tax", "income", "statuses"))
-_HOUSEHOLD_KEYS = frozenset(("id", "fiscal_year", "municipality", "head", "head_changes",
-                             "persons", "relief"))
-_STATUS_KEYS = frozenset(("involuntary_unemployment", "childbirth", "former_dependent",
-                          "care_exempt_facility"))
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_TWELVE = re.compile(r"(?<!\d)\d{12}(?!\d)")
-
-
-def looks_like_my_number(text: str) -> bool:
-    """True when `text` holds 12 digits whose last is a valid 個人番号 check digit
-    (行政手続における特定の個人を識別するための番号の利用等に関する法律施行令8条)."""
-    for run in _TWELVE.findall(text):
-        digits = [int(c) for c in run]
-        body, check = digits[:11], digits[11]
-        total = 0
-        for n in range(1, 12):           # n counts from the right of the 11-digit body
-            p = body[11 - n]
-            q = n + 1 if n <= 6 else n - 5
-            total += p * q
-        r = total % 11
-        if check == (0 if r <= 1 else 11 - r):
-            return True
-    return False
-
-
 @attrs.frozen(slots=True)
 class Period:
     """A span [start, until) with until = the first day without the status (喪失日)."""
@@ -174,8 +151,7 @@ class Household:
         """Read the contract's household JSON, checking every field: a parsed value
         (a dict), or JSON text as `str` or UTF-8 `bytes`."""
         if isinstance(data, (str, bytes, bytearray)):
-            from .jsonin import parse
-            data = parse(data)
+            data = read_json(data, "household")        # the one JSON reader
         elif isinstance(data, Mapping) and not isinstance(data, dict):
             data = dict(data)
         elif not isinstance(data, (dict, list, int, float, type(None))):
@@ -189,219 +165,9 @@ class Household:
 
 # ---------------------------------------------------------------- reading
 
-def _obj(value: Any, path: str, allowed: frozenset, required: tuple = ()) -> dict:
-    if not isinstance(value, dict):
-        raise InputError(path or "household", "must be an object")
-    for key in value:
-        if key not in allowed:
-            raise InputError(f"{path}.{key}" if path else str(key), "unknown field")
-    for key in required:
-        if key not in value:
-            raise InputError(f"{path}.{key}" if path else key, "is required")
-    return value
-
-
-def _int(value: Any, path: str, minimum: int | None = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InputError(path, f"must be a whole number of yen, not {_kind(value)}")
-    if minimum is not None and value < minimum:
-        raise InputError(path, "must not be negative")
-    return value
-
-
-def _bool(value: Any, path: str) -> bool:
-    if not isinstance(value, bool):
-        raise InputError(path, f"must be true or false, not {_kind(value)}")
-    return value
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number" if not isinstance(value, int) else "an integer"
-    if isinstance(value, str):
-        return "a string"
-    return "a list" if isinstance(value, list) else "an object"
-
-
-def _date(value: Any, path: str) -> date:
-    if not isinstance(value, str) or not _DATE.match(value):
-        raise InputError(path, "must be a date written YYYY-MM-DD")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(path, f"{value} is not a date") from None
-
-
-def _opt_date(value: Any, path: str) -> date | None:
-    return None if value is None else _date(value, path)
-
-
-def _id(value: Any, path: str) -> str:
-    if not isinstance(value, str):
-        raise InputError(path, "must be a string id")
-    if looks_like_my_number(value):
-        raise InputError(path, "looks like a 個人番号 (12 digits with a valid check digit); "
-                               "use an opaque id")
-    if not _ID.match(value):
-        raise InputError(path, "must be an opaque id of letters, digits and . _ : - "
-                               "(at most 64 characters)")
-    return value
-
-
-def _periods(value: Any, path: str) -> tuple[Period, ...]:
-    if not isinstance(value, list):
-        raise InputError(path, "must be a list of periods")
-    out = []
-    for i, item in enumerate(value):
-        p = f"{path}[{i}]"
-        _obj(item, p, frozenset(("from", "until")), ("from",))
-        start = _date(item["from"], f"{p}.from")
-        until = _opt_date(item.get("until"), f"{p}.until")
-        if until is not None and until <= start:
-            raise InputError(f"{p}.until", "must be after 'from' (it is the first day "
-                                           "without coverage)")
-        out.append(Period(start, until))
-    out.sort(key=lambda q: q.start)
-    for a, b in zip(out, out[1:]):
-        if a.until is None or a.until > b.start:
-            raise InputError(path, "periods overlap")
-    return tuple(out)
-
-
-def _read_income(value: Any, path: str) -> Income:
-    _obj(value, path, _INCOME_KEYS)
-    kw: dict[str, Any] = {}
-    for key in _AMOUNTS:
-        if key in value:
-            kw[key] = _int(value[key], f"{path}.{key}")
-    for revenue, income in (("salary_revenue", "salary_income"),
-                            ("pension_revenue", "pension_income")):
-        if revenue in kw and income in kw:
-            raise InputError(f"{path}.{income}", f"give {revenue} or {income}, not both")
-    for key in ("declared", "income_adjustment_eligible", "is_family_employee"):
-        if key in value:
-            kw[key] = _bool(value[key], f"{path}.{key}")
-    if "separate" in value:
-        seps = value["separate"]
-        if not isinstance(seps, list):
-            raise InputError(f"{path}.separate", "must be a list")
-        items = []
-        for i, s in enumerate(seps):
-            p = f"{path}.separate[{i}]"
-            _obj(s, p, frozenset(("kind", "income", "special_deduction")), ("kind", "income"))
-            if s["kind"] not in SEPARATE_KINDS:
-                raise InputError(f"{p}.kind", "must be one of " + ", ".join(SEPARATE_KINDS))
-            ded = _int(s.get("special_deduction", 0), f"{p}.special_deduction")
-            if ded and s["kind"] not in LAND_KINDS:
-                raise InputError(f"{p}.special_deduction",
-                                 "only land/building gains (land_*) have a special deduction")
-            items.append(SeparateIncome(s["kind"], _int(s["income"], f"{p}.income"), ded))
-        kw["separate"] = tuple(items)
-    if kw.get("is_family_employee") and kw.get("family_employee_salary_paid"):
-        raise InputError(f"{path}.is_family_employee",
-                         "a 専従者 cannot also be the 事業主 who pays 専従者給与")
-    return Income(**kw)
-
-
-def _read_statuses(value: Any, path: str) -> Statuses:
-    _obj(value, path, _STATUS_KEYS)
-    kw: dict[str, Any] = {}
-    if value.get("involuntary_unemployment") is not None:
-        p = f"{path}.involuntary_unemployment"
-        u = _obj(value["involuntary_unemployment"], p,
-                 frozenset(("separation_date", "reason_code")), ("separation_date", "reason_code"))
-        if not isinstance(u["reason_code"], str) or not re.match(r"^\d{2}$", u["reason_code"]):
-            raise InputError(f"{p}.reason_code", "must be a two-digit 離職理由コード such as \"11\"")
-        kw["involuntary_unemployment"] = Unemployment(_date(u["separation_date"],
-                                                            f"{p}.separation_date"),
-                                                      u["reason_code"])
-    if value.get("childbirth") is not None:
-        p = f"{path}.childbirth"
-        c = _obj(value["childbirth"], p, frozenset(("expected_date", "actual_date", "multiple")))
-        exp = _opt_date(c.get("expected_date"), f"{p}.expected_date")
-        act = _opt_date(c.get("actual_date"), f"{p}.actual_date")
-        if exp is None and act is None:
-            raise InputError(p, "needs expected_date or actual_date")
-        kw["childbirth"] = Childbirth(exp, act, _bool(c.get("multiple", False), f"{p}.multiple"))
-    if value.get("former_dependent") is not None:
-        p = f"{path}.former_dependent"
-        f = _obj(value["former_dependent"], p, frozenset(("since",)), ("since",))
-        kw["former_dependent_since"] = _date(f["since"], f"{p}.since")
-    if value.get("care_exempt_facility") is not None:
-        kw["care_exempt_facility"] = _periods(value["care_exempt_facility"],
-                                              f"{path}.care_exempt_facility")
-    return Statuses(**kw)
-
-
-def _read_person(value: Any, path: str) -> Person:
-    _obj(value, path, _PERSON_KEYS, ("id", "birth_date", "insured"))
-    pid = _id(value["id"], f"{path}.id")
-    birth = _date(value["birth_date"], f"{path}.birth_date")
-    insured = _periods(value["insured"], f"{path}.insured")
-    for i, per in enumerate(insured):
-        if per.start < birth:
-            raise InputError(f"{path}.insured[{i}].from", "is before the birth date")
-    late = _opt_date(value.get("late_elderly_since"), f"{path}.late_elderly_since")
-    if late is not None and late < birth:
-        raise InputError(f"{path}.late_elderly_since", "is before the birth date")
-    income = _read_income(value.get("income", {}), f"{path}.income")
-    fat = _int(value.get("fixed_asset_tax", 0), f"{path}.fixed_asset_tax")
-    statuses = NO_STATUSES
-    if value.get("statuses") is not None:
-        statuses = _read_statuses(value["statuses"], f"{path}.statuses")
-    return Person(pid, birth, insured, income, fat, late, statuses)
-
-
 def _read_household(data: Any) -> Household:
-    _obj(data, "", _HOUSEHOLD_KEYS, ("id", "fiscal_year", "head", "persons"))
-    hid = _id(data["id"], "id")
-    fy = data["fiscal_year"]
-    if isinstance(fy, bool) or not isinstance(fy, int) or not 2000 <= fy <= 2100:
-        raise InputError("fiscal_year", "must be a year such as 2025")
-    muni = data.get("municipality")
-    if muni is not None and (not isinstance(muni, str) or not re.match(r"^[a-z0-9-]+$|^\d{6}$", muni)):
-        raise InputError("municipality", "must be a tariff slug such as \"iwaki\" or a "
-                                         "6-digit 団体コード")
-    persons_raw = data["persons"]
-    if not isinstance(persons_raw, list) or not persons_raw:
-        raise InputError("persons", "must be a non-empty list")
-    persons = tuple(_read_person(p, f"persons[{i}]") for i, p in enumerate(persons_raw))
-    seen: set[str] = set()
-    for i, p in enumerate(persons):
-        if p.id in seen:
-            raise InputError(f"persons[{i}].id", "is used by another person")
-        seen.add(p.id)
-    head = _id(data["head"], "head")
-    if head not in seen:
-        raise InputError("head", "names no person of the household")
-    changes = []
-    raw_changes = data.get("head_changes") or []
-    if not isinstance(raw_changes, list):
-        raise InputError("head_changes", "must be a list")
-    for i, c in enumerate(raw_changes):
-        p = f"head_changes[{i}]"
-        _obj(c, p, frozenset(("date", "head")), ("date", "head"))
-        d = _date(c["date"], f"{p}.date")
-        h = _id(c["head"], f"{p}.head")
-        if h not in seen:
-            raise InputError(f"{p}.head", "names no person of the household")
-        changes.append(HeadChange(d, h))
-    changes.sort(key=lambda c: c.date)
-    relief = data.get("relief") or {}
-    if not isinstance(relief, dict):
-        raise InputError("relief", "must be an object of facts by relief rule id")
-    for rid, facts in relief.items():
-        if not re.match(r"^[a-z0-9][a-z0-9_-]*$", rid):
-            raise InputError(f"relief.{rid}", "is not a relief rule id")
-        _obj(facts, f"relief.{rid}", frozenset(("grade", "previous_income", "current_income",
-                                                 "person", "periods")))
-        if "person" in facts and facts["person"] not in seen:
-            raise InputError(f"relief.{rid}.person", "names no person of the household")
-    return Household(hid, fy, head, persons, muni, tuple(changes), dict(relief))
+    from .household_read import read_household
+    return read_household(data)
 
 
 # ---------------------------------------------------------------- writing

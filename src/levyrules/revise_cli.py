@@ -6,29 +6,13 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
-from pathlib import Path
 
-from .errors import InputError
-from .jsonin import parse
-
-
-def _read_json(path: str, what: str):
-    try:
-        text = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(what, f"{path}: no such file") from None
-    except OSError as e:
-        raise InputError(what, f"{path}: cannot be read ({type(e).__name__})") from None
-    return parse(text, path, what)
+from .fields import a_date
+from .jsonread import read_json_file
 
 
 def _as_of(text: str) -> date:
-    try:
-        if len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError("--as-of", f"{text!r} is not a date written YYYY-MM-DD") from None
+    return a_date(text, "--as-of")          # YYYY-MM-DD only, like every date of the input
 
 
 def cmd_revise(args) -> int:
@@ -36,7 +20,7 @@ def cmd_revise(args) -> int:
     from .revision import render, revise
 
     as_of = _as_of(args.as_of)
-    earlier = _read_json(args.earlier, "earlier")
+    earlier = read_json_file(args.earlier, "earlier")
     household = _read_household(args.household)
     tariff = _tariff_for(household, args)
     rev = revise(earlier, household, tariff, as_of, paid=args.paid, fraud=args.fraud,
@@ -77,5 +61,5 @@ def add_parser(sub) -> None:
 def _yen(text: str) -> int:
     if not text.isdigit():
         import argparse
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole, non-negative number of yen")
+        raise argparse.ArgumentTypeError("is not a whole, non-negative number of yen")
     return int(text)

@@ -26,6 +26,7 @@ from .assess import assess
 from .calendar import fy_month, fy_start, months_ja
 from .collection import (AT_ONCE, KIND_JA, ORDINARY, Installment, match_installments,
                          ordinary_installments, reschedule)
+from .earlier import read_earlier
 from .errors import InputError
 from .household import Household
 from .limitation import LimitationExpired, period_end, years_for
@@ -131,39 +132,7 @@ class Revision:
 # ---------------------------------------------------------------- reading the earlier JSON
 
 def _earlier_assessment(data: Any) -> dict:
-    if not isinstance(data, dict):
-        raise InputError("earlier", "must be an assessment object as `levyrules assess` prints it")
-    if "assessment" in data and "change" in data:      # an earlier revision: its result
-        data = data["assessment"]
-        if not isinstance(data, dict):
-            raise InputError("earlier.assessment", "must be an object")
-    for key in ("household", "fiscal_year", "components", "total", "persons"):
-        if key not in data:
-            raise InputError(f"earlier.{key}", "is required (give the JSON `levyrules assess` "
-                                               "printed)")
-    if data["total"] is None:
-        raise InputError("earlier.total", "the earlier assessment is incomplete (total null): "
-                                          "there is nothing to revise against")
-    t = data["total"]
-    if isinstance(t, bool) or not isinstance(t, int) or t < 0:
-        raise InputError("earlier.total", "must be a whole, non-negative number of yen")
-    if not isinstance(data["components"], dict):
-        raise InputError("earlier.components", "must be an object")
-    for name, c in data["components"].items():
-        amount = c.get("amount") if isinstance(c, dict) else None
-        if isinstance(amount, bool) or not isinstance(amount, int):
-            raise InputError(f"earlier.components.{name}.amount", "must be a whole number of yen")
-    if not isinstance(data["persons"], list):
-        raise InputError("earlier.persons", "must be a list")
-    for i, p in enumerate(data["persons"]):
-        if not isinstance(p, dict) or not isinstance(p.get("id"), str):
-            raise InputError(f"earlier.persons[{i}].id", "is required")
-        for key in ("months", "care_months"):
-            v = p.get(key, "0" * 12)
-            if not isinstance(v, str) or len(v) != 12 or set(v) - {"0", "1"}:
-                raise InputError(f"earlier.persons[{i}].{key}", "must be 12 flags such as "
-                                                                "\"111111000000\"")
-    return data
+    return read_earlier(data)       # every field checked: levyrules.earlier
 
 
 def _mask(text: str) -> int:

@@ -4,7 +4,7 @@ pipeline's ledger built (steps/pipeline.py). `--explain` prints the same figures
 
 from __future__ import annotations
 
-from .calendar import MONTH_COUNT, months_text
+from .calendar import MONTH_COUNT, fy_end, months_text
 from .money import format_rate
 from .result import ComponentLevy
 from .rules import (ASSET_LEVY, CAP, CARE_AGE, FICTITIOUS_HEAD, INCOME_LEVY, LATE_ELDERLY, MONTHS,
@@ -36,9 +36,10 @@ def setup(tr, household, members, head, fictitious, red, spec_status, tariff):
                 step(tr, CARE_AGE, None, f"{m.person.id}: 介護分の月 {months_text(m.care)} "
                                           f"({MONTH_COUNT[m.care]}か月)", person=m.person.id,
                       months=months_text(m.care))
-        if m.late_date is not None:
-            step(tr, LATE_ELDERLY, None, f"{m.person.id}: {m.late_date.isoformat()} から後期高齢者医療",
-                  person=m.person.id)
+        if m.late_date is not None and m.late_date <= fy_end(household.fiscal_year):
+            # no date: the day is the 75th birthday (the months above show the 月割)
+            step(tr, LATE_ELDERLY, None, f"{m.person.id}: 後期高齢者医療の被保険者（国保の資格喪失）",
+                 person=m.person.id)
     for m in members:
         for rule, text in m.notes:
             step(tr, rule, None, f"{m.person.id}: {text}", person=m.person.id)

@@ -14,7 +14,7 @@ import re
 import attrs
 
 from ..errors import InputError, LevyError, MissingTariffValue, TariffError
-from ..household import _ID, looks_like_my_number
+from ..fields import is_opaque_id
 
 COLUMNS = ("household_id", "source", "field", "message")
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
@@ -28,7 +28,7 @@ def scrub(text: str) -> str:
 
 def safe_id(value: object) -> str:
     """The household id if it is a valid opaque id, else ''."""
-    if isinstance(value, str) and _ID.match(value) and not looks_like_my_number(value):
+    if is_opaque_id(value):
         return value
     return ""
 

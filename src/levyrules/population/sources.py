@@ -8,12 +8,12 @@ are parsed into households by :func:`parse`, which runs in the workers.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Iterator
 
 from ..errors import InputError
 from ..household import Household
+from ..jsonread import read_json
 from . import layout, tables
 from .rejects import Reject
 
@@ -119,9 +119,9 @@ def parse(source: str, payload) -> Household | Reject:
         return payload
     if isinstance(payload, str):
         try:
-            data = json.loads(payload)
-        except json.JSONDecodeError as e:
-            return Reject.of("", source, "", f"not valid JSON at column {e.colno}: {e.msg}")
+            data = read_json(payload, "")       # the one JSON reader: limits, duplicate keys
+        except InputError as e:
+            return Reject.of("", source, e.field, e.message)
         hid = data.get("id") if isinstance(data, dict) else None
     else:
         hid = payload["households"][0][1].get("household_id")

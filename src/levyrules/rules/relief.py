@@ -33,6 +33,10 @@ from ..money import parse_rate
 
 LEVIES = ("income", "asset", "per_capita", "per_household")
 KINDS = ("grade", "income_drop", "detention", "child_per_capita")
+# the household facts (relief.<id>) each kind reads; the household reader checks their types
+FACTS = {"grade": frozenset(("grade",)), "income_drop": frozenset(("previous_income",
+                                                                   "current_income")),
+         "detention": frozenset(("person", "periods")), "child_per_capita": frozenset()}
 
 
 @attrs.frozen(slots=True)
@@ -121,6 +125,9 @@ def claims(rules: tuple[ReliefRule, ...], facts: dict, fy: int, tariff_id: str,
             continue
         if fact is None:
             continue
+        if not FACTS[r.kind].issuperset(fact):
+            raise InputError(f"relief.{r.id}", f"a {r.kind} rule takes only "
+                                               + (", ".join(sorted(FACTS[r.kind])) or "no facts"))
         if not r.enabled:
             raise MissingTariffValue(tariff_id, f"relief.{r.id}", r.note or "rule disabled")
         path = f"relief.{r.id}"
