@@ -19,16 +19,14 @@ from typing import Iterable
 import attrs
 
 from ..assess import assess
-from ..calendar import age_on, fy_start
 from ..errors import InputError, LevyError
 from ..household import Household
+from ..population.rows import HOUSEHOLD_TYPES, household_type  # one definition for batch and simulate
 from ..tariff.model import Tariff
 
 # reductions covered by 保険基盤安定 (保険税軽減分)
 KIBAN = ("statutory", "preschool", "child_under18")
 ELEMENT_FIELDS = ("income_levy", "asset_levy", "per_capita", "per_household")
-HOUSEHOLD_TYPES = ("single_under65", "single_65plus", "adults", "with_children",
-                   "fictitious_head")
 # 所得階層: 軽減判定所得 (総所得金額等) bands, upper bounds inclusive
 INCOME_BANDS = (0, 430_000, 1_000_000, 2_000_000, 3_000_000, 5_000_000, 10_000_000, None)
 
@@ -135,20 +133,6 @@ class Recheck:
     def total(self) -> int:
         """年税額 over the population (after a tariff's rounding on the total)."""
         return sum(r.total for r in self.rows)
-
-
-def household_type(household: Household, result) -> str:
-    """擬制世帯主, with children (an insured member under 18), a single insured member
-    (under 65 or 65+ on 1 April), or adults."""
-    insured = [(p, r) for p, r in zip(household.persons, result.persons) if r.months]
-    if any(r.role == "fictitious_head" for r in result.persons):
-        return "fictitious_head"
-    if any(r.under18 for _, r in insured):
-        return "with_children"
-    if len(insured) == 1:
-        age = age_on(insured[0][0].birth_date, fy_start(household.fiscal_year))
-        return "single_65plus" if age >= 65 else "single_under65"
-    return "adults"
 
 
 def income_band(judgement_income: int) -> int:
