@@ -187,57 +187,10 @@ def reasons(earlier: dict, new: dict) -> tuple[Reason, ...]:
             continue
         om = _mask((o or {}).get("months", "0" * 12))
         nm = _mask(n.get("months", "0" * 12))
-        nt = n.get("months", "0" * 12)
-        if om != nm:
-            found = False
-            if nm and (not om or _low(nm) != _low(om)):
-                out.append(Reason("joined", f"{pid}: 資格取得 {_ym(fy, _low(nm))} (months {nt})",
-                                  f"{pid}: {_ym_ja(fy, _low(nm))} 資格取得（加入月 {_mj(fy, nm)}）",
-                                  pid))
-                found = True
-            if om and not nm:
-                out.append(Reason("left", f"{pid}: 資格喪失 {_ym(fy, _low(om))} (months {nt})",
-                                  f"{pid}: {_ym_ja(fy, _low(om))} 資格喪失（加入月 {_mj(fy, nm)}）",
-                                  pid))
-                found = True
-            elif nm and _high(nm) < 11 and (not om or _high(nm) != _high(om)):
-                out.append(Reason("left", f"{pid}: 資格喪失 {_ym(fy, _high(nm) + 1)} (months {nt})",
-                                  f"{pid}: {_ym_ja(fy, _high(nm) + 1)} 資格喪失"
-                                  f"（加入月 {_mj(fy, nm)}）",
-                                  pid))
-                found = True
-            if not found:
-                ot = (o or {}).get("months", "0" * 12)
-                out.append(Reason("months_changed", f"{pid}: months {ot} → {nt}",
-                                  f"{pid}: 加入月 {_mj(fy, om)} → {_mj(fy, nm)}", pid))
-        oc = _mask((o or {}).get("care_months", "0" * 12))
-        nc = _mask(n.get("care_months", "0" * 12))
-        gained = nc & ~oc & om         # months already insured before that now carry 介護分
-        lost = oc & ~nc & nm           # months still insured that no longer do
-        if gained:
-            out.append(Reason("care_started", f"{pid}: 介護分 from {_ym(fy, _low(gained))}",
-                              f"{pid}: {_ym_ja(fy, _low(gained))}から介護分の対象"
-                              f"（介護分の月 {_mj(fy, nc)}）", pid))
-        if lost:
-            out.append(Reason("care_ended", f"{pid}: no 介護分 from {_ym(fy, _low(lost))}",
-                              f"{pid}: {_ym_ja(fy, _low(lost))}から介護分の対象外"
-                              f"（介護分の月 {_mj(fy, nc)}）", pid))
+        _month_reasons(out, fy, pid, o, n, om, nm)
+        _care_reasons(out, fy, pid, o, n, om, nm)
         if o is not None:
-            if o.get("role") != n.get("role") and o.get("role") is not None:
-                out.append(Reason("role_changed", f"{pid}: role {o.get('role')} → {n.get('role')}",
-                                  f"{pid}: {_ROLE_JA.get(o.get('role'), o.get('role'))} → "
-                                  f"{_ROLE_JA.get(n.get('role'), n.get('role'))}", pid))
-            ob, nb = o.get("income_base"), n.get("income_base")
-            if om and nm and isinstance(ob, int) and ob != nb:
-                out.append(Reason("income_changed", f"{pid}: income base {ob} → {nb}",
-                                  f"{pid}: 所得割の算定基礎額 {ob:,}円 → {nb:,}円（所得の更正）",
-                                  pid))
-            else:
-                oj, nj = o.get("judgement_income"), n.get("judgement_income")
-                if isinstance(oj, int) and isinstance(nj, int) and oj != nj:
-                    out.append(Reason("income_changed", f"{pid}: judgement income {oj} → {nj}",
-                                      f"{pid}: 軽減判定の所得 {oj:,}円 → {nj:,}円（所得の更正）",
-                                      pid))
+            _person_reasons(out, pid, o, n, om, nm)
     if NO_INSURED_MONTH in (new.get("notes") or ()):
         out.append(Reason("no_insured_month", NO_INSURED_MONTH, NO_INSURED_MONTH_JA))
     o_red, n_red = earlier.get("reduction") or {}, new.get("reduction") or {}
@@ -264,6 +217,68 @@ def reasons(earlier: dict, new: dict) -> tuple[Reason, ...]:
         out.append(Reason("engine_changed", f"engine {earlier.get('engine')} → {new.get('engine')}",
                           f"計算エンジン {earlier.get('engine')} → {new.get('engine')}"))
     return tuple(out)
+
+
+def _month_reasons(out: list, fy: int, pid: str, o, n: dict, om: int, nm: int) -> None:
+    """資格取得 / 資格喪失, or months that changed otherwise."""
+    nt = n.get("months", "0" * 12)
+    if om != nm:
+        found = False
+        if nm and (not om or _low(nm) != _low(om)):
+            out.append(Reason("joined", f"{pid}: 資格取得 {_ym(fy, _low(nm))} (months {nt})",
+                              f"{pid}: {_ym_ja(fy, _low(nm))} 資格取得（加入月 {_mj(fy, nm)}）",
+                              pid))
+            found = True
+        if om and not nm:
+            out.append(Reason("left", f"{pid}: 資格喪失 {_ym(fy, _low(om))} (months {nt})",
+                              f"{pid}: {_ym_ja(fy, _low(om))} 資格喪失（加入月 {_mj(fy, nm)}）",
+                              pid))
+            found = True
+        elif nm and _high(nm) < 11 and (not om or _high(nm) != _high(om)):
+            out.append(Reason("left", f"{pid}: 資格喪失 {_ym(fy, _high(nm) + 1)} (months {nt})",
+                              f"{pid}: {_ym_ja(fy, _high(nm) + 1)} 資格喪失"
+                              f"（加入月 {_mj(fy, nm)}）",
+                              pid))
+            found = True
+        if not found:
+            ot = (o or {}).get("months", "0" * 12)
+            out.append(Reason("months_changed", f"{pid}: months {ot} → {nt}",
+                              f"{pid}: 加入月 {_mj(fy, om)} → {_mj(fy, nm)}", pid))
+
+
+def _care_reasons(out: list, fy: int, pid: str, o, n: dict, om: int, nm: int) -> None:
+    """介護分 months gained or lost within months insured in both assessments."""
+    oc = _mask((o or {}).get("care_months", "0" * 12))
+    nc = _mask(n.get("care_months", "0" * 12))
+    gained = nc & ~oc & om         # months already insured before that now carry 介護分
+    lost = oc & ~nc & nm           # months still insured that no longer do
+    if gained:
+        out.append(Reason("care_started", f"{pid}: 介護分 from {_ym(fy, _low(gained))}",
+                          f"{pid}: {_ym_ja(fy, _low(gained))}から介護分の対象"
+                          f"（介護分の月 {_mj(fy, nc)}）", pid))
+    if lost:
+        out.append(Reason("care_ended", f"{pid}: no 介護分 from {_ym(fy, _low(lost))}",
+                          f"{pid}: {_ym_ja(fy, _low(lost))}から介護分の対象外"
+                          f"（介護分の月 {_mj(fy, nc)}）", pid))
+
+
+def _person_reasons(out: list, pid: str, o: dict, n: dict, om: int, nm: int) -> None:
+    """A changed role, or a changed income (所得の更正)."""
+    if o.get("role") != n.get("role") and o.get("role") is not None:
+        out.append(Reason("role_changed", f"{pid}: role {o.get('role')} → {n.get('role')}",
+                          f"{pid}: {_ROLE_JA.get(o.get('role'), o.get('role'))} → "
+                          f"{_ROLE_JA.get(n.get('role'), n.get('role'))}", pid))
+    ob, nb = o.get("income_base"), n.get("income_base")
+    if om and nm and isinstance(ob, int) and ob != nb:
+        out.append(Reason("income_changed", f"{pid}: income base {ob} → {nb}",
+                          f"{pid}: 所得割の算定基礎額 {ob:,}円 → {nb:,}円（所得の更正）",
+                          pid))
+    else:
+        oj, nj = o.get("judgement_income"), n.get("judgement_income")
+        if isinstance(oj, int) and isinstance(nj, int) and oj != nj:
+            out.append(Reason("income_changed", f"{pid}: judgement income {oj} → {nj}",
+                              f"{pid}: 軽減判定の所得 {oj:,}円 → {nj:,}円（所得の更正）",
+                              pid))
 
 
 # ---------------------------------------------------------------- the revision
