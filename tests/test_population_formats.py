@@ -147,6 +147,25 @@ def test_a_float_money_column_in_parquet_is_refused(tmp_path):
     assert not (tmp_path / "r.parquet").exists()
 
 
+def test_parquet_rows_without_household_id_are_each_rejected(tmp_path):
+    # the Parquet reader leaves columns empty over a whole batch out of its rows; the
+    # household_id column must stay, or households without one would vanish unreported
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    folder = tmp_path / "t"
+    write_tables(folder, {k: v for k, v in BASE.items() if k != "households"})
+    pq.write_table(pa.table({"household_id": pa.array([None, None], pa.string()),
+                             "fiscal_year": pa.array([None, None], pa.int64()),
+                             "head": pa.array([None, None], pa.string())}),
+                   folder / "households.parquet")
+    s = runner.run(folder, TARIFF, tmp_path / "r.csv")
+    rejects = rows_of(tmp_path / "r.rejects.csv")
+    assert [(r["source"], r["field"]) for r in rejects[:2]] == [
+        ("households.parquet:row 1", "households.household_id"),
+        ("households.parquet:row 2", "households.household_id")]
+    assert s.assessed == 0
+
+
 def test_missing_table_and_column_are_named(tmp_path):
     write_tables(tmp_path / "t", {"households": BASE["households"], "persons": BASE["persons"]})
     with pytest.raises(InputError, match="insured_periods: .* has no insured_periods.parquet"):

@@ -97,9 +97,22 @@ def cell(table: str, column: str, kind: str, value: Any, source: str) -> Any:
     return value
 
 
+# table -> ((column, kind), ...), and the (kind, Python type) pairs whose cells are read as is
+_KINDS = {t: tuple((c, k) for c, k, _ in cols) for t, cols in TABLES.items()}
+_AS_IS = frozenset(((STR, str), (DATE, str), (INT, int), (BOOL, bool)))
+
+
 def _typed(table: str, row: dict, source: str) -> dict:
-    return {c: cell(table, c, k, row.get(c), source) for c, k, _ in TABLES[table]
-            if row.get(c) not in (None, "")}
+    """The non-empty cells of a row, each read by :func:`cell` (a text cell of a text column,
+    an int (not a bool) of an int column, a bool of a bool column: what cell() returns as
+    is, without the call)."""
+    out = {}
+    for c, k in _KINDS[table]:
+        v = row.get(c)
+        if v is None or v == "":
+            continue
+        out[c] = v if (k, type(v)) in _AS_IS else cell(table, c, k, v, source)
+    return out
 
 
 def assemble(groups: dict[str, list[tuple[str, dict]]]) -> dict:

@@ -94,10 +94,14 @@ def _read_parquet(path: Path, table: str) -> Iterator[tuple[str, dict]]:
                                                       f"must be an integer column, not {field.type}")
     n = 0
     for batch in f.iter_batches(batch_size=BATCH):
-        cols = batch.to_pydict()
-        for values in zip(*cols.values()):
+        # a column empty over the whole batch (household_id aside, which every row must
+        # yield) is left out of its rows: row.get(c) is None either way
+        keep = [i for i, col in enumerate(batch.columns)
+                if col.null_count < len(col) or names[i] == "household_id"]
+        keys = [names[i] for i in keep]
+        for values in zip(*(batch.column(i).to_pylist() for i in keep)):
             n += 1
-            yield f"{path.name}:row {n}", dict(zip(names, values))
+            yield f"{path.name}:row {n}", dict(zip(keys, values))
 
 
 # ---------------------------------------------------------------- writing
