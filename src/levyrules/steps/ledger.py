@@ -110,7 +110,7 @@ class Ledger:
                  "levy_lines", "shown", "after_cap", "computed", "fraction", "levy", "cap",
                  "capped", "net", "amount")
 
-    def __init__(self, unit: int, rows: list, months: int = 0, **fields):
+    def __init__(self, unit: int, rows: list, months: int = 0, household_pay: int | None = None):
         self.unit = unit                   # 12·D: units per yen
         self.rows = rows                   # Row per person (per run of months once split)
         self.months = months               # months with at least one member (mask)
@@ -123,7 +123,7 @@ class Ledger:
         self.relief: dict | None = None        # id -> [units, Stage, order]
         self.relief_base: dict | None = None   # id -> base of a household share
         self.outside = 0      # before-cap 減免 not already out of the person-month nets
-        self.household_pay: int | None = None  # the 平等割 payable per year (yen)
+        self.household_pay = household_pay     # the 平等割 payable per year (yen)
         self.person_net: list = []             # (yearly net in 1/D yen, months)
         self.household_net: list = []          # (yearly net in 1/D yen, months)
         # filled by the levy, cap and rounding steps (yen)
@@ -136,8 +136,6 @@ class Ledger:
         self.cap = self.capped = 0
         self.net = 0                 # after the 減免 after the cap
         self.amount = 0              # after the 100円 cut
-        for k, v in fields.items():
-            setattr(self, k, v)
 
     def relieve(self, rule, units: int, order: tuple) -> None:
         if self.relief is None:
