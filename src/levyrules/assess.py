@@ -91,7 +91,8 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
     """
     if type(household) is not Household or type(tariff) is not Tariff:
         applies.check_arguments(household, tariff)
-    applies.check_municipality(household, tariff, allow_other_municipality)
+    if household.municipality:      # a household that names none applies anywhere
+        applies.check_municipality(household, tariff, allow_other_municipality)
     fy = household.fiscal_year
     if tariff.fiscal_year != fy:
         raise InputError("fiscal_year", f"the household is for fiscal year {fy} but tariff "
@@ -218,7 +219,7 @@ def _judge(head_id: str, judged_on: date, after_change: bool, members: list, fy:
             late_dates.append(m.late_date)
     n_persons = n_insured + n_late
     limits = reductions.thresholds(nat, n_persons, earners)
-    tier = reductions.judge_tier(nat, judgement_income, n_persons, earners) if declared else 0
+    tier = reductions.tier_within(limits, judgement_income) if declared else 0
     reduction = Reduction(tier, judgement_income, judged_on, n_persons, earners, limits, declared)
     spec_status = None if after_change else \
         specified_household.status(judged_on, n_insured, late_dates)

@@ -13,6 +13,22 @@ from .income import PersonIncome
 from .rules import care_exempt, childbirth, former_dependent, unemployment
 
 
+# the facts of a birth date in a fiscal year (75th birthday, 介護 age months, 未就学児,
+# 18歳未満): pure functions of (birth, fy), so computed once per pair (bounded)
+_BIRTH_FACTS: dict[tuple, tuple] = {}
+
+
+def _birth_facts(birth: date, fy: int) -> tuple:
+    key = (birth, fy)
+    facts = _BIRTH_FACTS.get(key)
+    if facts is None:
+        if len(_BIRTH_FACTS) >= 65536:
+            _BIRTH_FACTS.clear()
+        facts = _BIRTH_FACTS[key] = (anniversary(birth, 75), care_age_mask(fy, birth),
+                                     is_preschool(fy, birth), is_under18(fy, birth))
+    return facts
+
+
 class Member:
     """A person's facts for the year, derived once."""
     __slots__ = ("person", "index", "insured", "care", "cut", "late_date", "income",
@@ -23,8 +39,7 @@ class Member:
     def __init__(self, person: Person, index: int, fy: int):
         self.person = person
         self.index = index
-        birth = person.birth_date
-        at75 = anniversary(birth, 75)
+        at75, care_age, self.preschool, self.under18 = _birth_facts(person.birth_date, fy)
         cut = at75
         late = person.late_elderly_since
         if late is not None and late < cut:
@@ -41,12 +56,10 @@ class Member:
                 reaches_75 = late is None
             mask |= period_mask(fy, per.start, until)
         self.insured = mask
-        self.care = mask & care_age_mask(fy, birth) if mask else 0
+        self.care = mask & care_age
         # 特定同一世帯所属者: left 国保 for 後期高齢者医療 (given, or at 75 while insured)
         self.late_date = late if late is not None else (at75 if reaches_75 else None)
         self.income: PersonIncome | None = None
-        self.preschool = is_preschool(fy, birth)
-        self.under18 = is_under18(fy, birth)
         self.on = self.late = self.counted = False   # set for the 判定日
         # special statuses (rulebook §5, §6, §8, §13.9): month masks, 0 when none
         self.income_u: PersonIncome | None = None    # income under the 非自発的失業 特例

@@ -31,7 +31,12 @@ def thresholds(nat: National, persons: int, earners: int) -> dict[int, int]:
 
 def judge_tier(nat: National, judgement_income: int, persons: int, earners: int) -> int:
     """The 軽減 tier (70, 50, 20 or 0): the first threshold the income does not exceed."""
-    for tier, limit in thresholds(nat, persons, earners).items():
+    return tier_within(thresholds(nat, persons, earners), judgement_income)
+
+
+def tier_within(limits: dict[int, int], judgement_income: int) -> int:
+    """The tier of `judgement_income` under the 判定基準額 `limits` (thresholds())."""
+    for tier, limit in limits.items():
         if judgement_income <= limit:
             return tier
     return 0

@@ -98,43 +98,44 @@ class Component:
         return self.name == "child"
 
 
-@attrs.define(slots=True, eq=False)
 class Ledger:
-    """What the steps found for one component, exact (1/(12·D) yen) until `levy`."""
-    unit: int                          # 12·D: units per yen
-    rows: list                         # Row per person (per run of months once split)
-    months: int = 0                    # months with at least one member (mask)
-    # elements, gross (after 月割, before any reduction)
-    income: int = 0
-    asset: int = 0
-    per_capita: int = 0
-    per_household: int = 0
-    # the statutory reductions, one attribute per ReductionKey (its value is the name)
-    statutory: int = 0
-    preschool: int = 0
-    child_under18: int = 0
-    specified_household: int = 0
-    involuntary_unemployment: int = 0
-    childbirth: int = 0
-    former_dependent: int = 0
-    # 条例減免 by rule id: units, stage, and the first place it arose (for key order)
-    relief: dict | None = None         # id -> [units, Stage, order]
-    relief_base: dict | None = None    # id -> base of a household share
-    outside: int = 0          # before-cap 減免 not already out of the person-month nets
-    household_pay: int | None = None   # the 平等割 payable per year (yen), as steps reduce it
-    person_net: list = attrs.field(factory=list)        # (yearly net in 1/D yen, months)
-    household_net: list = attrs.field(factory=list)     # (yearly net in 1/D yen, months)
-    # filled by the levy, cap and rounding steps (yen)
-    levy_lines: tuple = ()     # floored element amounts (income, asset, per capita, household)
-    shown: dict = attrs.field(factory=dict)             # output key -> yen, in output order
-    after_cap: tuple = ()      # output keys of the reductions taken after the cap
-    computed: int = 0          # floor(elements − reductions inside the levy)
-    fraction: int = 0          # computed − the floored lines
-    levy: int = 0              # computed − each before-cap reduction (floored)
-    cap: int = 0
-    capped: int = 0
-    net: int = 0               # after the 減免 after the cap
-    amount: int = 0            # after the 100円 cut
+    """What the steps found for one component, exact (1/(12·D) yen) until `levy`.
+
+    A plain slotted class (one is made per component per household): every field is set
+    in __init__, the lists and the dict new for each ledger."""
+    __slots__ = ("unit", "rows", "months", "income", "asset", "per_capita", "per_household",
+                 "statutory", "preschool", "child_under18", "specified_household",
+                 "involuntary_unemployment", "childbirth", "former_dependent", "relief",
+                 "relief_base", "outside", "household_pay", "person_net", "household_net",
+                 "levy_lines", "shown", "after_cap", "computed", "fraction", "levy", "cap",
+                 "capped", "net", "amount")
+
+    def __init__(self, unit: int, rows: list, months: int = 0, household_pay: int | None = None):
+        self.unit = unit                   # 12·D: units per yen
+        self.rows = rows                   # Row per person (per run of months once split)
+        self.months = months               # months with at least one member (mask)
+        # elements, gross (after 月割, before any reduction)
+        self.income = self.asset = self.per_capita = self.per_household = 0
+        # the statutory reductions, one attribute per ReductionKey (its value is the name)
+        self.statutory = self.preschool = self.child_under18 = self.specified_household = 0
+        self.involuntary_unemployment = self.childbirth = self.former_dependent = 0
+        # 条例減免 by rule id: units, stage, and the first place it arose (for key order)
+        self.relief: dict | None = None        # id -> [units, Stage, order]
+        self.relief_base: dict | None = None   # id -> base of a household share
+        self.outside = 0      # before-cap 減免 not already out of the person-month nets
+        self.household_pay = household_pay     # the 平等割 payable per year (yen)
+        self.person_net: list = []             # (yearly net in 1/D yen, months)
+        self.household_net: list = []          # (yearly net in 1/D yen, months)
+        # filled by the levy, cap and rounding steps (yen)
+        self.levy_lines: tuple = ()  # floored element amounts (income, asset, pc, household)
+        self.shown: dict = {}        # output key -> yen, in output order
+        self.after_cap: tuple = ()   # output keys of the reductions taken after the cap
+        self.computed = 0            # floor(elements − reductions inside the levy)
+        self.fraction = 0            # computed − the floored lines
+        self.levy = 0                # computed − each before-cap reduction (floored)
+        self.cap = self.capped = 0
+        self.net = 0                 # after the 減免 after the cap
+        self.amount = 0              # after the 100円 cut
 
     def relieve(self, rule, units: int, order: tuple) -> None:
         if self.relief is None:
