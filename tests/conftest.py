@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
 import levyrules
@@ -35,3 +37,23 @@ def assess_json(data: dict, tariff: str, **kw):
 @pytest.fixture
 def run():
     return assess_json
+
+
+@pytest.fixture(scope="session")
+def relief_tariff(tmp_path_factory):
+    """koriyama/2025 with one 条例減免 rule of each kind that takes facts (test figures)."""
+    p = tmp_path_factory.mktemp("relief") / "t.yaml"
+    p.write_text("extends: koriyama/2025\nrelief:\n" + textwrap.indent(textwrap.dedent("""\
+        - id: disaster
+          title: 災害（テスト）
+          kind: grade
+          grades: {全壊: "100%", 半壊: "50%"}
+        - id: drop
+          title: 所得減少（テスト）
+          kind: income_drop
+          table: [{drop_at_least: "30%", rate: "50%"}]
+        - id: detention
+          title: 拘禁（テスト）
+          kind: detention
+        """), "  "), encoding="utf-8")
+    return levyrules.load_tariff(p)

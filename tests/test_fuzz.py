@@ -14,7 +14,6 @@ thousands (`pytest -m slow tests/test_fuzz.py`).
 from __future__ import annotations
 
 import json
-import textwrap
 from datetime import date
 
 import pytest
@@ -100,23 +99,9 @@ def mutated(draw, base):
 
 
 @pytest.fixture(scope="module")
-def tariffs(tmp_path_factory):
-    """koriyama/2025 and a child with one relief rule of each kind (test figures)."""
-    p = tmp_path_factory.mktemp("fuzz") / "t.yaml"
-    p.write_text("extends: koriyama/2025\nrelief:\n" + textwrap.indent(textwrap.dedent("""\
-        - id: disaster
-          title: 災害（テスト）
-          kind: grade
-          grades: {全壊: "100%", 半壊: "50%"}
-        - id: drop
-          title: 所得減少（テスト）
-          kind: income_drop
-          table: [{drop_at_least: "30%", rate: "50%"}]
-        - id: detention
-          title: 拘禁（テスト）
-          kind: detention
-        """), "  "), encoding="utf-8")
-    return levyrules.load_tariff("koriyama/2025"), levyrules.load_tariff(p)
+def tariffs(relief_tariff):
+    """koriyama/2025 and its child with one relief rule of each kind (conftest.py)."""
+    return levyrules.load_tariff("koriyama/2025"), relief_tariff
 
 
 def _strict(value) -> None:

@@ -13,7 +13,6 @@ import copy
 import io
 import json
 import sys
-import textwrap
 from datetime import date, timedelta
 
 import pytest
@@ -69,26 +68,6 @@ def run_cli(tmp_path, capsys, *argv, files: dict) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def koriyama():
     return levyrules.load_tariff("koriyama/2025")
-
-
-@pytest.fixture(scope="module")
-def relief_tariff(tmp_path_factory):
-    """koriyama/2025 with one relief rule of each kind that takes facts (test figures)."""
-    p = tmp_path_factory.mktemp("relief") / "t.yaml"
-    p.write_text("extends: koriyama/2025\nrelief:\n" + textwrap.indent(textwrap.dedent("""\
-        - id: disaster
-          title: 災害（テスト）
-          kind: grade
-          grades: {全壊: "100%", 半壊: "50%"}
-        - id: drop
-          title: 所得減少（テスト）
-          kind: income_drop
-          table: [{drop_at_least: "30%", rate: "50%"}]
-        - id: detention
-          title: 拘禁（テスト）
-          kind: detention
-        """), "  "), encoding="utf-8")
-    return levyrules.load_tariff(p)
 
 
 # ---------------------------------------------------------------- 1–3, 21: relief facts
