@@ -48,3 +48,8 @@ def reduced(amount: int, tier: int) -> int:
         return amount
     keep = 100 - tier
     return amount * keep // 100
+
+
+def reduced_columns(amount, tier):
+    """The column form of `reduced` (int64 arrays; tier 0 keeps the whole amount)."""
+    return amount * (100 - tier) // 100

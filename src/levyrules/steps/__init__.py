@@ -35,3 +35,4 @@ class Step:
     options: tuple = ()      # the tariff paths that govern the step
     needs: int = 0           # flags the component must all have for the step to apply
     when: int = 0            # and one of these, when not 0
+    columns: Callable | None = None   # columns(component, ColumnLedger): the column form

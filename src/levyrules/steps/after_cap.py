@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..rules import rule
 from . import ANY_RELIEF, STATUS, Step
 from .ledger import Component, Ledger, Stage
-from .levy import FORMER_DEPENDENT, take
+from .levy import FORMER_DEPENDENT, take, take_columns
 
 AFTER_CAP = rule("after_cap_relief", "限度額適用後の減免（課税額に対する割合）",
                  "地方税法717条・各市町村国民健康保険税条例（減免）")
@@ -26,4 +26,23 @@ def relieve(c: Component, ledger: Ledger) -> None:
     ledger.shown.update(taken)
 
 
-STEP = Step(AFTER_CAP, relieve, ("options.former_dependent_timing",), when=STATUS | ANY_RELIEF)
+def relieve_columns(c: Component, L) -> None:
+    """The column form: the 旧被扶養者 減免 when taken after the cap, as a share of the
+    capped levy (products in Python integers where the cap cut: no int64 overflow)."""
+    np = L.np
+    L.after = L.capped * 0
+    if c.options.former_dependent_timing != "after_cap":
+        return
+    v = L.former_dependent.copy()
+    cut = L.capped < L.levy
+    if cut.any():
+        share = (v[cut].astype(object) * L.capped[cut].astype(object)
+                 // L.levy[cut].astype(object))
+        v[cut] = np.array(share, np.int64) if len(share) else v[cut]
+    taken, L.net = take_columns(np, {FORMER_DEPENDENT: v}, L.capped, L.unit)
+    L.after = taken[FORMER_DEPENDENT]
+    L.shown[FORMER_DEPENDENT] = L.after
+
+
+STEP = Step(AFTER_CAP, relieve, ("options.former_dependent_timing",), when=STATUS | ANY_RELIEF,
+            columns=relieve_columns)

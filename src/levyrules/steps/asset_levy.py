@@ -17,4 +17,8 @@ def levy(c: Component, ledger: Ledger) -> None:
     ledger.asset += total
 
 
-STEP = Step(ASSET_LEVY, levy, needs=ASSET)
+def levy_columns(c: Component, L) -> None:
+    L.ast_net = L.asset_tax * c.rates.k_asset
+    L.asset += L.sum(L.ast_net * L.n)
+
+STEP = Step(ASSET_LEVY, levy, needs=ASSET, columns=levy_columns)

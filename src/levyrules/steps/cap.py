@@ -31,4 +31,10 @@ def cap(c: Component, ledger: Ledger) -> None:
     ledger.capped = ledger.net = ledger.levy if no_cut else min(ledger.levy, capped_u // U)
 
 
-STEP = Step(CAP, cap, ("options.cap_policy",))
+def cap_columns(c: Component, L) -> None:
+    """The column form (方式 A only: 方式 B households are not in columns)."""
+    L.cap = c.rates.cap * c.rates.denominator * L.n_months // L.unit
+    L.capped = L.net = L.np.minimum(L.levy, L.cap)
+
+
+STEP = Step(CAP, cap, ("options.cap_policy",), columns=cap_columns)

@@ -19,4 +19,11 @@ def reduce(c: Component, ledger: Ledger) -> None:
     ledger.child_under18 += total
 
 
-STEP = Step(UNDER18, reduce, needs=CHILD)
+def reduce_columns(c: Component, L) -> None:
+    u = L.is_under18
+    L.child_under18 += L.sum(L.pc_a * L.n * u) * c.rates.denominator
+    L.pc_a = L.pc_a * ~u
+    L.pc_b = L.pc_b * ~u
+    L.pc_net = L.pc_net * ~u
+
+STEP = Step(UNDER18, reduce, needs=CHILD, columns=reduce_columns)

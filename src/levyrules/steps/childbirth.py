@@ -24,4 +24,16 @@ def exempt(c: Component, ledger: Ledger) -> None:
     ledger.childbirth += total
 
 
-STEP = Step(CHILDBIRTH, exempt, ("options.childbirth_asset",), STATUS)
+def exempt_columns(c: Component, L) -> None:
+    b = L.birth
+    asset = L.ast_net if c.options.childbirth_asset else 0
+    L.childbirth += L.sum((L.inc_net + L.pc_net * c.rates.denominator + asset) * L.n * b)
+    keep = ~b
+    L.inc_net = L.inc_net * keep
+    L.pc_net = L.pc_net * keep
+    if c.options.childbirth_asset:
+        L.ast_net = L.ast_net * keep
+
+
+STEP = Step(CHILDBIRTH, exempt, ("options.childbirth_asset",), STATUS,
+            columns=exempt_columns)

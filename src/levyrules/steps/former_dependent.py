@@ -56,5 +56,33 @@ def per_household(c: Component, ledger: Ledger) -> None:
         ledger.household_net.append((after * D, ledger.months & ~half))
 
 
-PER_PERSON = Step(FORMER_DEPENDENT, per_person, OPTIONS, STATUS)
-PER_HOUSEHOLD = Step(FORMER_DEPENDENT, per_household, OPTIONS, STATUS | HOUSEHOLD)
+def per_person_columns(c: Component, L) -> None:
+    D = c.rates.denominator
+    target = reduced(c.rates.per_capita or 0, 50)
+    if c.is_child:
+        target += reduced(c.rates.per_capita_adult or 0, 50)
+    ex = L.fd_exempt
+    here = (L.inc_net + L.ast_net) * ex
+    L.inc_net = L.inc_net * ~ex
+    L.ast_net = L.ast_net * ~ex
+    half = L.fd_half & (L.pc_net > target)
+    here += (L.pc_net - target) * D * half
+    L.pc_net = L.np.where(half, target, L.pc_net)
+    L.fd_here = here
+    L.former_dependent += L.sum(here * L.n)
+
+
+def per_household_columns(c: Component, L) -> None:
+    """平等割 5割 for the households with a status and no 特定世帯 (`per_household`)."""
+    np = L.np
+    every = np.bitwise_and.reduceat(L.member_fd_half | (~L.months & FULL_YEAR), L.starts)
+    half = every & L.household_months
+    target = reduced(c.rates.per_household, 50)
+    after = L.household_pay
+    on = L.status_household & (L.specified == 0) & (half != 0) & (after > target)
+    L.former_dependent += (after - target) * c.rates.denominator * L.month_count(half) * on
+
+
+PER_PERSON = Step(FORMER_DEPENDENT, per_person, OPTIONS, STATUS, columns=per_person_columns)
+PER_HOUSEHOLD = Step(FORMER_DEPENDENT, per_household, OPTIONS, STATUS | HOUSEHOLD,
+                     columns=per_household_columns)

@@ -152,3 +152,49 @@ class Ledger:
         """`relief.<id>` -> units of one stage, in the order the 減免 first arose."""
         items = sorted((e[2], k, e[0]) for k, e in self.relief.items() if e[1] is stage)
         return {f"relief.{k}": v for _, k, v in items}
+
+
+class ColumnLedger:
+    """What the steps found for one component over many households at once: the column
+    form of `Ledger` (same units, same attribute names), for the columnar evaluator.
+
+    Households are positions 0..H−1 (`tier`, `declared`, `specified` (0, 1 特定世帯,
+    2 特定継続世帯), `household_months` (the Ledger's `months`), `n_months` and the
+    accumulators: int64[H]); rows are persons
+    (one per run of months once split by status), sorted by household, `starts[h]` the first
+    row of household h (every household has a row). Every row column is int64 or bool[R].
+    int64 cannot overflow: the evaluator sends a household whose largest product
+    (所得割の基礎 × k × 12 × persons) could pass 2^62 to the per-household engine."""
+
+    # the row columns (copied when a row splits into runs of months)
+    ROW_FIELDS = ("hh", "person", "months", "n", "base_n", "base_x", "is_under18", "is_preschool",
+                  "asset_tax", "unemployed", "birth", "fd_exempt", "fd_half", "member_fd_half",
+                  "inc_net", "ast_net", "pc_a", "pc_b", "pc_net", "red_pre", "fd_here")
+
+    def __init__(self, np, unit: int, rows: dict, households: dict, month_count):
+        self.np = np
+        self.unit = unit
+        self.month_count = month_count     # popcount of 12-bit masks, as a column
+        for k, v in households.items():
+            setattr(self, k, v)
+        for k, v in rows.items():
+            setattr(self, k, v)
+        zero = np.zeros(len(self.household_months), np.int64)
+        for k in ("income", "asset", "per_capita", "per_household", "statutory", "preschool",
+                  "child_under18", "specified_household", "involuntary_unemployment",
+                  "childbirth", "former_dependent"):
+            setattr(self, k, zero.copy())
+        rz = np.zeros(len(self.hh), np.int64)
+        self.inc_net, self.ast_net, self.pc_net, self.red_pre, self.fd_here = (
+            rz, rz.copy(), rz.copy(), rz.copy(), rz.copy())
+        self.household_pay = None      # int64[H] once a 平等割 is levied
+        self.status_household = None   # bool[H]: a member with a status (set by segments)
+        self.after = zero.copy()       # yen taken after the cap
+
+    def sum(self, values):
+        """Per household: the sum of a row column (exact, int64)."""
+        return self.np.add.reduceat(values, self.starts)
+
+    def of_household(self, values):
+        """A household column spread onto its rows."""
+        return values[self.hh]

@@ -63,4 +63,36 @@ def levy(c: Component, ledger: Ledger) -> None:
         ledger.levy = computed
 
 
-STEP = Step(ROUNDING, levy, ("rounding.yen",))
+def take_columns(np, reductions: dict, amount, unit: int) -> tuple[dict, object]:
+    """The column form of `take`: ({key: yen[H]}, what is left[H])."""
+    out = {}
+    for k, v in reductions.items():
+        cut = np.maximum(np.minimum(amount, v // unit), 0)
+        out[k] = cut
+        amount = amount - cut
+    return out, amount
+
+
+def levy_columns(c: Component, L) -> None:
+    """The column form of `levy` (no 条例減免: those households are not in columns)."""
+    np, U = L.np, L.unit
+    a, b, d, e = L.income, L.asset, L.per_capita, L.per_household
+    L.levy_lines = (a // U, b // U, d // U, e // U)
+    exact = a + b + d + e
+    shown = sum(L.levy_lines)
+    L.shown = {}
+    for k in INSIDE:
+        v = getattr(L, k)
+        L.shown[k] = v // U
+        shown = shown - v // U
+        exact = exact - v
+    computed = shown if c.rounding.yen == "per_element" else exact // U
+    L.computed, L.fraction = computed, computed - shown
+    before = {CHILDBIRTH: L.childbirth}
+    if c.options.former_dependent_timing != "after_cap":
+        before[FORMER_DEPENDENT] = L.former_dependent
+    taken, L.levy = take_columns(np, before, computed, U)
+    L.shown.update(taken)
+
+
+STEP = Step(ROUNDING, levy, ("rounding.yen",), columns=levy_columns)

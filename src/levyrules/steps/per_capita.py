@@ -28,4 +28,15 @@ def levy(c: Component, ledger: Ledger) -> None:
     ledger.per_capita += total
 
 
-STEP = Step(PER_CAPITA, levy)
+def levy_columns(c: Component, L) -> None:
+    """The column form: parts (pc_a, pc_b) per row, the 18歳以上 part where it applies."""
+    np = L.np
+    pc = c.rates.per_capita or 0
+    adult = (c.rates.per_capita_adult or 0) if c.is_child else 0
+    L.pc_a = np.full(len(L.hh), pc, np.int64)
+    L.pc_b = np.where(~L.is_under18, adult, 0).astype(np.int64) if adult else L.pc_a * 0
+    L.pc_net = L.pc_a + L.pc_b
+    L.red_pre = L.pc_a * 0
+    L.per_capita += L.sum(L.pc_net * L.n) * c.rates.denominator
+
+STEP = Step(PER_CAPITA, levy, columns=levy_columns)

@@ -25,5 +25,11 @@ def net(c: Component, ledger: Ledger) -> None:
                                      ledger.months))
 
 
-LEVY = Step(PER_HOUSEHOLD, levy, needs=HOUSEHOLD)
+def levy_columns(c: Component, L) -> None:
+    hh = c.rates.per_household
+    L.per_household += hh * c.rates.denominator * L.n_months
+    L.household_pay = L.np.full(len(L.tier), hh, L.np.int64)
+
+
+LEVY = Step(PER_HOUSEHOLD, levy, needs=HOUSEHOLD, columns=levy_columns)
 NET = Step(PER_HOUSEHOLD, net, needs=HOUSEHOLD, when=NETS | HOUSEHOLD_RELIEF)

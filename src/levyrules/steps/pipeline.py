@@ -121,3 +121,33 @@ def result(c: Component, ledger: Ledger) -> ComponentLevy:
                          ledger.levy - ledger.capped, ledger.capped - after - ledger.amount,
                          ledger.amount, MONTH_COUNT[ledger.months], fraction=ledger.fraction,
                          after_cap=ledger.after_cap)
+
+
+# flags decided per household in columns (the steps' column forms take them as masks)
+_PER_HOUSEHOLD = STATUS | SPECIFIED
+# what the columns do not take: households with these go to the per-household engine
+NOT_IN_COLUMNS = CHILD_RELIEF | DETENTION | HOUSEHOLD_RELIEF | NETS
+_COLUMN_PLANS: dict[tuple, tuple] = {}
+
+
+def column_plan(flags: int, status: bool) -> tuple:
+    """The column forms of the steps that apply to a component with tariff `flags`, in
+    the order of PIPELINE; `status`: some household has a special status month."""
+    key = (flags, status)
+    p = _COLUMN_PLANS.get(key)
+    if p is None:
+        have = flags | SPECIFIED | (STATUS if status else 0)
+        steps = [s for s in PIPELINE if s.needs & have == s.needs
+                 and (not s.when or s.when & have)]
+        missing = [s.rule.id for s in steps if s.columns is None]
+        if missing or flags & NOT_IN_COLUMNS:
+            raise ValueError(f"no column form for {missing or 'these flags'}")
+        p = _COLUMN_PLANS[key] = tuple(s.columns for s in steps)
+    return p
+
+
+def run_columns(c: Component, L, status: bool) -> None:
+    """The component's steps over a ColumnLedger (`c`: the tariff's constants; the
+    households' 判定 are columns of L)."""
+    for step in column_plan(c.tariff_flags, status):
+        step(c, L)

@@ -25,4 +25,9 @@ def hundred(c: Component, ledger: Ledger) -> None:
     ledger.amount = floor_unit(net, 100) if mode in ("per_component", "per_person") else net
 
 
-STEP = Step(ROUNDING, hundred, ("rounding.hundred",))
+def hundred_columns(c: Component, L) -> None:
+    """The column form (not `per_person`: those households are not in columns)."""
+    L.amount = L.net // 100 * 100 if c.rounding.hundred == "per_component" else L.net
+
+
+STEP = Step(ROUNDING, hundred, ("rounding.hundred",), columns=hundred_columns)

@@ -30,4 +30,37 @@ def split(c: Component, ledger: Ledger) -> None:
     ledger.rows = rows
 
 
-STEP = Step(MONTHS, split, ("options.statuses_on_child",), STATUS)
+# the status flags of a run, in the order of the keys `split` groups by
+FLAGS = ("unemployed", "birth", "fd_exempt", "fd_half")
+
+
+def split_columns(c: Component, L) -> None:
+    """The column form: each row (a person) becomes one row per combination of statuses
+    its months have (at most 16), every row column copied; the flags become bools."""
+    np = L.np
+    on = (L.unemployed | L.birth | L.fd_exempt) != 0
+    if not c.statuses:
+        on = on & False
+    L.status_household = L.sum(on.astype(np.int64)) > 0
+    masks = [np.where(on, getattr(L, f), 0) for f in FLAGS]
+    if not on.any():
+        for f in FLAGS:
+            setattr(L, f, np.zeros(len(L.hh), bool))
+        return
+    runs = np.empty((len(L.hh), 16), np.int64)
+    for key in range(16):
+        m = L.months.copy()
+        for i, mask in enumerate(masks):
+            m &= mask if key >> i & 1 else ~mask
+        runs[:, key] = m
+    row, key = np.nonzero(runs)
+    for f in L.ROW_FIELDS:
+        setattr(L, f, getattr(L, f)[row])
+    L.months = runs[row, key]
+    L.n = L.month_count(L.months)
+    for i, f in enumerate(FLAGS):
+        setattr(L, f, (key >> i & 1).astype(bool))
+    L.starts = np.searchsorted(L.hh, np.arange(len(L.tier)))
+
+
+STEP = Step(MONTHS, split, ("options.statuses_on_child",), STATUS, columns=split_columns)

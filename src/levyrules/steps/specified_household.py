@@ -25,4 +25,20 @@ def reduce(c: Component, ledger: Ledger) -> None:
     ledger.household_pay = amount
 
 
-STEP = Step(spec.SPECIFIED, reduce, ("options.specified_household_child",), HOUSEHOLD | SPECIFIED)
+def reduce_columns(c: Component, L) -> None:
+    """L.specified: 1 特定世帯, 2 特定継続世帯, 0 neither (per household)."""
+    if not (c.name in ("medical", "support") or
+            (c.is_child and c.options.specified_household_child)):
+        return
+    np, rates, hh = L.np, c.rates, L.household_pay
+    half = spec.amount(rates.per_household, "specified", rates.per_household_specified,
+                       rates.per_household_specified_continuing)
+    three = spec.amount(rates.per_household, "continuing", rates.per_household_specified,
+                        rates.per_household_specified_continuing)
+    amount = np.where(L.specified == 1, half, np.where(L.specified == 2, three, hh))
+    L.specified_household += (hh - amount) * rates.denominator * L.n_months
+    L.household_pay = amount
+
+
+STEP = Step(spec.SPECIFIED, reduce, ("options.specified_household_child",), HOUSEHOLD | SPECIFIED,
+            columns=reduce_columns)

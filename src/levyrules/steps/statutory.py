@@ -5,7 +5,7 @@ its own (地方税法703条の5第1項, 施行令56条の89; the tier is judged 
 from __future__ import annotations
 
 from ..calendar import MONTH_COUNT
-from ..rules.reductions import STATUTORY, reduced
+from ..rules.reductions import STATUTORY, reduced, reduced_columns
 from . import HOUSEHOLD, Step
 from .ledger import Component, Ledger
 
@@ -31,5 +31,20 @@ def per_household(c: Component, ledger: Ledger) -> None:
     ledger.household_pay = after
 
 
-PER_CAPITA = Step(STATUTORY, per_capita)
-PER_HOUSEHOLD = Step(STATUTORY, per_household, needs=HOUSEHOLD)
+def per_capita_columns(c: Component, L) -> None:
+    tier = L.of_household(L.tier)
+    pay = reduced_columns(L.pc_a, tier) + reduced_columns(L.pc_b, tier)
+    L.statutory += L.sum((L.pc_a + L.pc_b - pay) * L.n) * c.rates.denominator
+    L.pc_net = pay
+
+
+def per_household_columns(c: Component, L) -> None:
+    pay = L.household_pay
+    after = reduced_columns(pay, L.tier)
+    L.statutory += (pay - after) * c.rates.denominator * L.n_months
+    L.household_pay = after
+
+
+PER_CAPITA = Step(STATUTORY, per_capita, columns=per_capita_columns)
+PER_HOUSEHOLD = Step(STATUTORY, per_household, needs=HOUSEHOLD,
+                     columns=per_household_columns)

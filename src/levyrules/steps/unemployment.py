@@ -19,4 +19,11 @@ def reduce(c: Component, ledger: Ledger) -> None:
     ledger.involuntary_unemployment += total
 
 
-STEP = Step(UNEMPLOYMENT, reduce, ("options.unemployment_adjustment",), STATUS)
+def reduce_columns(c: Component, L) -> None:
+    k, u = c.rates.k_income, L.unemployed
+    L.involuntary_unemployment += L.sum((L.base_n - L.base_x) * k * L.n * u)
+    L.inc_net = L.np.where(u, L.base_x * k, L.inc_net)
+
+
+STEP = Step(UNEMPLOYMENT, reduce, ("options.unemployment_adjustment",), STATUS,
+            columns=reduce_columns)

@@ -1,0 +1,138 @@
+"""The assessment file in columns: one array per column of population/rows.py `schema`
+(int64 for money and counts, bool for flags, object for text), one entry per household
+in input order; the households the engine refused are left out and listed with their
+error. The household part (軽減区分, 判定所得, counts, 世帯の類型), the totals and the
+期別税額 are computed here from the judgement and the components' columns."""
+
+from __future__ import annotations
+
+import attrs
+
+from ..assess import assess
+from ..collection import installment_columns
+from ..errors import LevyError
+from ..population import rows as rowmod
+from .judge import SPECIFIED
+
+
+@attrs.frozen(slots=True, eq=False)
+class Columns:
+    names: tuple           # the columns of rows.schema(tariff), in file order
+    arrays: dict           # name -> numpy array (one entry per household kept)
+    rejects: list          # (household row in the population, LevyError)
+    index: object          # int64: the population row of each household kept
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def rows(self) -> list:
+        """Row-major: one list per household, equal to rows.row(household, assess(…))."""
+        cols = [self.arrays[n].tolist() for n in self.names]
+        return [list(r) for r in zip(*cols)]
+
+
+def household_columns(np, pop, tariff, v, parts: dict) -> dict:
+    """Every column for the households of view `v` (int64/bool/object arrays)."""
+    j, f = v.judgement, v.facts
+    H = len(v.index)
+    hi = v.index
+    out: dict = {"household_id": np.array([pop.household_ids[i] for i in hi], object),
+                 "fiscal_year": np.full(H, pop.fiscal_year, np.int64),
+                 "tier": j.tier, "judgement_income": j.judgement_income,
+                 "judged_on": np.datetime_as_string(
+                     (v.judged - 719163).astype("datetime64[D]")).astype(object),
+                 "persons_counted": j.persons, "earners": j.earners, "declared": j.declared,
+                 "specified_household": np.array(SPECIFIED, object)[j.specified]}
+    insured = f.insured != 0
+
+    def count(x):
+        return np.add.reduceat(x.astype(np.int64), v.starts)
+    n_insured = count(insured)
+    under18 = count(f.under18 & insured)
+    head_insured = insured[v.head]
+    fy = pop.fiscal_year
+    from datetime import date
+    old = v.birth <= date(fy - 65, 4, 1).toordinal()
+    single_old = count(insured & old) == 1
+    kind = np.where(~head_insured, "fictitious_head",
+                    np.where(under18 > 0, "with_children",
+                             np.where(n_insured == 1,
+                                      np.where(single_old, "single_65plus", "single_under65"),
+                                      "adults")))
+    out.update(household_type=kind.astype(object), insured_persons=n_insured,
+               preschool_children=count(f.preschool & insured), under18_insured=under18,
+               care_persons=count(f.care != 0), fictitious_head=~head_insured,
+               head_changes=np.zeros(H, np.int64))
+    total = np.zeros(H, np.int64)
+    for name, cols in parts.items():
+        for k, col in cols.items():
+            out[f"{name}_{k}"] = col
+        for r in tariff.relief:
+            out[f"{name}_relief_{r.id}"] = np.zeros(H, np.int64)
+        total += cols["amount"]
+    _totals(np, tariff, out, total, v)
+    return out
+
+
+def _totals(np, tariff, out: dict, total, v) -> None:
+    H = len(total)
+    rounding = np.zeros(H, np.int64)
+    if tariff.rounding.hundred == "total":
+        rounding = total - total // 100 * 100
+        total = total - rounding
+    periods = rowmod.periods(tariff)
+    if tariff.installments is not None:
+        by_period, at_once = installment_columns(total, v.judged, tariff.installments,
+                                                 tariff.fiscal_year)
+    else:
+        by_period, at_once = np.zeros((H, 0), np.int64), np.zeros(H, np.int64)
+    for i, p in enumerate(periods):
+        out[f"installment_{p}"] = by_period[:, i]
+    out["installment_at_once"] = at_once
+    provisional = np.add.reduceat(((v.facts.insured != 0) | v.counted) & ~v.income.declared,
+                                  v.starts) > 0
+    out.update(total=total, total_rounding=rounding, provisional=provisional,
+               unverified=np.full(H, tariff.status != "verified"),
+               complete=np.ones(H, bool))
+
+
+def merge_scalar(np, pop, tariff, out: dict, scalar_rows) -> Columns:
+    """The households the columns did not take, through `assess` (partial: an unknown
+    component gives empty cells), merged into the columns in input order."""
+    names = tuple(n for n, _ in rowmod.schema(tariff))
+    kinds = dict(rowmod.schema(tariff))
+    kept = np.nonzero(~np.isin(np.arange(pop.size), scalar_rows))[0]
+    rejects, extra_rows, extra_index = [], [], []
+    for i in scalar_rows.tolist():
+        h = pop.households[i]
+        try:
+            result = assess(h, tariff, partial=True)
+        except LevyError as e:
+            rejects.append((i, e))
+            continue
+        extra_rows.append(rowmod.row(h, result, tariff))
+        extra_index.append(i)
+    if out is None:
+        out = {n: np.zeros(0, _dtype(np, kinds[n])) for n in names}
+    if not extra_rows:
+        return Columns(names, {n: _typed(np, out[n], kinds[n]) for n in names}, rejects, kept)
+    index = np.concatenate([kept, np.array(extra_index, np.int64)])
+    order = np.argsort(index, kind="stable")
+    arrays = {}
+    for c, n in enumerate(names):
+        tail = [r[c] for r in extra_rows]
+        col = _typed(np, out[n], kinds[n]) if len(kept) else np.zeros(0, _dtype(np, kinds[n]))
+        if None in tail or col.dtype == object:
+            merged = np.concatenate([col.astype(object), np.array(tail, object)])
+        else:
+            merged = np.concatenate([col, np.array(tail, col.dtype)])
+        arrays[n] = merged[order]
+    return Columns(names, arrays, rejects, index[order])
+
+
+def _dtype(np, kind: str):
+    return {"int": np.int64, "bool": bool}.get(kind, object)
+
+
+def _typed(np, col, kind: str):
+    return np.asarray(col).astype(_dtype(np, kind), copy=False)

@@ -1,0 +1,106 @@
+"""One component (医療分・支援分・介護分・子ども分) for every household at once: the rows
+of its members, a `ColumnLedger`, the law's steps in column form (steps/pipeline.py
+`run_columns`, the same order as `pipeline.run`), and the assessment-file columns of
+the component (population/rows.py `component_fields`)."""
+
+from __future__ import annotations
+
+from ..calendar import MONTH_COUNT
+from ..rules.reductions import reduced_columns
+from ..rules import specified_household as spec
+from ..steps import pipeline
+from ..steps.ledger import ColumnLedger, Component
+from ..population.rows import REDUCTIONS
+
+_COUNT = {}
+
+
+def month_count(np):
+    """popcount of 12-bit month masks, as a column function (MONTH_COUNT as an array)."""
+    table = _COUNT.get("t")
+    if table is None:
+        table = _COUNT["t"] = np.array(MONTH_COUNT, np.int64)
+    return table.__getitem__
+
+
+def shape(name: str, tariff) -> Component:
+    """The component's constants; the households' 判定 are columns of the ledger."""
+    rates, opts = tariff.components[name], tariff.options
+    return Component(name, rates, 0, True, None, opts, tariff.rounding, tariff.fiscal_year,
+                     tariff.national.preschool_reduction,
+                     name != "child" or opts.statuses_on_child,
+                     pipeline.tariff_flags(name, rates, opts, tariff.rounding))
+
+
+def levy(np, name: str, tariff, v, months) -> dict:
+    """The component's columns for the households of view `v` whose members have the
+    component's `months` (int64[P] masks of the view's persons): {field: int64[H]}."""
+    c = shape(name, tariff)
+    count = month_count(np)
+    rows = np.nonzero(months)[0]
+    hh = v.hh[rows]
+    H = len(v.head)
+    present = np.zeros(H, bool)
+    present[hh] = True
+    pos = np.cumsum(present) - 1                     # household → its place among present
+    hmonths = np.bitwise_or.reduceat(months[rows], np.searchsorted(hh, np.nonzero(present)[0]))
+    rhh = pos[hh]
+    f = v.facts
+    status = c.statuses and bool(((f.unemployed | f.birth | f.fd_exempt)[rows] != 0).any())
+    L = ColumnLedger(np, 12 * c.rates.denominator, {
+        "hh": rhh, "person": rows, "months": months[rows], "n": count(months[rows]),
+        "base_n": v.income.levy_base[rows], "base_x": v.base_x[rows],
+        "is_under18": f.under18[rows], "is_preschool": f.preschool[rows],
+        "asset_tax": v.asset[rows],
+        "unemployed": f.unemployed[rows], "birth": f.birth[rows],
+        "fd_exempt": f.fd_exempt[rows], "fd_half": f.fd_half[rows],
+        "member_fd_half": f.fd_half[rows],
+    }, {"tier": v.judgement.tier[present], "declared": v.judgement.declared[present],
+        "specified": v.judgement.specified[present], "household_months": hmonths,
+        "n_months": count(hmonths),
+        "starts": np.searchsorted(rhh, np.arange(int(present.sum())))}, count)
+    pipeline.run_columns(c, L, status)
+    return _fields(np, c, L, present, H)
+
+
+def _fields(np, c: Component, L, present, H: int) -> dict:
+    out = {}
+
+    def put(key, values):
+        col = np.zeros(H, np.int64)
+        col[present] = values
+        out[key] = col
+    for key, line in zip(("income_levy", "asset_levy", "per_capita", "per_household"),
+                         L.levy_lines):
+        put(key, line)
+    statutory = L.shown["statutory"]
+    hh_part = _statutory_per_household(np, c, L) * (statutory != 0)
+    put("statutory_per_capita", statutory - hh_part)
+    put("statutory_per_household", hh_part)
+    zero = L.levy * 0
+    for key in REDUCTIONS:
+        put(key, L.shown.get(key, zero))
+    put("levy", L.levy)
+    put("cap", L.cap)
+    put("over_cap", L.levy - L.capped)
+    put("rounding", L.capped - L.after - L.amount)
+    put("amount", L.amount)
+    put("months", L.n_months)
+    return out
+
+
+def _statutory_per_household(np, c: Component, L):
+    """The 平等割 part of the 7割・5割・2割軽減 (population/rows.py
+    statutory_per_household, in columns)."""
+    rates = c.rates
+    hh = rates.per_household
+    if not hh:
+        return L.levy * 0
+    amount = np.full(len(L.tier), hh, np.int64)
+    if c.name in ("medical", "support") or (c.is_child and c.options.specified_household_child):
+        for code, kind in ((1, "specified"), (2, "continuing")):
+            amount = np.where(L.specified == code,
+                              spec.amount(hh, kind, rates.per_household_specified,
+                                          rates.per_household_specified_continuing), amount)
+    return (amount - reduced_columns(amount, L.tier)) * L.n_months // 12
+

@@ -1,0 +1,143 @@
+"""`assess_columns`: the 国民健康保険税 of a whole population, in columns, equal household
+by household to `levyrules.assess` (tests/test_batch_equality.py).
+
+facts (members.member_columns) → who goes to the per-household engine (a 世帯主変更,
+条例減免 facts or rules, another municipality, no insured month, a 課税限度額 方式 B or a
+per-person 100円 cut, a component the tariff does not know, an income so large an int64
+product could overflow) → incomes (income.income_columns) → 判定日 and who counts
+(members) → 軽減 tier and 特定世帯 (judge.py) → each component's steps (components.py)
+→ total, 期別税額 (collection.installment_columns) and the household columns
+(columns.py). The households sent to `assess` are merged back in input order.
+"""
+
+from __future__ import annotations
+
+import types
+
+from ..income import income_columns
+from ..members import judge_columns, judgement_dates, member_columns
+from ..rules.unemployment import SALARY_SHARE
+from ..tariff import applies
+from ..steps import pipeline
+from ..population.rows import ORDER
+from . import components, judge as judging
+from .columns import Columns, household_columns, merge_scalar
+from .population import Population, _np
+
+# an int64 product of the ledger stays below 2**62: 所得割の基礎 × k × 12 months × 100 persons
+_HEADROOM = 2 ** 62
+
+
+def assess_columns(pop: Population, tariff) -> Columns:
+    """Every household of `pop` under `tariff`: the assessment-file columns
+    (population/rows.py `schema`), and the households refused with their error."""
+    np = _np()
+    if type(pop) is not Population:
+        raise TypeError(f"assess_columns() takes a Population, not {type(pop).__name__}")
+    scalar = _routed(np, pop, tariff)
+    facts = member_columns(pop)
+    starts = pop.start[:-1]
+    nonempty = pop.start[1:] > starts
+    liable = np.zeros(pop.size, np.int64)
+    if len(pop.person_ids):
+        liable[nonempty] = np.bitwise_or.reduceat(facts.insured, starts[nonempty])
+    scalar |= liable == 0
+    nat, fy = tariff.national, pop.fiscal_year
+    income = income_columns(pop, nat, fy)
+    income_u = income
+    if (facts.unemployment_period != 0).any():
+        income_u = income_columns(pop, nat, fy, SALARY_SHARE,
+                                  tariff.options.unemployment_adjustment == "before")
+    scalar |= _too_large(np, pop, tariff, income, income_u)
+    scalar |= _unknown_components(np, pop, tariff, facts)
+    keep = ~scalar
+    if not keep.any():
+        return merge_scalar(np, pop, tariff, None, np.nonzero(scalar)[0])
+    judged = judgement_dates(pop, facts)
+    on, late, counted = judge_columns(pop, facts, judged)
+    v = _view(np, pop, keep, facts, income, income_u, judged, on, late, counted)
+    v.judgement = judging.judge(np, fy, v.hh, v.starts, v.head, v.facts, v.income,
+                                v.income_u, v.judged, v.on, v.late, v.counted, nat,
+                                tariff.options.fictitious_head_counts_as_earner)
+    parts = {}
+    for name in ORDER:
+        if name in nat.caps:
+            months = v.facts.care if name == "care" else v.facts.insured
+            parts[name] = components.levy(np, name, tariff, v, months)
+    out = household_columns(np, pop, tariff, v, parts)
+    return merge_scalar(np, pop, tariff, out, np.nonzero(scalar)[0])
+
+
+def _routed(np, pop: Population, tariff) -> object:
+    """bool[H]: the households the per-household engine takes (see the module docstring)."""
+    scalar = pop.scalar.copy()
+    if tariff.fiscal_year != pop.fiscal_year or tariff.relief:
+        scalar[:] = True
+        return scalar
+    for name, rates in tariff.components.items():
+        if pipeline.tariff_flags(name, rates, tariff.options, tariff.rounding) \
+                & pipeline.NOT_IN_COLUMNS:
+            scalar[:] = True
+            return scalar
+    for town in set(pop.municipality) - {None, ""}:
+        if applies.other_municipality(types.SimpleNamespace(municipality=town), tariff):
+            scalar |= np.array([m == town for m in pop.municipality], bool)
+    return scalar
+
+
+def _too_large(np, pop: Population, tariff, income, income_u) -> object:
+    """bool[H]: households with an amount whose ledger product could pass 2**62."""
+    k = max([r.k_income for r in tariff.components.values()] +
+            [r.k_asset for r in tariff.components.values()] + [1])
+    limit = _HEADROOM // (k * 12 * 100)
+    big = ((income.levy_base > limit) | (income_u.levy_base > limit)
+           | (pop.fixed_asset_tax > limit))
+    out = np.zeros(pop.size, bool)
+    out[pop.household[big]] = True
+    return out
+
+
+def _unknown_components(np, pop: Population, tariff, facts) -> object:
+    """bool[H]: households with a member in a component the tariff does not know
+    (the per-household engine reports it as unknown, never a guessed number)."""
+    out = np.zeros(pop.size, bool)
+    for name in ORDER:
+        if name not in tariff.national.caps:
+            continue
+        if tariff.components.get(name) is None or tariff.missing_note(name) is not None:
+            months = facts.care if name == "care" else facts.insured
+            out[pop.household[months != 0]] = True
+    return out
+
+
+def _view(np, pop: Population, keep, facts, income, income_u, judged, on, late, counted):
+    """The persons and households the columns take, renumbered 0..: every column cut to
+    them (`hh`: a person's household position, `starts`, `head`: person positions)."""
+    pk = keep[pop.household]
+    pos = np.cumsum(keep) - 1
+    v = types.SimpleNamespace()
+    v.index = np.nonzero(keep)[0]
+    v.hh = pos[pop.household[pk]]
+    person_pos = np.cumsum(pk) - 1
+    v.head = person_pos[pop.head[keep]]
+    v.starts = np.searchsorted(v.hh, np.arange(len(v.index)))
+
+    def cut(obj):
+        return types.SimpleNamespace(**{k: getattr(obj, k)[pk] for k in _fields(obj)})
+    v.facts, v.income = cut(facts), cut(income)
+    v.income_u = cut(income_u) if income_u is not income else v.income
+    v.base_x = np.where(v.facts.unemployment_period != 0, v.income_u.levy_base,
+                        v.income.levy_base)
+    v.asset = pop.fixed_asset_tax[pk]
+    v.birth = pop.birth[pk]
+    v.judged = judged[keep]
+    v.on, v.late, v.counted = on[pk], late[pk], counted[pk]
+    return v
+
+
+def _fields(obj) -> list:
+    import attrs
+    if attrs.has(type(obj)):
+        return [f.name for f in attrs.fields(type(obj))]
+    return [k for k in vars(obj) if not k.startswith("_")]
+
