@@ -14,6 +14,8 @@ from ..errors import LevyError
 from ..population import rows as rowmod
 from .judge import SPECIFIED
 
+_TYPE = {t: i for i, t in enumerate(rowmod.HOUSEHOLD_TYPES)}
+
 
 @attrs.frozen(slots=True, eq=False)
 class Columns:
@@ -36,11 +38,12 @@ def household_columns(np, pop, tariff, v, parts: dict) -> dict:
     j, f = v.judgement, v.facts
     H = len(v.index)
     hi = v.index
-    out: dict = {"household_id": np.array([pop.household_ids[i] for i in hi], object),
+    days, at = np.unique(v.judged, return_inverse=True)
+    out: dict = {"household_id": pop.ids()[hi],
                  "fiscal_year": np.full(H, pop.fiscal_year, np.int64),
                  "tier": j.tier, "judgement_income": j.judgement_income,
                  "judged_on": np.datetime_as_string(
-                     (v.judged - 719163).astype("datetime64[D]")).astype(object),
+                     (days - 719163).astype("datetime64[D]")).astype(object)[at],
                  "persons_counted": j.persons, "earners": j.earners, "declared": j.declared,
                  "specified_household": np.array(SPECIFIED, object)[j.specified]}
     insured = f.insured != 0
@@ -54,12 +57,13 @@ def household_columns(np, pop, tariff, v, parts: dict) -> dict:
     from datetime import date
     old = v.birth <= date(fy - 65, 4, 1).toordinal()
     single_old = count(insured & old) == 1
-    kind = np.where(~head_insured, "fictitious_head",
-                    np.where(under18 > 0, "with_children",
+    kind = np.where(~head_insured, _TYPE["fictitious_head"],
+                    np.where(under18 > 0, _TYPE["with_children"],
                              np.where(n_insured == 1,
-                                      np.where(single_old, "single_65plus", "single_under65"),
-                                      "adults")))
-    out.update(household_type=kind.astype(object), insured_persons=n_insured,
+                                      np.where(single_old, _TYPE["single_65plus"],
+                                               _TYPE["single_under65"]), _TYPE["adults"])))
+    out.update(household_type=np.array(rowmod.HOUSEHOLD_TYPES, object)[kind],
+               insured_persons=n_insured,
                preschool_children=count(f.preschool & insured), under18_insured=under18,
                care_persons=count(f.care != 0), fictitious_head=~head_insured,
                head_changes=np.zeros(H, np.int64))

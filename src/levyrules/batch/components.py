@@ -13,6 +13,9 @@ from ..steps.ledger import ColumnLedger, Component
 from ..population.rows import REDUCTIONS
 
 _COUNT = {}
+FIELDS = ("income_levy", "asset_levy", "per_capita", "per_household", "statutory_per_capita",
+          "statutory_per_household") + REDUCTIONS + ("levy", "cap", "over_cap", "rounding",
+                                                     "amount", "months")
 
 
 def month_count(np):
@@ -35,11 +38,13 @@ def shape(name: str, tariff) -> Component:
 def levy(np, name: str, tariff, v, months) -> dict:
     """The component's columns for the households of view `v` whose members have the
     component's `months` (int64[P] masks of the view's persons): {field: int64[H]}."""
-    c = shape(name, tariff)
     count = month_count(np)
     rows = np.nonzero(months)[0]
     hh = v.hh[rows]
     H = len(v.head)
+    if not len(rows):          # nobody is levied: 0 whatever the rates (assess._ZERO)
+        return {k: np.zeros(H, np.int64) for k in FIELDS}
+    c = shape(name, tariff)
     present = np.zeros(H, bool)
     present[hh] = True
     pos = np.cumsum(present) - 1                     # household → its place among present

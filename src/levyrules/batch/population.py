@@ -51,10 +51,17 @@ class Population:
     care_exempt: dict              # person, start, until: 介護保険適用除外施設 periods
     municipality: list             # str or None per household
     households: Sequence | None = None   # the Household objects, when built from them
+    _ids: object = None
 
     @property
     def size(self) -> int:
         return len(self.household_ids)
+
+    def ids(self):
+        """The household ids as an object array (made once)."""
+        if self._ids is None:
+            self._ids = _np().array(self.household_ids, object)
+        return self._ids
 
 
 def _d(d: date | None) -> int:
