@@ -68,13 +68,13 @@ def _d(d: date | None) -> int:
     return NONE if d is None else d.toordinal()
 
 
-def from_households(households: Sequence[Household]) -> Population:
-    """The columns of `households` (all of one fiscal year)."""
+def from_households(households: Sequence[Household], fiscal_year: int | None = None
+                    ) -> Population:
+    """The columns of `households` for `fiscal_year` (default: the first household's); a
+    household of another year is flagged `scalar` (the engine refuses it, by name)."""
     np = _np()
-    fys = {h.fiscal_year for h in households}
-    if len(fys) > 1:
-        from ..errors import InputError
-        raise InputError("fiscal_year", "a population must be of one fiscal year")
+    if fiscal_year is None:
+        fiscal_year = households[0].fiscal_year if households else 0
     start, head, scalar, pids, hh_of, birth, late, asset = [0], [], [], [], [], [], [], []
     inc = {k: [] for k in OPTIONAL_AMOUNTS + AMOUNTS + FLAGS}
     sep = {k: [] for k in ("person", "kind", "income", "special_deduction")}
@@ -123,7 +123,8 @@ def from_households(households: Sequence[Household]) -> Population:
                 care["until"].append(_d(q.until))
         start.append(len(pids))
         head.append(head_row)
-        scalar.append(bool(h.head_changes or h.relief or head_row < 0))
+        scalar.append(bool(h.head_changes or h.relief or head_row < 0
+                           or h.fiscal_year != fiscal_year))
     i64 = np.int64
 
     def ints(d: dict, skip=()) -> dict:
@@ -131,7 +132,7 @@ def from_households(households: Sequence[Household]) -> Population:
                                                   or k == "childbirth_multiple" else i64))
                 for k, v in d.items()}
     return Population(
-        fys.pop() if fys else 0, [h.id for h in households], np.array(start, i64),
+        fiscal_year, [h.id for h in households], np.array(start, i64),
         np.array(head, i64), np.array(scalar, bool), pids, np.array(hh_of, i64),
         np.array(birth, i64), np.array(late, i64), np.array(asset, i64), ints(inc),
         ints(sep), ints(per), ints(st, ("unemployment_reason",)), ints(care),
