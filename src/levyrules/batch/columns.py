@@ -48,8 +48,7 @@ def household_columns(np, pop, tariff, v, parts: dict) -> dict:
                  "specified_household": np.array(SPECIFIED, object)[j.specified]}
     insured = f.insured != 0
 
-    def count(x):
-        return np.add.reduceat(x.astype(np.int64), v.starts)
+    count = v.groups.sum
     n_insured = count(insured)
     under18 = count(f.under18 & insured)
     head_insured = insured[v.head]
@@ -93,8 +92,7 @@ def _totals(np, tariff, out: dict, total, v) -> None:
     for i, p in enumerate(periods):
         out[f"installment_{p}"] = by_period[:, i]
     out["installment_at_once"] = at_once
-    provisional = np.add.reduceat(((v.facts.insured != 0) | v.counted) & ~v.income.declared,
-                                  v.starts) > 0
+    provisional = v.groups.any(((v.facts.insured != 0) | v.counted) & ~v.income.declared)
     out.update(total=total, total_rounding=rounding, provisional=provisional,
                unverified=np.full(H, tariff.status != "verified"),
                complete=np.ones(H, bool))

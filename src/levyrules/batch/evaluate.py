@@ -22,6 +22,7 @@ from ..steps import pipeline
 from ..population.rows import ORDER
 from . import components, judge as judging
 from .columns import Columns, household_columns, merge_scalar
+from .groups import Groups
 from .population import Population, _np
 
 # an int64 product of the ledger stays below 2**62: 所得割の基礎 × k × 12 months × 100 persons
@@ -56,7 +57,7 @@ def assess_columns(pop: Population, tariff) -> Columns:
     judged = judgement_dates(pop, facts)
     on, late, counted = judge_columns(pop, facts, judged)
     v = _view(np, pop, keep, facts, income, income_u, judged, on, late, counted)
-    v.judgement = judging.judge(np, fy, v.hh, v.starts, v.head, v.facts, v.income,
+    v.judgement = judging.judge(np, fy, v.groups, v.head, v.facts, v.income,
                                 v.income_u, v.judged, v.on, v.late, v.counted, nat,
                                 tariff.options.fictitious_head_counts_as_earner)
     parts = {}
@@ -120,7 +121,7 @@ def _view(np, pop: Population, keep, facts, income, income_u, judged, on, late, 
     v.hh = pos[pop.household[pk]]
     person_pos = np.cumsum(pk) - 1
     v.head = person_pos[pop.head[keep]]
-    v.starts = np.searchsorted(v.hh, np.arange(len(v.index)))
+    v.groups = Groups(np, v.hh, len(v.index))
 
     def cut(obj):
         return types.SimpleNamespace(**{k: getattr(obj, k)[pk] for k in _fields(obj)})

@@ -161,8 +161,8 @@ class ColumnLedger:
     Households are positions 0..H−1 (`tier`, `declared`, `specified` (0, 1 特定世帯,
     2 特定継続世帯), `household_months` (the Ledger's `months`), `n_months` and the
     accumulators: int64[H]); rows are persons
-    (one per run of months once split by status), sorted by household, `starts[h]` the first
-    row of household h (every household has a row). Every row column is int64 or bool[R].
+    (one per run of months once split by status), sorted by household, grouped by
+    `groups` (batch/groups.py: every household has a row). Every row column is int64 or bool[R].
     int64 cannot overflow: the evaluator sends a household whose largest product
     (所得割の基礎 × k × 12 × persons) could pass 2^62 to the per-household engine."""
 
@@ -193,7 +193,7 @@ class ColumnLedger:
 
     def sum(self, values):
         """Per household: the sum of a row column (exact, int64)."""
-        return self.np.add.reduceat(values, self.starts)
+        return self.groups.sum(values)
 
     def of_household(self, values):
         """A household column spread onto its rows."""

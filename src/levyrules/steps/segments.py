@@ -60,7 +60,7 @@ def split_columns(c: Component, L) -> None:
     L.n = L.month_count(L.months)
     for i, f in enumerate(FLAGS):
         setattr(L, f, (key >> i & 1).astype(bool))
-    L.starts = np.searchsorted(L.hh, np.arange(len(L.tier)))
+    L.groups = type(L.groups)(np, L.hh, len(L.tier))
 
 
 STEP = Step(MONTHS, split, ("options.statuses_on_child",), STATUS, columns=split_columns)
