@@ -126,3 +126,13 @@ def test_assess_many_is_the_public_api():
 def levyrules_root():
     from pathlib import Path
     return Path(__file__).resolve().parents[1]
+
+
+def test_every_step_has_a_column_form_or_is_sent_to_assess():
+    """A rule the columns cannot evaluate must route its households to `assess`
+    (pipeline.NOT_IN_COLUMNS); every other step has its column form beside it."""
+    from levyrules.steps import pipeline
+    for step in pipeline.PIPELINE:
+        if step.columns is None:
+            assert (step.needs | step.when) & pipeline.NOT_IN_COLUMNS, step.rule.id
+            assert not (step.when & ~pipeline.NOT_IN_COLUMNS), step.rule.id
