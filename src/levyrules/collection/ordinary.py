@@ -92,28 +92,41 @@ def installments_json(total: int | None, plan: InstallmentPlan | None,
 
 @functools.lru_cache(maxsize=64)
 def _open_table(plan: InstallmentPlan):
-    """Per case of open periods (few: one per distinct 納期限, plus none left), what
-    :func:`ordinary_installments` uses: the cut dates, and for each case the periods
-    open (bool[cases, periods]), their count and the column of the remainder period.
+    """The cases of open periods (few: one per distinct 納期限, plus none left) and, for
+    each, what :func:`ordinary_installments` uses, built with its own helpers.
 
-    A 判定日 d falls in case g = the number of 納期限 before d; the periods open to it
-    are those due on or after the g-th distinct 納期限 (none when g is past the last)."""
+    A 判定日 d falls in case g = the number of distinct 納期限 before d. Returns the cut
+    dates (int64 ordinals), the case of each plan period's 納期限 (period j is open in
+    case g exactly when g ≤ that rank), the count of open periods per case, and the
+    column of the remainder period per case (-1 in the last case: none open, 随時)."""
     import numpy as np
     nums = [p.period for p in plan.periods]
     if len(set(nums)) != len(nums):
         raise ValueError("installment_columns needs distinct period numbers")
     cuts = sorted({p.due.toordinal() for p in plan.periods})
-    cases = len(cuts) + 1
-    opened = np.zeros((cases, len(nums)), dtype=bool)
-    count = np.zeros(cases, dtype=np.int64)
-    remainder = np.zeros(cases, dtype=np.intp)
-    for g in range(len(cuts)):
-        periods = _open_periods(plan, date.fromordinal(cuts[g]))
+    rank = [cuts.index(p.due.toordinal()) for p in plan.periods]
+    count = np.zeros(len(cuts) + 1, dtype=np.int64)
+    remainder = np.full(len(cuts) + 1, -1, dtype=np.int16)
+    for g, cut in enumerate(cuts):
+        periods = _open_periods(plan, date.fromordinal(cut))
         cols = [nums.index(p.period) for p in periods]
-        opened[g, cols] = True
+        assert cols == [j for j in range(len(nums)) if rank[j] >= g]
         count[g] = len(cols)
         remainder[g] = cols[_remainder_index(plan, [p.period for p in periods])]
-    return np.array(cuts, dtype=np.int64), opened, count, remainder
+    return np.array(cuts, dtype=np.int64), rank, count, remainder
+
+
+def _cases(cuts, judged):
+    """The case (see :func:`_open_table`) of each 判定日: a look-up table over the days
+    spanned when they are few (a fiscal year), else a binary search."""
+    import numpy as np
+    if not len(judged):
+        return np.zeros(0, dtype=np.int16)
+    lo, hi = int(judged.min()), int(judged.max())
+    if hi - lo > max(1 << 16, len(judged)):
+        return np.searchsorted(cuts, judged, side="left").astype(np.int16)
+    table = np.searchsorted(cuts, np.arange(lo, hi + 1, dtype=np.int64), side="left")
+    return table.astype(np.int16)[judged - lo]
 
 
 def _int64_column(values, name: str):
@@ -135,9 +148,9 @@ def installment_columns(totals, judged_on, plan: InstallmentPlan | None,
     lie in that year). Returns (int64[H, n], int64[H]): the amount of each 納期 in the
     order of ``plan.periods`` (0 for a 納期 before the household joined), and what is due
     at once (随時) when no 納期 is left — household by household the values that
-    ``population.rows._installments`` reads from :func:`installments_json`. No plan:
-    (int64[H, 0], zeros). Exact: each share is at most the total, so nothing exceeds
-    the int64 totals given.
+    ``population.rows._installments`` reads from :func:`installments_json`. The first
+    array is column-major (each 納期 a contiguous column). No plan: (int64[H, 0], zeros).
+    Exact: each share is at most the total, so nothing exceeds the int64 totals given.
     """
     import numpy as np
     totals = _int64_column(totals, "totals")
@@ -152,15 +165,19 @@ def installment_columns(totals, judged_on, plan: InstallmentPlan | None,
     if fiscal_year is not None and h and (judged.min() < fy_start(fiscal_year).toordinal()
                                           or judged.max() > fy_end(fiscal_year).toordinal()):
         raise ValueError(f"judged_on must lie in fiscal year {fiscal_year}")
-    cuts, opened, count, remainder = _open_table(plan)
-    case = np.searchsorted(cuts, judged, side="left")
-    n = count[case]
+    cuts, rank, count, remainder = _open_table(plan)
+    case = _cases(cuts, judged)
+    n = count[case]                                   # periods open; 0: 随時
     each = totals // np.maximum(n, 1)
-    each -= each % plan.unit
-    out = each[:, None] * opened[case]
-    rest = np.where(n > 0, totals - each * n, 0)
-    out[np.arange(h), remainder[case]] += rest
-    return out, np.where(n > 0, 0, totals)
+    each -= each % plan.unit                          # floor(total ÷ n) to the unit
+    rest = totals - each * n                          # to the remainder period
+    at = remainder[case]
+    out = np.empty((len(rank), h), dtype=np.int64)    # one contiguous row per 納期
+    share = np.empty(h, dtype=np.int64)               # reused: no 8 MB temporaries
+    for j, r in enumerate(rank):
+        np.multiply(each, case <= r, out=out[j])
+        np.add(out[j], np.multiply(rest, at == j, out=share), out=out[j])
+    return out.T, totals * (n == 0)
 
 
 def installments_text(installments: Sequence, plan: InstallmentPlan | None) -> list[str]:
