@@ -96,21 +96,23 @@ def _open_table(plan: InstallmentPlan):
     each, what :func:`ordinary_installments` uses, built with its own helpers.
 
     A 判定日 d falls in case g = the number of distinct 納期限 before d. Returns the cut
-    dates (int64 ordinals), the case of each plan period's 納期限 (period j is open in
-    case g exactly when g ≤ that rank), the count of open periods per case, and the
-    column of the remainder period per case (-1 in the last case: none open, 随時)."""
+    dates (int64 ordinals), for each plan period the last case in which it is open (a
+    period open in case g is open in every earlier case: period j is open exactly when
+    g ≤ rank[j]), the count of open periods per case, and the column of the remainder
+    period per case (-1 in the last case: none open, 随時)."""
     import numpy as np
     nums = [p.period for p in plan.periods]
     if len(set(nums)) != len(nums):
         raise ValueError("installment_columns needs distinct period numbers")
     cuts = sorted({p.due.toordinal() for p in plan.periods})
-    rank = [cuts.index(p.due.toordinal()) for p in plan.periods]
+    rank = [-1] * len(nums)           # open in cases 0..rank (a later 納期限 stays open longer)
     count = np.zeros(len(cuts) + 1, dtype=np.int64)
     remainder = np.full(len(cuts) + 1, -1, dtype=np.int16)
     for g, cut in enumerate(cuts):
         periods = _open_periods(plan, date.fromordinal(cut))
         cols = [nums.index(p.period) for p in periods]
-        assert cols == [j for j in range(len(nums)) if rank[j] >= g]
+        for j in cols:
+            rank[j] = g
         count[g] = len(cols)
         remainder[g] = cols[_remainder_index(plan, [p.period for p in periods])]
     return np.array(cuts, dtype=np.int64), rank, count, remainder
