@@ -140,7 +140,7 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
     if parts:
         installments = _sum_installments([p.installments for p in parts])
     else:
-        # 期割 (普通徴収) over the tariff's 納期 from the day liability starts (collection.py)
+        # 期割 (普通徴収) over the tariff's 納期 from the day liability starts (collection/)
         installments = installments_json(total, tariff.installments, reduction.judged_on)
     # 所得未申告 or income not yet known (転入 before 照会): 所得割 on what is known, no
     # 軽減; the result is provisional until the income arrives (rulebook §13.2)

@@ -207,7 +207,7 @@ class Tariff:
     files: tuple[str, ...]
     overrides: tuple[tuple[str, object], ...] = ()
     relief: tuple = ()               # rules.relief.ReliefRule, in the order they apply
-    installments: InstallmentPlan | None = None   # 期割 and 特別徴収 dates (collection.py)
+    installments: InstallmentPlan | None = None   # 期割 and 特別徴収 dates (collection/)
     blocked: FrozenMap = attrs.field(init=False, default=attrs.Factory(
         lambda t: FrozenMap({c: t._missing_note(c) for c in COMPONENT_NAMES
                                     if t._missing_note(c) is not None}), takes_self=True))
