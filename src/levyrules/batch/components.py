@@ -79,6 +79,8 @@ def _fields(np, c: Component, L, present, H: int) -> dict:
     out = {}
 
     def put(key, values):
+        if not hasattr(values, "shape"):              # an accumulator no step touched
+            values = np.full(len(L.tier), values, np.int64)
         if present is None:
             out[key] = values
             return
@@ -92,7 +94,7 @@ def _fields(np, c: Component, L, present, H: int) -> dict:
     hh_part = _statutory_per_household(np, c, L) * (statutory != 0)
     put("statutory_per_capita", statutory - hh_part)
     put("statutory_per_household", hh_part)
-    zero = L.levy * 0
+    zero = 0
     for key in REDUCTIONS:
         put(key, L.shown.get(key, zero))
     put("levy", L.levy)

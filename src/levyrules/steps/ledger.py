@@ -179,17 +179,17 @@ class ColumnLedger:
             setattr(self, k, v)
         for k, v in rows.items():
             setattr(self, k, v)
-        zero = np.zeros(len(self.household_months), np.int64)
+        # an accumulator no step touched stays the integer 0 (broadcasts as a column)
         for k in ("income", "asset", "per_capita", "per_household", "statutory", "preschool",
                   "child_under18", "specified_household", "involuntary_unemployment",
                   "childbirth", "former_dependent"):
-            setattr(self, k, zero.copy())
+            setattr(self, k, 0)
         rz = np.zeros(len(self.hh), np.int64)
         self.inc_net, self.ast_net, self.pc_net, self.red_pre, self.fd_here = (
             rz, rz.copy(), rz.copy(), rz.copy(), rz.copy())
         self.household_pay = None      # int64[H] once a 平等割 is levied
         self.status_household = None   # bool[H]: a member with a status (set by segments)
-        self.after = zero.copy()       # yen taken after the cap
+        self.after = 0                 # yen taken after the cap
 
     def sum(self, values):
         """Per household: the sum of a row column (exact, int64)."""
