@@ -98,13 +98,15 @@ def _totals(np, tariff, out: dict, total, v) -> None:
                complete=np.ones(H, bool))
 
 
-def merge_scalar(np, pop, tariff, out: dict, scalar_rows) -> Columns:
+def merge_scalar(np, pop, tariff, out: dict | None, scalar_rows) -> Columns:
     """The households the columns did not take, through `assess` (partial: an unknown
     component gives empty cells), merged into the columns in input order."""
-    names = tuple(n for n, _ in rowmod.schema(tariff))
-    kinds = dict(rowmod.schema(tariff))
-    kept = np.nonzero(~np.isin(np.arange(pop.size), scalar_rows))[0]
-    rejects, extra_rows, extra_index = [], [], []
+    schema = rowmod.schema(tariff)
+    names = tuple(n for n, _ in schema)
+    kept = np.setdiff1d(np.arange(pop.size), scalar_rows, assume_unique=True)
+    if out is None:
+        out = {n: np.zeros(0, _dtype(np, k)) for n, k in schema}
+    rejects, extra, extra_index = [], [], []
     for i in scalar_rows.tolist():
         h = pop.households[i]
         try:
@@ -112,24 +114,21 @@ def merge_scalar(np, pop, tariff, out: dict, scalar_rows) -> Columns:
         except LevyError as e:
             rejects.append((i, e))
             continue
-        extra_rows.append(rowmod.row(h, result, tariff))
+        extra.append(rowmod.row(h, result, tariff))
         extra_index.append(i)
-    if out is None:
-        out = {n: np.zeros(0, _dtype(np, kinds[n])) for n in names}
-    if not extra_rows:
-        return Columns(names, {n: _typed(np, out[n], kinds[n]) for n in names}, rejects, kept)
-    index = np.concatenate([kept, np.array(extra_index, np.int64)])
-    order = np.argsort(index, kind="stable")
+    if not extra:
+        return Columns(names, {n: _typed(np, out[n], k) for n, k in schema}, rejects, kept)
+    index = np.union1d(kept, extra_index)
+    at_kept = np.searchsorted(index, kept)
+    at_extra = np.searchsorted(index, extra_index)
     arrays = {}
-    for c, n in enumerate(names):
-        tail = [r[c] for r in extra_rows]
-        col = _typed(np, out[n], kinds[n]) if len(kept) else np.zeros(0, _dtype(np, kinds[n]))
-        if None in tail or col.dtype == object:
-            merged = np.concatenate([col.astype(object), np.array(tail, object)])
-        else:
-            merged = np.concatenate([col, np.array(tail, col.dtype)])
-        arrays[n] = merged[order]
-    return Columns(names, arrays, rejects, index[order])
+    for (n, kind), tail in zip(schema, zip(*extra)):
+        dtype = object if None in tail else _dtype(np, kind)
+        col = np.empty(len(index), dtype)
+        col[at_kept] = out[n]
+        col[at_extra] = tail
+        arrays[n] = col
+    return Columns(names, arrays, rejects, index)
 
 
 def _dtype(np, kind: str):
