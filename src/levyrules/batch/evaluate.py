@@ -114,13 +114,15 @@ def _unknown_components(np, pop: Population, tariff, facts) -> object:
 def _view(np, pop: Population, keep, facts, income, income_u, judged, on, late, counted):
     """The persons and households the columns take, renumbered 0..: every column cut to
     them (`hh`: a person's household position, `starts`, `head`: person positions)."""
-    pk = keep[pop.household]
-    pos = np.cumsum(keep) - 1
     v = types.SimpleNamespace()
     v.index = np.nonzero(keep)[0]
-    v.hh = pos[pop.household[pk]]
-    person_pos = np.cumsum(pk) - 1
-    v.head = person_pos[pop.head[keep]]
+    if len(v.index) == pop.size:                 # every household: no copy
+        pk = slice(None)
+        v.hh, v.head = pop.household, pop.head
+    else:
+        pk = keep[pop.household]
+        v.hh = (np.cumsum(keep) - 1)[pop.household[pk]]
+        v.head = (np.cumsum(pk) - 1)[pop.head[keep]]
     v.groups = Groups(np, v.hh, len(v.index))
 
     def cut(obj):
@@ -131,7 +133,7 @@ def _view(np, pop: Population, keep, facts, income, income_u, judged, on, late, 
                         v.income.levy_base)
     v.asset = pop.fixed_asset_tax[pk]
     v.birth = pop.birth[pk]
-    v.judged = judged[keep]
+    v.judged = judged if isinstance(pk, slice) else judged[keep]
     v.on, v.late, v.counted = on[pk], late[pk], counted[pk]
     return v
 
