@@ -38,12 +38,13 @@ def household_columns(np, pop, tariff, v, parts: dict) -> dict:
     j, f = v.judgement, v.facts
     H = len(v.index)
     hi = v.index
-    days, at = np.unique(v.judged, return_inverse=True)
+    first = int(v.judged.min()) if H else 0
+    days = np.arange(first, int(v.judged.max()) + 1 if H else first)
     out: dict = {"household_id": pop.ids()[hi],
                  "fiscal_year": np.full(H, pop.fiscal_year, np.int64),
                  "tier": j.tier, "judgement_income": j.judgement_income,
                  "judged_on": np.datetime_as_string(
-                     (days - 719163).astype("datetime64[D]")).astype(object)[at],
+                     (days - 719163).astype("datetime64[D]")).astype(object)[v.judged - first],
                  "persons_counted": j.persons, "earners": j.earners, "declared": j.declared,
                  "specified_household": np.array(SPECIFIED, object)[j.specified]}
     insured = f.insured != 0

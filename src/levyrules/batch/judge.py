@@ -28,9 +28,14 @@ class Judgement:
 
 
 def month_keys(np, ordinals):
-    """calendar.month_key of date ordinals (year × 12 + month − 1)."""
-    days = (ordinals - 719163).astype("datetime64[D]")      # 719163 = 1970-01-01
-    return days.astype("datetime64[M]").astype(np.int64) + 1970 * 12
+    """calendar.month_key of date ordinals (year × 12 + month − 1), by a table over the
+    range of days given (a population's dates span at most a few decades)."""
+    if not len(ordinals):
+        return ordinals.copy()
+    lo = int(ordinals.min())
+    days = np.arange(lo, int(ordinals.max()) + 1) - 719163    # 719163 = 1970-01-01
+    table = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
+    return table[ordinals - lo]
 
 
 def judge(np, fy: int, groups, head, facts, income, income_u, judged, on, late, counted,
