@@ -7,14 +7,16 @@ national tables of that income year (examples.md §C, rulebook §1.3, §3.2, §3
 
 from __future__ import annotations
 
+from datetime import date
 from fractions import Fraction
+from typing import Any
 
 import attrs
 
 from .calendar import is_65_at_income_year_end
-from .household import LAND_KINDS, STOCK_KINDS, Income, Person
+from .household import LAND_KINDS, SEPARATE_KINDS, STOCK_KINDS, Income, Person
 from .money import ceil_yen
-from .tariff.national import National, band_value
+from .tariff.national import National, band_column, band_value, need_numpy, scale_column
 
 
 @attrs.frozen(slots=True)
@@ -37,6 +39,11 @@ def salary_income_from_revenue(nat: National, revenue: int) -> int:
     return band_value(nat.salary_bands, revenue)
 
 
+def salary_income_column(nat: National, revenue):
+    """Column form of :func:`salary_income_from_revenue` (int64 revenues ≥ 0)."""
+    return band_column(nat.salary_bands, revenue)
+
+
 def pension_income_from_revenue(nat: National, revenue: int, over65: bool,
                                 other_income: int = 0) -> int:
     """公的年金等収入 → 雑所得 (所得税法35条4項); the 控除 shrinks when other income is high."""
@@ -47,12 +54,32 @@ def pension_income_from_revenue(nat: National, revenue: int, over65: bool,
     return band_value(nat.pension_over65 if over65 else nat.pension_under65, revenue, extra)
 
 
+def pension_income_column(nat: National, revenue, over65, other_income):
+    """Column form of :func:`pension_income_from_revenue`: int64 revenues ≥ 0, bool
+    65歳以上, int64 other 合計所得金額."""
+    np = need_numpy()
+    extra = np.zeros(len(revenue), dtype=np.int64)
+    for over, add in nat.pension_other_income_adjustment:   # the later row wins, as above
+        extra = np.where(other_income > over, add, extra)
+    young = band_column(nat.pension_under65, revenue, extra)
+    old = band_column(nat.pension_over65, revenue, extra)
+    return np.where(over65, old, young)
+
+
 def basic_deduction(nat: National, aggregate_income: int) -> int:
     """基礎控除 by 合計所得金額 (tapers above 2,400万)."""
     for up_to, value in nat.basic_deduction:
         if up_to is None or aggregate_income <= up_to:
             return value
     return 0
+
+
+def basic_deduction_column(nat: National, aggregate_income):
+    """Column form of :func:`basic_deduction` (the brackets ascend; only the last is open)."""
+    np = need_numpy()
+    ups = np.array([up for up, _ in nat.basic_deduction[:-1]], dtype=np.int64)
+    values = np.array([v for _, v in nat.basic_deduction], dtype=np.int64)
+    return values[np.searchsorted(ups, aggregate_income, side="left")]
 
 
 def person_income(person: Person, nat: National, fiscal_year: int,
@@ -156,3 +183,152 @@ def _is_earner(inc: Income, nat: National, over65: bool) -> bool:
         return False
     return inc.pension_income > (nat.earner_pension_income_over_65 if over65
                                  else nat.earner_pension_income_over_under65)
+
+
+# ---------------------------------------------------------------- column form (numpy)
+
+@attrs.frozen(slots=True)
+class IncomeColumns:
+    """:class:`PersonIncome` as columns: one int64 (bool for the flags) entry per person."""
+    salary_income: Any
+    pension_income: Any
+    total_income: Any
+    aggregate_income: Any
+    basic_deduction: Any
+    levy_base: Any
+    judgement_income: Any
+    pension_deduction_65: Any
+    is_earner: Any
+    declared: Any
+
+
+def income_columns(pop, nat: National, fiscal_year: int, salary_share: Fraction | None = None,
+                   share_before_adjustment: bool = False, rows=None) -> IncomeColumns:
+    """Column form of :func:`person_income`: every person row of the population `pop`
+    (:class:`levyrules.batch.population.Population`), or only the distinct person rows
+    `rows` (an index array: the 非自発的失業 variant is wanted for a few persons only).
+
+    Entry i equals ``person_income(person_i, nat, fiscal_year, salary_share,
+    share_before_adjustment)`` field by field, in int64 without a per-person loop.
+    Overflow: every amount is 0 ≤ x < 10^15 yen (the input limit, checked when read), a
+    person has at most 20 amounts and 100 分離課税 items, so every sum or difference here
+    is under 2 × 10^17 < 2^63; the only products are an amount × a rate numerator (the
+    tables' rates, the 所得金額調整控除 rate, the 30/100 share), all taken by
+    :func:`~levyrules.tariff.national.scale_column`, in int64 where it provably fits
+    (numerators ≤ 19 for the shipped tables: under 2 × 10^16) and on Python ints else.
+    """
+    np = need_numpy()
+    inc, birth, sep = pop.income, pop.birth, pop.separate
+    if rows is not None:
+        rows = np.asarray(rows, dtype=np.int64)
+        inc = {k: v[rows] for k, v in inc.items()}
+        birth = birth[rows]
+        sep = _separate_of_rows(np, sep, rows, len(pop.birth))
+    over65 = birth <= date(fiscal_year - 65, 1, 1).toordinal()
+    has_srev, srev = _optional(np, inc["salary_revenue"])
+    has_prev, prev = _optional(np, inc["pension_revenue"])
+    unadjusted, adjustment = _salary_and_adjustment(np, nat, inc, has_srev, srev)
+    salary = unadjusted - adjustment
+    other_comprehensive = _other_comprehensive(inc)
+    land_before, land_after, stocks, futures = _separate_sums(np, sep, len(birth))
+    forestry, carryover = inc["forestry_income"], inc["net_loss_carryover"]
+    stocks_net = np.maximum(stocks - inc["stock_loss_carryover"], 0)
+    outside = forestry + land_before + stocks + futures      # 合計所得金額 besides 総合課税
+    pension = np.where(has_prev, pension_income_column(
+        nat, prev, over65, salary + other_comprehensive + outside),
+        _optional(np, inc["pension_income"])[1])
+    # 所得金額調整控除 (b): both 給与所得 (from 収入) and 年金所得
+    lim = nat.adjustment_pension_limit
+    both = has_srev & (salary > 0) & (pension > 0)
+    b = np.where(both, np.maximum(np.minimum(salary, lim) + np.minimum(pension, lim) - lim, 0), 0)
+    adjustment = adjustment + b
+    salary = np.maximum(salary - b, 0)
+    if salary_share is not None:     # 非自発的失業者: 給与所得 × 30/100 (1円未満切捨て)
+        num, den = salary_share.numerator, salary_share.denominator
+        if share_before_adjustment:
+            salary = np.maximum(scale_column(unadjusted, num, den) - adjustment, 0)
+        else:
+            salary = scale_column(salary, num, den)
+    comprehensive = salary + pension + other_comprehensive
+    aggregate = comprehensive + outside
+    total = np.maximum(comprehensive + forestry + land_after + stocks_net + futures
+                       - carryover, 0)
+    deduction = basic_deduction_column(nat, aggregate)
+    pension_ded = np.where(over65, np.minimum(pension, nat.pension_deduction_65), 0)
+    judged_salary = np.where(inc["is_family_employee"], 0, salary)
+    judgement = np.maximum(judged_salary + pension - pension_ded + other_comprehensive
+                           + inc["family_employee_salary_paid"] + forestry + land_before
+                           + stocks_net + futures - carryover, 0)
+    return IncomeColumns(
+        salary, pension, total, aggregate, deduction,
+        np.where(total > deduction, total - deduction, 0), judgement, pension_ded,
+        _earner_columns(np, nat, inc, over65, has_srev, srev, has_prev, prev),
+        inc["declared"].copy())
+
+
+def _optional(np, column):
+    """(given, the amount or 0) of an optional amount column (NONE = absent)."""
+    from .batch.population import NONE
+    given = column != NONE
+    return given, np.where(given, column, 0)
+
+
+def _salary_and_adjustment(np, nat: National, inc: dict, has_revenue, revenue):
+    """給与所得 (from 収入, else as given) and its 所得金額調整控除 (a): (min(収入, 1,000万)
+    − 850万) × 10%, 1円未満切上げ, at most the 給与所得 (租税特別措置法41条の3の11)."""
+    salary = np.where(has_revenue, salary_income_column(nat, revenue),
+                      _optional(np, inc["salary_income"])[1])
+    floor, rate = nat.adjustment_floor, nat.adjustment_rate
+    takes = has_revenue & inc["income_adjustment_eligible"] & (revenue > floor)
+    span = np.maximum(np.minimum(revenue, nat.adjustment_ceiling) - floor, 0)
+    ceiled = -scale_column(-span, rate.numerator, rate.denominator)    # ceil_yen
+    return salary, np.where(takes, np.minimum(salary, ceiled), 0)
+
+
+def _other_comprehensive(inc: dict):
+    """総合課税 besides 給与 and 年金; 総合長期譲渡 and 一時所得 count by half."""
+    halves = inc["comprehensive_capital_gains_long"] + inc["occasional_income"]
+    return (inc["business_income"] + inc["agriculture_income"] + inc["real_estate_income"]
+            + inc["interest_income"] + inc["dividend_income"] + inc["misc_income"]
+            + inc["comprehensive_capital_gains_short"] + halves // 2)
+
+
+def _separate_sums(np, sep: dict, n: int):
+    """分離課税 per person: 土地建物等 before and after 特別控除, 株式等, 先物取引
+    (np.add.at on int64: exact)."""
+    out = np.zeros((4, n), dtype=np.int64)
+    person = sep["person"]
+    if len(person):
+        group_of = np.array([0 if k in LAND_KINDS else 2 if k in STOCK_KINDS else 3
+                             for k in SEPARATE_KINDS], dtype=np.int64)
+        group, amount = group_of[sep["kind"]], sep["income"]
+        np.add.at(out, (group, person), amount)
+        land = group == 0
+        np.add.at(out[1], person[land],
+                  np.maximum(amount[land] - sep["special_deduction"][land], 0))
+    return out
+
+
+def _separate_of_rows(np, sep: dict, rows, n_persons: int) -> dict:
+    """The 分離課税 rows of the persons `rows`, their person renumbered to the position."""
+    position = np.full(n_persons, -1, dtype=np.int64)
+    position[rows] = np.arange(len(rows), dtype=np.int64)
+    at = position[sep["person"]]
+    keep = at >= 0
+    out = {k: v[keep] for k, v in sep.items()}
+    out["person"] = at[keep]
+    return out
+
+
+def _earner_columns(np, nat: National, inc: dict, over65, has_srev, srev, has_prev, prev):
+    """Column form of :func:`_is_earner`."""
+    salary_income = _optional(np, inc["salary_income"])[1]
+    pension_income = _optional(np, inc["pension_income"])[1]
+    by_salary = ~inc["is_family_employee"] & np.where(
+        has_srev, srev > nat.earner_salary_over, salary_income > nat.earner_salary_income_over)
+    revenue_over = np.where(over65, nat.earner_pension_over_65, nat.earner_pension_over_under65)
+    income_over = np.where(over65, nat.earner_pension_income_over_65,
+                           nat.earner_pension_income_over_under65)
+    by_pension = np.where(has_prev, prev > revenue_over,
+                          (pension_income != 0) & (pension_income > income_over))
+    return by_salary | by_pension
