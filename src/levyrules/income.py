@@ -56,14 +56,16 @@ def pension_income_from_revenue(nat: National, revenue: int, over65: bool,
 
 def pension_income_column(nat: National, revenue, over65, other_income):
     """Column form of :func:`pension_income_from_revenue`: int64 revenues ≥ 0, bool
-    65歳以上, int64 other 合計所得金額."""
+    65歳以上, int64 other 合計所得金額 (each row looked up in its own table only)."""
     np = need_numpy()
     extra = np.zeros(len(revenue), dtype=np.int64)
     for over, add in nat.pension_other_income_adjustment:   # the later row wins, as above
-        extra = np.where(other_income > over, add, extra)
-    young = band_column(nat.pension_under65, revenue, extra)
-    old = band_column(nat.pension_over65, revenue, extra)
-    return np.where(over65, old, young)
+        extra[other_income > over] = add
+    out = np.empty(len(revenue), dtype=np.int64)
+    for rows, bands in ((np.flatnonzero(over65), nat.pension_over65),
+                        (np.flatnonzero(~over65), nat.pension_under65)):
+        out[rows] = band_column(bands, revenue[rows], extra[rows])
+    return out
 
 
 def basic_deduction(nat: National, aggregate_income: int) -> int:
@@ -79,7 +81,11 @@ def basic_deduction_column(nat: National, aggregate_income):
     np = need_numpy()
     ups = np.array([up for up, _ in nat.basic_deduction[:-1]], dtype=np.int64)
     values = np.array([v for _, v in nat.basic_deduction], dtype=np.int64)
-    return values[np.searchsorted(ups, aggregate_income, side="left")]
+    out = np.full(len(aggregate_income), values[0], dtype=np.int64)
+    if len(ups):       # only the few rows past the first bracket are looked up
+        above = np.flatnonzero(aggregate_income > ups[0])
+        out[above] = values[np.searchsorted(ups, aggregate_income[above], side="left")]
+    return out
 
 
 def person_income(person: Person, nat: National, fiscal_year: int,
@@ -209,14 +215,17 @@ def income_columns(pop, nat: National, fiscal_year: int, salary_share: Fraction 
     `rows` (an index array: the 非自発的失業 variant is wanted for a few persons only).
 
     Entry i equals ``person_income(person_i, nat, fiscal_year, salary_share,
-    share_before_adjustment)`` field by field, in int64 without a per-person loop.
-    Overflow: every amount is 0 ≤ x < 10^15 yen (the input limit, checked when read), a
-    person has at most 20 amounts and 100 分離課税 items, so every sum or difference here
-    is under 2 × 10^17 < 2^63; the only products are an amount × a rate numerator (the
-    tables' rates, the 所得金額調整控除 rate, the 30/100 share), all taken by
-    :func:`~levyrules.tariff.national.scale_column`, in int64 where it provably fits
-    (numerators ≤ 19 for the shipped tables: under 2 × 10^16) and on Python ints else.
+    share_before_adjustment)`` field by field, in int64 without a per-person loop; the
+    tables are looked up only on the rows that give a 収入, the 分離課税 summed only for
+    the persons who have one. Overflow: every amount is 0 ≤ x < 10^15 yen (the input
+    limit, checked when read), a person has at most 20 amounts and 100 分離課税 items, so
+    every sum or difference here is under 2 × 10^17 < 2^63; the only products are an
+    amount × a rate numerator (the tables' rates, the 所得金額調整控除 rate, the 30/100
+    share), all taken by :func:`~levyrules.tariff.national.scale_column`: in int64 where
+    it provably fits (numerators ≤ 19 in the shipped tables: under 2 × 10^16), on Python
+    ints else.
     """
+    from .batch.population import NONE
     np = need_numpy()
     inc, birth, sep = pop.income, pop.birth, pop.separate
     if rows is not None:
@@ -225,88 +234,110 @@ def income_columns(pop, nat: National, fiscal_year: int, salary_share: Fraction 
         birth = birth[rows]
         sep = _separate_of_rows(np, sep, rows, len(pop.birth))
     over65 = birth <= date(fiscal_year - 65, 1, 1).toordinal()
-    has_srev, srev = _optional(np, inc["salary_revenue"])
-    has_prev, prev = _optional(np, inc["pension_revenue"])
-    unadjusted, adjustment = _salary_and_adjustment(np, nat, inc, has_srev, srev)
-    salary = unadjusted - adjustment
-    other_comprehensive = _other_comprehensive(inc)
-    land_before, land_after, stocks, futures = _separate_sums(np, sep, len(birth))
-    forestry, carryover = inc["forestry_income"], inc["net_loss_carryover"]
-    stocks_net = np.maximum(stocks - inc["stock_loss_carryover"], 0)
-    outside = forestry + land_before + stocks + futures      # 合計所得金額 besides 総合課税
-    pension = np.where(has_prev, pension_income_column(
-        nat, prev, over65, salary + other_comprehensive + outside),
-        _optional(np, inc["pension_income"])[1])
+    s_rows = np.flatnonzero(inc["salary_revenue"] != NONE)      # 給与収入 given
+    p_rows = np.flatnonzero(inc["pension_revenue"] != NONE)     # 公的年金等収入 given
+    unadjusted, takes, adjustment_a = _salary_and_adjustment(np, nat, inc, s_rows)
+    salary = unadjusted.copy()
+    salary[takes] -= adjustment_a
+    other = _other_comprehensive(np, inc)
+    sep_rows, land_before, land_after, stocks, futures = _separate_sums(np, sep)
+    stocks_net = np.maximum(stocks - inc["stock_loss_carryover"][sep_rows], 0)
+    outside = inc["forestry_income"].copy()      # 合計所得金額 besides 総合課税
+    outside[sep_rows] += land_before + stocks + futures
+    pension = np.maximum(inc["pension_income"], 0)           # as given (NONE, absent: 0)
+    pension[p_rows] = pension_income_column(nat, inc["pension_revenue"][p_rows], over65[p_rows],
+                                            salary[p_rows] + other[p_rows] + outside[p_rows])
     # 所得金額調整控除 (b): both 給与所得 (from 収入) and 年金所得
     lim = nat.adjustment_pension_limit
-    both = has_srev & (salary > 0) & (pension > 0)
-    b = np.where(both, np.maximum(np.minimum(salary, lim) + np.minimum(pension, lim) - lim, 0), 0)
-    adjustment = adjustment + b
-    salary = np.maximum(salary - b, 0)
+    sal, pen = salary[s_rows], pension[s_rows]
+    adjustment_b = np.where((sal > 0) & (pen > 0),
+                            np.maximum(np.minimum(sal, lim) + np.minimum(pen, lim) - lim, 0), 0)
+    salary[s_rows] = np.maximum(sal - adjustment_b, 0)
     if salary_share is not None:     # 非自発的失業者: 給与所得 × 30/100 (1円未満切捨て)
         num, den = salary_share.numerator, salary_share.denominator
         if share_before_adjustment:
-            salary = np.maximum(scale_column(unadjusted, num, den) - adjustment, 0)
+            salary = scale_column(unadjusted, num, den)
+            salary[takes] -= adjustment_a
+            salary[s_rows] -= adjustment_b
+            np.maximum(salary, 0, out=salary)
         else:
             salary = scale_column(salary, num, den)
-    comprehensive = salary + pension + other_comprehensive
+    judged_extra = land_before + stocks_net + futures
+    return _totals(np, nat, inc, over65, salary, pension, other, outside,
+                   (sep_rows, land_after + stocks_net + futures, judged_extra),
+                   _earner_columns(np, nat, inc, over65, s_rows, p_rows))
+
+
+def _totals(np, nat: National, inc: dict, over65, salary, pension, other, outside,
+            separate: tuple, earner) -> IncomeColumns:
+    """総所得金額等, 合計所得金額, 基礎控除, the 所得割 base and the 軽減判定所得, as
+    :func:`person_income` sums them; `separate` = (persons, their 分離課税 in 総所得金額等,
+    in the 軽減判定所得)."""
+    forestry, carryover = inc["forestry_income"], inc["net_loss_carryover"]
+    sep_rows, in_total, in_judgement = separate
+    comprehensive = salary + pension
+    comprehensive += other
     aggregate = comprehensive + outside
-    total = np.maximum(comprehensive + forestry + land_after + stocks_net + futures
-                       - carryover, 0)
+    total = comprehensive + forestry
+    total -= carryover
+    total[sep_rows] += in_total
+    np.maximum(total, 0, out=total)
     deduction = basic_deduction_column(nat, aggregate)
-    pension_ded = np.where(over65, np.minimum(pension, nat.pension_deduction_65), 0)
-    judged_salary = np.where(inc["is_family_employee"], 0, salary)
-    judgement = np.maximum(judged_salary + pension - pension_ded + other_comprehensive
-                           + inc["family_employee_salary_paid"] + forestry + land_before
-                           + stocks_net + futures - carryover, 0)
-    return IncomeColumns(
-        salary, pension, total, aggregate, deduction,
-        np.where(total > deduction, total - deduction, 0), judgement, pension_ded,
-        _earner_columns(np, nat, inc, over65, has_srev, srev, has_prev, prev),
-        inc["declared"].copy())
+    base = total - deduction
+    np.maximum(base, 0, out=base)
+    pension_ded = np.minimum(pension, nat.pension_deduction_65)
+    pension_ded *= over65
+    # 軽減判定所得: 専従者給与 back to the 事業主, none for the 専従者, 分離譲渡 before
+    # 特別控除, 65歳以上 年金所得 − 15万 (地方税法703条の5, 施行令56条の89)
+    judgement = np.where(inc["is_family_employee"], 0, salary)
+    for plus in (pension, other, inc["family_employee_salary_paid"], forestry):
+        judgement += plus
+    judgement -= pension_ded
+    judgement -= carryover
+    judgement[sep_rows] += in_judgement
+    np.maximum(judgement, 0, out=judgement)
+    return IncomeColumns(salary, pension, total, aggregate, deduction, base, judgement,
+                         pension_ded, earner, inc["declared"].copy())
 
 
-def _optional(np, column):
-    """(given, the amount or 0) of an optional amount column (NONE = absent)."""
-    from .batch.population import NONE
-    given = column != NONE
-    return given, np.where(given, column, 0)
-
-
-def _salary_and_adjustment(np, nat: National, inc: dict, has_revenue, revenue):
-    """給与所得 (from 収入, else as given) and its 所得金額調整控除 (a): (min(収入, 1,000万)
-    − 850万) × 10%, 1円未満切上げ, at most the 給与所得 (租税特別措置法41条の3の11)."""
-    salary = np.where(has_revenue, salary_income_column(nat, revenue),
-                      _optional(np, inc["salary_income"])[1])
+def _salary_and_adjustment(np, nat: National, inc: dict, s_rows):
+    """給与所得 (from 収入 on the rows `s_rows`, else as given), and its 所得金額調整控除
+    (a) on the rows `takes`: (min(収入, 1,000万) − 850万) × 10%, 1円未満切上げ, at most the
+    給与所得 (租税特別措置法41条の3の11)."""
+    salary = np.maximum(inc["salary_income"], 0)             # as given (NONE, absent: 0)
+    revenue = inc["salary_revenue"][s_rows]
+    salary[s_rows] = salary_income_column(nat, revenue)
     floor, rate = nat.adjustment_floor, nat.adjustment_rate
-    takes = has_revenue & inc["income_adjustment_eligible"] & (revenue > floor)
-    span = np.maximum(np.minimum(revenue, nat.adjustment_ceiling) - floor, 0)
-    ceiled = -scale_column(-span, rate.numerator, rate.denominator)    # ceil_yen
-    return salary, np.where(takes, np.minimum(salary, ceiled), 0)
+    takes = s_rows[inc["income_adjustment_eligible"][s_rows] & (revenue > floor)]
+    span = np.minimum(inc["salary_revenue"][takes], nat.adjustment_ceiling) - floor
+    ceiled = -scale_column(-span, rate.numerator, rate.denominator)     # ceil_yen
+    return salary, takes, np.minimum(salary[takes], ceiled)
 
 
-def _other_comprehensive(inc: dict):
+def _other_comprehensive(np, inc: dict):
     """総合課税 besides 給与 and 年金; 総合長期譲渡 and 一時所得 count by half."""
     halves = inc["comprehensive_capital_gains_long"] + inc["occasional_income"]
-    return (inc["business_income"] + inc["agriculture_income"] + inc["real_estate_income"]
-            + inc["interest_income"] + inc["dividend_income"] + inc["misc_income"]
-            + inc["comprehensive_capital_gains_short"] + halves // 2)
+    halves //= 2
+    for name in ("business_income", "agriculture_income", "real_estate_income",
+                 "interest_income", "dividend_income", "misc_income",
+                 "comprehensive_capital_gains_short"):
+        halves += inc[name]
+    return halves
 
 
-def _separate_sums(np, sep: dict, n: int):
-    """分離課税 per person: 土地建物等 before and after 特別控除, 株式等, 先物取引
-    (np.add.at on int64: exact)."""
-    out = np.zeros((4, n), dtype=np.int64)
-    person = sep["person"]
-    if len(person):
+def _separate_sums(np, sep: dict):
+    """分離課税 of the persons who have one: (those persons, 土地建物等 before and after
+    特別控除, 株式等, 先物取引), summed by np.add.at on int64 (exact)."""
+    persons, at = np.unique(sep["person"], return_inverse=True)
+    out = np.zeros((4, len(persons)), dtype=np.int64)
+    if len(persons):
         group_of = np.array([0 if k in LAND_KINDS else 2 if k in STOCK_KINDS else 3
                              for k in SEPARATE_KINDS], dtype=np.int64)
         group, amount = group_of[sep["kind"]], sep["income"]
-        np.add.at(out, (group, person), amount)
+        np.add.at(out, (group, at), amount)
         land = group == 0
-        np.add.at(out[1], person[land],
-                  np.maximum(amount[land] - sep["special_deduction"][land], 0))
-    return out
+        np.add.at(out[1], at[land], np.maximum(amount[land] - sep["special_deduction"][land], 0))
+    return persons, out[0], out[1], out[2], out[3]
 
 
 def _separate_of_rows(np, sep: dict, rows, n_persons: int) -> dict:
@@ -320,15 +351,16 @@ def _separate_of_rows(np, sep: dict, rows, n_persons: int) -> dict:
     return out
 
 
-def _earner_columns(np, nat: National, inc: dict, over65, has_srev, srev, has_prev, prev):
-    """Column form of :func:`_is_earner`."""
-    salary_income = _optional(np, inc["salary_income"])[1]
-    pension_income = _optional(np, inc["pension_income"])[1]
-    by_salary = ~inc["is_family_employee"] & np.where(
-        has_srev, srev > nat.earner_salary_over, salary_income > nat.earner_salary_income_over)
-    revenue_over = np.where(over65, nat.earner_pension_over_65, nat.earner_pension_over_under65)
-    income_over = np.where(over65, nat.earner_pension_income_over_65,
-                           nat.earner_pension_income_over_under65)
-    by_pension = np.where(has_prev, prev > revenue_over,
-                          (pension_income != 0) & (pension_income > income_over))
-    return by_salary | by_pension
+def _earner_columns(np, nat: National, inc: dict, over65, s_rows, p_rows):
+    """Column form of :func:`_is_earner`. An absent 所得 (NONE) or 0 is above no threshold
+    (the thresholds read back as 所得 are table values, floored at 0)."""
+    by_salary = inc["salary_income"] > nat.earner_salary_income_over
+    by_salary[s_rows] = inc["salary_revenue"][s_rows] > nat.earner_salary_over
+    pension_income = inc["pension_income"]
+    by_pension = np.where(over65, pension_income > nat.earner_pension_income_over_65,
+                          pension_income > nat.earner_pension_income_over_under65)
+    old = over65[p_rows]
+    revenue = inc["pension_revenue"][p_rows]
+    by_pension[p_rows] = np.where(old, revenue > nat.earner_pension_over_65,
+                                  revenue > nat.earner_pension_over_under65)
+    return (by_salary & ~inc["is_family_employee"]) | by_pension
