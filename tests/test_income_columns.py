@@ -71,11 +71,13 @@ NEAR = (-4000, -4001, -3999, -1000, -2, -1, 0, 1, 2, 999, 1000, 3999, 4000)
 
 
 def near_edge() -> st.SearchStrategy[int]:
-    return st.builds(lambda e, d: max(0, e + d), st.sampled_from(EDGES), st.sampled_from(NEAR))
+    """An edge itself or one yen either side, more often than the other steps."""
+    return st.builds(lambda e, d: max(0, e + d), st.sampled_from(EDGES),
+                     st.one_of(st.sampled_from((-1, 0, 1)), st.sampled_from(NEAR)))
 
 
 # an amount: 0, anywhere up to 3,000万, next to a rule's edge, or huge (10^15 − 1)
-YEN = st.one_of(amounts(30_000_000), near_edge(), st.integers(0, 10 ** 15 - 1))
+YEN = st.one_of(amounts(30_000_000), near_edge(), near_edge(), st.integers(0, 10 ** 15 - 1))
 
 
 @pytest.mark.parametrize("fy", YEARS)
@@ -97,6 +99,37 @@ def test_basic_deduction_column_at_every_bracket(fy):
     values = sorted({max(0, e + d) for e in EDGES for d in NEAR} | {10 ** 17})
     got = basic_deduction_column(nat, np.array(values, dtype=np.int64))
     assert got.tolist() == [basic_deduction(nat, v) for v in values]
+
+
+def _edge_incomes():
+    """One person per edge value (± a step) and kind of income: each 収入 or 所得 alone,
+    with 所得金額調整控除, 給与 and 年金 both, a 専従者, and other income against the
+    公的年金等控除 adjustment and the 基礎控除 taper."""
+    for v in sorted({max(0, e + d) for e in EDGES for d in NEAR}):
+        yield from ({"salary_revenue": v}, {"salary_income": v}, {"pension_revenue": v},
+                    {"pension_income": v}, {"salary_revenue": v, "pension_revenue": v},
+                    {"salary_revenue": v, "income_adjustment_eligible": True},
+                    {"salary_revenue": v, "is_family_employee": True},
+                    {"salary_income": v, "is_family_employee": True},
+                    {"business_income": v, "pension_revenue": 1_500_000},
+                    {"business_income": v, "pension_revenue": 1_500_000,
+                     "salary_revenue": 3_000_000},
+                    {"separate": [{"kind": "land_long", "income": v}],
+                     "pension_revenue": 3_000_000})
+
+
+@pytest.mark.parametrize("fy", YEARS)
+def test_income_columns_at_every_edge(fy):
+    line = date(fy - 65, 1, 1)       # 65歳以上 at the end of the income year: born by then
+    persons = [{"id": f"p{i}", "insured": [], "income": inc, "birth_date": b.isoformat()}
+               for i, (inc, b) in enumerate((inc, b) for inc in _edge_incomes()
+                                            for b in (line, line + timedelta(days=1)))]
+    households = [Household.from_json({"id": f"H{k}", "fiscal_year": fy, "head": "p0",
+                                       "persons": [dict(p, id=f"p{j}") for j, p in
+                                                   enumerate(persons[k:k + 100])]})
+                  for k in range(0, len(persons), 100)]
+    for share, before in SHARES[:3]:
+        assert_equal_to_scalar(households, fy, share, before)
 
 
 def test_scale_column_takes_python_ints_where_int64_would_overflow():
