@@ -236,17 +236,17 @@ def income_columns(pop, nat: National, fiscal_year: int, salary_share: Fraction 
     over65 = birth <= date(fiscal_year - 65, 1, 1).toordinal()
     s_rows = np.flatnonzero(inc["salary_revenue"] != NONE)      # 給与収入 given
     p_rows = np.flatnonzero(inc["pension_revenue"] != NONE)     # 公的年金等収入 given
-    unadjusted, takes, adjustment_a = _salary_and_adjustment(np, nat, inc, s_rows)
-    salary = unadjusted.copy()
+    salary, takes, adjustment_a = _salary_and_adjustment(np, nat, inc, s_rows)
     salary[takes] -= adjustment_a
     other = _other_comprehensive(np, inc)
     sep_rows, land_before, land_after, stocks, futures = _separate_sums(np, sep)
     stocks_net = np.maximum(stocks - inc["stock_loss_carryover"][sep_rows], 0)
-    outside = inc["forestry_income"].copy()      # 合計所得金額 besides 総合課税
-    outside[sep_rows] += land_before + stocks + futures
+    # the 公的年金等控除 looks at the other 合計所得金額 (分離譲渡 before 特別控除)
+    other_p = salary[p_rows] + other[p_rows] + inc["forestry_income"][p_rows]
+    _add_to_rows(np, other_p, p_rows, sep_rows, land_before + stocks + futures)
     pension = np.maximum(inc["pension_income"], 0)           # as given (NONE, absent: 0)
     pension[p_rows] = pension_income_column(nat, inc["pension_revenue"][p_rows], over65[p_rows],
-                                            salary[p_rows] + other[p_rows] + outside[p_rows])
+                                            other_p)
     # 所得金額調整控除 (b): both 給与所得 (from 収入) and 年金所得
     lim = nat.adjustment_pension_limit
     sal, pen = salary[s_rows], pension[s_rows]
@@ -256,32 +256,43 @@ def income_columns(pop, nat: National, fiscal_year: int, salary_share: Fraction 
     if salary_share is not None:     # 非自発的失業者: 給与所得 × 30/100 (1円未満切捨て)
         num, den = salary_share.numerator, salary_share.denominator
         if share_before_adjustment:
+            unadjusted = salary.copy()
+            unadjusted[s_rows] = sal
+            unadjusted[takes] += adjustment_a
             salary = scale_column(unadjusted, num, den)
             salary[takes] -= adjustment_a
             salary[s_rows] -= adjustment_b
             np.maximum(salary, 0, out=salary)
         else:
             salary = scale_column(salary, num, den)
-    judged_extra = land_before + stocks_net + futures
-    return _totals(np, nat, inc, over65, salary, pension, other, outside,
-                   (sep_rows, land_after + stocks_net + futures, judged_extra),
+    return _totals(np, nat, inc, over65, salary, pension, other,
+                   (sep_rows, land_after + stocks_net + futures, land_before + stocks + futures,
+                    land_before + stocks_net + futures),
                    _earner_columns(np, nat, inc, over65, s_rows, p_rows))
 
 
-def _totals(np, nat: National, inc: dict, over65, salary, pension, other, outside,
+def _add_to_rows(np, target, target_rows, rows, values) -> None:
+    """target[i] += values[j] where target_rows[i] == rows[j] (both ascend, no repeats)."""
+    if len(rows) and len(target_rows):
+        pos = np.minimum(np.searchsorted(target_rows, rows), len(target_rows) - 1)
+        hit = target_rows[pos] == rows
+        target[pos[hit]] += values[hit]
+
+
+def _totals(np, nat: National, inc: dict, over65, salary, pension, other,
             separate: tuple, earner) -> IncomeColumns:
     """総所得金額等, 合計所得金額, 基礎控除, the 所得割 base and the 軽減判定所得, as
-    :func:`person_income` sums them; `separate` = (persons, their 分離課税 in 総所得金額等,
-    in the 軽減判定所得)."""
+    :func:`person_income` sums them; `separate` = (the persons with 分離課税, theirs in
+    総所得金額等, in 合計所得金額, in the 軽減判定所得)."""
     forestry, carryover = inc["forestry_income"], inc["net_loss_carryover"]
-    sep_rows, in_total, in_judgement = separate
-    comprehensive = salary + pension
-    comprehensive += other
-    aggregate = comprehensive + outside
-    total = comprehensive + forestry
-    total -= carryover
+    sep_rows, in_total, in_aggregate, in_judgement = separate
+    aggregate = salary + pension
+    aggregate += other
+    aggregate += forestry          # 総合課税 + 山林 (the 分離課税 below)
+    total = aggregate - carryover
     total[sep_rows] += in_total
     np.maximum(total, 0, out=total)
+    aggregate[sep_rows] += in_aggregate
     deduction = basic_deduction_column(nat, aggregate)
     base = total - deduction
     np.maximum(base, 0, out=base)
