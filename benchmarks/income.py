@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import statistics
 import sys
 import time
@@ -29,6 +30,8 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--city", action="store_true",
                     help="the mixed city (special statuses, 世帯主変更)")
+    ap.add_argument("--cache", help="keep the built columns in this pickle file and reuse "
+                                    "them on the next run with the same arguments")
     a = ap.parse_args()
     from levyrules import Household
     from levyrules.batch.population import from_households
@@ -36,9 +39,21 @@ def main() -> int:
     from levyrules.population.synth import DEFAULT_SEED, households
     from levyrules.tariff import national
 
+    seed = DEFAULT_SEED if a.seed is None else a.seed
+    key = (a.n, a.fiscal_year, seed, a.city)
     t = time.perf_counter()
-    pop = from_households([Household.from_json(d) for d in households(
-        a.n, a.fiscal_year, DEFAULT_SEED if a.seed is None else a.seed, city=a.city)])
+    pop = None
+    if a.cache and os.path.exists(a.cache):
+        with open(a.cache, "rb") as f:
+            cached_key, pop = pickle.load(f)
+        pop = pop if cached_key == key else None
+    if pop is None:
+        pop = from_households([Household.from_json(d) for d in households(
+            a.n, a.fiscal_year, seed, city=a.city)])
+        pop.households = None           # only the columns are timed
+        if a.cache:
+            with open(a.cache, "wb") as f:
+                pickle.dump((key, pop), f, protocol=pickle.HIGHEST_PROTOCOL)
     built = time.perf_counter() - t
     nat = national(a.fiscal_year)
     persons = len(pop.person_ids)

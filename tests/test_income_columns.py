@@ -257,3 +257,8 @@ def test_income_columns_equal_person_income_on_the_synthetic_city(fy, full_year)
                   for d in generate(600, fy, 7, full_year_only=full_year, city=True)]
     for share, before in SHARES[:3]:
         assert_equal_to_scalar(households, fy, share, before)
+
+
+def test_income_columns_of_no_one_are_empty():
+    cols = income_columns(from_households([]), NATS[YEARS[-1]], YEARS[-1], Fraction(30, 100))
+    assert all(len(getattr(cols, f)) == 0 for f in FIELDS)
