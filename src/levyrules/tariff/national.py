@@ -49,6 +49,72 @@ def band_value(bands: tuple[Band, ...], revenue: int, extra: int = 0) -> int:
     raise AssertionError("bands are open-ended")  # checked when the table was loaded
 
 
+# ---------------------------------------------------------------- column form (numpy)
+
+INT64_MAX = 2 ** 63 - 1
+
+
+def need_numpy():
+    from ..population.extras import need
+    return need("numpy", "batch", "the columnar evaluator")
+
+
+def scale_column(x, num, den):
+    """floor(x × num / den) per row, exact (num, den: ints or int64 columns, den > 0).
+
+    The product is taken in int64 only where it cannot overflow: when
+    max|x| × max|num| ≤ 2^63 − 1 for the whole column (the usual case: amounts are under
+    10^15 yen, the input limit, and the numerators of the national rates are at most 19,
+    so every product is under 2 × 10^16), else the rows whose |x| × |num| could overflow
+    are taken on Python ints (object dtype) and the rest in int64. A result beyond int64
+    (a rate above about 9,000) is a :class:`TariffError`.
+    """
+    np = need_numpy()
+    x = np.asarray(x, dtype=np.int64)
+    num_a = np.asarray(num, dtype=np.int64)
+    if x.size == 0:
+        return x.copy()
+    biggest = max(abs(int(x.max())), abs(int(x.min())))
+    if biggest * max(abs(int(num_a.max())), abs(int(num_a.min()))) <= INT64_MAX:
+        return x * num_a // den
+    num_b, den_b = np.broadcast_to(num_a, x.shape), np.broadcast_to(den, x.shape)
+    risky = np.abs(x) > INT64_MAX // np.maximum(np.abs(num_b), 1)
+    out = np.empty_like(x)
+    safe = ~risky
+    out[safe] = x[safe] * num_b[safe] // den_b[safe]
+    exact = [a * b // c for a, b, c in zip(x[risky].tolist(), num_b[risky].tolist(),
+                                           den_b[risky].tolist())]
+    if any(not -INT64_MAX - 1 <= v <= INT64_MAX for v in exact):
+        raise TariffError("a rate of the national table takes an amount beyond the range "
+                          "of the columnar evaluator (int64)")
+    out[risky] = exact
+    return out
+
+
+def band_column(bands: tuple[Band, ...], revenue, extra=0):
+    """Column form of :func:`band_value`: every revenue of an int64 column (≥ 0) looked up.
+
+    Each row's band is the first whose ``hi`` ≥ revenue (``np.searchsorted`` on the band
+    ends, which ascend without gaps: checked when the table was loaded); its value is
+    floor(basis × num / den) + add + extra, floored at 0, with the same 速算 basis
+    floor(revenue / 4, 1,000円) on the ``quarter`` bands (所得税法別表第五, below 660万).
+    The product goes through :func:`scale_column` (int64 where it provably fits).
+    `extra` is an int or an int64 column (the 公的年金等控除 adjustment, at most 20万).
+    """
+    np = need_numpy()
+    r = np.asarray(revenue, dtype=np.int64)
+    ends = np.array([b.hi for b in bands[:-1]], dtype=np.int64)
+    idx = np.searchsorted(ends, r, side="left")
+    num = np.array([b.num for b in bands], dtype=np.int64)[idx]
+    den = np.array([b.den for b in bands], dtype=np.int64)[idx]
+    add = np.array([b.add for b in bands], dtype=np.int64)[idx]
+    if any(b.quarter for b in bands):
+        quarter = np.array([b.quarter for b in bands], dtype=bool)[idx]
+        r = np.where(quarter, (r // 4) // 1000 * 1000, r)
+    value = scale_column(r, num, den) + add + extra
+    return np.maximum(value, 0)
+
+
 @attrs.frozen(slots=True)
 class Citation:
     status: str
