@@ -45,10 +45,7 @@ def assess_columns(pop: Population, tariff) -> Columns:
     scalar |= liable == 0
     nat, fy = tariff.national, pop.fiscal_year
     income = income_columns(pop, nat, fy)
-    income_u = income
-    if (facts.unemployment_period != 0).any():
-        income_u = income_columns(pop, nat, fy, SALARY_SHARE,
-                                  tariff.options.unemployment_adjustment == "before")
+    income_u = _unemployment_income(np, pop, tariff, facts, income)
     scalar |= _too_large(np, pop, tariff, income, income_u)
     scalar |= _unknown_components(np, pop, tariff, facts)
     keep = ~scalar
@@ -67,6 +64,22 @@ def assess_columns(pop: Population, tariff) -> Columns:
             parts[name] = components.levy(np, name, tariff, v, months)
     out = household_columns(np, pop, tariff, v, parts)
     return merge_scalar(np, pop, tariff, out, np.nonzero(scalar)[0])
+
+
+def _unemployment_income(np, pop: Population, tariff, facts, income):
+    """Each person's income under the 非自発的失業 特例 (給与所得 × 30/100) where the
+    特例 months exist, the plain income elsewhere (as `Member.income_u`)."""
+    rows = np.nonzero(facts.unemployment_period != 0)[0]
+    if not len(rows):
+        return income
+    part = income_columns(pop, tariff.national, pop.fiscal_year, SALARY_SHARE,
+                          tariff.options.unemployment_adjustment == "before", rows=rows)
+    out = types.SimpleNamespace()
+    for k in _fields(income):
+        col = getattr(income, k).copy()
+        col[rows] = getattr(part, k)
+        setattr(out, k, col)
+    return out
 
 
 def _routed(np, pop: Population, tariff) -> object:
