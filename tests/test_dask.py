@@ -172,3 +172,21 @@ def test_the_household_id_must_be_text(tmp_path):
         lrdask.tables_frame(city, 5)
     assert e.value.field == "persons.household_id"
     assert "text column" in e.value.message
+
+
+def test_json_lines_are_read_as_batch_reads_them(tmp_path):
+    """A BOM on line 1 is allowed and a line that is not UTF-8 is rejected, as in `batch`
+    (local threaded scheduler: no cluster needed for the reading)."""
+    src = synth.write(tmp_path / "city", 30, 2025, 17, "jsonl")
+    lines = src.read_bytes().split(b"\n")
+    lines[0] = b"\xef\xbb\xbf" + lines[0]
+    lines.insert(12, b'{"id": "\xff"}')
+    src.write_bytes(b"\n".join(lines))
+    single = runner.run(src, TARIFF, tmp_path / "single.parquet")
+    meta = lrdask.run(src, TARIFF, tmp_path / "dask", partition_size=8)
+    assert meta["counts"] == {"read": 31, "assessed": 30, "rejected": 1} == \
+        {"read": single.read, "assessed": single.assessed, "rejected": single.rejected}
+    assert _results(tmp_path / "dask").to_pylist() == \
+        pq.read_table(tmp_path / "single.parquet").to_pylist()
+    assert _rejects(tmp_path / "dask") == ",population.jsonl:13,,the line is not valid UTF-8\n" \
+        == (tmp_path / "single.rejects.csv").read_text(encoding="utf-8").split("\n", 1)[1]

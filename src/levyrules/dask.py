@@ -1,17 +1,21 @@
 """The batch on a Dask cluster: national scale (about 17 million households) on an
 existing distributed engine.
 
-The population is a Dask DataFrame with one row per household (``source``, ``payload``:
-the household's JSON text), partitioned by household; each partition goes through the
-same chunk evaluator as `levyrules batch` (:func:`levyrules.population.runner.run_chunk`)
-with ``map_partitions``, and the rows are written as partitioned Parquet with the schema
-of the assessment file. Rejects of a partition are written beside it. The output folder
+The population is a Dask DataFrame with one row per household, partitioned by
+household: for a folder of Parquet tables (the layout `levyrules batch` reads), the rows
+of the households table, each partition reading the rows of the other tables in its
+household_id range inside ``map_partitions`` (row groups chosen by their statistics);
+for JSON Lines, (``source``, ``payload``: the household's JSON text). Each partition goes
+through the same chunk evaluator as `levyrules batch`
+(:func:`levyrules.population.runner.run_chunk`), and the rows are written as partitioned
+Parquet with the schema of the assessment file. Rejects of a partition are written
+beside it; in partition order, rows and rejects are those of `batch`. The output folder
 appears only when every partition has been written.
 
     from dask.distributed import Client, LocalCluster
     from levyrules import dask as lrdask
     with Client(LocalCluster(n_workers=16, threads_per_worker=1)):
-        lrdask.run("population.jsonl", "iwaki/2025", "out/", partition_size=50_000)
+        lrdask.run("city-tables/", "iwaki/2025", "out/", partition_size=50_000)
 
 Needs the ``dask`` extra (dask[dataframe], distributed, pyarrow). docs/scale.md tells how
 to size a cluster.
@@ -63,13 +67,16 @@ def _read_part(part: tuple, path: str):
         f.seek(start)
         data = f.read(end - start)
     name = Path(path).name
-    sources, payloads = [], []
+    where, payloads = [], []
     for i, raw in enumerate(data.split(b"\n")):
-        text = raw.decode("utf-8", errors="replace")
-        if text.strip():
-            sources.append(f"{name}:{first + i}")
+        try:        # as `batch` reads them: a BOM on line 1, a line not UTF-8 rejected
+            text = raw.decode("utf-8-sig" if first + i == 1 else "utf-8")
+        except UnicodeDecodeError:
+            text = None
+        if text is None or text.strip():
+            where.append(f"{name}:{first + i}")
             payloads.append(text)
-    return pd.DataFrame({"source": pd.array(sources, dtype="string"),
+    return pd.DataFrame({"source": pd.array(where, dtype="string"),
                          "payload": pd.array(payloads, dtype="string")})
 
 
@@ -133,8 +140,12 @@ def _assess(items: Iterable, ref: str, overrides: tuple, sha: str, rejects_dir: 
 def _evaluate(df, ref: str, overrides: tuple, sha: str, rejects_dir: str,
               partition_info=None):
     """map_partitions over JSON Lines: a partition of (source, payload) → its rows."""
+    import pandas as pd
     number = (partition_info or {}).get("number", 0)
-    return _assess(zip(df["source"], df["payload"]), ref, overrides, sha, rejects_dir, number)
+    items = ((src, Reject.of("", src, "", "the line is not valid UTF-8")
+              if payload is pd.NA else payload)
+             for src, payload in zip(df["source"], df["payload"]))
+    return _assess(items, ref, overrides, sha, rejects_dir, number)
 
 
 # ---------------------------------------------------------------- the table layout
