@@ -269,11 +269,16 @@ def _read_households(part: tuple, path: str):
     return t.to_pandas(types_mapper=pd.ArrowDtype)
 
 
-def _child_rows(path: Path, table: str, groups: tuple, low, high) -> list[tuple[str, dict]]:
+def _select(groups: tuple, low, high) -> tuple:
+    """The row groups that may hold household ids k with low < k ≤ high (None: open)."""
+    return tuple(x for x in groups if (low is None or x[4] > low)
+                 and (high is None or x[3] <= high))
+
+
+def _child_rows(path: Path, table: str, sel: tuple, low, high) -> list[tuple[str, dict]]:
     """(source, row) of the rows of a child table whose household_id k has low < k ≤ high,
-    read from the row groups that may hold them; a table out of order is refused."""
+    read from its row groups `sel` (:func:`_select`); a table out of order is refused."""
     pq = need("pyarrow.parquet", "batch", "the Dask batch")
-    sel = [x for x in groups if (low is None or x[4] > low) and (high is None or x[3] <= high)]
     if not sel:
         return []
     first = sel[0][1]
@@ -320,13 +325,14 @@ def _merge(households: list, children: dict, prev: str | None):
         yield from sources._orphans(g, lambda k: True)
 
 
-def _evaluate_tables(df, directory: str, parts: tuple, groups: dict, ref: str,
-                     overrides: tuple, sha: str, rejects_dir: str, partition_info=None):
+def _evaluate_tables(df, directory: str, ranges: tuple, ref: str, overrides: tuple, sha: str,
+                     rejects_dir: str, partition_info=None):
     """map_partitions over the table layout: a partition of the households table, joined
-    with the rows of the other tables in its household_id range → its rows."""
+    with the rows of the other tables in its household_id range → its rows. `ranges` has
+    per partition (low, high, {table: row groups to read})."""
     pa = need("pyarrow", "batch", "the Dask batch")
     number = (partition_info or {}).get("number", 0)
-    _, _, low, high = parts[number]
+    low, high, groups = ranges[number]
     households = []
     for row in pa.Table.from_pandas(df, preserve_index=False).to_pylist():
         households.append((row.pop("source"), row))
@@ -342,7 +348,8 @@ def _evaluate_tables(df, directory: str, parts: tuple, groups: dict, ref: str,
 def tables_frame(directory: str | os.PathLike, partition_size: int = 50_000):
     """The households table of a folder of Parquet tables as a Dask DataFrame,
     `partition_size` households a partition, and what each partition needs to read its
-    rows of the other tables: (frame, parts, row groups by table)."""
+    rows of the other tables: (frame, ranges) with per partition (low, high, {table: row
+    groups to read}) as :func:`_evaluate_tables` takes them."""
     dd = need("dask.dataframe", "dask", "the Dask batch")
     directory = Path(directory)
     files = _table_files(directory)
@@ -350,7 +357,9 @@ def tables_frame(directory: str | os.PathLike, partition_size: int = 50_000):
     parts = _household_parts(files["households"], partition_size)
     path = str(files["households"])
     meta = _read_households((0, 0, None, None), path)
-    return dd.from_map(_read_households, parts, path=path, meta=meta), tuple(parts), groups
+    ranges = tuple((low, high, {t: _select(g, low, high) for t, g in groups.items()})
+                   for _, _, low, high in parts)
+    return dd.from_map(_read_households, parts, path=path, meta=meta), ranges
 
 
 def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
@@ -370,8 +379,10 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
     (tmp / "rejects").mkdir(parents=True)
     try:
         if sources.kind(Path(source)) == "tables":
-            frame, parts, groups = tables_frame(source, partition_size)
-            fn, args = _evaluate_tables, (str(source), parts, groups)
+            delayed = need("dask", "dask", "the Dask batch").delayed
+            frame, ranges = tables_frame(source, partition_size)
+            # computed once and sent to each worker once, not embedded in every task
+            fn, args = _evaluate_tables, (str(source), delayed(ranges, pure=True))
         else:
             frame, fn, args = households_frame(source, partition_size), _evaluate, ()
         results = frame.map_partitions(fn, *args, tariff_ref, tuple(overrides), tariff.sha256,
