@@ -29,7 +29,7 @@ import shutil
 from bisect import bisect_right
 from itertools import islice
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from . import __version__
 from .errors import InputError, TariffError
@@ -275,12 +275,25 @@ def _select(groups: tuple, low, high) -> tuple:
                  and (high is None or x[3] <= high))
 
 
-def _child_rows(path: Path, table: str, sel: tuple, low, high) -> list[tuple[str, dict]]:
+def _rows(t) -> Iterator[dict]:
+    """The rows of an Arrow table as dicts, made a batch at a time; a column empty over a
+    batch is left out of its rows (row.get(c) is None either way), as `batch` reads them."""
+    names = t.column_names
+    for batch in t.to_batches(max_chunksize=tables.BATCH):
+        keep = [i for i, col in enumerate(batch.columns)
+                if col.null_count < len(col) or names[i] == "household_id"]
+        keys = [names[i] for i in keep]
+        for values in zip(*(batch.column(i).to_pylist() for i in keep)):
+            yield dict(zip(keys, values))
+
+
+def _child_rows(path: Path, table: str, sel: tuple, low, high) -> Iterator[tuple[str, dict]]:
     """(source, row) of the rows of a child table whose household_id k has low < k ≤ high,
-    read from its row groups `sel` (:func:`_select`); a table out of order is refused."""
+    read from its row groups `sel` (:func:`_select`); a table out of order is refused
+    (at once: the rows are then made as they are consumed)."""
     pq = need("pyarrow.parquet", "batch", "the Dask batch")
     if not sel:
-        return []
+        return iter(())
     first = sel[0][1]
     t = _read(pq.ParquetFile(path), sel, first, sel[-1][1] + sel[-1][2])
     keys = _text_keys(t.column("household_id"))
@@ -291,13 +304,11 @@ def _child_rows(path: Path, table: str, sel: tuple, low, high) -> list[tuple[str
                                                       f"{first + i + 1})")
     a = 0 if low is None else bisect_right(keys, low)
     b = len(keys) if high is None else bisect_right(keys, high)
-    t = t.slice(a, b - a)
-    names = t.column_names
-    return [(f"{path.name}:row {first + a + j + 1}", dict(zip(names, values)))
-            for j, values in enumerate(zip(*(c.to_pylist() for c in t.columns)))]
+    where = (f"{path.name}:row {n}" for n in range(first + a + 1, first + b + 1))
+    return zip(where, _rows(t.slice(a, b - a)))
 
 
-def _merge(households: list, children: dict, prev: str | None):
+def _merge(households: Iterable, children: dict, prev: str | None):
     """Items of one partition: its households with their rows of the other tables, and the
     rejects, in the order `batch` reads them (levyrules.population.sources._tables; `prev`
     is the greatest household id of the partitions before)."""
@@ -333,12 +344,11 @@ def _evaluate_tables(df, directory: str, ranges: tuple, ref: str, overrides: tup
     pa = need("pyarrow", "batch", "the Dask batch")
     number = (partition_info or {}).get("number", 0)
     low, high, groups = ranges[number]
-    households = []
-    for row in pa.Table.from_pandas(df, preserve_index=False).to_pylist():
-        households.append((row.pop("source"), row))
+    households = zip(df["source"], _rows(pa.Table.from_pandas(df.drop(columns="source"),
+                                                              preserve_index=False)))
     try:
-        children = {t: sources._Groups(iter(_child_rows(Path(directory) / f"{t}.parquet", t,
-                                                        g, low, high)), t)
+        children = {t: sources._Groups(_child_rows(Path(directory) / f"{t}.parquet", t,
+                                                   g, low, high), t)
                     for t, g in groups.items()}
     except InputError as e:
         raise _RemoteInputError(e.field, e.message) from None
