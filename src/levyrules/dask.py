@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from bisect import bisect_right
 from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -292,18 +291,22 @@ def _child_rows(path: Path, table: str, sel: tuple, low, high) -> Iterator[tuple
     read from its row groups `sel` (:func:`_select`); a table out of order is refused
     (at once: the rows are then made as they are consumed)."""
     pq = need("pyarrow.parquet", "batch", "the Dask batch")
+    pc = need("pyarrow.compute", "batch", "the Dask batch")
     if not sel:
         return iter(())
     first = sel[0][1]
     t = _read(pq.ParquetFile(path), sel, first, sel[-1][1] + sel[-1][2])
-    keys = _text_keys(t.column("household_id"))
-    for i in range(1, len(keys)):
-        if keys[i] < keys[i - 1]:
+    # in Arrow (byte order of UTF-8 = the order of the text); a missing id reads as ""
+    keys = pc.fill_null(t.column("household_id"), "").combine_chunks()
+    if len(keys) > 1:
+        down = pc.less(keys.slice(1), keys.slice(0, len(keys) - 1))
+        if pc.any(down).as_py():
+            i = pc.index(down, True).as_py() + 1
             raise InputError(f"{table}.household_id", f"the {table} table is not sorted by "
                                                       f"household_id (at {path.name}:row "
                                                       f"{first + i + 1})")
-    a = 0 if low is None else bisect_right(keys, low)
-    b = len(keys) if high is None else bisect_right(keys, high)
+    a = 0 if low is None else pc.sum(pc.less_equal(keys, low)).as_py() or 0
+    b = len(keys) if high is None else pc.sum(pc.less_equal(keys, high)).as_py() or 0
     where = (f"{path.name}:row {n}" for n in range(first + a + 1, first + b + 1))
     return zip(where, _rows(t.slice(a, b - a)))
 
