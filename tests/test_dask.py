@@ -193,3 +193,26 @@ def test_json_lines_are_read_as_batch_reads_them(tmp_path):
         pq.read_table(tmp_path / "single.parquet").to_pylist()
     assert _rejects(tmp_path / "dask") == ",population.jsonl:13,,the line is not valid UTF-8\n" \
         == (tmp_path / "single.rejects.csv").read_text(encoding="utf-8").split("\n", 1)[1]
+
+
+def test_tables_without_statistics_and_a_missing_id(tmp_path):
+    """Row groups written without statistics (their range read from the column) and a
+    periods row with no household_id (read as "", first in text order, rejected as in
+    `batch`); the local threaded scheduler, no cluster."""
+    city = synth.write(tmp_path / "city", 40, 2025, 17, "parquet")
+    p = pq.read_table(city / "persons.parquet")
+    pq.write_table(p, city / "persons.parquet", row_group_size=9, write_statistics=False)
+    ip = pq.read_table(city / "insured_periods.parquet").to_pylist()
+    ip.insert(0, {**ip[0], "household_id": None})
+    pq.write_table(pa.Table.from_pylist(ip, schema=pq.read_schema(city / "insured_periods.parquet")),
+                   city / "insured_periods.parquet", row_group_size=11)
+    single = runner.run(city, TARIFF, tmp_path / "single.parquet")
+    meta = lrdask.run(city, TARIFF, tmp_path / "dask", partition_size=15)
+    assert meta["counts"] == {"read": 41, "assessed": 40, "rejected": 1} == \
+        {"read": single.read, "assessed": single.assessed, "rejected": single.rejected}
+    assert _results(tmp_path / "dask").to_pylist() == \
+        pq.read_table(tmp_path / "single.parquet").to_pylist()
+    assert _rejects(tmp_path / "dask") == \
+        (tmp_path / "single.rejects.csv").read_text(encoding="utf-8").split("\n", 1)[1] == \
+        ",insured_periods.parquet:row 1,insured_periods.household_id," \
+        "names no household of the households table\n"
