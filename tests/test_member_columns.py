@@ -208,6 +208,7 @@ def test_a_household_with_no_insured_month_gets_4_april_first():
     facts = member_columns(pop)
     assert facts.insured[0] == 0
     assert judgement_dates(pop, facts)[0] == date(2025, 4, 1).toordinal()
+    assert_same([])                                 # and an empty population
 
 
 # ---------------------------------------------------------------- the calendar rules

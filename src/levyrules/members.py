@@ -161,6 +161,9 @@ def member_columns(pop) -> MemberColumns:
     from .batch.population import NONE
     fy, birth, late = pop.fiscal_year, pop.birth, pop.late_since
     n = len(birth)
+    if not n:                   # no person (from_households([]) has no fiscal year)
+        ints, flags = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+        return MemberColumns(*([ints] * 4), flags, flags, *([ints] * 6))
     kd = key_day_columns(birth)
     at75 = anniversary_columns(birth, 75, kd)
     has_late = late != NONE
@@ -193,7 +196,8 @@ def _status_columns(pop, facts: MemberColumns, kd: tuple) -> None:
     rows = np.flatnonzero(sep != NONE)
     if len(rows):
         reasons = st["unemployment_reason"]
-        codes = reasons[rows] if hasattr(reasons, "dtype") else [reasons[i] for i in rows.tolist()]
+        codes = (reasons[rows] if hasattr(reasons, "dtype")
+                 else [reasons[i] for i in rows.tolist()])    # the status holders only
         rows = rows[~unemployment.ineligible_columns(codes, sep[rows], birth[rows])]
         period = unemployment.period_mask_columns(fy, sep[rows])
         facts.unemployment_period[rows] = period
@@ -232,6 +236,8 @@ def judgement_dates(pop, facts: MemberColumns):
     the caller does not ask for one)."""
     import numpy as np
     from .batch.population import NONE
+    if not pop.size:
+        return np.zeros(0, dtype=np.int64)
     day = fy_start(pop.fiscal_year).toordinal()
     per = pop.periods
     owner, start, until = per["person"], per["start"], per["until"]
