@@ -18,7 +18,8 @@ import attrs
 from .calendar import (FULL_YEAR, anniversary, anniversary_columns, care_age_mask,
                        care_age_mask_columns, fy_month, fy_start, is_preschool,
                        is_preschool_columns, is_under18, is_under18_columns, key_day_columns,
-                       mask_union_columns, period_mask, period_mask_columns)
+                       key_range_mask_columns, mask_union_columns, month_key_columns,
+                       period_mask)
 from .household import NO_STATUSES, Person
 from .income import PersonIncome
 from .rules import care_exempt, childbirth, former_dependent, unemployment
@@ -173,16 +174,17 @@ def member_columns(pop) -> MemberColumns:
     pcut = cut[owner]
     live = start < pcut
     clipped = (until == NONE) | (until > pcut)
-    masks = period_mask_columns(fy, start, np.where(clipped, pcut, until))
-    insured = mask_union_columns(n, owner, np.where(live, masks, 0))
+    masks = key_range_mask_columns(fy, month_key_columns(start),       # no open end left
+                                   month_key_columns(np.where(clipped, pcut, until)))
+    masks[~live] = 0
+    insured = mask_union_columns(n, owner, masks)
     reaches = np.zeros(n, dtype=bool)
     reaches[owner[live & clipped]] = True           # 国保 ended by the 75th birthday
     late_date = np.where(has_late, late, np.where(reaches, at75, NONE))
     care = insured & care_age_mask_columns(fy, birth, kd)
-    zero = np.zeros(n, dtype=np.int64)
     facts = MemberColumns(insured, care, cut, late_date, is_preschool_columns(fy, birth),
-                          is_under18_columns(fy, birth), zero, zero.copy(), zero.copy(),
-                          zero.copy(), zero.copy(), zero.copy())
+                          is_under18_columns(fy, birth),
+                          *(np.zeros(n, dtype=np.int64) for _ in range(6)))
     _status_columns(pop, facts, kd)
     return facts
 
