@@ -3,6 +3,7 @@ judge_columns (levyrules.members) over a synthetic population, persons/s and hou
 
     python benchmarks/facts.py                 # 1,000,000 households, mixed and full-year
     python benchmarks/facts.py --n 100000 --only mixed
+    python benchmarks/facts.py --cache /tmp/facts   # keep the built populations (pickle)
 
 The population is generated (levyrules.population.synth, ``city=True`` for the mixed one:
 mid-year changes, 75th birthdays, special statuses), read by Household.from_json and turned
@@ -15,8 +16,10 @@ since CPU time holds up better than wall time when other work shares the machine
 from __future__ import annotations
 
 import argparse
+import pickle
 import statistics
 import time
+from pathlib import Path
 
 
 def build(n: int, fy: int, seed: int, full_year: bool):
@@ -25,6 +28,22 @@ def build(n: int, fy: int, seed: int, full_year: bool):
     from levyrules.population.synth import households
     rows = households(n, fy, seed, full_year_only=full_year, city=not full_year)
     return from_households([levyrules.Household.from_json(d) for d in rows])
+
+
+def cached(folder: str | None, name: str, a) -> tuple:
+    """(population, seconds to build it): read from `folder` when built there before."""
+    t = time.perf_counter()
+    path = Path(folder, f"{name}-{a.n}-{a.fiscal_year}-{a.seed}.pickle") if folder else None
+    if path is not None and path.exists():
+        with path.open("rb") as f:
+            return pickle.load(f), time.perf_counter() - t
+    pop = build(a.n, a.fiscal_year, a.seed, name == "full-year")
+    pop.households = None                     # the columns only
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as f:
+            pickle.dump(pop, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return pop, time.perf_counter() - t
 
 
 def facts(pop):
@@ -55,16 +74,15 @@ def main() -> None:
     ap.add_argument("--fiscal-year", type=int, default=2025)
     ap.add_argument("--seed", type=int, default=20250401)
     ap.add_argument("--only", choices=("mixed", "full-year"))
+    ap.add_argument("--cache", metavar="FOLDER", help="keep the built populations there")
     a = ap.parse_args()
     for name in ("mixed", "full-year"):
         if a.only and a.only != name:
             continue
-        t = time.perf_counter()
-        pop = build(a.n, a.fiscal_year, a.seed, name == "full-year")
-        built = time.perf_counter() - t
+        pop, built = cached(a.cache, name, a)
         r = measure(pop)
         print(f"{name}: {r['households']:,} households, {r['persons']:,} persons, "
-              f"{r['periods']:,} insured periods (built in {built:.0f} s, not timed)")
+              f"{r['periods']:,} insured periods (built or read in {built:.0f} s, not timed)")
         print(f"  member_columns + judgement_dates + judge_columns: median of 3 "
               f"{r['wall_s'] * 1000:.0f} ms wall ({r['cpu_s'] * 1000:.0f} ms CPU)")
         print(f"  {r['persons_per_s']:,.0f} persons/s, {r['households_per_s']:,.0f} households/s"
