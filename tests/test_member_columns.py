@@ -255,6 +255,15 @@ def test_period_masks_equal_the_scalar_rule(pairs, fy):
     assert cal.period_mask_columns(fy, start, until).tolist() == want
 
 
+def test_calendar_columns_outside_the_usual_years():
+    """Dates far outside 1850–2200 (a Household built directly) still convert exactly."""
+    days = [date(1, 1, 1), date(1700, 2, 28), date(2024, 2, 29), date(9999, 12, 31)]
+    key, day = cal.key_day_columns(_col([d.toordinal() for d in days]))
+    assert key.tolist() == [cal.month_key(d) for d in days]
+    assert day.tolist() == [d.day for d in days]
+    assert cal.month_start_columns(key).tolist() == [d.replace(day=1).toordinal() for d in days]
+
+
 def test_29_february_and_1st_of_month_birthdays():
     """年齢計算ニ関スル法律・民法143条: a 29 February birthday falls on 1 March in a common
     year, and the age is attained the day before (介護保険法9条 counts from that month)."""

@@ -181,7 +181,9 @@ def _table(np, lo: int, hi: int) -> tuple:
     global _TABLE
     t = _TABLE
     if t is None or lo < t[0] or hi >= t[0] + len(t[1]):
-        lo, hi = min(lo, _SPAN[0], t[0] if t else lo), max(hi, _SPAN[1])
+        if t is not None:                         # keep what it had
+            lo, hi = min(lo, t[0]), max(hi, t[0] + len(t[1]) - 1)
+        lo, hi = min(lo, _SPAN[0]), max(hi, _SPAN[1])
         lo -= date.fromordinal(lo).day - 1        # from the 1st of a month
         days = np.arange(lo, hi + 1, dtype=np.int64)
         key, day = _civil(np, days)
@@ -189,16 +191,21 @@ def _table(np, lo: int, hi: int) -> tuple:
     return t
 
 
-def _span(np, o):
-    return (int(o.min()), int(o.max())) if len(o) else (_SPAN[0], _SPAN[0])
+def _days(np, o):
+    """month_key·32 + day of each ordinal, from the table (grown when `o` leaves it: one
+    unsigned max tells, a negative offset being a huge unsigned one)."""
+    t = _TABLE or _table(np, *_SPAN)
+    at = o - t[0]
+    if len(at) and int(at.view(np.uint64).max()) >= len(t[1]):
+        t = _table(np, int(o.min()), int(o.max()))
+        at = o - t[0]
+    return t[1][at]
 
 
 def key_day_columns(ordinals) -> tuple:
     """Column form of (month_key(d), d.day): year = key // 12, month = key % 12 + 1."""
     import numpy as np
-    o = np.asarray(ordinals, dtype=np.int64)
-    t = _table(np, *_span(np, o))
-    packed = t[1][o - t[0]]
+    packed = _days(np, np.asarray(ordinals, dtype=np.int64))
     return packed >> 5, packed & 31
 
 
@@ -211,8 +218,7 @@ def month_key_columns(ordinals, absent: int | None = None):
     if absent is not None:
         gone = o == NONE
         o = np.where(gone, _SPAN[0], o)
-    t = _table(np, *_span(np, o))
-    key = t[1][o - t[0]] >> 5
+    key = _days(np, o) >> 5
     if gone is not None:
         key[gone] = absent
     return key
@@ -222,12 +228,14 @@ def month_start_columns(keys):
     """The ordinal of the 1st of each month_key."""
     import numpy as np
     k = np.asarray(keys, dtype=np.int64)
-    if not len(k):
-        return k.copy()
-    lo, hi = _span(np, k)
-    t = _table(np, date(lo // 12, lo % 12 + 1, 1).toordinal(),
-               date(hi // 12, hi % 12 + 1, 1).toordinal())
-    return t[3][k - t[2]]
+    t = _TABLE or _table(np, *_SPAN)
+    at = k - t[2]
+    if len(at) and int(at.view(np.uint64).max()) >= len(t[3]):
+        lo, hi = int(k.min()), int(k.max())
+        t = _table(np, date(lo // 12, lo % 12 + 1, 1).toordinal(),
+                   date(hi // 12, hi % 12 + 1, 1).toordinal())
+        at = k - t[2]
+    return t[3][at]
 
 
 def _month_index(np, keys, k0: int):
