@@ -2,7 +2,8 @@
 
     python benchmarks/batch.py                    # 100,000 households, 1 and 2 workers
     python benchmarks/batch.py --n 1000000        # the size (long on 2 cores)
-    python benchmarks/batch.py --dask             # also the Dask path on a 2-worker LocalCluster
+    python benchmarks/batch.py --dask             # also the Dask path (JSON Lines and Parquet
+                                                  # tables) on a 2-worker LocalCluster
 
 The city is written once by `levyrules synth` (Parquet tables, and JSON Lines for Dask),
 outside the timing. Each figure is the median of three runs of the whole command path
@@ -126,6 +127,9 @@ def main() -> int:
         part = max(1000, a.n // 16)
         rows.append(bench("dask jsonl→parquet, LocalCluster 2×1", lambda i: [
             sys.executable, "-c", DASK, str(jsonl), a.tariff, str(work / f"dask-{i}"),
+            str(part)], a.repeat))
+        rows.append(bench("dask parquet→parquet, LocalCluster 2×1", lambda i: [
+            sys.executable, "-c", DASK, str(tables), a.tariff, str(work / f"daskt-{i}"),
             str(part)], a.repeat))
     print(json.dumps({"results": rows}))
     return 0

@@ -1,4 +1,7 @@
-"""levyrules.dask on a LocalCluster of two worker processes equals the single-process batch."""
+"""levyrules.dask on a LocalCluster of two worker processes equals the single-process batch,
+for both layouts: JSON Lines, and the Parquet tables partitioned by household (rows of the
+other tables read by household_id range, rejects at partition boundaries as `batch` has
+them)."""
 
 from __future__ import annotations
 
@@ -6,34 +9,210 @@ import pytest
 
 pytest.importorskip("dask.dataframe")
 pytest.importorskip("distributed")
+pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
 from levyrules import dask as lrdask  # noqa: E402
+from levyrules.errors import InputError  # noqa: E402
 from levyrules.population import runner, synth  # noqa: E402
 
 TARIFF = "iwaki/2025"
 
 
-@pytest.mark.slow
-def test_dask_on_a_local_cluster_equals_the_single_process_run(tmp_path):
+@pytest.fixture(scope="module")
+def cluster():
     from distributed import Client, LocalCluster
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                      dashboard_address=None) as c, Client(c) as client:
+        yield client
+
+
+def _results(folder):
+    parts = sorted((folder / "results").glob("*.parquet"),
+                   key=lambda p: int(p.stem.split(".")[-1]))
+    return pa.concat_tables([pq.read_table(p) for p in parts])
+
+
+def _rejects(folder) -> str:
+    """The rejects of every partition, in partition order, without their headers."""
+    return "".join(p.read_text(encoding="utf-8").split("\n", 1)[1]
+                   for p in sorted((folder / "rejects").glob("*.csv")))
+
+
+@pytest.mark.slow
+def test_dask_on_a_local_cluster_equals_the_single_process_run(tmp_path, cluster):
     src = synth.write(tmp_path / "city", 300, 2025, 17, "jsonl")
     lines = src.read_text().splitlines()
     lines.insert(100, '{"id": "BAD-1", "fiscal_year": 2025}')
     src.write_text("\n".join(lines) + "\n")
     single = runner.run(src, TARIFF, tmp_path / "single.parquet")
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                      dashboard_address=None) as cluster, Client(cluster):
-        meta = lrdask.run(src, TARIFF, tmp_path / "dask", partition_size=70)
+    meta = lrdask.run(src, TARIFF, tmp_path / "dask", partition_size=70)
     assert meta["partitions"] == 5
     assert meta["counts"] == {"read": 301, "assessed": 300, "rejected": 1}
-    parts = sorted((tmp_path / "dask" / "results").glob("*.parquet"),
-                   key=lambda p: int(p.stem.split(".")[-1]))
-    import pyarrow as pa
-    distributed = pa.concat_tables([pq.read_table(p) for p in parts])
+    distributed = _results(tmp_path / "dask")
     expected = pq.read_table(tmp_path / "single.parquet")
     assert distributed.schema.equals(expected.schema)
     assert distributed.to_pylist() == expected.to_pylist()
     rejects = list((tmp_path / "dask" / "rejects").glob("*.csv"))
     assert len(rejects) == 1 and "BAD-1,population.jsonl:101,head,is required" in rejects[0].read_text()
     assert single.rejected == 1
+
+
+def _tables(tmp_path):
+    """A synthetic city as Parquet tables cut into small row groups that partitions of 70
+    households cut through, with a rejected row at each kind of partition edge."""
+    city = synth.write(tmp_path / "city", 300, 2025, 17, "parquet")
+    h = pq.read_table(city / "households.parquet")
+    rows = h.to_pylist()
+    ids = [r["household_id"] for r in rows]
+    rows.insert(70, dict(rows[69]))                        # the first of partition 1 repeats
+    rows.insert(150, {**rows[150], "household_id": ""})    # the last household of partition 2
+    pq.write_table(pa.Table.from_pylist(rows, schema=h.schema), city / "households.parquet",
+                   row_group_size=40)
+    p = pq.read_table(city / "persons.parquet")
+    persons = p.to_pylist()
+    k = next(i for i, r in enumerate(persons) if r["household_id"] > ids[69])
+    persons.insert(k, {**persons[k], "household_id": ids[69] + "Z"})   # between 0 and 1
+    persons.append({**persons[-1], "household_id": "ZZZ"})             # after the last
+    pq.write_table(pa.Table.from_pylist(persons, schema=p.schema), city / "persons.parquet",
+                   row_group_size=50)
+    pq.write_table(pq.read_table(city / "insured_periods.parquet"),
+                   city / "insured_periods.parquet", row_group_size=33)
+    return city, ids
+
+
+@pytest.mark.slow
+def test_dask_reads_the_parquet_tables_by_household_range(tmp_path, cluster):
+    city, ids = _tables(tmp_path)
+    single = runner.run(city, TARIFF, tmp_path / "single.parquet")
+    meta = lrdask.run(city, TARIFF, tmp_path / "dask", partition_size=70)
+    # 302 households rows: partitions of 70, 70, 70, 70, 22
+    assert meta["partitions"] == 5
+    assert meta["counts"] == {"read": 304, "assessed": 300, "rejected": 4} == \
+        {"read": single.read, "assessed": single.assessed, "rejected": single.rejected}
+    distributed = _results(tmp_path / "dask")
+    expected = pq.read_table(tmp_path / "single.parquet")
+    assert distributed.schema.equals(expected.schema)
+    assert distributed.to_pylist() == expected.to_pylist()
+    rejects = _rejects(tmp_path / "dask")
+    assert rejects == (tmp_path / "single.rejects.csv").read_text(encoding="utf-8").split("\n", 1)[1]
+    assert rejects.splitlines() == [
+        f"{ids[69]},households.parquet:row 71,households.household_id,"
+        "is used by another household",
+        f"{ids[69]}Z,{_source(city, 'persons', ids[69] + 'Z')},persons.household_id,"
+        "names no household of the households table",
+        ",households.parquet:row 151,households.household_id,is required",
+        f"ZZZ,{_source(city, 'persons', 'ZZZ')},persons.household_id,"
+        "names no household of the households table"]
+
+
+def _source(city, table: str, hid: str) -> str:
+    keys = pq.read_table(city / f"{table}.parquet", columns=["household_id"]).column(0)
+    return f"{table}.parquet:row {keys.to_pylist().index(hid) + 1}"
+
+
+@pytest.mark.slow
+def test_a_table_out_of_order_within_a_row_group_stops_the_cluster_run(tmp_path, cluster):
+    """Found by the worker that reads the row group; the client gets the InputError naming
+    the table (not a pickling error), and nothing is written."""
+    city = synth.write(tmp_path / "city", 120, 2025, 17, "parquet")
+    p = pq.read_table(city / "persons.parquet")
+    rows = p.to_pylist()
+    rows[60], rows[61] = rows[61], rows[60]
+    if rows[60]["household_id"] == rows[61]["household_id"]:
+        rows[60], rows[90] = rows[90], rows[60]
+    pq.write_table(pa.Table.from_pylist(rows, schema=p.schema), city / "persons.parquet")
+    with pytest.raises(InputError) as e:
+        lrdask.run(city, TARIFF, tmp_path / "dask", partition_size=50)
+    assert e.value.field == "persons.household_id"
+    assert "not sorted" in e.value.message
+    assert not (tmp_path / "dask").exists()
+    assert not list(tmp_path.glob(".dask*"))
+
+
+def test_row_groups_out_of_order_are_refused_before_any_task(tmp_path):
+    city = synth.write(tmp_path / "city", 60, 2025, 17, "parquet")
+    t = pq.read_table(city / "insured_periods.parquet")
+    t = pa.concat_tables([t.slice(40), t.slice(0, 40)])
+    pq.write_table(t, city / "insured_periods.parquet", row_group_size=40)
+    with pytest.raises(InputError) as e:
+        lrdask.tables_frame(city, 20)
+    assert e.value.field == "insured_periods.household_id"
+    assert "insured_periods.parquet:row 41" in e.value.message
+
+
+def test_partitions_cut_the_households_table_by_rows_and_carry_the_key_range(tmp_path):
+    city = synth.write(tmp_path / "city", 50, 2025, 17, "parquet")
+    t = pq.read_table(city / "households.parquet")
+    ids = t.column("household_id").to_pylist()
+    pq.write_table(t, city / "households.parquet", row_group_size=7)
+    frame, ranges = lrdask.tables_frame(city, 20)
+    assert [r[:2] for r in ranges] == [(None, ids[19]), (ids[19], ids[39]), (ids[39], None)]
+    assert frame.npartitions == 3
+    # each partition reads only the row groups of its range (one row group a table here)
+    persons = pq.ParquetFile(city / "persons.parquet").metadata
+    assert persons.num_row_groups == 1
+    assert all(len(r[2]["persons"]) == 1 for r in ranges)
+    first = frame.get_partition(1).compute()
+    assert list(first["household_id"]) == ids[20:40]
+    assert list(first["source"]) == [f"households.parquet:row {n}" for n in range(21, 41)]
+
+
+def test_the_dask_path_refuses_csv_tables(tmp_path):
+    city = synth.write(tmp_path / "city", 10, 2025, 17, "csv")
+    with pytest.raises(InputError) as e:
+        lrdask.run(city, TARIFF, tmp_path / "dask")
+    assert "Parquet" in e.value.message
+    assert not (tmp_path / "dask").exists()
+
+
+def test_the_household_id_must_be_text(tmp_path):
+    city = synth.write(tmp_path / "city", 10, 2025, 17, "parquet")
+    p = pq.read_table(city / "persons.parquet")
+    p = p.set_column(0, "household_id", pa.array(range(p.num_rows), pa.int64()))
+    pq.write_table(p, city / "persons.parquet")
+    with pytest.raises(InputError) as e:
+        lrdask.tables_frame(city, 5)
+    assert e.value.field == "persons.household_id"
+    assert "text column" in e.value.message
+
+
+def test_json_lines_are_read_as_batch_reads_them(tmp_path):
+    """A BOM on line 1 is allowed and a line that is not UTF-8 is rejected, as in `batch`
+    (local threaded scheduler: no cluster needed for the reading)."""
+    src = synth.write(tmp_path / "city", 30, 2025, 17, "jsonl")
+    lines = src.read_bytes().split(b"\n")
+    lines[0] = b"\xef\xbb\xbf" + lines[0]
+    lines.insert(12, b'{"id": "\xff"}')
+    src.write_bytes(b"\n".join(lines))
+    single = runner.run(src, TARIFF, tmp_path / "single.parquet")
+    meta = lrdask.run(src, TARIFF, tmp_path / "dask", partition_size=8)
+    assert meta["counts"] == {"read": 31, "assessed": 30, "rejected": 1} == \
+        {"read": single.read, "assessed": single.assessed, "rejected": single.rejected}
+    assert _results(tmp_path / "dask").to_pylist() == \
+        pq.read_table(tmp_path / "single.parquet").to_pylist()
+    assert _rejects(tmp_path / "dask") == ",population.jsonl:13,,the line is not valid UTF-8\n" \
+        == (tmp_path / "single.rejects.csv").read_text(encoding="utf-8").split("\n", 1)[1]
+
+
+def test_tables_without_statistics_and_a_missing_id(tmp_path):
+    """Row groups written without statistics (their range read from the column) and a
+    periods row with no household_id (read as "", first in text order, rejected as in
+    `batch`); the local threaded scheduler, no cluster."""
+    city = synth.write(tmp_path / "city", 40, 2025, 17, "parquet")
+    p = pq.read_table(city / "persons.parquet")
+    pq.write_table(p, city / "persons.parquet", row_group_size=9, write_statistics=False)
+    ip = pq.read_table(city / "insured_periods.parquet").to_pylist()
+    ip.insert(0, {**ip[0], "household_id": None})
+    pq.write_table(pa.Table.from_pylist(ip, schema=pq.read_schema(city / "insured_periods.parquet")),
+                   city / "insured_periods.parquet", row_group_size=11)
+    single = runner.run(city, TARIFF, tmp_path / "single.parquet")
+    meta = lrdask.run(city, TARIFF, tmp_path / "dask", partition_size=15)
+    assert meta["counts"] == {"read": 41, "assessed": 40, "rejected": 1} == \
+        {"read": single.read, "assessed": single.assessed, "rejected": single.rejected}
+    assert _results(tmp_path / "dask").to_pylist() == \
+        pq.read_table(tmp_path / "single.parquet").to_pylist()
+    assert _rejects(tmp_path / "dask") == \
+        (tmp_path / "single.rejects.csv").read_text(encoding="utf-8").split("\n", 1)[1] == \
+        ",insured_periods.parquet:row 1,insured_periods.household_id," \
+        "names no household of the households table\n"

@@ -309,3 +309,40 @@ def test_program_c_result_is_the_recheck_of_its_own_tariff(tmp_path, households)
         assert sol.passes == len(sol.iterations) <= max_passes
     one = solve(plan, households, max_passes=1)
     assert one.rates["medical"] == one.iterations[0].rates["medical"]
+
+
+# Program C worked by hand on two more households (35, insured all year, 営業所得, no 軽減:
+# 判定所得 > 430,000 + 560,000 = 990,000 for one person), 医療分 2方式 (所得割 50 : 均等割 50),
+# 調定額 basis, target 300,150, tolerance 0, cap 500,000 (never reached):
+#   G1 base 1,000,000 (所得 1,430,000), G2 base 3,000,000 (所得 3,430,000)
+#   bases: 所得割 4,000,000, 被保険者 2
+# pass 1, G = 300,150: 所得割率 150,075 ÷ 4,000,000 = 3.751875% → 3.75%
+#                      均等割 150,075 ÷ 2 = 75,037.5 → 75,000
+#     G1 37,500 + 75,000 = 112,500; G2 112,500 + 75,000 = 187,500; 調定額 300,000 (150 short)
+# pass 2, G = ⌊300,150 × 300,150 ÷ 300,000⌋ = 300,300 (scaled by target ÷ measured):
+#     所得割率 150,150 ÷ 4,000,000 = 3.75375% → 3.75%; 均等割 75,075 → 75,100
+#     G1 112,600; G2 187,600; 調定額 300,200 (50 over)
+# between them: the secant G 300,150 + ⌊150 × 150 ÷ 200⌋ = 300,262, the mid point 300,225
+# and the first G whose rates differ from pass 1 (均等割 reaches 75,050 → 75,100 at
+# G = 300,200) all give pass 2's rates: no rounded plan lies between the two, so C stops
+# with the nearer one, pass 2 (50 from the target against 150): not within tolerance 0.
+TWO = [_hh("G1", _person("p1", 35, 1_430_000)), _hh("G2", _person("p1", 35, 3_430_000))]
+
+
+def test_program_c_by_hand(tmp_path):
+    hh = [Household.from_json(h) for h in TWO]
+    plan = load_plan(_plan(tmp_path, "plan: C\nbase: iwaki/2025\nbasis: levied\n"
+                                     "tolerance: 0\ncomponents:\n  medical: {target: 300150, "
+                                     "method: 2, cap: 500000}\n"))
+    sol = solve(plan, hh)
+    trace = [(it.number, it.gross["medical"], it.rates["medical"]["income_rate"],
+              it.rates["medical"]["per_capita"], it.measures["medical"])
+             for it in sol.iterations]
+    assert trace == [(1, 300_150, Fraction(375, 10_000), 75_000, 300_000),
+                     (2, 300_300, Fraction(375, 10_000), 75_100, 300_200)]
+    assert sol.passes == 2 and sol.bases_pass
+    assert sol.rates["medical"] == {"income_rate": Fraction(375, 10_000), "per_capita": 75_100,
+                                    "cap": 500_000}
+    assert sol.converged == {"medical": False}
+    assert [assess(h, sol.tariff).components["medical"].amount for h in hh] == [112_600, 187_600]
+    assert sol.recheck.components["medical"].amount == 300_200

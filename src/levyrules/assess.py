@@ -18,13 +18,13 @@ from types import MappingProxyType
 import attrs
 
 from . import trace as tracing
-from .calendar import (FULL_YEAR, fy_end, fy_first_key, fy_month, fy_start, key_range_mask,
+from .calendar import (FULL_YEAR, fy_end, fy_first_key, fy_start, key_range_mask,
                        month_key, months_text)
 from .collection import installments_json
 from .errors import InputError, MissingTariffValue
 from .household import Household
 from .income import person_income
-from .members import Member
+from .members import Member, judgement_date as _judgement_date
 from .money import floor_unit
 from .result import (NO_INSURED_MONTH, NO_INSURED_MONTH_JA, Assessment, ComponentLevy, HeadPart,
                      PersonResult, Reduction)
@@ -39,19 +39,6 @@ ORDER = ("medical", "support", "care", "child")
 # a component nobody is levied in; shared, so its reductions mapping is read-only
 _ZERO = {name: ComponentLevy(name, 0, 0, 0, 0, MappingProxyType({}), 0, 0, 0, 0, 0, 0)
          for name in ORDER}
-
-
-def _judgement_date(members: list[Member], fy: int, window: int = FULL_YEAR) -> date:
-    """判定日: 4月1日 (or the first day of `window`'s months), or the day the household's
-    納税義務 starts when that is later."""
-    first = (window & -window).bit_length() - 1
-    y, mo = fy_month(fy, first)
-    start = date(y, mo, 1) if first else fy_start(fy)
-    if any(m.insured_on(start) for m in members):
-        return start
-    # a period covers its own first day (until > from): one pass, linear in the periods
-    return min(per.start for m in members for per in m.person.insured
-               if start < per.start < m.cut and (per.until is None or per.until > per.start))
 
 
 def _head_parts(household: Household, fy: int) -> list[tuple]:

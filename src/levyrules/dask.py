@@ -1,17 +1,21 @@
 """The batch on a Dask cluster: national scale (about 17 million households) on an
 existing distributed engine.
 
-The population is a Dask DataFrame with one row per household (``source``, ``payload``:
-the household's JSON text), partitioned by household; each partition goes through the
-same chunk evaluator as `levyrules batch` (:func:`levyrules.population.runner.run_chunk`)
-with ``map_partitions``, and the rows are written as partitioned Parquet with the schema
-of the assessment file. Rejects of a partition are written beside it. The output folder
+The population is a Dask DataFrame with one row per household, partitioned by
+household: for a folder of Parquet tables (the layout `levyrules batch` reads), the rows
+of the households table, each partition reading the rows of the other tables in its
+household_id range inside ``map_partitions`` (row groups chosen by their statistics);
+for JSON Lines, (``source``, ``payload``: the household's JSON text). Each partition goes
+through the same chunk evaluator as `levyrules batch`
+(:func:`levyrules.population.runner.run_chunk`), and the rows are written as partitioned
+Parquet with the schema of the assessment file. Rejects of a partition are written
+beside it; in partition order, rows and rejects are those of `batch`. The output folder
 appears only when every partition has been written.
 
     from dask.distributed import Client, LocalCluster
     from levyrules import dask as lrdask
     with Client(LocalCluster(n_workers=16, threads_per_worker=1)):
-        lrdask.run("population.jsonl", "iwaki/2025", "out/", partition_size=50_000)
+        lrdask.run("city-tables/", "iwaki/2025", "out/", partition_size=50_000)
 
 Needs the ``dask`` extra (dask[dataframe], distributed, pyarrow). docs/scale.md tells how
 to size a cluster.
@@ -22,12 +26,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from itertools import islice
 from pathlib import Path
+from typing import Iterable
 
-from . import __version__
+from . import __version__, dask_tables
 from .errors import InputError, TariffError
-from .population import rows as rowmod, sink
+from .dask_tables import tables_frame
+from .population import rows as rowmod, sink, sources
 from .population.extras import need
+from .population.rejects import Reject
 from .population.runner import EVALUATOR, run_chunk
 from .tariff.loader import load_tariff
 
@@ -59,13 +67,16 @@ def _read_part(part: tuple, path: str):
         f.seek(start)
         data = f.read(end - start)
     name = Path(path).name
-    sources, payloads = [], []
+    where, payloads = [], []
     for i, raw in enumerate(data.split(b"\n")):
-        text = raw.decode("utf-8", errors="replace")
-        if text.strip():
-            sources.append(f"{name}:{first + i}")
+        try:        # as `batch` reads them: a BOM on line 1, a line not UTF-8 rejected
+            text = raw.decode("utf-8-sig" if first + i == 1 else "utf-8")
+        except UnicodeDecodeError:
+            text = None
+        if text is None or text.strip():
+            where.append(f"{name}:{first + i}")
             payloads.append(text)
-    return pd.DataFrame({"source": pd.array(sources, dtype="string"),
+    return pd.DataFrame({"source": pd.array(where, dtype="string"),
                          "payload": pd.array(payloads, dtype="string")})
 
 
@@ -87,22 +98,33 @@ def _result_meta(schema):
     return table.to_pandas(types_mapper=pd.ArrowDtype)
 
 
-def _evaluate(df, ref: str, overrides: tuple, sha: str, rejects_dir: str,
-              partition_info=None):
-    """map_partitions: a partition of households → its rows (Arrow int64, never float)."""
+class _RemoteInputError(InputError):
+    """An InputError raised on a worker, pickled as its field and message (so the client
+    gets the InputError itself)."""
+
+    def __reduce__(self):
+        return InputError, (self.field, self.message)
+
+
+def _assess(items: Iterable, ref: str, overrides: tuple, sha: str, rejects_dir: str,
+            number: int):
+    """Items of one partition → its rows as a pandas frame (Arrow int64, never float);
+    its rejects to ``rejects_dir/part.N.csv``. Parses at most CHUNK households at once."""
     import pandas as pd
     pa = need("pyarrow", "batch", "the Dask batch")
     tariff = load_tariff(ref, list(overrides) or None)
     if tariff.sha256 != sha:
         raise TariffError(f"tariff {tariff.id} differs on this worker (sha256)")
     schema = rowmod.schema(tariff)
-    items = list(zip(df["source"], df["payload"]))
     rows, rejects = [], []
-    for i in range(0, len(items), CHUNK):    # parsed households never exceed one chunk
-        r, j = run_chunk(items[i:i + CHUNK], tariff)
-        rows += r
-        rejects += j
-    number = (partition_info or {}).get("number", 0)
+    items = iter(items)
+    try:
+        while chunk := list(islice(items, CHUNK)):
+            r, j = run_chunk(chunk, tariff)
+            rows += r
+            rejects += j
+    except InputError as e:       # a table out of order
+        raise _RemoteInputError(e.field, e.message) from None
     if rejects and rejects_dir:
         w = sink.RejectWriter(Path(rejects_dir) / f"part.{number:05d}.csv")
         w.write(rejects)
@@ -115,22 +137,55 @@ def _evaluate(df, ref: str, overrides: tuple, sha: str, rejects_dir: str,
     return table.to_pandas(types_mapper=pd.ArrowDtype)
 
 
+def _evaluate(df, ref: str, overrides: tuple, sha: str, rejects_dir: str,
+              partition_info=None):
+    """map_partitions over JSON Lines: a partition of (source, payload) → its rows."""
+    import pandas as pd
+    number = (partition_info or {}).get("number", 0)
+    items = ((src, Reject.of("", src, "", "the line is not valid UTF-8")
+              if payload is pd.NA else payload)
+             for src, payload in zip(df["source"], df["payload"]))
+    return _assess(items, ref, overrides, sha, rejects_dir, number)
+
+
+def _evaluate_tables(df, directory: str, ranges: tuple, ref: str, overrides: tuple, sha: str,
+                     rejects_dir: str, partition_info=None):
+    """map_partitions over the table layout: a partition of the households table, joined
+    with the rows of the other tables in its household_id range → its rows. `ranges` has
+    per partition (low, high, {table: row groups to read}) (levyrules.dask_tables)."""
+    number = (partition_info or {}).get("number", 0)
+    low, high, groups = ranges[number]
+    try:
+        partition = dask_tables.items(df, directory, low, high, groups)
+    except InputError as e:
+        raise _RemoteInputError(e.field, e.message) from None
+    return _assess(partition, ref, overrides, sha, rejects_dir, number)
+
+
 def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
         partition_size: int = 50_000, overrides: tuple = ()) -> dict:
-    """Assess a JSON Lines population on the current Dask client (or the local scheduler);
-    write ``OUT/results/part.N.parquet``, ``OUT/rejects/part.N.csv`` and ``OUT/meta.json``.
-    Returns the sidecar."""
+    """Assess a population (a JSON Lines file or a folder of Parquet tables) on the
+    current Dask client (or the local scheduler); write ``OUT/results/part.N.parquet``,
+    ``OUT/rejects/part.N.csv`` and ``OUT/meta.json``. Returns the sidecar."""
     pq = need("pyarrow.parquet", "batch", "the Dask batch")
     out = Path(out)
     if out.exists():
         raise InputError("--out", f"{out} exists: give a new folder")
+    if partition_size < 1:
+        raise InputError("partition_size", "must be at least 1")
     tariff = load_tariff(tariff_ref, list(overrides) or None)
     schema = rowmod.schema(tariff)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     (tmp / "rejects").mkdir(parents=True)
     try:
-        frame = households_frame(source, partition_size)
-        results = frame.map_partitions(_evaluate, tariff_ref, tuple(overrides), tariff.sha256,
+        if sources.kind(Path(source)) == "tables":
+            delayed = need("dask", "dask", "the Dask batch").delayed
+            frame, ranges = tables_frame(source, partition_size)
+            # computed once and sent to each worker once, not embedded in every task
+            fn, args = _evaluate_tables, (str(source), delayed(ranges, pure=True))
+        else:
+            frame, fn, args = households_frame(source, partition_size), _evaluate, ()
+        results = frame.map_partitions(fn, *args, tariff_ref, tuple(overrides), tariff.sha256,
                                        str(tmp / "rejects"), meta=_result_meta(schema))
         results.to_parquet(str(tmp / "results"), write_index=False)
         assessed = sum(pq.ParquetFile(p).metadata.num_rows

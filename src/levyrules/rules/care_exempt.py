@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..calendar import period_mask
+from ..calendar import mask_union_columns, period_mask, period_mask_columns
 from . import rule
 
 CARE_EXEMPT = rule("care_exempt_facility", "介護保険適用除外施設入所者は介護納付金課税被保険者でない",
@@ -15,3 +15,9 @@ def facility_mask(fy: int, periods) -> int:
     for p in periods:
         mask |= period_mask(fy, p.start, p.until)
     return mask
+
+
+def facility_mask_columns(fy: int, n: int, person, start, until):
+    """Column form of facility_mask over a table of periods (person row, start, until
+    NONE when open): the months of each of the n persons, several periods OR-ed."""
+    return mask_union_columns(n, person, period_mask_columns(fy, start, until))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..calendar import key_range_mask, month_key
+from ..calendar import key_range_mask, key_range_mask_columns, month_key, month_key_columns
 from ..household import Childbirth
 from . import rule
 
@@ -24,3 +24,15 @@ def exempt_mask(fy: int, status: Childbirth) -> int:
     m = month_key(event)
     start = m - (3 if status.multiple else 1)
     return key_range_mask(fy, max(start, FIRST_MONTH), m + 3)
+
+
+def exempt_mask_columns(fy: int, expected, actual, multiple):
+    """Column form of exempt_mask (persons with the status): expected and actual int64
+    ordinals (NONE when absent; one of them present), multiple bool."""
+    import numpy as np
+    from ..batch.population import NONE
+    event = np.where(actual != NONE, actual, expected)
+    m = month_key_columns(event)
+    start = m - np.where(multiple, 3, 1)
+    mask = key_range_mask_columns(fy, np.maximum(start, FIRST_MONTH), m + 3)
+    return np.where(event < FIRST_EVENT.toordinal(), 0, mask)

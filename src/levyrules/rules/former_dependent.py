@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..calendar import age_on, key_range_mask, month_key
+from ..calendar import (age_at_least_columns, age_on, key_range_mask,
+                        key_range_mask_columns, month_key, month_key_columns)
 from . import rule
 
 FORMER_DEPENDENT = rule("former_dependent",
@@ -30,3 +31,19 @@ def half_mask(fy: int, since: date) -> int:
     """均等割 (and 平等割) 5割: the month of joining and the 23 months after it."""
     k = month_key(since)
     return key_range_mask(fy, k, k + HALF_MONTHS)
+
+
+def eligible_columns(birth, since, kd: tuple | None = None):
+    """Column form of eligible (int64 ordinals; kd: key_day_columns(birth), if known)."""
+    return age_at_least_columns(birth, 65, since, kd)
+
+
+def exempt_mask_columns(fy: int, since):
+    """Column form of exempt_mask (since: int64 ordinals)."""
+    return key_range_mask_columns(fy, month_key_columns(since), None)
+
+
+def half_mask_columns(fy: int, since):
+    """Column form of half_mask (since: int64 ordinals)."""
+    k = month_key_columns(since)
+    return key_range_mask_columns(fy, k, k + HALF_MONTHS)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from fractions import Fraction
 
-from ..calendar import age_on, key_range_mask, month_key
+from ..calendar import (age_at_least_columns, age_on, key_range_mask,
+                        key_range_mask_columns, month_key, month_key_columns)
 from ..household import Unemployment
 from . import rule
 
@@ -33,3 +34,17 @@ def period_mask(fy: int, status: Unemployment) -> int:
     first = status.separation_date + timedelta(days=1)
     sep_fy = first.year if first.month >= 4 else first.year - 1
     return key_range_mask(fy, month_key(first), (sep_fy + 2) * 12 + 3)
+
+
+def ineligible_columns(reason_codes, separation, birth):
+    """Column form of `ineligible_reason(...) is not None` (persons with the status):
+    reason_codes a sequence of str, separation and birth int64 ordinals."""
+    import numpy as np
+    listed = np.isin(np.asarray(reason_codes, dtype=str), np.array(sorted(REASON_CODES)))
+    return ~listed | age_at_least_columns(birth, 65, separation)
+
+
+def period_mask_columns(fy: int, separation):
+    """Column form of period_mask (separation: int64 ordinals)."""
+    first = month_key_columns(separation + 1)
+    return key_range_mask_columns(fy, first, ((first - 3) // 12 + 2) * 12 + 3)

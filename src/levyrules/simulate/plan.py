@@ -304,9 +304,14 @@ def tariff_data(plan: Plan, base: dict, rates: dict) -> dict:
     data = copy.deepcopy(base)
     data.pop("extends", None)
     data["status"] = "unverified"
-    data["status_note"] = (f"税率案「{plan.name}」: computed by levyrules simulate from the plan "
-                           f"{Path(plan.file).name or plan.name} on the base tariff {plan.base}. "
-                           "A plan for deliberation, not rates adopted by 条例.")
+    file = Path(plan.file).name or plan.name
+    # both notes say what the file is (the base's notes are about the base's sources)
+    data["status_note"] = (f"税率案「{plan.name}」: 税率シミュレーション（levyrules）が計画 {file} "
+                           f"から基準の税率表 {plan.base} をもとに算定した税率。"
+                           "運営協議会に諮る案であり、条例で定めた税率ではない。")
+    data["status_note_en"] = (f"Rate plan \"{plan.name}\": computed by levyrules simulate from "
+                              f"the plan {file} on the base tariff {plan.base}. A plan for "
+                              "deliberation, not rates adopted by 条例.")
     mine = [f"components.{c}" for c in rates]
     data["provenance"] = [{"title": f"levyrules simulate: plan {plan.name} (base {plan.base})",
                            "covers": mine}] + _other_sources(base.get("provenance", []),
