@@ -140,3 +140,17 @@ def test_every_step_has_a_column_form_or_is_sent_to_assess():
         if step.columns is None:
             assert (step.needs | step.when) & pipeline.NOT_IN_COLUMNS, step.rule.id
             assert not (step.when & ~pipeline.NOT_IN_COLUMNS), step.rule.id
+
+
+@pytest.mark.parametrize("birth", ["1960-04-01", "1960-04-02", "1960-04-03", "1960-01-01",
+                                   "1956-02-29", "1985-04-01", "1985-04-02"])
+def test_ages_on_the_edges_equal_assess(birth):
+    """A single member born on the edges of 65 on 1 April (世帯の類型), of 40 and 65 in the
+    year (介護 months) and of 29 February: 年齢計算ニ関スル法律 (an age is attained the day
+    before the birthday), in columns as in `assess`."""
+    tariff = levyrules.load_tariff("koriyama/2025")
+    h = levyrules.Household.from_json({
+        "id": "H-1", "fiscal_year": 2025, "head": "p1",
+        "persons": [{"id": "p1", "birth_date": birth, "insured": [{"from": "2020-04-01"}],
+                     "income": {"pension_revenue": 1_800_000}}]})
+    assert_equal(tariff, [h])

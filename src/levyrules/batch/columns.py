@@ -9,6 +9,7 @@ from __future__ import annotations
 import attrs
 
 from ..assess import assess
+from ..calendar import age_at_least_columns, fy_start
 from ..collection import installment_columns
 from ..errors import LevyError
 from ..population import rows as rowmod
@@ -54,8 +55,7 @@ def household_columns(np, pop, tariff, v, parts: dict) -> dict:
     under18 = count(f.under18 & insured)
     head_insured = insured[v.head]
     fy = pop.fiscal_year
-    from datetime import date
-    old = v.birth <= date(fy - 65, 4, 1).toordinal()
+    old = age_at_least_columns(v.birth, 65, fy_start(fy).toordinal())   # on 1 April
     single_old = count(insured & old) == 1
     kind = np.where(~head_insured, _TYPE["fictitious_head"],
                     np.where(under18 > 0, _TYPE["with_children"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import attrs
 
+from ..calendar import month_key_columns
 from ..rules.specified_household import CONTINUING_MONTHS, SPECIFIED_MONTHS
 from .population import NONE
 
@@ -27,17 +28,6 @@ class Judgement:
     fictitious: object        # bool[H]: the 世帯主 is neither insured nor 特定同一世帯所属者
 
 
-def month_keys(np, ordinals):
-    """calendar.month_key of date ordinals (year × 12 + month − 1), by a table over the
-    range of days given (a population's dates span at most a few decades)."""
-    if not len(ordinals):
-        return ordinals.copy()
-    lo = int(ordinals.min())
-    days = np.arange(lo, int(ordinals.max()) + 1) - 719163    # 719163 = 1970-01-01
-    table = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
-    return table[ordinals - lo]
-
-
 def judge(np, fy: int, groups, head, facts, income, income_u, judged, on, late, counted,
           nat, count_fictitious: bool) -> Judgement:
     """The column form of `assess._judge` for households without a 世帯主変更: persons
@@ -45,7 +35,7 @@ def judge(np, fy: int, groups, head, facts, income, income_u, judged, on, late, 
     世帯主."""
     hh = groups.hh
     fy_key = fy * 12 + 3
-    judged_bit = np.left_shift(1, month_keys(np, judged) - fy_key)
+    judged_bit = np.left_shift(1, month_key_columns(judged) - fy_key)
     use_u = (facts.unemployment_period & judged_bit[hh]) != 0
     inc = np.where(use_u, income_u.judgement_income, income.judgement_income)
     earner = np.where(use_u, income_u.is_earner, income.is_earner)
@@ -70,7 +60,7 @@ def judge(np, fy: int, groups, head, facts, income, income_u, judged, on, late, 
                                       + nat.reduction_per_person_20 * persons, 20, 0)))
     tier = np.where(declared, tier, 0).astype(np.int64)
     latest = groups.max(np.where(is_late, facts.late_date, NONE))
-    elapsed = month_keys(np, judged) - month_keys(np, np.where(latest == NONE, 1, latest))
+    elapsed = month_key_columns(judged) - month_key_columns(latest, absent=0)
     one = (n_insured == 1) & (latest != NONE)
     specified = np.where(one & (elapsed < SPECIFIED_MONTHS), 1,
                          np.where(one & (elapsed < CONTINUING_MONTHS), 2, 0)).astype(np.int8)
