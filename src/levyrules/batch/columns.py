@@ -9,6 +9,7 @@ from __future__ import annotations
 import attrs
 
 from ..assess import assess
+from ..calendar import age_at_least_columns, fy_start
 from ..collection import installment_columns
 from ..errors import LevyError
 from ..population import rows as rowmod
@@ -38,24 +39,23 @@ def household_columns(np, pop, tariff, v, parts: dict) -> dict:
     j, f = v.judgement, v.facts
     H = len(v.index)
     hi = v.index
-    days, at = np.unique(v.judged, return_inverse=True)
+    first = int(v.judged.min()) if H else 0
+    days = np.arange(first, int(v.judged.max()) + 1 if H else first)
     out: dict = {"household_id": pop.ids()[hi],
                  "fiscal_year": np.full(H, pop.fiscal_year, np.int64),
                  "tier": j.tier, "judgement_income": j.judgement_income,
                  "judged_on": np.datetime_as_string(
-                     (days - 719163).astype("datetime64[D]")).astype(object)[at],
+                     (days - 719163).astype("datetime64[D]")).astype(object)[v.judged - first],
                  "persons_counted": j.persons, "earners": j.earners, "declared": j.declared,
                  "specified_household": np.array(SPECIFIED, object)[j.specified]}
     insured = f.insured != 0
 
-    def count(x):
-        return np.add.reduceat(x.astype(np.int64), v.starts)
+    count = v.groups.sum
     n_insured = count(insured)
     under18 = count(f.under18 & insured)
     head_insured = insured[v.head]
     fy = pop.fiscal_year
-    from datetime import date
-    old = v.birth <= date(fy - 65, 4, 1).toordinal()
+    old = age_at_least_columns(v.birth, 65, fy_start(fy).toordinal())   # on 1 April
     single_old = count(insured & old) == 1
     kind = np.where(~head_insured, _TYPE["fictitious_head"],
                     np.where(under18 > 0, _TYPE["with_children"],
@@ -93,20 +93,21 @@ def _totals(np, tariff, out: dict, total, v) -> None:
     for i, p in enumerate(periods):
         out[f"installment_{p}"] = by_period[:, i]
     out["installment_at_once"] = at_once
-    provisional = np.add.reduceat(((v.facts.insured != 0) | v.counted) & ~v.income.declared,
-                                  v.starts) > 0
+    provisional = v.groups.any(((v.facts.insured != 0) | v.counted) & ~v.income.declared)
     out.update(total=total, total_rounding=rounding, provisional=provisional,
                unverified=np.full(H, tariff.status != "verified"),
                complete=np.ones(H, bool))
 
 
-def merge_scalar(np, pop, tariff, out: dict, scalar_rows) -> Columns:
+def merge_scalar(np, pop, tariff, out: dict | None, scalar_rows) -> Columns:
     """The households the columns did not take, through `assess` (partial: an unknown
     component gives empty cells), merged into the columns in input order."""
-    names = tuple(n for n, _ in rowmod.schema(tariff))
-    kinds = dict(rowmod.schema(tariff))
-    kept = np.nonzero(~np.isin(np.arange(pop.size), scalar_rows))[0]
-    rejects, extra_rows, extra_index = [], [], []
+    schema = rowmod.schema(tariff)
+    names = tuple(n for n, _ in schema)
+    kept = np.setdiff1d(np.arange(pop.size), scalar_rows, assume_unique=True)
+    if out is None:
+        out = {n: np.zeros(0, _dtype(np, k)) for n, k in schema}
+    rejects, extra, extra_index = [], [], []
     for i in scalar_rows.tolist():
         h = pop.households[i]
         try:
@@ -114,24 +115,21 @@ def merge_scalar(np, pop, tariff, out: dict, scalar_rows) -> Columns:
         except LevyError as e:
             rejects.append((i, e))
             continue
-        extra_rows.append(rowmod.row(h, result, tariff))
+        extra.append(rowmod.row(h, result, tariff))
         extra_index.append(i)
-    if out is None:
-        out = {n: np.zeros(0, _dtype(np, kinds[n])) for n in names}
-    if not extra_rows:
-        return Columns(names, {n: _typed(np, out[n], kinds[n]) for n in names}, rejects, kept)
-    index = np.concatenate([kept, np.array(extra_index, np.int64)])
-    order = np.argsort(index, kind="stable")
+    if not extra:
+        return Columns(names, {n: _typed(np, out[n], k) for n, k in schema}, rejects, kept)
+    index = np.union1d(kept, extra_index)
+    at_kept = np.searchsorted(index, kept)
+    at_extra = np.searchsorted(index, extra_index)
     arrays = {}
-    for c, n in enumerate(names):
-        tail = [r[c] for r in extra_rows]
-        col = _typed(np, out[n], kinds[n]) if len(kept) else np.zeros(0, _dtype(np, kinds[n]))
-        if None in tail or col.dtype == object:
-            merged = np.concatenate([col.astype(object), np.array(tail, object)])
-        else:
-            merged = np.concatenate([col, np.array(tail, col.dtype)])
-        arrays[n] = merged[order]
-    return Columns(names, arrays, rejects, index[order])
+    for (n, kind), tail in zip(schema, zip(*extra)):
+        dtype = object if None in tail else _dtype(np, kind)
+        col = np.empty(len(index), dtype)
+        col[at_kept] = out[n]
+        col[at_extra] = tail
+        arrays[n] = col
+    return Columns(names, arrays, rejects, index)
 
 
 def _dtype(np, kind: str):

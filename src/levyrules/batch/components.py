@@ -10,6 +10,7 @@ from ..rules.reductions import reduced_columns
 from ..rules import specified_household as spec
 from ..steps import pipeline
 from ..steps.ledger import ColumnLedger, Component
+from .groups import Groups
 from ..population.rows import REDUCTIONS
 
 _COUNT = {}
@@ -47,9 +48,12 @@ def levy(np, name: str, tariff, v, months) -> dict:
     c = shape(name, tariff)
     present = np.zeros(H, bool)
     present[hh] = True
-    pos = np.cumsum(present) - 1                     # household → its place among present
-    hmonths = np.bitwise_or.reduceat(months[rows], np.searchsorted(hh, np.nonzero(present)[0]))
-    rhh = pos[hh]
+    if present.all():
+        present, rhh = None, hh                      # every household (the common case)
+    else:
+        rhh = (np.cumsum(present) - 1)[hh]           # a household's place among present
+    groups = Groups(np, rhh, H if present is None else int(present.sum()))
+    hmonths = groups.bit_or(months[rows])
     f = v.facts
     status = c.statuses and bool(((f.unemployed | f.birth | f.fd_exempt)[rows] != 0).any())
     L = ColumnLedger(np, 12 * c.rates.denominator, {
@@ -60,18 +64,26 @@ def levy(np, name: str, tariff, v, months) -> dict:
         "unemployed": f.unemployed[rows], "birth": f.birth[rows],
         "fd_exempt": f.fd_exempt[rows], "fd_half": f.fd_half[rows],
         "member_fd_half": f.fd_half[rows],
-    }, {"tier": v.judgement.tier[present], "declared": v.judgement.declared[present],
-        "specified": v.judgement.specified[present], "household_months": hmonths,
-        "n_months": count(hmonths),
-        "starts": np.searchsorted(rhh, np.arange(int(present.sum())))}, count)
+    }, {"tier": _cut(v.judgement.tier, present), "declared": _cut(v.judgement.declared, present),
+        "specified": _cut(v.judgement.specified, present), "household_months": hmonths,
+        "n_months": count(hmonths), "groups": groups}, count)
     pipeline.run_columns(c, L, status)
     return _fields(np, c, L, present, H)
+
+
+def _cut(values, present):
+    return values if present is None else values[present]
 
 
 def _fields(np, c: Component, L, present, H: int) -> dict:
     out = {}
 
     def put(key, values):
+        if not hasattr(values, "shape"):              # an accumulator no step touched
+            values = np.full(len(L.tier), values, np.int64)
+        if present is None:
+            out[key] = values
+            return
         col = np.zeros(H, np.int64)
         col[present] = values
         out[key] = col
@@ -82,7 +94,7 @@ def _fields(np, c: Component, L, present, H: int) -> dict:
     hh_part = _statutory_per_household(np, c, L) * (statutory != 0)
     put("statutory_per_capita", statutory - hh_part)
     put("statutory_per_household", hh_part)
-    zero = L.levy * 0
+    zero = 0
     for key in REDUCTIONS:
         put(key, L.shown.get(key, zero))
     put("levy", L.levy)

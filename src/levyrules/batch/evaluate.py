@@ -22,6 +22,7 @@ from ..steps import pipeline
 from ..population.rows import ORDER
 from . import components, judge as judging
 from .columns import Columns, household_columns, merge_scalar
+from .groups import Groups
 from .population import Population, _np
 
 # an int64 product of the ledger stays below 2**62: 所得割の基礎 × k × 12 months × 100 persons
@@ -44,10 +45,7 @@ def assess_columns(pop: Population, tariff) -> Columns:
     scalar |= liable == 0
     nat, fy = tariff.national, pop.fiscal_year
     income = income_columns(pop, nat, fy)
-    income_u = income
-    if (facts.unemployment_period != 0).any():
-        income_u = income_columns(pop, nat, fy, SALARY_SHARE,
-                                  tariff.options.unemployment_adjustment == "before")
+    income_u = _unemployment_income(np, pop, tariff, facts, income)
     scalar |= _too_large(np, pop, tariff, income, income_u)
     scalar |= _unknown_components(np, pop, tariff, facts)
     keep = ~scalar
@@ -56,7 +54,7 @@ def assess_columns(pop: Population, tariff) -> Columns:
     judged = judgement_dates(pop, facts)
     on, late, counted = judge_columns(pop, facts, judged)
     v = _view(np, pop, keep, facts, income, income_u, judged, on, late, counted)
-    v.judgement = judging.judge(np, fy, v.hh, v.starts, v.head, v.facts, v.income,
+    v.judgement = judging.judge(np, fy, v.groups, v.head, v.facts, v.income,
                                 v.income_u, v.judged, v.on, v.late, v.counted, nat,
                                 tariff.options.fictitious_head_counts_as_earner)
     parts = {}
@@ -66,6 +64,22 @@ def assess_columns(pop: Population, tariff) -> Columns:
             parts[name] = components.levy(np, name, tariff, v, months)
     out = household_columns(np, pop, tariff, v, parts)
     return merge_scalar(np, pop, tariff, out, np.nonzero(scalar)[0])
+
+
+def _unemployment_income(np, pop: Population, tariff, facts, income):
+    """Each person's income under the 非自発的失業 特例 (給与所得 × 30/100) where the
+    特例 months exist, the plain income elsewhere (as `Member.income_u`)."""
+    rows = np.nonzero(facts.unemployment_period != 0)[0]
+    if not len(rows):
+        return income
+    part = income_columns(pop, tariff.national, pop.fiscal_year, SALARY_SHARE,
+                          tariff.options.unemployment_adjustment == "before", rows=rows)
+    out = types.SimpleNamespace()
+    for k in _fields(income):
+        col = getattr(income, k).copy()
+        col[rows] = getattr(part, k)
+        setattr(out, k, col)
+    return out
 
 
 def _routed(np, pop: Population, tariff) -> object:
@@ -113,14 +127,16 @@ def _unknown_components(np, pop: Population, tariff, facts) -> object:
 def _view(np, pop: Population, keep, facts, income, income_u, judged, on, late, counted):
     """The persons and households the columns take, renumbered 0..: every column cut to
     them (`hh`: a person's household position, `starts`, `head`: person positions)."""
-    pk = keep[pop.household]
-    pos = np.cumsum(keep) - 1
     v = types.SimpleNamespace()
     v.index = np.nonzero(keep)[0]
-    v.hh = pos[pop.household[pk]]
-    person_pos = np.cumsum(pk) - 1
-    v.head = person_pos[pop.head[keep]]
-    v.starts = np.searchsorted(v.hh, np.arange(len(v.index)))
+    if len(v.index) == pop.size:                 # every household: no copy
+        pk = slice(None)
+        v.hh, v.head = pop.household, pop.head
+    else:
+        pk = keep[pop.household]
+        v.hh = (np.cumsum(keep) - 1)[pop.household[pk]]
+        v.head = (np.cumsum(pk) - 1)[pop.head[keep]]
+    v.groups = Groups(np, v.hh, len(v.index))
 
     def cut(obj):
         return types.SimpleNamespace(**{k: getattr(obj, k)[pk] for k in _fields(obj)})
@@ -130,7 +146,7 @@ def _view(np, pop: Population, keep, facts, income, income_u, judged, on, late, 
                         v.income.levy_base)
     v.asset = pop.fixed_asset_tax[pk]
     v.birth = pop.birth[pk]
-    v.judged = judged[keep]
+    v.judged = judged if isinstance(pk, slice) else judged[keep]
     v.on, v.late, v.counted = on[pk], late[pk], counted[pk]
     return v
 

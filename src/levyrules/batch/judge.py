@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import attrs
 
+from ..calendar import month_key_columns
 from ..rules.specified_household import CONTINUING_MONTHS, SPECIFIED_MONTHS
 from .population import NONE
 
@@ -27,19 +28,14 @@ class Judgement:
     fictitious: object        # bool[H]: the 世帯主 is neither insured nor 特定同一世帯所属者
 
 
-def month_keys(np, ordinals):
-    """calendar.month_key of date ordinals (year × 12 + month − 1)."""
-    days = (ordinals - 719163).astype("datetime64[D]")      # 719163 = 1970-01-01
-    return days.astype("datetime64[M]").astype(np.int64) + 1970 * 12
-
-
-def judge(np, fy: int, hh, starts, head, facts, income, income_u, judged, on, late, counted,
+def judge(np, fy: int, groups, head, facts, income, income_u, judged, on, late, counted,
           nat, count_fictitious: bool) -> Judgement:
     """The column form of `assess._judge` for households without a 世帯主変更: persons
-    (P) of household `hh` (rows `starts[h]:` of every non-empty household), `head` the
-    person row of each 世帯主."""
+    (P) grouped by household (`groups`, batch/groups.py), `head` the person row of each
+    世帯主."""
+    hh = groups.hh
     fy_key = fy * 12 + 3
-    judged_bit = np.left_shift(1, month_keys(np, judged) - fy_key)
+    judged_bit = np.left_shift(1, month_key_columns(judged) - fy_key)
     use_u = (facts.unemployment_period & judged_bit[hh]) != 0
     inc = np.where(use_u, income_u.judgement_income, income.judgement_income)
     earner = np.where(use_u, income_u.is_earner, income.is_earner)
@@ -49,8 +45,7 @@ def judge(np, fy: int, hh, starts, head, facts, income, income_u, judged, on, la
     is_head[head] = True
     counts_earner = earner & counted & (count_fictitious | ~is_head | ~fictitious[hh])
 
-    def total(x):
-        return np.add.reduceat(x.astype(np.int64), starts)
+    total = groups.sum
     judgement_income = total(inc * counted)
     earners = total(counts_earner)
     declared = total(undeclared & counted) == 0
@@ -64,8 +59,8 @@ def judge(np, fy: int, hh, starts, head, facts, income, income_u, judged, on, la
                              np.where(judgement_income <= base
                                       + nat.reduction_per_person_20 * persons, 20, 0)))
     tier = np.where(declared, tier, 0).astype(np.int64)
-    latest = np.maximum.reduceat(np.where(is_late, facts.late_date, NONE), starts)
-    elapsed = month_keys(np, judged) - month_keys(np, np.where(latest == NONE, 1, latest))
+    latest = groups.max(np.where(is_late, facts.late_date, NONE))
+    elapsed = month_key_columns(judged) - month_key_columns(latest, absent=0)
     one = (n_insured == 1) & (latest != NONE)
     specified = np.where(one & (elapsed < SPECIFIED_MONTHS), 1,
                          np.where(one & (elapsed < CONTINUING_MONTHS), 2, 0)).astype(np.int8)

@@ -11,11 +11,12 @@ flagged ``scalar`` and keep their :class:`Household` for the per-household engin
 from __future__ import annotations
 
 from datetime import date
+from operator import attrgetter
 from typing import Sequence
 
 import attrs
 
-from ..household import SEPARATE_KINDS, Household, Income
+from ..household import NO_STATUSES, SEPARATE_KINDS, Household, Income
 
 NONE = -(2 ** 63)          # an absent date or optional amount
 # Income fields by kind (the optional amounts are NONE when absent)
@@ -68,22 +69,15 @@ def _d(d: date | None) -> int:
     return NONE if d is None else d.toordinal()
 
 
-def from_households(households: Sequence[Household]) -> Population:
-    """The columns of `households` (all of one fiscal year)."""
+def from_households(households: Sequence[Household], fiscal_year: int | None = None
+                    ) -> Population:
+    """The columns of `households` for `fiscal_year` (default: the first household's); a
+    household of another year is flagged `scalar` (the engine refuses it, by name)."""
     np = _np()
-    fys = {h.fiscal_year for h in households}
-    if len(fys) > 1:
-        from ..errors import InputError
-        raise InputError("fiscal_year", "a population must be of one fiscal year")
-    start, head, scalar, pids, hh_of, birth, late, asset = [0], [], [], [], [], [], [], []
-    inc = {k: [] for k in OPTIONAL_AMOUNTS + AMOUNTS + FLAGS}
-    sep = {k: [] for k in ("person", "kind", "income", "special_deduction")}
-    per = {k: [] for k in ("person", "start", "until")}
-    care = {k: [] for k in ("person", "start", "until")}
-    st = {k: [] for k in ("unemployment_separation", "unemployment_reason",
-                          "childbirth_expected", "childbirth_actual", "childbirth_multiple",
-                          "former_dependent_since")}
-    kind_index = {k: i for i, k in enumerate(SEPARATE_KINDS)}
+    if fiscal_year is None:
+        fiscal_year = households[0].fiscal_year if households else 0
+    start, head, scalar, pids = [0], [], [], []
+    people, sep, per, care, st = [], [], [], [], []
     for h_i, h in enumerate(households):
         head_row = -1
         for p in h.persons:
@@ -91,48 +85,63 @@ def from_households(households: Sequence[Household]) -> Population:
             if p.id == h.head:
                 head_row = row
             pids.append(p.id)
-            hh_of.append(h_i)
-            birth.append(p.birth_date.toordinal())
-            late.append(_d(p.late_elderly_since))
-            asset.append(p.fixed_asset_tax)
-            i = p.income
-            for k in OPTIONAL_AMOUNTS:
-                v = getattr(i, k)
-                inc[k].append(NONE if v is None else v)
-            for k in AMOUNTS + FLAGS:
-                inc[k].append(getattr(i, k))
-            for s in i.separate:
-                for k, v in (("person", row), ("kind", kind_index[s.kind]),
-                             ("income", s.income), ("special_deduction", s.special_deduction)):
-                    sep[k].append(v)
-            for q in p.insured:
-                per["person"].append(row)
-                per["start"].append(q.start.toordinal())
-                per["until"].append(_d(q.until))
-            s = p.statuses
-            u, c = s.involuntary_unemployment, s.childbirth
-            st["unemployment_separation"].append(_d(u.separation_date) if u else NONE)
-            st["unemployment_reason"].append(u.reason_code if u else None)
-            st["childbirth_expected"].append(_d(c.expected_date) if c else NONE)
-            st["childbirth_actual"].append(_d(c.actual_date) if c else NONE)
-            st["childbirth_multiple"].append(bool(c and c.multiple))
-            st["former_dependent_since"].append(_d(s.former_dependent_since))
-            for q in s.care_exempt_facility:
-                care["person"].append(row)
-                care["start"].append(q.start.toordinal())
-                care["until"].append(_d(q.until))
+            _person(p, h_i, row, people, sep, per, care, st)
         start.append(len(pids))
         head.append(head_row)
-        scalar.append(bool(h.head_changes or h.relief or head_row < 0))
+        scalar.append(bool(h.head_changes or h.relief or head_row < 0
+                           or h.fiscal_year != fiscal_year))
     i64 = np.int64
-
-    def ints(d: dict, skip=()) -> dict:
-        return {k: (v if k in skip else np.array(v, dtype=bool if k in FLAGS
-                                                  or k == "childbirth_multiple" else i64))
-                for k, v in d.items()}
+    cols = _split(np, people, ("household", "birth", "late_since", "fixed_asset_tax")
+                  + OPTIONAL_AMOUNTS + AMOUNTS, FLAGS)
+    statuses = _split(np, st, _STATUS_INTS, ("childbirth_multiple",))
+    statuses["unemployment_reason"] = [r[-1] for r in st]
     return Population(
-        fys.pop() if fys else 0, [h.id for h in households], np.array(start, i64),
-        np.array(head, i64), np.array(scalar, bool), pids, np.array(hh_of, i64),
-        np.array(birth, i64), np.array(late, i64), np.array(asset, i64), ints(inc),
-        ints(sep), ints(per), ints(st, ("unemployment_reason",)), ints(care),
+        fiscal_year, [h.id for h in households], np.array(start, i64),
+        np.array(head, i64), np.array(scalar, bool), pids, cols.pop("household"),
+        cols.pop("birth"), cols.pop("late_since"), cols.pop("fixed_asset_tax"), cols,
+        _split(np, sep, ("person", "kind", "income", "special_deduction")),
+        _split(np, per, ("person", "start", "until")), statuses,
+        _split(np, care, ("person", "start", "until")),
         [h.municipality for h in households], households)
+
+
+_STATUS_INTS = ("unemployment_separation", "childbirth_expected", "childbirth_actual",
+                "former_dependent_since")
+_NO_STATUS = (NONE, NONE, NONE, NONE, False, None)
+_KIND = {k: i for i, k in enumerate(SEPARATE_KINDS)}
+_OPTIONAL = attrgetter(*OPTIONAL_AMOUNTS)
+_AMOUNTS_FLAGS = attrgetter(*(AMOUNTS + FLAGS))
+
+
+def _person(p, h_i: int, row: int, people: list, sep: list, per: list, care: list,
+            st: list) -> None:
+    """Append one person's rows (a tuple per table) to the lists."""
+    i = p.income
+    people.append((h_i, p.birth_date.toordinal(), _d(p.late_elderly_since),
+                   p.fixed_asset_tax) + tuple(NONE if v is None else v for v in _OPTIONAL(i))
+                  + _AMOUNTS_FLAGS(i))
+    for s in i.separate:
+        sep.append((row, _KIND[s.kind], s.income, s.special_deduction))
+    for q in p.insured:
+        per.append((row, q.start.toordinal(), _d(q.until)))
+    s = p.statuses
+    if s is NO_STATUSES:
+        st.append(_NO_STATUS)
+        return
+    u, c = s.involuntary_unemployment, s.childbirth
+    st.append((_d(u.separation_date) if u else NONE, _d(c.expected_date) if c else NONE,
+               _d(c.actual_date) if c else NONE, _d(s.former_dependent_since),
+               bool(c and c.multiple), u.reason_code if u else None))
+    for q in s.care_exempt_facility:
+        care.append((row, q.start.toordinal(), _d(q.until)))
+
+
+def _split(np, rows: list, ints: tuple, bools: tuple = ()) -> dict:
+    """Tuples (ints first, then bools, then anything else) → one column per name."""
+    n = len(ints) + len(bools)
+    if rows and len(rows[0]) > n:
+        rows = [r[:n] for r in rows]
+    table = np.array(rows, np.int64).reshape(len(rows), n)
+    out = {name: table[:, j].copy() for j, name in enumerate(ints)}
+    out.update({name: table[:, len(ints) + j] != 0 for j, name in enumerate(bools)})
+    return out

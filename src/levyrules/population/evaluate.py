@@ -1,9 +1,9 @@
 """The chunk evaluator: a chunk of households in, a chunk of assessment-file rows out.
 
 This is the one function the batch, the worker pool and the Dask path call to compute
-anything. Today it runs :func:`levyrules.assess` household by household; the columnar
-evaluator of the law steps replaces its body without touching the reading, writing,
-statistics, CLI or Dask code, which only see :class:`Chunk`.
+anything: the columnar evaluator (levyrules.batch.assess_columns) over the chunk, equal
+to :func:`levyrules.assess` household by household. The reading, writing, statistics,
+CLI and Dask code only see :class:`Chunk`.
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ from typing import Sequence
 
 import attrs
 
-from ..assess import assess
-from ..errors import LevyError
+from ..batch.evaluate import assess_columns
+from ..batch.population import from_households
 from ..household import Household
 from ..tariff.model import Tariff
 from .rejects import Reject
-from .rows import row
 
 
 @attrs.frozen(slots=True)
@@ -31,14 +30,12 @@ def evaluate(households: Sequence[tuple[str, Household]], tariff: Tariff) -> Chu
     """Assess each (source, household) under `tariff`: one row per household, or a
     reject naming the field when the engine refuses it (e.g. another fiscal year, a relief
     rule the tariff ships disabled). A component the tariff does not know gives empty
-    cells and complete = false, never a guessed number."""
-    rows: list = []
-    rejects: list = []
-    for source, household in households:
-        try:
-            result = assess(household, tariff, partial=True)
-        except LevyError as e:
-            rejects.append(Reject.from_error(household.id, source, e))
-            continue
-        rows.append(row(household, result, tariff))
-    return Chunk(rows, rejects)
+    cells and complete = false, never a guessed number. The columnar evaluator does the
+    work (levyrules.batch: equal to `assess` on every household)."""
+    if not households:
+        return Chunk([], [])
+    cols = assess_columns(from_households([h for _, h in households], tariff.fiscal_year),
+                         tariff)
+    rejects = [Reject.from_error(households[i][1].id, households[i][0], e)
+               for i, e in cols.rejects]
+    return Chunk(cols.rows(), rejects)

@@ -27,7 +27,7 @@ from . import rows as rowmod, sink, sources
 from .evaluate import evaluate
 from .rejects import Reject
 
-EVALUATOR = "levyrules.assess per household"
+EVALUATOR = "levyrules.batch.assess_columns (columnar; equal to levyrules.assess per household)"
 
 
 @attrs.frozen(slots=True)

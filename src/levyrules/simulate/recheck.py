@@ -6,8 +6,8 @@ The 軽減額 the city recovers through 保険基盤安定 (保険基盤安定�
 72条の3の3 [K]: 7割・5割・2割軽減, 未就学児 and 子ども分18歳未満 均等割軽減) is kept apart
 from what is levied, as the 運営協議会 資料 shows both.
 
-:func:`_levy_population` is the one place a population is evaluated; the batch
-evaluator (levyrules.population, the columnar evaluator of issue 10) replaces its body.
+:func:`_levy_population` is the one place a population is evaluated: by the columnar
+evaluator (levyrules.batch), equal to `assess` on every household.
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ from typing import Iterable
 
 import attrs
 
-from ..assess import assess
-from ..errors import InputError, LevyError
+from ..errors import InputError
 from ..household import Household
-from ..population.rows import HOUSEHOLD_TYPES, household_type  # one definition for batch and simulate
+from ..population.rows import HOUSEHOLD_TYPES, REDUCTIONS  # one definition for batch and simulate
 from ..tariff.model import Tariff
 
 # reductions covered by 保険基盤安定 (保険税軽減分)
@@ -148,61 +147,77 @@ def recheck(households: Iterable[Household], tariff: Tariff) -> Recheck:
 
 
 def _levy_population(households: Iterable[Household], tariff: Tariff) -> Recheck:
-    """Assess each household and total the results (the batch evaluator's seam).
+    """The population's totals under `tariff`, from the columnar evaluator
+    (levyrules.batch: equal to `assess` household by household).
 
     The 期割 (installments) do not change any total, so the passes assess without the
-    tariff's 納期 (about a sixth of the work of `assess`)."""
-    comps = {name: ComponentTotals(name) for name in tariff.components}
-    res = Recheck(tariff.id, comps, [])
-    rows = res.rows
+    tariff's 納期. The population's columns are built once and kept for the next pass
+    (program C re-checks the same households under many rate sets)."""
+    from ..batch.evaluate import assess_columns
     lean = attrs.evolve(tariff, installments=None) if tariff.installments else tariff
-    for i, h in enumerate(households):
-        try:
-            a = assess(h, lean)
-        except LevyError as e:
-            field = getattr(e, "field", "")
-            raise InputError(f"population[{i}]" + (f".{field}" if field else ""),
-                             getattr(e, "message", str(e))) from None
-        over = False
-        kiban = 0
-        for name, c in a.components.items():
-            if not c.months:
-                continue
-            _add(comps[name], c)
-            if c.over_cap:
-                over = True
-            reds = c.reductions
-            if reds:
-                kiban += sum(reds.get(k, 0) for k in KIBAN)
-        red = a.reduction
-        row = HouseholdRow(a.total, red.judgement_income, red.tier, household_type(h, a), over)
-        rows.append(row)
-        for groups, key in ((res.by_type, row.kind),
-                            (res.by_band, income_band(row.judgement_income)),
-                            (res.by_tier, row.tier)):
+    cols = assess_columns(_columns_of(households), lean)
+    if cols.rejects:
+        i, e = min(cols.rejects, key=lambda r: r[0])
+        field = getattr(e, "field", "")
+        raise InputError(f"population[{i}]" + (f".{field}" if field else ""),
+                         getattr(e, "message", str(e)))
+    a = cols.arrays
+    comps = {name: _component_totals(name, a, tariff) for name in tariff.components}
+    over = [False] * len(cols)
+    kiban = [0] * len(cols)
+    for name in comps:
+        if f"{name}_over_cap" in a:
+            over = [o or c > 0 for o, c in zip(over, a[f"{name}_over_cap"].tolist())]
+            for k in KIBAN_COLUMNS:
+                kiban = [x + y for x, y in zip(kiban, a[f"{name}_{k}"].tolist())]
+    res = Recheck(tariff.id, comps, [])
+    for t, j, tier, kind, o, k in zip(a["total"].tolist(), a["judgement_income"].tolist(),
+                                      a["tier"].tolist(), a["household_type"].tolist(),
+                                      over, kiban):
+        row = HouseholdRow(t, j, tier, kind, o)
+        res.rows.append(row)
+        for groups, key in ((res.by_type, kind), (res.by_band, income_band(j)),
+                            (res.by_tier, tier)):
             g = groups.get(key)
             if g is None:
                 g = groups[key] = GroupTotals()
             g.households += 1
-            g.amount += a.total
-            g.kiban += kiban
-            g.over_cap += over
+            g.amount += t
+            g.kiban += k
+            g.over_cap += o
     return res
 
 
-def _add(t: ComponentTotals, c) -> None:
-    t.households += 1
-    t.income_levy += c.income_levy
-    t.asset_levy += c.asset_levy
-    t.per_capita += c.per_capita
-    t.per_household += c.per_household
-    if c.reductions:
-        tr = t.reductions
-        for k, v in c.reductions.items():
-            tr[k] = tr.get(k, 0) + v
-    t.levy += c.levy
-    t.over_cap += c.over_cap
-    if c.over_cap:
-        t.over_cap_households += 1
-    t.rounding += c.rounding
-    t.amount += c.amount
+# the 保険基盤安定 reductions as assessment-file columns (the 7割・5割・2割軽減 in two parts)
+KIBAN_COLUMNS = ("statutory_per_capita", "statutory_per_household", "preschool",
+                 "child_under18")
+_CACHE: list = [None, None]      # (households list, its Population): one population kept
+
+
+def _columns_of(households: Iterable[Household]):
+    from ..batch.population import from_households
+    if _CACHE[0] is households:
+        return _CACHE[1]
+    hs = households if isinstance(households, (list, tuple)) else list(households)
+    pop = from_households(hs)
+    _CACHE[:] = [hs, pop]
+    return pop
+
+
+def _component_totals(name: str, a: dict, tariff: Tariff) -> ComponentTotals:
+    t = ComponentTotals(name)
+    if f"{name}_months" not in a:
+        return t
+    liable = a[f"{name}_months"] > 0
+    t.households = int(liable.sum())
+    for f in ELEMENT_FIELDS + ("levy", "over_cap", "rounding", "amount"):
+        setattr(t, f, int(a[f"{name}_{f}"].sum()))
+    t.over_cap_households = int((a[f"{name}_over_cap"] > 0).sum())
+    keys = [("statutory", ("statutory_per_capita", "statutory_per_household"))]
+    keys += [(k, (k,)) for k in REDUCTIONS]
+    keys += [(f"relief.{r.id}", (f"relief_{r.id}",)) for r in tariff.relief]
+    for key, columns in keys:
+        v = sum(int(a[f"{name}_{c}"].sum()) for c in columns)
+        if v:
+            t.reductions[key] = v
+    return t

@@ -33,7 +33,7 @@ def relieve_columns(c: Component, L) -> None:
     L.after = L.capped * 0
     if c.options.former_dependent_timing != "after_cap":
         return
-    v = L.former_dependent.copy()
+    v = np.zeros(len(L.tier), np.int64) + L.former_dependent
     cut = L.capped < L.levy
     if cut.any():
         share = (v[cut].astype(object) * L.capped[cut].astype(object)

@@ -75,7 +75,7 @@ def per_person_columns(c: Component, L) -> None:
 def per_household_columns(c: Component, L) -> None:
     """平等割 5割 for the households with a status and no 特定世帯 (`per_household`)."""
     np = L.np
-    every = np.bitwise_and.reduceat(L.member_fd_half | (~L.months & FULL_YEAR), L.starts)
+    every = L.groups.bit_and(L.member_fd_half | (~L.months & FULL_YEAR))
     half = every & L.household_months
     target = reduced(c.rates.per_household, 50)
     after = L.household_pay

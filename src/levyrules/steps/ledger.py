@@ -161,8 +161,8 @@ class ColumnLedger:
     Households are positions 0..H−1 (`tier`, `declared`, `specified` (0, 1 特定世帯,
     2 特定継続世帯), `household_months` (the Ledger's `months`), `n_months` and the
     accumulators: int64[H]); rows are persons
-    (one per run of months once split by status), sorted by household, `starts[h]` the first
-    row of household h (every household has a row). Every row column is int64 or bool[R].
+    (one per run of months once split by status), sorted by household, grouped by
+    `groups` (batch/groups.py: every household has a row). Every row column is int64 or bool[R].
     int64 cannot overflow: the evaluator sends a household whose largest product
     (所得割の基礎 × k × 12 × persons) could pass 2^62 to the per-household engine."""
 
@@ -179,21 +179,21 @@ class ColumnLedger:
             setattr(self, k, v)
         for k, v in rows.items():
             setattr(self, k, v)
-        zero = np.zeros(len(self.household_months), np.int64)
+        # an accumulator no step touched stays the integer 0 (broadcasts as a column)
         for k in ("income", "asset", "per_capita", "per_household", "statutory", "preschool",
                   "child_under18", "specified_household", "involuntary_unemployment",
                   "childbirth", "former_dependent"):
-            setattr(self, k, zero.copy())
+            setattr(self, k, 0)
         rz = np.zeros(len(self.hh), np.int64)
         self.inc_net, self.ast_net, self.pc_net, self.red_pre, self.fd_here = (
             rz, rz.copy(), rz.copy(), rz.copy(), rz.copy())
         self.household_pay = None      # int64[H] once a 平等割 is levied
         self.status_household = None   # bool[H]: a member with a status (set by segments)
-        self.after = zero.copy()       # yen taken after the cap
+        self.after = 0                 # yen taken after the cap
 
     def sum(self, values):
         """Per household: the sum of a row column (exact, int64)."""
-        return self.np.add.reduceat(values, self.starts)
+        return self.groups.sum(values)
 
     def of_household(self, values):
         """A household column spread onto its rows."""

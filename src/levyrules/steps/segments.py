@@ -35,32 +35,42 @@ FLAGS = ("unemployed", "birth", "fd_exempt", "fd_half")
 
 
 def split_columns(c: Component, L) -> None:
-    """The column form: each row (a person) becomes one row per combination of statuses
-    its months have (at most 16), every row column copied; the flags become bools."""
+    """The column form: a row (a person) with a status becomes one row per combination
+    of statuses its months have (at most 16), in the order of the combinations; every
+    row column is copied; the flags become bools. Rows stay sorted by household."""
     np = L.np
     on = (L.unemployed | L.birth | L.fd_exempt) != 0
     if not c.statuses:
         on = on & False
-    L.status_household = L.sum(on.astype(np.int64)) > 0
-    masks = [np.where(on, getattr(L, f), 0) for f in FLAGS]
+    L.status_household = L.groups.any(on)
     if not on.any():
         for f in FLAGS:
             setattr(L, f, np.zeros(len(L.hh), bool))
         return
-    runs = np.empty((len(L.hh), 16), np.int64)
+    rows = np.nonzero(on)[0]
+    masks = [getattr(L, f)[rows] for f in FLAGS]
+    runs = np.empty((len(rows), 16), np.int64)
     for key in range(16):
-        m = L.months.copy()
+        m = L.months[rows]
         for i, mask in enumerate(masks):
             m &= mask if key >> i & 1 else ~mask
         runs[:, key] = m
-    row, key = np.nonzero(runs)
+    nonzero = runs != 0
+    counts = np.ones(len(L.hh), np.int64)
+    counts[rows] = nonzero.sum(axis=1)
+    index = np.repeat(np.arange(len(L.hh)), counts)      # sorted: rows keep their order
+    split = on[index]
+    keys = np.zeros(len(index), np.int64)
+    keys[split] = np.nonzero(nonzero)[1]
+    months = L.months[index]
+    months[split] = runs[nonzero]
     for f in L.ROW_FIELDS:
-        setattr(L, f, getattr(L, f)[row])
-    L.months = runs[row, key]
-    L.n = L.month_count(L.months)
+        setattr(L, f, getattr(L, f)[index])
+    L.months = months
+    L.n = L.month_count(months)
     for i, f in enumerate(FLAGS):
-        setattr(L, f, (key >> i & 1).astype(bool))
-    L.starts = np.searchsorted(L.hh, np.arange(len(L.tier)))
+        setattr(L, f, (keys >> i & 1).astype(bool))
+    L.groups = type(L.groups)(np, L.hh, len(L.tier))
 
 
 STEP = Step(MONTHS, split, ("options.statuses_on_child",), STATUS, columns=split_columns)

@@ -31,6 +31,8 @@ def reduce_columns(c: Component, L) -> None:
             (c.is_child and c.options.specified_household_child)):
         return
     np, rates, hh = L.np, c.rates, L.household_pay
+    if not L.specified.any():
+        return
     half = spec.amount(rates.per_household, "specified", rates.per_household_specified,
                        rates.per_household_specified_continuing)
     three = spec.amount(rates.per_household, "continuing", rates.per_household_specified,

@@ -1,0 +1,165 @@
+"""Benchmark of the columnar evaluator (levyrules.batch.assess_columns) against `assess`,
+one process, one thread (issue 10).
+
+    python benchmarks/columns.py [--n 1000000] [--chunk 100000] [--tariff koriyama/2025]
+                                 [--check] [--json PATH] [--kinds full_year,mixed]
+
+For each kind of population — `full_year` (everybody insured all year, no special status)
+and `mixed` (mid-year joins and losses, 75歳到達, special statuses, 世帯主変更: the
+generator's city=True) — N synthetic households in chunks of --chunk distinct households
+(each chunk its own seed; built once and kept in benchmarks/.cache, since generating a
+million households takes minutes and is not levyrules' work):
+
+  batch      assess_columns over every chunk, three times; the median per chunk, summed
+             → households/s
+  scalar     `assess` over the first 20,000 households of the kind, three times, median
+             → households/s, and the batch/scalar ratio of this run
+  latency    single `assess` calls of full-year households, one timer per call → median µs
+  memory     tracemalloc peak while assessing one chunk, per household (the evaluator's
+             working memory), and the population columns' own bytes per household
+  --check    every row of every chunk compared with `assess` on its household (slow):
+             the count of households that differ (must be 0)
+
+Nothing is asserted about speed; figures go in the README (median of three runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import levyrules  # noqa: E402
+from levyrules.batch.evaluate import assess_columns  # noqa: E402
+from levyrules.batch.population import from_households  # noqa: E402
+from levyrules.population.rows import row  # noqa: E402
+from population import generate  # noqa: E402
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+
+
+def chunk(kind: str, fy: int, size: int, k: int):
+    """Chunk k of a kind: (households, Population), built once and kept on disk."""
+    path = CACHE / f"columns-{kind}-{fy}-{size}-{k}.pickle"
+    if path.exists():
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    data = generate(size, fy, seed=1000 + k, id_prefix=f"C{k}",
+                    full_year_only=kind == "full_year", city=kind == "mixed")
+    hs = [levyrules.Household.from_json(d) for d in data]
+    pop = from_households(hs, fy)
+    CACHE.mkdir(exist_ok=True)
+    with open(path, "wb") as f:
+        pickle.dump((hs, pop), f, protocol=pickle.HIGHEST_PROTOCOL)
+    return hs, pop
+
+
+def timed(fn, runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def population_bytes(pop) -> int:
+    """Bytes held by the population's numpy columns (ids and Household objects aside)."""
+    import attrs
+    total = 0
+    for f in attrs.fields(type(pop)):
+        v = getattr(pop, f.name)
+        values = v.values() if isinstance(v, dict) else (v,)
+        total += sum(getattr(a, "nbytes", 0) for a in values)
+    return total
+
+
+def check(hs, cols, tariff) -> int:
+    got = dict(zip(cols.index.tolist(), cols.rows()))
+    refused = {i for i, _ in cols.rejects}
+    bad = 0
+    for i, h in enumerate(hs):
+        try:
+            exp = row(h, levyrules.assess(h, tariff, partial=True), tariff)
+        except levyrules.LevyError:
+            bad += i not in refused
+            continue
+        bad += got.get(i) != exp
+    return bad
+
+
+def run_kind(kind: str, args, tariff) -> dict:
+    fy = tariff.fiscal_year
+    chunks = max(1, args.n // args.chunk)
+    batch = 0.0
+    differ = checked = 0
+    for k in range(chunks):
+        hs, pop = chunk(kind, fy, args.chunk, k)
+        cols = None
+
+        def once():
+            nonlocal cols
+            cols = assess_columns(pop, tariff)
+        batch += timed(once)
+        if args.check:
+            differ += check(hs, cols, tariff)
+            checked += len(hs)
+        if k == 0:
+            first = (hs, pop)
+    hs, pop = first
+    sample = hs[:20_000]
+    scalar = timed(lambda: [levyrules.assess(h, tariff) for h in sample])
+    tracemalloc.start()
+    assess_columns(pop, tariff)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    out = {"households": chunks * args.chunk, "batch_per_s": chunks * args.chunk / batch,
+           "scalar_per_s": len(sample) / scalar, "scalar_routed": int(pop.scalar.sum()),
+           "evaluator_peak_bytes_per_household": peak / len(hs),
+           "columns_bytes_per_household": population_bytes(pop) / len(hs)}
+    out["batch_over_scalar"] = out["batch_per_s"] / out["scalar_per_s"]
+    if args.check:
+        out["checked"], out["differ"] = checked, differ
+    return out
+
+
+def latency(tariff, size: int, n: int = 2000) -> float:
+    hs, _ = chunk("full_year", tariff.fiscal_year, size, 0)
+    times = []
+    for h in hs[:n]:
+        t0 = time.perf_counter_ns()
+        levyrules.assess(h, tariff)
+        times.append(time.perf_counter_ns() - t0)
+    return statistics.median(times) / 1000
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=1_000_000)
+    ap.add_argument("--chunk", type=int, default=100_000)
+    ap.add_argument("--tariff", default="koriyama/2025")
+    ap.add_argument("--kinds", default="full_year,mixed")
+    ap.add_argument("--check", action="store_true")
+    ap.add_argument("--json", default=None)
+    args = ap.parse_args(argv)
+    tariff = levyrules.load_tariff(args.tariff)
+    report = {"tariff": tariff.id, "chunk": args.chunk}
+    for kind in args.kinds.split(","):
+        report[kind] = run_kind(kind, args, tariff)
+        print(kind, json.dumps(report[kind]), flush=True)
+    report["scalar_latency_median_us"] = latency(tariff, args.chunk)
+    print("latency_us", report["scalar_latency_median_us"])
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

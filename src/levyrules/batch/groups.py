@@ -1,0 +1,43 @@
+"""Rows grouped by household, and their sums: the one grouping the columnar evaluator uses.
+
+Rows are sorted by group and every group has at least one row. A sum is a difference of
+running sums (np.cumsum, int64): the running sum may wrap past 2**63 over a large
+population, but int64 arithmetic is exact modulo 2**64, so the difference of two running
+sums is exact whenever the group's own sum fits in int64 (the evaluator's headroom check
+guarantees that: batch/evaluate.py `_too_large`)."""
+
+from __future__ import annotations
+
+
+class Groups:
+    __slots__ = ("np", "hh", "starts", "ends", "size")
+
+    def __init__(self, np, hh, size: int):
+        self.np = np
+        self.hh = hh                    # int64[R]: the group of each row, non-decreasing
+        self.size = size
+        counts = np.bincount(hh, minlength=size)
+        self.ends = np.cumsum(counts) - 1       # the last row of each group
+        self.starts = self.ends - counts + 1    # the first row of each group
+
+    def sum(self, values):
+        """int64[G]: the sum of each group's rows (exact; bool counts as 0/1)."""
+        np = self.np
+        running = np.cumsum(values, dtype=np.int64)[self.ends]
+        running[1:] -= running[:-1].copy()
+        return running
+
+    def count(self, flags):
+        return self.sum(flags)
+
+    def any(self, flags):
+        return self.sum(flags) > 0
+
+    def bit_or(self, masks):
+        return self.np.bitwise_or.reduceat(masks, self.starts)
+
+    def bit_and(self, masks):
+        return self.np.bitwise_and.reduceat(masks, self.starts)
+
+    def max(self, values):
+        return self.np.maximum.reduceat(values, self.starts)
