@@ -140,11 +140,12 @@ def run(c: Component, members: list, facts: int = MEMBER_FLAGS | STATUS) -> Comp
 
 def result(c: Component, ledger: Ledger) -> ComponentLevy:
     """The component's lines as the output prints them, from the ledger."""
-    after = sum(ledger.shown[k] for k in ledger.after_cap) if ledger.after_cap else 0
-    return ComponentLevy(c.name, *ledger.levy_lines, ledger.shown, ledger.levy, ledger.cap,
-                         ledger.levy - ledger.capped, ledger.capped - after - ledger.amount,
-                         ledger.amount, MONTH_COUNT[ledger.months], fraction=ledger.fraction,
-                         after_cap=ledger.after_cap)
+    shown, after_cap, capped, amount = ledger.shown, ledger.after_cap, ledger.capped, ledger.amount
+    after = sum([shown[k] for k in after_cap]) if after_cap else 0
+    income, asset, per_capita, per_household = ledger.levy_lines
+    return ComponentLevy(c.name, income, asset, per_capita, per_household, shown, ledger.levy,
+                         ledger.cap, ledger.levy - capped, capped - after - amount, amount,
+                         MONTH_COUNT[ledger.months], None, ledger.fraction, after_cap)
 
 
 # flags decided per household in columns (the steps' column forms take them as masks)
