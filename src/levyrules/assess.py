@@ -297,16 +297,20 @@ def _tariff_components(tariff: Tariff) -> tuple:
 
 def _persons(members: list, head) -> tuple:
     """Per person: the monthly flags and income figures the assessment file keeps."""
-    return tuple(
-        PersonResult(m.person.id,
-                     "insured" if m.insured else ("fictitious_head" if m is head else
-                                                  ("late_elderly" if m.late else "other")),
-                     m.insured, m.care,
-                     m.income.levy_base if m.insured else 0,
-                     m.income.judgement_income if m.counted else None,
-                     m.income.is_earner if m.counted else None,
-                     m.preschool and m.insured != 0, m.under18 and m.insured != 0)
-        for m in members)
+    out = []
+    for m in members:
+        inc = m.income
+        if m.insured:
+            out.append(PersonResult(m.person.id, "insured", m.insured, m.care, inc.levy_base,
+                                    inc.judgement_income if m.counted else None,
+                                    inc.is_earner if m.counted else None,
+                                    m.preschool, m.under18))
+        else:
+            out.append(PersonResult(m.person.id, "fictitious_head" if m is head else
+                                    ("late_elderly" if m.late else "other"), 0, m.care, 0,
+                                    inc.judgement_income if m.counted else None,
+                                    inc.is_earner if m.counted else None, False, False))
+    return tuple(out)
 
 
 def _combine(results: list[tuple]) -> tuple:
