@@ -192,14 +192,16 @@ def _judge(head_id: str, judged_on: date, after_change: bool, members: list, fy:
     n_insured = n_late = 0
     late_dates = []
     count_fictitious = tariff.options.fictitious_head_counts_as_earner
-    judged_bit = 1 << (month_key(judged_on) - fy_first_key(fy))
     for m in members:
         if not m.counted:
             continue
         # 非自発的失業: the 30/100 income is judged when the 判定日's month is inside the
         # 特例 period (insured on that day, even if gone by the month's end); a period
         # starting later does not re-judge the year (rulebook §3.5)
-        inc = m.income_u if m.unemployment_period & judged_bit else m.income
+        inc = m.income
+        if m.unemployment_period and \
+                m.unemployment_period >> (month_key(judged_on) - fy_first_key(fy)) & 1:
+            inc = m.income_u
         judgement_income += inc.judgement_income
         if inc.is_earner and (count_fictitious or m is not head or not fictitious):
             earners += 1
