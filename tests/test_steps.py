@@ -19,6 +19,7 @@ from levyrules.steps import (MEMBER_FLAGS, PRESCHOOL, PRESCHOOL_MEMBER, REDUCED,
 from levyrules.steps.ledger import Component, Ledger, ReductionKey, Row
 from levyrules.steps.levy import take
 from levyrules.tariff.model import ComponentRates, Options, Rounding
+from conftest import household, person
 from strategies import TARIFF_IDS, households
 
 ENGINE = {"ledger", "pipeline"}
@@ -118,3 +119,14 @@ def test_preschool_payable_is_the_floor_of_what_the_share_leaves():
     assert preschool_rule.payable(101, Fraction(1, 2)) == 50
     assert preschool_rule.payable(101, Fraction(1, 3)) == 67     # floor(101 × 2/3)
     assert preschool_rule.payable(101, Fraction(1, 2)) == 50     # the share's cache
+
+
+def test_a_component_nobody_is_levied_in_is_a_value_of_each_result():
+    """Results are not frozen (for speed): a 0 component must not be shared between them."""
+    t = _TARIFFS["koriyama/2025"]
+    h = levyrules.Household.from_json(household(2025, [person("p1", "1990-05-05")]))
+    first, second = levyrules.assess(h, t), levyrules.assess(h, t)
+    assert first.components["care"].amount == 0 and first.components["care"].reductions == {}
+    first.components["care"].reductions["statutory"] = 1
+    assert second.components["care"].reductions == {}
+    assert first.components["care"] is not second.components["care"]

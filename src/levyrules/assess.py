@@ -13,7 +13,6 @@ component's rates, so 月割 (/12) and rates never leave the integers.
 from __future__ import annotations
 
 from datetime import date
-from types import MappingProxyType
 
 import attrs
 
@@ -36,9 +35,12 @@ from .tariff import applies
 from .tariff.model import ComponentRates, Tariff
 
 ORDER = ("medical", "support", "care", "child")
-# a component nobody is levied in; shared, so its reductions mapping is read-only
-_ZERO = {name: ComponentLevy(name, 0, 0, 0, 0, MappingProxyType({}), 0, 0, 0, 0, 0, 0)
-         for name in ORDER}
+
+
+def _zero(name: str) -> ComponentLevy:
+    """A component nobody is levied in: 0 whatever the rates (a new value each time: a
+    result is the caller's to keep)."""
+    return ComponentLevy(name, 0, 0, 0, 0, {}, 0, 0, 0, 0, 0, 0)
 
 
 def _head_parts(household: Household, fy: int) -> list[tuple]:
@@ -159,7 +161,7 @@ def _no_insured_month(household: Household, tariff: Tariff, members: list, tr) -
         relief.claims(tariff.relief, household.relief, fy, tariff.id, lambda d: False)
     judged = fy_start(fy)
     reduction = Reduction(0, 0, judged, 0, 0, reductions.thresholds(nat, 0, 0), True)
-    components = {name: _ZERO[name] for name in ORDER if name in nat.caps}
+    components = {name: _zero(name) for name in ORDER if name in nat.caps}
     persons = tuple(PersonResult(m.person.id, "other", 0, 0, 0, None, None, False, False)
                     for m in members)
     if tr is not None:
@@ -247,7 +249,7 @@ def _part(head_id: str, judged_on: date, window: int, after_change: bool, member
     for name, rates, note in _tariff_components(tariff):
         comp_members = care if name == "care" else insured
         if not comp_members:    # nobody is levied: 0 whatever the rates
-            components[name] = _ZERO[name]
+            components[name] = _zero(name)
         elif note is None:
             components[name] = _component(name, rates, comp_members, tier, declared,
                                           spec_status, tariff, claims, facts, tr)

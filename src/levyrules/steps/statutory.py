@@ -16,7 +16,7 @@ def per_capita(c: Component, ledger: Ledger) -> None:
     total = 0
     for r in ledger.rows:
         a, b = r.parts
-        pay = reduced(a, tier) + reduced(b, tier)
+        pay = reduced(a, tier) + reduced(b, tier) if b else reduced(a, tier)
         total += (a + b - pay) * D * r.n
         r.pc_net = pay
     ledger.statutory += total
