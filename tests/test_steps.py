@@ -7,12 +7,20 @@ from __future__ import annotations
 import pkgutil
 from fractions import Fraction
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import levyrules
 import levyrules.steps as steps_pkg
 from levyrules.rules import REGISTRY
-from levyrules.steps import STATUS, pipeline, statutory
+from levyrules.rules import preschool as preschool_rule
+from levyrules.steps import (MEMBER_FLAGS, PRESCHOOL, PRESCHOOL_MEMBER, REDUCED, STATUS, pipeline,
+                             preschool, statutory)
 from levyrules.steps.ledger import Component, Ledger, ReductionKey, Row
 from levyrules.steps.levy import take
 from levyrules.tariff.model import ComponentRates, Options, Rounding
+from conftest import household, person
+from strategies import TARIFF_IDS, households
 
 ENGINE = {"ledger", "pipeline"}
 
@@ -68,3 +76,57 @@ def test_take_floors_each_reduction_and_never_takes_more_than_is_left():
     assert take({"a": 25_049 * 12 + 8, "b": 7 * 12}, 93_549, 12) == \
         ({"a": 25_049, "b": 7}, 93_549 - 25_049 - 7)
     assert take({"a": 60 * 12, "b": 60 * 12}, 100, 12) == ({"a": 60, "b": 40}, 0)
+
+
+# ---- the per-household plan: a step left out for want of its `only` facts did nothing
+
+_TARIFFS = {tid: levyrules.load_tariff(tid) for tid in TARIFF_IDS}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(households(statuses=True))
+def test_steps_left_out_by_the_household_facts_would_have_changed_nothing(case):
+    """Every step runs when the plan is told each household fact (a tier, a 未就学児, a
+    member under 18, a 固定資産税額): the result is the same, field by field."""
+    tid, data = case
+    h, t = levyrules.Household.from_json(data), _TARIFFS[tid]
+    try:
+        planned = levyrules.assess(h, t, trace=True).to_json()
+    except levyrules.LevyError as e:
+        planned = repr(e)
+    flags = pipeline.flags
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(pipeline, "flags", lambda c, members, facts=0:
+                  flags(c, members, MEMBER_FLAGS | STATUS) | MEMBER_FLAGS)
+        try:
+            everything = levyrules.assess(h, t, trace=True).to_json()
+        except levyrules.LevyError as e:
+            everything = repr(e)
+    assert planned == everything
+
+
+def test_a_plan_without_a_household_fact_leaves_out_the_steps_that_need_it():
+    plain = pipeline.plan(pipeline.HOUSEHOLD)
+    assert statutory.per_capita not in plain and statutory.per_household not in plain
+    reduced = pipeline.plan(pipeline.HOUSEHOLD | REDUCED)
+    assert statutory.per_capita in reduced and statutory.per_household in reduced
+    assert preschool.reduce not in pipeline.plan(PRESCHOOL)
+    assert preschool.reduce in pipeline.plan(PRESCHOOL | PRESCHOOL_MEMBER)
+
+
+def test_preschool_payable_is_the_floor_of_what_the_share_leaves():
+    """地方税法703条の5第2項: the child pays floor(amount × (1 − share)); ½ by law."""
+    assert preschool_rule.payable(101, Fraction(1, 2)) == 50
+    assert preschool_rule.payable(101, Fraction(1, 3)) == 67     # floor(101 × 2/3)
+    assert preschool_rule.payable(101, Fraction(1, 2)) == 50     # the share's cache
+
+
+def test_a_component_nobody_is_levied_in_is_a_value_of_each_result():
+    """Results are not frozen (for speed): a 0 component must not be shared between them."""
+    t = _TARIFFS["koriyama/2025"]
+    h = levyrules.Household.from_json(household(2025, [person("p1", "1990-05-05")]))
+    first, second = levyrules.assess(h, t), levyrules.assess(h, t)
+    assert first.components["care"].amount == 0 and first.components["care"].reductions == {}
+    first.components["care"].reductions["statutory"] = 1
+    assert second.components["care"].reductions == {}
+    assert first.components["care"] is not second.components["care"]

@@ -13,7 +13,6 @@ component's rates, so 月割 (/12) and rates never leave the integers.
 from __future__ import annotations
 
 from datetime import date
-from types import MappingProxyType
 
 import attrs
 
@@ -36,9 +35,12 @@ from .tariff import applies
 from .tariff.model import ComponentRates, Tariff
 
 ORDER = ("medical", "support", "care", "child")
-# a component nobody is levied in; shared, so its reductions mapping is read-only
-_ZERO = {name: ComponentLevy(name, 0, 0, 0, 0, MappingProxyType({}), 0, 0, 0, 0, 0, 0)
-         for name in ORDER}
+
+
+def _zero(name: str) -> ComponentLevy:
+    """A component nobody is levied in: 0 whatever the rates (a new value each time: a
+    result is the caller's to keep)."""
+    return ComponentLevy(name, 0, 0, 0, 0, {}, 0, 0, 0, 0, 0, 0)
 
 
 def _head_parts(household: Household, fy: int) -> list[tuple]:
@@ -86,17 +88,19 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
                                         f"{tariff.id} is for {tariff.fiscal_year}")
     nat = tariff.national
     tr: list[dict] | None = [] if trace else None
-    members = [Member(p, i, fy) for i, p in enumerate(household.persons)]
+    members = []
     liable = 0
-    for m in members:
+    for i, p in enumerate(household.persons):
+        m = Member(p, i, fy)
+        members.append(m)
         liable |= m.insured
     if not liable:
         return _no_insured_month(household, tariff, members, tr)
-    before_adj = tariff.options.unemployment_adjustment == "before"
     for m in members:
         m.income = person_income(m.person, nat, fy)
         if m.unemployment_period:
-            m.income_u = person_income(m.person, nat, fy, unemployment.SALARY_SHARE, before_adj)
+            m.income_u = person_income(m.person, nat, fy, unemployment.SALARY_SHARE,
+                                       tariff.options.unemployment_adjustment == "before")
     claims = relief.claims(tariff.relief, household.relief, fy, tariff.id,
                            lambda d: any(m.insured_on(d) for m in members)) \
         if (tariff.relief or household.relief) else []
@@ -131,7 +135,11 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
         installments = installments_json(total, tariff.installments, reduction.judged_on)
     # 所得未申告 or income not yet known (転入 before 照会): 所得割 on what is known, no
     # 軽減; the result is provisional until the income arrives (rulebook §13.2)
-    provisional = any(not m.income.declared for m in members if m.insured or m.counted)
+    provisional = False
+    for m in members:
+        if (m.insured or m.counted) and not m.income.declared:
+            provisional = True
+            break
     if provisional and tr is not None:
         tracing.step(tr, reductions.JUDGEMENT, None, "所得未申告（又は所得未確定）の者がいるため軽減なし・"
                                               "暫定の賦課（所得が判明したら更正）")
@@ -153,7 +161,7 @@ def _no_insured_month(household: Household, tariff: Tariff, members: list, tr) -
         relief.claims(tariff.relief, household.relief, fy, tariff.id, lambda d: False)
     judged = fy_start(fy)
     reduction = Reduction(0, 0, judged, 0, 0, reductions.thresholds(nat, 0, 0), True)
-    components = {name: _ZERO[name] for name in ORDER if name in nat.caps}
+    components = {name: _zero(name) for name in ORDER if name in nat.caps}
     persons = tuple(PersonResult(m.person.id, "other", 0, 0, 0, None, None, False, False)
                     for m in members)
     if tr is not None:
@@ -186,14 +194,16 @@ def _judge(head_id: str, judged_on: date, after_change: bool, members: list, fy:
     n_insured = n_late = 0
     late_dates = []
     count_fictitious = tariff.options.fictitious_head_counts_as_earner
-    judged_bit = 1 << (month_key(judged_on) - fy_first_key(fy))
     for m in members:
         if not m.counted:
             continue
         # 非自発的失業: the 30/100 income is judged when the 判定日's month is inside the
         # 特例 period (insured on that day, even if gone by the month's end); a period
         # starting later does not re-judge the year (rulebook §3.5)
-        inc = m.income_u if m.unemployment_period & judged_bit else m.income
+        inc = m.income
+        if m.unemployment_period and \
+                m.unemployment_period >> (month_key(judged_on) - fy_first_key(fy)) & 1:
+            inc = m.income_u
         judgement_income += inc.judgement_income
         if inc.is_earner and (count_fictitious or m is not head or not fictitious):
             earners += 1
@@ -222,37 +232,40 @@ def _part(head_id: str, judged_on: date, window: int, after_change: bool, member
     head, fictitious, reduction, spec_status = _judge(head_id, judged_on, after_change,
                                                       members, household.fiscal_year, tariff)
     tier, declared = reduction.tier, reduction.declared
-    nat = tariff.national
     if tr is not None:
         tracing.setup(tr, household, members, head, fictitious, reduction, spec_status, tariff)
 
     # ---- components
     components: dict[str, ComponentLevy] = {}
-    rounding = tariff.rounding
-    insured = [(m, m.insured & window) for m in members if m.insured & window]
-    care = [(m, m.care & window) for m, _ in insured if m.care & window]
-    for name in ORDER:
-        if name not in nat.caps:
-            continue
+    insured = []
+    care = []
+    for m in members:
+        mask = m.insured & window
+        if mask:
+            insured.append((m, mask))
+            if m.care & window:
+                care.append((m, m.care & window))
+    facts = pipeline.member_facts(members)
+    for name, rates, note in _tariff_components(tariff):
         comp_members = care if name == "care" else insured
         if not comp_members:    # nobody is levied: 0 whatever the rates
-            components[name] = _ZERO[name]
-            continue
-        rates = tariff.components.get(name)
-        note = tariff.missing_note(name)
-        if rates is None or note is not None:
-            note = note or "the tariff does not give this component"
-            if not partial:
-                raise MissingTariffValue(tariff.id, f"components.{name}", note)
+            components[name] = _zero(name)
+        elif note is None:
+            components[name] = _component(name, rates, comp_members, tier, declared,
+                                          spec_status, tariff, claims, facts, tr)
+        elif not partial:
+            raise MissingTariffValue(tariff.id, f"components.{name}", note)
+        else:
             components[name] = ComponentLevy.unknown(name, f"components.{name}: {note}")
-            continue
-        components[name] = _component(name, rates, comp_members, tier, declared, spec_status,
-                                      tariff, claims, tr)
 
-    known = [c.amount for c in components.values()]
-    total = None if None in known else sum(known)
+    total = 0
+    for c in components.values():
+        if c.amount is None:
+            total = None
+            break
+        total += c.amount
     total_rounding = 0
-    if rounding.hundred == "total" and total is not None:
+    if total is not None and tariff.rounding.hundred == "total":
         rounded = floor_unit(total, 100)
         total_rounding, total = total - rounded, rounded
         if tr is not None:
@@ -262,18 +275,46 @@ def _part(head_id: str, judged_on: date, window: int, after_change: bool, member
     return reduction, spec_status, components, total, total_rounding, persons
 
 
+# per tariff (checked by identity): [(name, rates, note that blocks it or None)] in ORDER
+_TARIFF_COMPONENTS: dict[int, tuple] = {}
+
+
+def _tariff_components(tariff: Tariff) -> tuple:
+    """The components the tariff levies (its national caps name them), in ORDER, with
+    their rates and the note of a `missing` entry (or absence) that blocks one."""
+    known = _TARIFF_COMPONENTS.get(id(tariff))
+    if known is None or known[0] is not tariff:
+        if len(_TARIFF_COMPONENTS) > 256:
+            _TARIFF_COMPONENTS.clear()
+        comps = []
+        for name in ORDER:
+            if name not in tariff.national.caps:
+                continue
+            rates = tariff.components.get(name)
+            note = tariff.missing_note(name)
+            if rates is None and note is None:
+                note = "the tariff does not give this component"
+            comps.append((name, rates, note))
+        known = _TARIFF_COMPONENTS[id(tariff)] = (tariff, tuple(comps))
+    return known[1]
+
+
 def _persons(members: list, head) -> tuple:
     """Per person: the monthly flags and income figures the assessment file keeps."""
-    return tuple(
-        PersonResult(m.person.id,
-                     "insured" if m.insured else ("fictitious_head" if m is head else
-                                                  ("late_elderly" if m.late else "other")),
-                     m.insured, m.care,
-                     m.income.levy_base if m.insured else 0,
-                     m.income.judgement_income if m.counted else None,
-                     m.income.is_earner if m.counted else None,
-                     m.preschool and m.insured != 0, m.under18 and m.insured != 0)
-        for m in members)
+    out = []
+    for m in members:
+        inc = m.income
+        if m.insured:
+            out.append(PersonResult(m.person.id, "insured", m.insured, m.care, inc.levy_base,
+                                    inc.judgement_income if m.counted else None,
+                                    inc.is_earner if m.counted else None,
+                                    m.preschool, m.under18))
+        else:
+            out.append(PersonResult(m.person.id, "fictitious_head" if m is head else
+                                    ("late_elderly" if m.late else "other"), 0, m.care, 0,
+                                    inc.judgement_income if m.counted else None,
+                                    inc.is_earner if m.counted else None, False, False))
+    return tuple(out)
 
 
 def _combine(results: list[tuple]) -> tuple:
@@ -318,8 +359,8 @@ _COMPONENTS: dict[tuple, tuple] = {}
 
 
 def _component(name: str, rates: ComponentRates, comp_members: list, tier: int, declared: bool,
-               spec_status: str | None, tariff: Tariff, claims: list, tr: list | None,
-               ) -> ComponentLevy:
+               spec_status: str | None, tariff: Tariff, claims: list, facts: int,
+               tr: list | None) -> ComponentLevy:
     """One component: the law's steps (steps/pipeline.py) over its members."""
     key = (id(rates), name, tier, declared, spec_status)
     known = _COMPONENTS.get(key)
@@ -339,7 +380,7 @@ def _component(name: str, rates: ComponentRates, comp_members: list, tier: int, 
             c, child_rules=tuple(cl.rule for cl in mine if cl.rule.kind == "child_per_capita"),
             household_claims=tuple(cl for cl in mine if cl.rule.kind in ("grade", "income_drop")),
             detention=tuple(cl for cl in mine if cl.rule.kind == "detention"))
-    levy_obj = pipeline.run(c, comp_members)
+    levy_obj = pipeline.run(c, comp_members, facts)
     if tr is not None:
         tracing.component(tr, levy_obj, rates, comp_members, tier, spec_status, tariff)
     return levy_obj

@@ -128,7 +128,8 @@ def opaque_id(value: Any, field: str) -> str:
     """An opaque id: 1–64 letters, digits and . _ : -, never a 個人番号."""
     if type(value) is not str:
         raise InputError(field, "must be a string id")
-    if len(value) <= 80 and looks_like_my_number(value):
+    # (12 digits need 12 characters: a shorter id cannot hold a 個人番号)
+    if 12 <= len(value) <= 80 and looks_like_my_number(value):
         raise InputError(field, "looks like a 個人番号 (12 digits with a valid check digit); "
                                 "use an opaque id")
     if _ID.fullmatch(value) is None:

@@ -18,6 +18,8 @@ from .household import (LAND_KINDS, NO_STATUSES, SEPARATE_KINDS, Childbirth, Hea
                         Household, Income, Period, Person, SeparateIncome, Statuses,
                         Unemployment, _AMOUNTS, _d)
 
+_AMOUNT_KEYS = frozenset(_AMOUNTS)
+_AMOUNT_ORDER = {key: i for i, key in enumerate(_AMOUNTS)}
 _INCOME_KEYS = frozenset(_AMOUNTS + ("declared", "separate", "income_adjustment_eligible",
                                      "is_family_employee"))
 _PERSON_KEYS = frozenset(("id", "birth_date", "insured", "late_elderly_since",
@@ -62,10 +64,11 @@ def _periods(value: Any, field: str) -> tuple[Period, ...]:
         except InputError as e:
             raise e.within(f"{field}[{i}]") from None
         out.append(Period(start, until))
-    out.sort(key=attrgetter("start"))
-    for a, b in zip(out, out[1:]):
-        if a.until is None or a.until > b.start:
-            raise InputError(field, "periods overlap")
+    if len(out) > 1:
+        out.sort(key=attrgetter("start"))
+        for a, b in zip(out, out[1:]):
+            if a.until is None or a.until > b.start:
+                raise InputError(field, "periods overlap")
     return tuple(out)
 
 
@@ -90,10 +93,14 @@ def _read_separate(value: Any) -> tuple[SeparateIncome, ...]:
 
 def _read_income(value: Any) -> Income:
     obj(value, _INCOME_KEYS)
+    if not value:
+        return _NO_INCOME
     kw: dict[str, Any] = {}
-    for key in _AMOUNTS:
-        if key in value:
-            kw[key] = integer(value[key], key)
+    amounts = [key for key in value if key in _AMOUNT_KEYS]
+    if len(amounts) > 1:        # checked in the order of _AMOUNTS (the first error wins)
+        amounts.sort(key=_AMOUNT_ORDER.__getitem__)
+    for key in amounts:
+        kw[key] = integer(value[key], key)
     for revenue, income in (("salary_revenue", "salary_income"),
                             ("pension_revenue", "pension_income")):
         if revenue in kw and income in kw:

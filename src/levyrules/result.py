@@ -17,7 +17,7 @@ NO_INSURED_MONTH = ("no insured month in the fiscal year (coverage withdrawn or 
 NO_INSURED_MONTH_JA = "この年度に国保の加入月がありません（資格の取消・遡及喪失等）: 納税義務なし、税額0円"
 
 
-@attrs.frozen(slots=True)
+@attrs.define(slots=True)
 class ComponentLevy:
     """One component's tax (区分ごとの税額). Element amounts are after 月割, before reductions."""
     name: str
@@ -54,7 +54,7 @@ class ComponentLevy:
                 "months": self.months}
 
 
-@attrs.frozen(slots=True)
+@attrs.define(slots=True)
 class Reduction:
     """The 軽減判定 of the household."""
     tier: int                 # 70, 50, 20 or 0
@@ -73,7 +73,7 @@ class Reduction:
                 "declared": self.declared}
 
 
-@attrs.frozen(slots=True)
+@attrs.define(slots=True)
 class PersonResult:
     """Per person: the monthly flags and income figures the assessment file keeps."""
     id: str
@@ -94,7 +94,7 @@ class PersonResult:
                 "preschool": self.preschool, "under18": self.under18}
 
 
-@attrs.frozen(slots=True)
+@attrs.define(slots=True)
 class HeadPart:
     """One 納税義務者's share of the year after a 世帯主変更 (rulebook §10.6)."""
     head: str
@@ -112,7 +112,7 @@ class HeadPart:
                 "total": self.total, "installments": list(self.installments)}
 
 
-@attrs.frozen(slots=True)
+@attrs.define(slots=True)
 class Assessment:
     household: str
     fiscal_year: int

@@ -43,7 +43,7 @@ def levy(np, name: str, tariff, v, months) -> dict:
     rows = np.nonzero(months)[0]
     hh = v.hh[rows]
     H = len(v.head)
-    if not len(rows):          # nobody is levied: 0 whatever the rates (assess._ZERO)
+    if not len(rows):          # nobody is levied: 0 whatever the rates (assess._zero)
         return {k: np.zeros(H, np.int64) for k in FIELDS}
     c = shape(name, tariff)
     present = np.zeros(H, bool)

@@ -14,5 +14,15 @@ COMPONENTS = frozenset(("medical", "support"))
 
 def payable(amount_after_statutory: int, share: Fraction) -> int:
     """What the child pays: floor(post-軽減 amount × (1 − share)); share is ½ by law."""
-    keep = 1 - share
+    known = _KEEP.get(id(share))
+    if known is None or known[0] is not share:
+        if len(_KEEP) > 64:
+            _KEEP.clear()
+        known = _KEEP[id(share)] = (share, 1 - share)
+    keep = known[1]
     return amount_after_statutory * keep.numerator // keep.denominator
+
+
+# 1 − share by the share object (a tariff's national value: few, long-lived); Fraction
+# arithmetic costs microseconds, the look-up does not
+_KEEP: dict[int, tuple] = {}

@@ -26,6 +26,14 @@ SPECIFIED = 64        # a 特定世帯 or 特定継続世帯
 HOUSEHOLD = 128       # the component has a 平等割
 ASSET = 256           # the component has a 資産割
 NETS = 512            # the cap or the 100円 cut works on the persons' monthly nets
+# facts of one household's members that the per-household plan checks (`Step.only`): a
+# step without any of its `only` flags provably does nothing, so the plan leaves it out
+# (the column forms run for every household and ignore these)
+REDUCED = 1024        # a 7割・5割・2割 tier
+PRESCHOOL_MEMBER = 2048   # a 未就学児 among the members
+UNDER18_MEMBER = 4096     # a member under 18
+ASSET_TAX = 8192          # a member with 固定資産税額
+MEMBER_FLAGS = REDUCED | PRESCHOOL_MEMBER | UNDER18_MEMBER | ASSET_TAX
 
 
 @attrs.frozen(slots=True)
@@ -36,3 +44,4 @@ class Step:
     needs: int = 0           # flags the component must all have for the step to apply
     when: int = 0            # and one of these, when not 0
     columns: Callable | None = None   # columns(component, ColumnLedger): the column form
+    only: int = 0            # per household: one of these, when not 0 (else a no-op)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ..rules import ASSET_LEVY
-from . import ASSET, Step
+from . import ASSET, ASSET_TAX, Step
 from .ledger import Component, Ledger
 
 
@@ -21,4 +21,4 @@ def levy_columns(c: Component, L) -> None:
     L.ast_net = L.asset_tax * c.rates.k_asset
     L.asset += L.sum(L.ast_net * L.n)
 
-STEP = Step(ASSET_LEVY, levy, needs=ASSET, columns=levy_columns)
+STEP = Step(ASSET_LEVY, levy, needs=ASSET, columns=levy_columns, only=ASSET_TAX)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ..rules.child_support import UNDER18
-from . import CHILD, Step
+from . import CHILD, UNDER18_MEMBER, Step
 from .ledger import Component, Ledger
 
 
@@ -26,4 +26,4 @@ def reduce_columns(c: Component, L) -> None:
     L.pc_b = L.pc_b * ~u
     L.pc_net = L.pc_net * ~u
 
-STEP = Step(UNDER18, reduce, needs=CHILD, columns=reduce_columns)
+STEP = Step(UNDER18, reduce, needs=CHILD, columns=reduce_columns, only=UNDER18_MEMBER)

@@ -6,6 +6,8 @@ more than what is left (rulebook §11.2, defaults §5)."""
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from ..rules import ROUNDING
 from . import Step
 from .ledger import Component, Ledger, ReductionKey, Stage
@@ -14,6 +16,7 @@ from .ledger import Component, Ledger, ReductionKey, Stage
 INSIDE = tuple(k.value for k in (ReductionKey.STATUTORY, ReductionKey.PRESCHOOL,
                                  ReductionKey.CHILD_UNDER18, ReductionKey.SPECIFIED_HOUSEHOLD,
                                  ReductionKey.INVOLUNTARY_UNEMPLOYMENT))
+_INSIDE = attrgetter(*INSIDE)        # a ledger's amounts of those reductions
 CHILDBIRTH = ReductionKey.CHILDBIRTH.value
 FORMER_DEPENDENT = ReductionKey.FORMER_DEPENDENT.value
 
@@ -43,22 +46,24 @@ def before_cap(c: Component, ledger: Ledger) -> dict:
 def levy(c: Component, ledger: Ledger) -> None:
     U = ledger.unit
     a, b, d, e = ledger.income, ledger.asset, ledger.per_capita, ledger.per_household
-    ledger.levy_lines = (a // U, b // U, d // U, e // U)
+    la, lb, ld, le = a // U, b // U, d // U, e // U
+    ledger.levy_lines = (la, lb, ld, le)
     exact = a + b + d + e
-    shown = a // U + b // U + d // U + e // U
-    lines = ledger.shown
-    for k in INSIDE:
-        v = getattr(ledger, k)
-        if v:
-            lines[k] = v // U
-            shown -= v // U
-            exact -= v
+    shown = la + lb + ld + le
+    inside = _INSIDE(ledger)
+    if any(inside):
+        lines = ledger.shown
+        for k, v in zip(INSIDE, inside):
+            if v:
+                lines[k] = v // U
+                shown -= v // U
+                exact -= v
     computed = shown if c.rounding.yen == "per_element" else exact // U
     ledger.computed = computed
     ledger.fraction = computed - shown
     if ledger.childbirth or ledger.former_dependent or ledger.relief:
         taken, ledger.levy = take(before_cap(c, ledger), computed, U)
-        lines.update(taken)
+        ledger.shown.update(taken)
     else:
         ledger.levy = computed
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 from ..calendar import MONTH_COUNT
 from ..result import ComponentLevy
 from ..rules.preschool import COMPONENTS as PRESCHOOL_COMPONENTS
-from . import (ASSET, CHILD, CHILD_RELIEF, DETENTION, HOUSEHOLD, HOUSEHOLD_RELIEF, NETS, PRESCHOOL,
-               SPECIFIED, STATUS, after_cap, asset_levy, cap,
+from . import (ASSET, ASSET_TAX, CHILD, CHILD_RELIEF, DETENTION, HOUSEHOLD, HOUSEHOLD_RELIEF,
+               MEMBER_FLAGS, NETS, PRESCHOOL, PRESCHOOL_MEMBER, REDUCED, SPECIFIED, STATUS,
+               UNDER18_MEMBER, after_cap, asset_levy, cap,
                child_under18, childbirth, former_dependent, income_levy, levy, per_capita,
                per_household, person_net, preschool, relief_child, relief_detention,
                relief_household, rounding, segments, specified_household, statutory,
@@ -58,11 +59,13 @@ _PLANS: dict[int, tuple] = {}
 
 
 def plan(flags: int) -> tuple:
-    """The run functions of the steps that apply to a component with `flags`."""
+    """The run functions of the steps that apply to a component with `flags` (a step
+    whose `only` facts the household lacks would do nothing: it is left out)."""
     p = _PLANS.get(flags)
     if p is None:
         p = _PLANS[flags] = tuple(s.run for s in PIPELINE if s.needs & flags == s.needs
-                                  and (not s.when or s.when & flags))
+                                  and (not s.when or s.when & flags)
+                                  and (not s.only or s.only & flags))
     return p
 
 
@@ -82,14 +85,34 @@ def tariff_flags(name: str, rates, options, rounding) -> int:
     return f
 
 
-def flags(c: Component, members: list) -> int:
-    """What the component has that some steps need (see steps/__init__.py)."""
-    f = c.tariff_flags
+def member_facts(members) -> int:
+    """The MEMBER_FLAGS (and STATUS) the `members` (Member objects) may need: a flag
+    set here only lets a step run; `flags` decides."""
+    f = 0
+    for m in members:
+        if m.preschool:
+            f |= PRESCHOOL_MEMBER
+        if m.under18:
+            f |= UNDER18_MEMBER
+        if m.person.fixed_asset_tax:
+            f |= ASSET_TAX
+        if m.unemployed or m.birth or m.fd_exempt:
+            f |= STATUS
+    return f
+
+
+def flags(c: Component, members: list, facts: int = MEMBER_FLAGS | STATUS) -> int:
+    """What the component has that some steps need (see steps/__init__.py); `facts`:
+    `member_facts` of the household (by default: every step that may apply runs)."""
+    f = c.tariff_flags | (facts & MEMBER_FLAGS)
     if not c.declared:
         f &= ~PRESCHOOL
+    if c.tier:
+        f |= REDUCED
     if c.specified:
         f |= SPECIFIED
-    if c.statuses and any(m.unemployed or m.birth or m.fd_exempt for m, _ in members):
+    if facts & STATUS and c.statuses and \
+            any(m.unemployed or m.birth or m.fd_exempt for m, _ in members):
         f |= STATUS
     if c.child_rules:
         f |= CHILD_RELIEF
@@ -100,15 +123,16 @@ def flags(c: Component, members: list) -> int:
     return f
 
 
-def run(c: Component, members: list) -> ComponentLevy:
-    """The component's tax for `members` [(member, months mask)] under `c`."""
+def run(c: Component, members: list, facts: int = MEMBER_FLAGS | STATUS) -> ComponentLevy:
+    """The component's tax for `members` [(member, months mask)] under `c`; `facts`:
+    see `flags`."""
     rows = []
     months = 0
     for pos, (m, mask) in enumerate(members):
         rows.append(Row(m, pos, mask, MONTH_COUNT[mask]))
         months |= mask
     ledger = Ledger(12 * c.rates.denominator, rows, months)
-    f = flags(c, members)
+    f = flags(c, members, facts)
     for step in _PLANS.get(f) or plan(f):
         step(c, ledger)
     return result(c, ledger)
@@ -116,11 +140,12 @@ def run(c: Component, members: list) -> ComponentLevy:
 
 def result(c: Component, ledger: Ledger) -> ComponentLevy:
     """The component's lines as the output prints them, from the ledger."""
-    after = sum(ledger.shown[k] for k in ledger.after_cap) if ledger.after_cap else 0
-    return ComponentLevy(c.name, *ledger.levy_lines, ledger.shown, ledger.levy, ledger.cap,
-                         ledger.levy - ledger.capped, ledger.capped - after - ledger.amount,
-                         ledger.amount, MONTH_COUNT[ledger.months], fraction=ledger.fraction,
-                         after_cap=ledger.after_cap)
+    shown, after_cap, capped, amount = ledger.shown, ledger.after_cap, ledger.capped, ledger.amount
+    after = sum([shown[k] for k in after_cap]) if after_cap else 0
+    income, asset, per_capita, per_household = ledger.levy_lines
+    return ComponentLevy(c.name, income, asset, per_capita, per_household, shown, ledger.levy,
+                         ledger.cap, ledger.levy - capped, capped - after - amount, amount,
+                         MONTH_COUNT[ledger.months], None, ledger.fraction, after_cap)
 
 
 # flags decided per household in columns (the steps' column forms take them as masks)

@@ -5,7 +5,7 @@ that remains after the 7割・5割・2割軽減, floored (医療分・支援分;
 from __future__ import annotations
 
 from ..rules import preschool
-from . import PRESCHOOL, Step
+from . import PRESCHOOL, PRESCHOOL_MEMBER, Step
 from .ledger import Component, Ledger
 
 
@@ -32,4 +32,5 @@ def reduce_columns(c: Component, L) -> None:
     L.pc_net = L.pc_net - L.red_pre
     L.preschool += L.sum(L.red_pre * L.n) * c.rates.denominator
 
-STEP = Step(preschool.PRESCHOOL, reduce, needs=PRESCHOOL, columns=reduce_columns)
+STEP = Step(preschool.PRESCHOOL, reduce, needs=PRESCHOOL, columns=reduce_columns,
+            only=PRESCHOOL_MEMBER)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..calendar import MONTH_COUNT
 from ..rules.reductions import STATUTORY, reduced, reduced_columns
-from . import HOUSEHOLD, Step
+from . import HOUSEHOLD, REDUCED, Step
 from .ledger import Component, Ledger
 
 
@@ -16,7 +16,7 @@ def per_capita(c: Component, ledger: Ledger) -> None:
     total = 0
     for r in ledger.rows:
         a, b = r.parts
-        pay = reduced(a, tier) + reduced(b, tier)
+        pay = reduced(a, tier) + reduced(b, tier) if b else reduced(a, tier)
         total += (a + b - pay) * D * r.n
         r.pc_net = pay
     ledger.statutory += total
@@ -45,6 +45,6 @@ def per_household_columns(c: Component, L) -> None:
     L.household_pay = after
 
 
-PER_CAPITA = Step(STATUTORY, per_capita, columns=per_capita_columns)
+PER_CAPITA = Step(STATUTORY, per_capita, columns=per_capita_columns, only=REDUCED)
 PER_HOUSEHOLD = Step(STATUTORY, per_household, needs=HOUSEHOLD,
-                     columns=per_household_columns)
+                     columns=per_household_columns, only=REDUCED)
