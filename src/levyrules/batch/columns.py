@@ -126,7 +126,7 @@ def merge_scalar(np, pop, tariff, out: dict | None, scalar_rows) -> Columns:
     for (n, kind), tail in zip(schema, zip(*extra)):
         dtype = object if None in tail else _dtype(np, kind)
         col = np.empty(len(index), dtype)
-        col[at_kept] = out[n]
+        col[at_kept] = out.pop(n)           # one column at a time: no second copy of all
         col[at_extra] = tail
         arrays[n] = col
     return Columns(names, arrays, rejects, index)

@@ -55,15 +55,16 @@ def levy(np, name: str, tariff, v, months) -> dict:
     groups = Groups(np, rhh, H if present is None else int(present.sum()))
     hmonths = groups.bit_or(months[rows])
     f = v.facts
+    fd_half = f.fd_half[rows]
     status = c.statuses and bool(((f.unemployed | f.birth | f.fd_exempt)[rows] != 0).any())
     L = ColumnLedger(np, 12 * c.rates.denominator, {
-        "hh": rhh, "person": rows, "months": months[rows], "n": count(months[rows]),
+        "hh": rhh, "months": months[rows], "n": count(months[rows]),
         "base_n": v.income.levy_base[rows], "base_x": v.base_x[rows],
         "is_under18": f.under18[rows], "is_preschool": f.preschool[rows],
         "asset_tax": v.asset[rows],
         "unemployed": f.unemployed[rows], "birth": f.birth[rows],
-        "fd_exempt": f.fd_exempt[rows], "fd_half": f.fd_half[rows],
-        "member_fd_half": f.fd_half[rows],
+        "fd_exempt": f.fd_exempt[rows], "fd_half": fd_half,
+        "member_fd_half": fd_half,             # the person's mask (kept when rows split)
     }, {"tier": _cut(v.judgement.tier, present), "declared": _cut(v.judgement.declared, present),
         "specified": _cut(v.judgement.specified, present), "household_months": hmonths,
         "n_months": count(hmonths), "groups": groups}, count)
@@ -78,15 +79,20 @@ def _cut(values, present):
 def _fields(np, c: Component, L, present, H: int) -> dict:
     out = {}
 
+    zeros = np.zeros(H, np.int64)
+    zeros.flags.writeable = False          # one read-only column for every all-zero field
+
     def put(key, values):
         if not hasattr(values, "shape"):              # an accumulator no step touched
-            values = np.full(len(L.tier), values, np.int64)
-        if present is None:
+            values = np.full(len(L.tier), values, np.int64) if values else zeros
+        if not values.any():
+            out[key] = zeros
+        elif present is None:
             out[key] = values
-            return
-        col = np.zeros(H, np.int64)
-        col[present] = values
-        out[key] = col
+        else:
+            col = np.zeros(H, np.int64)
+            col[present] = values
+            out[key] = col
     for key, line in zip(("income_levy", "asset_levy", "per_capita", "per_household"),
                          L.levy_lines):
         put(key, line)

@@ -54,6 +54,7 @@ def assess_columns(pop: Population, tariff) -> Columns:
     judged = judgement_dates(pop, facts)
     on, late, counted = judge_columns(pop, facts, judged)
     v = _view(np, pop, keep, facts, income, income_u, judged, on, late, counted)
+    del facts, income, income_u, judged, on, late, counted    # the view keeps what it needs
     v.judgement = judging.judge(np, fy, v.groups, v.head, v.facts, v.income,
                                 v.income_u, v.judged, v.on, v.late, v.counted, nat,
                                 tariff.options.fictitious_head_counts_as_earner)
@@ -63,6 +64,7 @@ def assess_columns(pop: Population, tariff) -> Columns:
             months = v.facts.care if name == "care" else v.facts.insured
             parts[name] = components.levy(np, name, tariff, v, months)
     out = household_columns(np, pop, tariff, v, parts)
+    del v, parts
     return merge_scalar(np, pop, tariff, out, np.nonzero(scalar)[0])
 
 
@@ -75,7 +77,7 @@ def _unemployment_income(np, pop: Population, tariff, facts, income):
     part = income_columns(pop, tariff.national, pop.fiscal_year, SALARY_SHARE,
                           tariff.options.unemployment_adjustment == "before", rows=rows)
     out = types.SimpleNamespace()
-    for k in _fields(income):
+    for k in ("levy_base", "judgement_income", "is_earner", "declared"):
         col = getattr(income, k).copy()
         col[rows] = getattr(part, k)
         setattr(out, k, col)
@@ -138,10 +140,10 @@ def _view(np, pop: Population, keep, facts, income, income_u, judged, on, late, 
         v.head = (np.cumsum(pk) - 1)[pop.head[keep]]
     v.groups = Groups(np, v.hh, len(v.index))
 
-    def cut(obj):
-        return types.SimpleNamespace(**{k: getattr(obj, k)[pk] for k in _fields(obj)})
-    v.facts, v.income = cut(facts), cut(income)
-    v.income_u = cut(income_u) if income_u is not income else v.income
+    def cut(obj, fields):
+        return types.SimpleNamespace(**{k: getattr(obj, k)[pk] for k in fields})
+    v.facts, v.income = cut(facts, _FACTS), cut(income, _INCOME)
+    v.income_u = cut(income_u, _INCOME) if income_u is not income else v.income
     v.base_x = np.where(v.facts.unemployment_period != 0, v.income_u.levy_base,
                         v.income.levy_base)
     v.asset = pop.fixed_asset_tax[pk]
@@ -151,9 +153,7 @@ def _view(np, pop: Population, keep, facts, income, income_u, judged, on, late, 
     return v
 
 
-def _fields(obj) -> list:
-    import attrs
-    if attrs.has(type(obj)):
-        return [f.name for f in attrs.fields(type(obj))]
-    return [k for k in vars(obj) if not k.startswith("_")]
-
+# what the 判定, the steps and the household columns read of the facts and incomes
+_FACTS = ("insured", "care", "late_date", "preschool", "under18", "unemployed",
+          "unemployment_period", "birth", "fd_exempt", "fd_half")
+_INCOME = ("levy_base", "judgement_income", "is_earner", "declared")

@@ -68,7 +68,6 @@ def per_person_columns(c: Component, L) -> None:
     half = L.fd_half & (L.pc_net > target)
     here += (L.pc_net - target) * D * half
     L.pc_net = L.np.where(half, target, L.pc_net)
-    L.fd_here = here
     L.former_dependent += L.sum(here * L.n)
 
 

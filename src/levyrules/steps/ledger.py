@@ -167,9 +167,9 @@ class ColumnLedger:
     (所得割の基礎 × k × 12 × persons) could pass 2^62 to the per-household engine."""
 
     # the row columns (copied when a row splits into runs of months)
-    ROW_FIELDS = ("hh", "person", "months", "n", "base_n", "base_x", "is_under18", "is_preschool",
+    ROW_FIELDS = ("hh", "months", "n", "base_n", "base_x", "is_under18", "is_preschool",
                   "asset_tax", "unemployed", "birth", "fd_exempt", "fd_half", "member_fd_half",
-                  "inc_net", "ast_net", "pc_a", "pc_b", "pc_net", "red_pre", "fd_here")
+                  "inc_net", "ast_net", "pc_a", "pc_b", "pc_net")
 
     def __init__(self, np, unit: int, rows: dict, households: dict, month_count):
         self.np = np
@@ -185,8 +185,7 @@ class ColumnLedger:
                   "childbirth", "former_dependent"):
             setattr(self, k, 0)
         rz = np.zeros(len(self.hh), np.int64)
-        self.inc_net, self.ast_net, self.pc_net, self.red_pre, self.fd_here = (
-            rz, rz.copy(), rz.copy(), rz.copy(), rz.copy())
+        self.inc_net, self.ast_net, self.pc_net = rz, rz.copy(), rz.copy()
         self.household_pay = None      # int64[H] once a 平等割 is levied
         self.status_household = None   # bool[H]: a member with a status (set by segments)
         self.after = 0                 # yen taken after the cap

@@ -36,7 +36,6 @@ def levy_columns(c: Component, L) -> None:
     L.pc_a = np.full(len(L.hh), pc, np.int64)
     L.pc_b = np.where(~L.is_under18, adult, 0).astype(np.int64) if adult else L.pc_a * 0
     L.pc_net = L.pc_a + L.pc_b
-    L.red_pre = L.pc_a * 0
     L.per_capita += L.sum(L.pc_net * L.n) * c.rates.denominator
 
 STEP = Step(PER_CAPITA, levy, columns=levy_columns)

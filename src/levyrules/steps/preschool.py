@@ -28,9 +28,9 @@ def reduce_columns(c: Component, L) -> None:
     keep = 1 - c.preschool_share
     on = L.is_preschool & L.of_household(L.declared)
     after = L.pc_net * keep.numerator // keep.denominator
-    L.red_pre = (L.pc_net - after) * on
-    L.pc_net = L.pc_net - L.red_pre
-    L.preschool += L.sum(L.red_pre * L.n) * c.rates.denominator
+    red = (L.pc_net - after) * on
+    L.pc_net = L.pc_net - red
+    L.preschool += L.sum(red * L.n) * c.rates.denominator
 
 STEP = Step(preschool.PRESCHOOL, reduce, needs=PRESCHOOL, columns=reduce_columns,
             only=PRESCHOOL_MEMBER)
