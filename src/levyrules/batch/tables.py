@@ -1,0 +1,389 @@
+"""Reading a population's flat tables (population/layout.py, docs/population.md: households,
+persons, insured_periods and the optional tables, as Parquet or CSV) straight into
+:class:`Population` chunks, as columns: no dict and no Household per row.
+
+The tables are sorted by household_id (as text) and joined by a streaming merge, a chunk
+of households rows at a time with the rows of the other tables up to its last key. The
+semantics are the household reader's (population.sources, layout.assemble,
+Household.from_json), which stays their one definition: the columns are checked as columns
+(tablebuild, tablecells), and a household that may be bad, or that has rows the columns do
+not take (世帯主変更, 条例減免: evaluated per household), is read by that reader from its
+rows, which words the reject. So the households, the rejects (household id, ``file:row``,
+field, message, no personal value) and their order are those of ``levyrules batch`` on the
+household reader. A file whose column types the columns do not take (a date column of
+Parquet dates, say) is read by the household reader throughout. Problems with a whole file
+(missing table or column, a table out of order, undecodable text) raise InputError.
+"""
+
+from __future__ import annotations
+
+import bisect
+from itertools import islice
+from pathlib import Path
+from typing import Callable, Iterator, NamedTuple
+
+from ..errors import InputError
+from ..population import layout, sources, tables as files
+from ..population.rejects import Reject
+from . import tablebuild, tablecells as cells
+from .population import Population, from_households
+
+CHUNK = 65_536
+BATCH = 65_536
+CHILDREN = tuple(t for t in layout.TABLES if t != "households")
+COLUMNAR = ("persons", "insured_periods")   # the others go through the household reader
+
+
+class Read(NamedTuple):
+    """A chunk: the population, its rejects as (order, Reject) in input order, the order
+    of each household (its households row; a reject at (row, 1) stands for that row, one at
+    (row, 0, …) comes before it) and the source (``file:row``) of each household."""
+    population: Population
+    rejects: list
+    order: object
+    sources: object
+
+
+def read_population(directory, fiscal_year: int | None = None, *,
+                    encoding: str | None = None, chunk: int = CHUNK,
+                    other_year: Callable | None = None) -> Iterator[Read]:
+    """The population of a tables folder in chunks of at most `chunk` households rows.
+    `fiscal_year`: the population's year (by default that of the first household);
+    a household of another year goes to the rejects, worded by `other_year(household,
+    source) -> Reject` when given."""
+    paths = sources.table_paths(Path(directory))
+    opened = {t: _Table(p, t, encoding) for t, p in paths.items() if p is not None}
+    if not all(t.canonical for t in opened.values()):
+        yield from _compat(Path(directory), fiscal_year, encoding, chunk, other_year)
+        return
+    reader = _Reader(opened, fiscal_year, other_year)
+    batches = opened["households"].batches(chunk)
+    current = next(batches, None)
+    if current is None:
+        yield reader.chunk(_empty(opened["households"]), _np().zeros(0, _np().int64), True)
+        return
+    while current is not None:
+        following = next(batches, None)
+        yield reader.chunk(*current, following is None)
+        current = following
+
+
+def _np():
+    return cells._libs()[0]
+
+
+def _canonical(schema, table: str) -> bool:
+    """True when every column has a type the columns read (text, or an integer or boolean
+    column of its kind); any other type is left to the household reader."""
+    _, pa, _ = cells._libs()
+    kinds = layout.kinds(table)
+    for f in schema:
+        t = f.type
+        text = pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t)
+        if not (text or (kinds[f.name] == layout.INT and pa.types.is_integer(t)
+                         and t != pa.uint64())
+                or (kinds[f.name] == layout.BOOL and pa.types.is_boolean(t))):
+            return False
+    return len(set(schema.names)) == len(schema.names)
+
+
+class _Table:
+    """One table file, read in arrow batches with the number of each row (the line of a
+    CSV file, the row of a Parquet file, as the household reader counts them)."""
+
+    def __init__(self, path: Path, table: str, encoding: str | None):
+        self.table, self.name, self.index = table, path.name, list(layout.TABLES).index(table)
+        _, pa, _ = cells._libs()
+        if path.suffix == ".csv":
+            self.names, self._rows = files.csv_rows(path, table, encoding)
+            self.where = "{}:{}"
+            self.schema = pa.schema([(c, pa.string()) for c in self.names])
+            self.canonical = len(set(self.names)) == len(self.names)
+        else:
+            self._pq = files.open_parquet(path, table)
+            self.where = "{}:row {}"
+            self.schema = self._pq.schema_arrow
+            self.canonical = _canonical(self.schema, table)
+
+    def source(self, number) -> str:
+        return self.where.format(self.name, int(number))
+
+    def batches(self, size: int) -> Iterator[tuple]:
+        np, pa, _ = cells._libs()
+        if self.where == "{}:{}":
+            while True:
+                rows = list(islice(self._rows, size))
+                if not rows:
+                    return
+                lines = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+                cols = [pa.array(c, pa.string()) for c in zip(*(r[1] for r in rows))]
+                yield pa.Table.from_arrays(cols, schema=self.schema), lines
+            return
+        n = 0
+        for b in self._pq.iter_batches(batch_size=size):
+            yield pa.Table.from_batches([b]), np.arange(n + 1, n + 1 + b.num_rows)
+            n += b.num_rows
+
+
+def _empty(t: _Table):
+    return t.schema.empty_table()
+
+
+def _keys(table):
+    """The household_id of each row as text ('' when empty)."""
+    _, pa, pc = cells._libs()
+    c = tablebuild.col(table, "household_id")
+    if c is None or pa.types.is_null(c.type):
+        return pa.array([""] * table.num_rows, pa.string())
+    return pc.fill_null(c, "").cast(pa.string())
+
+
+def _unsorted(t: _Table, number) -> InputError:
+    return InputError(f"{t.table}.household_id", f"the {t.table} table is not sorted by "
+                                                 f"household_id (at {t.source(number)})")
+
+
+class _Cursor:
+    """The rows of a child table not yet taken, loaded batch by batch; checks the order."""
+
+    def __init__(self, t: _Table):
+        self.t, self.it = t, t.batches(BATCH)
+        self.pending = None             # (arrow table, numbers, keys)
+        self.tail: str | None = None    # last key loaded
+        self.done = False
+
+    def _load(self) -> None:
+        np, pa, pc = cells._libs()
+        got = next(self.it, None)
+        if got is None:
+            self.done = True
+            return
+        table, numbers = got
+        keys = _keys(table)
+        if self.tail is not None and len(keys) and keys[0].as_py() < self.tail:
+            raise _unsorted(self.t, numbers[0])
+        if len(keys) > 1:
+            down = pc.less(keys.slice(1), keys.slice(0, len(keys) - 1)).to_numpy(
+                zero_copy_only=False)
+            if down.any():
+                raise _unsorted(self.t, numbers[int(np.argmax(down)) + 1])
+        if len(keys):
+            self.tail = keys[-1].as_py()
+        if self.pending is not None:
+            t0, n0, k0 = self.pending
+            table = pa.concat_tables([t0, table]).combine_chunks()
+            numbers, keys = np.concatenate([n0, numbers]), pa.concat_arrays([k0, keys])
+        self.pending = (table, numbers, keys)
+
+    def take(self, upto: str | None):
+        """(table, numbers, keys) of the rows with household_id <= `upto` (all: None)."""
+        _, _, pc = cells._libs()
+        while not self.done and (self.pending is None or upto is None
+                                 or self.tail is None or self.tail <= upto):
+            self._load()
+        if self.pending is None:
+            return _empty(self.t), _np().zeros(0, _np().int64), _keys(_empty(self.t))
+        table, numbers, keys = self.pending
+        n = len(keys) if upto is None else int(pc.sum(pc.less_equal(keys, upto)).as_py() or 0)
+        self.pending = (table.slice(n), numbers[n:], keys.slice(n))
+        return table.slice(0, n), numbers[:n], keys.slice(0, n)
+
+
+class _Reader:
+    def __init__(self, opened: dict, fiscal_year: int | None, other_year):
+        self.hh = opened["households"]
+        self.children = {t: _Cursor(opened[t]) for t in CHILDREN if t in opened}
+        self.fiscal_year, self.other_year = fiscal_year, other_year
+        self.prev: str | None = None
+        self.r0 = 0                     # households rows before this chunk
+
+    def chunk(self, table, numbers, last: bool) -> Read:
+        np = _np()
+        keys = _keys(table)
+        rejects: list = []
+        valid = self._order(table, keys, numbers, rejects)
+        vkeys = keys.take(valid)
+        upto = vkeys[-1].as_py() if len(valid) else None
+        rows = {}
+        for name, cursor in self.children.items():
+            if upto is not None:
+                rows[name] = self._match(cursor, upto, vkeys, valid, rejects)
+            if last:
+                self._trailing(cursor, table.num_rows, rejects)
+        part = _Chunk(self, table.take(valid), numbers[valid], rows, self.r0 + valid)
+        pop, order, srcs = part.population(rejects)
+        self.r0 += table.num_rows
+        rejects.sort(key=lambda r: r[0])
+        return Read(pop, rejects, order, srcs)
+
+    def _order(self, table, keys, numbers, rejects: list):
+        """The rows with a household id seen for the first time; the others rejected. An id
+        below the one before stops the run (the households table is not sorted)."""
+        np, pa, pc = cells._libs()
+        n = table.num_rows
+        named = np.flatnonzero(cells.present(keys, n))
+        for i in np.flatnonzero(~cells.present(keys, n)):
+            rejects.append(((self.r0 + int(i), 1), Reject.of(
+                "", self.hh.source(numbers[i]), "households.household_id", "is required")))
+        k = keys.take(named)
+        if not len(k):
+            return named
+        before = pa.concat_arrays([pa.array([self.prev if self.prev is not None
+                                             else k[0].as_py()], pa.string()),
+                                   k.slice(0, len(k) - 1)])
+        down = pc.less(k, before).to_numpy(zero_copy_only=False)
+        if down.any():
+            i = named[int(np.argmax(down))]
+            raise InputError("households.household_id", "the households table is not sorted "
+                                                        f"by household_id (at "
+                                                        f"{self.hh.source(numbers[i])})")
+        same = pc.equal(k, before).to_numpy(zero_copy_only=False)
+        if self.prev is None:
+            same[0] = False
+        for i in named[same]:
+            rejects.append(((self.r0 + int(i), 1), Reject.of(
+                keys[int(i)].as_py(), self.hh.source(numbers[i]), "households.household_id",
+                "is used by another household")))
+        self.prev = k[-1].as_py()
+        return named[~same]
+
+    def _match(self, cursor: _Cursor, upto: str, vkeys, valid, rejects: list):
+        """(rows, their numbers, the household (index in `valid`) of each) of a child table
+        up to `upto`; rows naming no household are rejected before the next household."""
+        np, _, pc = cells._libs()
+        table, numbers, keys = cursor.take(upto)
+        v = pc.fill_null(pc.index_in(keys, value_set=vkeys), -1).to_numpy(
+            zero_copy_only=False).astype(np.int64)
+        orphan = np.flatnonzero(v < 0)
+        if len(orphan):
+            names = vkeys.to_pylist()
+            prev = None
+            for i in orphan:
+                key = keys[int(i)].as_py()
+                if prev is not None and i == prev[0] + 1 and key == prev[1]:
+                    prev = (i, key)
+                    continue
+                prev = (i, key)
+                at = self.r0 + int(valid[bisect.bisect_right(names, key)])
+                rejects.append(((at, 0, cursor.t.index, int(numbers[i])),
+                                _orphan(cursor.t, key, numbers[i])))
+            keep = v >= 0
+            table, numbers, v = table.filter(keep), numbers[keep], v[keep]
+        return table, numbers, v
+
+    def _trailing(self, cursor: _Cursor, n: int, rejects: list) -> None:
+        table, numbers, keys = cursor.take(None)
+        prev = None
+        for i, key in enumerate(keys.to_pylist()):
+            if key != prev:
+                rejects.append(((self.r0 + n, 0, cursor.t.index, int(numbers[i])),
+                                _orphan(cursor.t, key, numbers[i])))
+            prev = key
+
+
+def _orphan(t: _Table, key: str, number) -> Reject:
+    return Reject.of(key, t.source(number), f"{t.table}.household_id",
+                     "names no household of the households table")
+
+
+class _Chunk:
+    """The valid households rows of a chunk with their rows of the other tables."""
+
+    def __init__(self, reader: _Reader, hh, numbers, rows: dict, order):
+        self.reader, self.hh, self.numbers, self.rows, self.order = \
+            reader, hh, numbers, rows, order
+
+    def population(self, rejects: list) -> tuple:
+        np = _np()
+        r = self.reader
+        n = self.hh.num_rows
+        if not n:
+            return from_households([]), np.zeros(0, np.int64), _Sources(r.hh, [])
+        built = tablebuild.build(self.hh, *self.rows["persons"][::2],
+                                 *self.rows["insured_periods"][::2])
+        slow = built.bad.copy()
+        for name, (_, _, v) in self.rows.items():
+            if name not in COLUMNAR:
+                slow |= np.bincount(v, minlength=n) > 0
+        if r.fiscal_year is None and (~built.bad).any():
+            r.fiscal_year = int(built.fiscal_year[np.argmax(~built.bad)])
+        slow |= built.fiscal_year != (r.fiscal_year or 0)
+        households, at = [], []
+        for v in np.flatnonzero(slow):
+            h = self._household(int(v), rejects)
+            if h is not None:
+                households.append(h)
+                at.append(v)
+        fast, at = np.flatnonzero(~slow), np.array(at, np.int64)
+        pop, perm = tablebuild.combine(built.population(~slow, r.fiscal_year or 0), fast,
+                                       from_households(households), at)
+        kept = np.concatenate([fast, at])[perm]
+        return pop, self.order[kept], _Sources(r.hh, self.numbers[kept])
+
+    def _household(self, v: int, rejects: list):
+        """The household of row `v` read by the household reader, or None (rejected)."""
+        r = self.reader
+        src = r.hh.source(self.numbers[v])
+        groups = {"households": [(src, self.hh.slice(v, 1).to_pylist()[0])]}
+        for name, (table, numbers, vs) in self.rows.items():
+            a, b = _np().searchsorted(vs, [v, v + 1])
+            if b > a:
+                t = r.children[name].t
+                groups[name] = [(t.source(numbers[i]), row) for i, row in
+                                zip(range(a, b), table.slice(a, b - a).to_pylist())]
+        parsed = sources.parse(src, groups)
+        if not isinstance(parsed, Reject):
+            if r.fiscal_year is None:
+                r.fiscal_year = parsed.fiscal_year
+            if parsed.fiscal_year == r.fiscal_year:
+                return parsed
+            parsed = _other_year(parsed, src, r.fiscal_year, r.other_year)
+        rejects.append(((int(self.order[v]), 1), parsed))
+        return None
+
+
+def _other_year(h, src: str, fiscal_year: int, other_year) -> Reject:
+    if other_year is not None:
+        return other_year(h, src)
+    return Reject.of(h.id, src, "fiscal_year", f"the household is for fiscal year "
+                                               f"{h.fiscal_year} but the population is for "
+                                               f"{fiscal_year}")
+
+
+class _Sources:
+    """The ``file:row`` of each household of a chunk, made when asked for."""
+
+    def __init__(self, t: _Table, numbers):
+        self.t, self.numbers = t, numbers
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __getitem__(self, i: int) -> str:
+        return self.t.source(self.numbers[i])
+
+
+def _compat(directory: Path, fiscal_year, encoding, chunk: int, other_year) -> Iterator[Read]:
+    """The household reader's items, chunk by chunk, as Populations (files whose column
+    types the columns do not take)."""
+    np = _np()
+    items = sources.items(directory, encoding)
+    n = 0
+    while True:
+        part = list(islice(items, chunk))
+        if not part:
+            return
+        households, order, srcs, rejects = [], [], [], []
+        for i, (src, payload) in enumerate(part, n):
+            parsed = sources.parse(src, payload)
+            if not isinstance(parsed, Reject):
+                fiscal_year = fiscal_year or parsed.fiscal_year
+                if parsed.fiscal_year == fiscal_year:
+                    households.append(parsed)
+                    order.append(i)
+                    srcs.append(src)
+                    continue
+                parsed = _other_year(parsed, src, fiscal_year, other_year)
+            rejects.append(((i, 1), parsed))
+        n += len(part)
+        yield Read(from_households(households), rejects, np.array(order, np.int64), srcs)
