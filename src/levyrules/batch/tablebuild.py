@@ -17,12 +17,10 @@ import attrs
 
 from ..fields import MAX_ITEMS, MAX_PERSONS
 from ..household import _AMOUNTS
-from . import tablecells as cells
+from . import tablecells as cells, tablestatus
 from .population import FLAGS, NONE, OPTIONAL_AMOUNTS, Population
 
 MUNICIPALITY = r"^([a-z0-9-]{1,40}|[0-9]{6})$"
-STATUS_KEYS = ("unemployment_separation", "unemployment_reason", "childbirth_expected",
-               "childbirth_actual", "childbirth_multiple", "former_dependent_since")
 FLAG_DEFAULTS = {"declared": True}
 
 
@@ -47,42 +45,43 @@ class Built:
     head: object                # int64[V]: person row of the 世帯主 (-1: none)
     household: object           # int64[P]: household of each person row
     person_ids: list
-    person: dict                # birth, late_since, fixed_asset_tax, income{…}
-    periods: dict               # person, start, until; sorted by person, start
+    person: dict                # birth, late_since, fixed_asset_tax, income{…}, statuses{…}
+    rows: dict                  # periods, separate, care_exempt: columns with "person"
 
     def population(self, keep, fiscal_year: int) -> Population:
         """The Population of the households where `keep` is True."""
         np = _np()
         kept = np.flatnonzero(keep)
         keep_p = keep[self.household]
+        at = np.flatnonzero(keep_p)
         new_p = np.cumsum(keep_p) - 1
         counts = np.bincount(self.household[keep_p], minlength=len(keep))[kept]
         start = np.zeros(len(kept) + 1, np.int64)
         np.cumsum(counts, out=start[1:])
         hh = np.repeat(np.arange(len(kept), dtype=np.int64), counts)
-        per = {k: v[keep_p[self.periods["person"]]] for k, v in self.periods.items()}
-        per["person"] = new_p[per["person"]]
+
+        def rows(d: dict) -> dict:
+            m = keep_p[d["person"]]
+            out = {k: v[m] for k, v in d.items()}
+            out["person"] = new_p[out["person"]]
+            return out
+
+        def persons(x):
+            return [x[i] for i in at] if isinstance(x, list) else x[keep_p]
         p = self.person
-        n = int(keep_p.sum())
-        empty = np.zeros(0, np.int64)
-        statuses = {k: np.full(n, NONE, np.int64) for k in STATUS_KEYS}
-        statuses["unemployment_reason"] = [None] * n
-        statuses["childbirth_multiple"] = np.zeros(n, bool)
-        pids = self.person_ids
         return Population(
             fiscal_year, [self.household_ids[i] for i in kept], start,
-            new_p[self.head[kept]], np.zeros(len(kept), bool),
-            [pids[i] for i in np.flatnonzero(keep_p)], hh, p["birth"][keep_p],
-            p["late_since"][keep_p], p["fixed_asset_tax"][keep_p],
-            {k: v[keep_p] for k, v in p["income"].items()},
-            {k: empty.copy() for k in ("person", "kind", "income", "special_deduction")},
-            per, statuses, {k: empty.copy() for k in ("person", "start", "until")},
-            [self.municipality[i] for i in kept], [None] * len(kept))
+            new_p[self.head[kept]], np.zeros(len(kept), bool), persons(self.person_ids), hh,
+            p["birth"][keep_p], p["late_since"][keep_p], p["fixed_asset_tax"][keep_p],
+            {k: v[keep_p] for k, v in p["income"].items()}, rows(self.rows["separate"]),
+            rows(self.rows["periods"]), {k: persons(v) for k, v in p["statuses"].items()},
+            rows(self.rows["care_exempt"]), [self.municipality[i] for i in kept],
+            [None] * len(kept))
 
 
-def build(hh, persons, v_persons, periods, v_periods) -> Built:
-    """The columns and checks of V households (`hh`, an arrow table) with their persons
-    and insured_periods rows (`v_*`: the household of each row)."""
+def build(hh, rows: dict) -> Built:
+    """The columns and checks of V households (`hh`, an arrow table) with their rows of
+    the other tables ({table: (arrow table, row numbers, household of each row)})."""
     np = _np()
     n = hh.num_rows
     bad = cells.bad_ids(col(hh, "household_id"), n) | cells.bad_ids(col(hh, "head"), n)
@@ -90,6 +89,7 @@ def build(hh, persons, v_persons, periods, v_periods) -> Built:
     bad |= fy_bad | (fy < 2000) | (fy > 2100)
     muni = col(hh, "municipality")
     bad |= cells.present(muni, n) & ~cells.matches(muni, MUNICIPALITY, n)
+    persons, _, v_persons = rows["persons"]
     p_bad, person, pid_codes = _persons(persons)
     counts = np.bincount(v_persons, minlength=n)
     bad |= (counts == 0) | (counts > MAX_PERSONS)
@@ -98,15 +98,24 @@ def build(hh, persons, v_persons, periods, v_periods) -> Built:
     bad |= np.bincount(v_persons, index.duplicate, minlength=n) > 0
     head = index.row(np.arange(n), col(hh, "head"))
     bad |= head < 0
-    per, q_bad = _periods(periods, v_periods, index, person["birth"])
-    bad |= np.bincount(v_periods, q_bad, minlength=n) > 0
+    t, _, v = rows["insured_periods"]
+    prow = index.row(v, col(t, "person_id"))
+    periods, q_bad = spans(prow, col(t, "from"), col(t, "until"), person["birth"])
+    bad |= np.bincount(v, q_bad, minlength=n) > 0
+    out = {"periods": periods}
+    for name, read in (("separate_incomes", tablestatus.separate),
+                       ("statuses", tablestatus.statuses)):
+        t, _, v = rows.get(name) or (None, None, np.zeros(0, np.int64))
+        prow = index.row(v, col(t, "person_id")) if t is not None else v
+        r_bad = read(t, prow, person, out)
+        bad |= np.bincount(v, r_bad, minlength=n) > 0
     hids = col(hh, "household_id").to_pylist()
     munis = [m or None for m in muni.to_pylist()] if muni is not None and \
         cells.is_text(muni) else [None] * n
     pids = col(persons, "person_id")
     return Built(bad, np.where(fy_bad, NONE, fy), hids, munis, head, v_persons,
                  pids.to_pylist() if pids is not None else [None] * persons.num_rows,
-                 person, per)
+                 person, out)
 
 
 class _PersonIndex:
@@ -177,24 +186,27 @@ def _persons(t):
     return bad, person, (codes, dictionary)
 
 
-def _periods(t, v, index: _PersonIndex, birth):
-    """(columns sorted by person and start, bad[Q]) of insured_periods rows."""
+def spans(prow, start, until, birth=None):
+    """(columns person, start, until sorted by person and start; bad per row) of periods
+    [from, until) of persons `prow` (-1: no such person), as household_read._periods
+    checks them: from required, until after from, no overlap, at most MAX_ITEMS a person;
+    with `birth`, none before the birth date (国保の資格)."""
     np = _np()
-    n = t.num_rows
-    prow = index.row(v, col(t, "person_id"))
-    start, s_bad = cells.dates(col(t, "from"), n)
-    until, u_bad = cells.dates(col(t, "until"), n)
+    n = len(prow)
+    start, s_bad = cells.dates(start, n)
+    until, u_bad = cells.dates(until, n)
     bad = (prow < 0) | s_bad | u_bad | (start == NONE) | ((until != NONE) & (until <= start))
-    bad |= (prow >= 0) & (start < birth[np.maximum(prow, 0)])
+    if birth is not None:
+        bad |= (prow >= 0) & (start < birth[np.maximum(prow, 0)])
     order = np.lexsort((start, prow))
+    order = order[prow[order] >= 0]         # a row naming no person: its household is bad
     p, s, u = prow[order], start[order], until[order]
-    same = p[1:] == p[:-1]
-    overlap = same & ((u[:-1] == NONE) | (u[:-1] > s[1:]))
+    overlap = (p[1:] == p[:-1]) & ((u[:-1] == NONE) | (u[:-1] > s[1:]))
     bad[order[1:][overlap]] = True
     bad[order[:-1][overlap]] = True
     if len(p):
         per_person = np.bincount(np.maximum(p, 0))
-        bad |= (prow >= 0) & (per_person[np.maximum(prow, 0)] > MAX_ITEMS)
+        bad |= per_person[np.maximum(prow, 0)] > MAX_ITEMS
     return {"person": p, "start": s, "until": u}, bad
 
 

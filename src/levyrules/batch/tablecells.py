@@ -25,11 +25,16 @@ FALSE = ("false", "0", "FALSE", "False")
 ORDINAL_1970 = 719_163          # date(1970, 1, 1).toordinal()
 
 
+_LIBS: list = []
+
+
 def _libs():
-    from ..population.extras import need
-    return (need("numpy", "batch", "the columnar reader"),
-            need("pyarrow", "batch", "the columnar reader"),
-            need("pyarrow.compute", "batch", "the columnar reader"))
+    """(numpy, pyarrow, pyarrow.compute), imported on first use."""
+    if not _LIBS:
+        from ..population.extras import need
+        _LIBS.extend(need(m, "batch", "the columnar reader")
+                     for m in ("numpy", "pyarrow", "pyarrow.compute"))
+    return _LIBS
 
 
 def is_text(arr) -> bool:

@@ -31,7 +31,9 @@ from .population import Population, from_households
 CHUNK = 65_536
 BATCH = 65_536
 CHILDREN = tuple(t for t in layout.TABLES if t != "households")
-COLUMNAR = ("persons", "insured_periods")   # the others go through the household reader
+# the tables read as columns; a household with rows in the others (relief, head_changes)
+# is evaluated per household (Population.scalar) and read by the household reader
+COLUMNAR = ("persons", "insured_periods", "separate_incomes", "statuses")
 
 
 class Read(NamedTuple):
@@ -299,8 +301,7 @@ class _Chunk:
         n = self.hh.num_rows
         if not n:
             return from_households([]), np.zeros(0, np.int64), _Sources(r.hh, [])
-        built = tablebuild.build(self.hh, *self.rows["persons"][::2],
-                                 *self.rows["insured_periods"][::2])
+        built = tablebuild.build(self.hh, self.rows)
         slow = built.bad.copy()
         for name, (_, _, v) in self.rows.items():
             if name not in COLUMNAR:
@@ -309,8 +310,8 @@ class _Chunk:
             r.fiscal_year = int(built.fiscal_year[np.argmax(~built.bad)])
         slow |= built.fiscal_year != (r.fiscal_year or 0)
         households, at = [], []
-        for v in np.flatnonzero(slow):
-            h = self._household(int(v), rejects)
+        for v, groups in self._groups(np.flatnonzero(slow)):
+            h = self._household(v, groups, rejects)
             if h is not None:
                 households.append(h)
                 at.append(v)
@@ -320,17 +321,29 @@ class _Chunk:
         kept = np.concatenate([fast, at])[perm]
         return pop, self.order[kept], _Sources(r.hh, self.numbers[kept])
 
-    def _household(self, v: int, rejects: list):
+    def _groups(self, slow) -> Iterator[tuple[int, dict]]:
+        """The rows of each household of `slow` by table, as the household reader takes
+        them ({table: [(source, row dict)]}); each table converted once for all of them."""
+        np = _np()
+        r = self.reader
+        rows = {"households": (self.hh.take(slow).to_pylist(), self.numbers[slow], r.hh, None)}
+        for name, (table, numbers, vs) in self.rows.items():
+            a, b = np.searchsorted(vs, slow), np.searchsorted(vs, slow + 1)
+            idx = np.concatenate([np.arange(x, y) for x, y in zip(a, b)] or [[]]).astype(int)
+            rows[name] = (table.take(idx).to_pylist(), numbers[idx], r.children[name].t,
+                          np.cumsum(np.concatenate([[0], b - a])))
+        for j, v in enumerate(slow):
+            groups = {}
+            for name, (dicts, numbers, t, bounds) in rows.items():
+                lo, hi = (j, j + 1) if bounds is None else (bounds[j], bounds[j + 1])
+                if hi > lo:
+                    groups[name] = [(t.source(numbers[i]), dicts[i]) for i in range(lo, hi)]
+            yield int(v), groups
+
+    def _household(self, v: int, groups: dict, rejects: list):
         """The household of row `v` read by the household reader, or None (rejected)."""
         r = self.reader
-        src = r.hh.source(self.numbers[v])
-        groups = {"households": [(src, self.hh.slice(v, 1).to_pylist()[0])]}
-        for name, (table, numbers, vs) in self.rows.items():
-            a, b = _np().searchsorted(vs, [v, v + 1])
-            if b > a:
-                t = r.children[name].t
-                groups[name] = [(t.source(numbers[i]), row) for i, row in
-                                zip(range(a, b), table.slice(a, b - a).to_pylist())]
+        src = groups["households"][0][0]
         parsed = sources.parse(src, groups)
         if not isinstance(parsed, Reject):
             if r.fiscal_year is None:
