@@ -36,6 +36,14 @@ def col(table, name: str):
     return c.combine_chunks() if hasattr(c, "combine_chunks") else c
 
 
+def pick(values: list, idx) -> list:
+    """values[i] for each i of the index array `idx`, as a list."""
+    np = _np()
+    arr = np.empty(len(values), object)
+    arr[:] = values
+    return arr[idx].tolist()
+
+
 @attrs.define(slots=True, eq=False)
 class Built:
     bad: object                 # bool[V]
@@ -67,16 +75,15 @@ class Built:
             return out
 
         def persons(x):
-            return [x[i] for i in at] if isinstance(x, list) else x[keep_p]
+            return pick(x, at) if isinstance(x, list) else x[keep_p]
         p = self.person
         return Population(
-            fiscal_year, [self.household_ids[i] for i in kept], start,
+            fiscal_year, pick(self.household_ids, kept), start,
             new_p[self.head[kept]], np.zeros(len(kept), bool), persons(self.person_ids), hh,
             p["birth"][keep_p], p["late_since"][keep_p], p["fixed_asset_tax"][keep_p],
             {k: v[keep_p] for k, v in p["income"].items()}, rows(self.rows["separate"]),
             rows(self.rows["periods"]), {k: persons(v) for k, v in p["statuses"].items()},
-            rows(self.rows["care_exempt"]), [self.municipality[i] for i in kept],
-            [None] * len(kept))
+            rows(self.rows["care_exempt"]), pick(self.municipality, kept), [None] * len(kept))
 
 
 def build(hh, rows: dict) -> Built:
@@ -256,18 +263,18 @@ def take(pop: Population, perm) -> Population:
     inv[p_perm] = np.arange(P)
 
     def persons(x):
-        return [x[i] for i in p_perm] if isinstance(x, list) else x[p_perm]
+        return pick(x, p_perm) if isinstance(x, list) else x[p_perm]
 
     def rows(d: dict) -> dict:
         person = inv[d["person"]]
         o = np.argsort(person, kind="stable")
         return {k: (person[o] if k == "person" else v[o]) for k, v in d.items()}
-    hh = [pop.households[i] for i in perm] if pop.households is not None else None
+    hh = pick(pop.households, perm) if pop.households is not None else None
     return Population(
-        pop.fiscal_year, [pop.household_ids[i] for i in perm], start, inv[pop.head[perm]],
+        pop.fiscal_year, pick(pop.household_ids, perm), start, inv[pop.head[perm]],
         pop.scalar[perm], persons(pop.person_ids),
         np.repeat(np.arange(len(perm), dtype=np.int64), sizes), pop.birth[p_perm],
         pop.late_since[p_perm], pop.fixed_asset_tax[p_perm],
         {k: v[p_perm] for k, v in pop.income.items()}, rows(pop.separate), rows(pop.periods),
         {k: persons(v) for k, v in pop.statuses.items()}, rows(pop.care_exempt),
-        [pop.municipality[i] for i in perm], hh)
+        pick(pop.municipality, perm), hh)

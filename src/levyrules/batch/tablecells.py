@@ -17,7 +17,6 @@ from ..fields import FIRST_YEAR, LAST_YEAR, MAX_YEN
 from .population import NONE
 
 DIGITS = r"^[0-9]{1,15}$"
-DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
 MAYBE_MY_NUMBER = r"[0-9]{4}[-. _:/]?[0-9]{4}[-. _:/]?[0-9]{4}"   # fields.looks_like_my_number
 TRUE = ("true", "1", "TRUE", "True")
@@ -101,13 +100,18 @@ def dates(arr, n: int):
         return np.full(n, NONE, np.int64), np.zeros(n, bool)
     if not is_text(arr):                    # not a text column: the household reader decides
         return np.full(n, NONE, np.int64), has
-    shaped = matches(arr, DATE, n)
-    text = pc.if_else(pa.array(shaped), arr, "2000-01-01").cast(pa.string())
-    if isinstance(text, pa.ChunkedArray):
-        text = text.combine_chunks()
-    offsets = np.frombuffer(text.buffers()[1], np.int32)[text.offset:text.offset + n + 1]
-    raw = np.frombuffer(text.buffers()[2], np.uint8)[offsets[0]:offsets[0] + 10 * n]
-    d = raw.reshape(n, 10).astype(np.int64) - 48
+    if pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.string())
+    offsets = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset:arr.offset + n + 1]
+    data = np.frombuffer(arr.buffers()[2], np.uint8) if arr.buffers()[2] is not None \
+        else np.zeros(0, np.uint8)
+    ten = has & (offsets[1:] - offsets[:-1] == 10)
+    at = np.where(ten, offsets[:-1], 0)[:, None] + np.arange(10)
+    d = (data[at] if len(data) >= 10 else np.zeros((n, 10), np.uint8)).astype(np.int64) - 48
+    digit = (d >= 0) & (d <= 9)
+    shaped = ten & digit[:, [0, 1, 2, 3, 5, 6, 8, 9]].all(axis=1) & (d[:, 4] == -3) \
+        & (d[:, 7] == -3)                   # '-' is 48 - 3
+    d = np.where(digit, d, 0)
     y = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
     m = d[:, 5] * 10 + d[:, 6]
     day = d[:, 8] * 10 + d[:, 9]
@@ -117,7 +121,7 @@ def dates(arr, n: int):
 
 
 def days_in_month(y, m):
-    np, _, _ = _libs()
+    np = _libs()[0]
     leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
     table = np.array([31, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int64)
     return table[np.clip(m, 0, 12)] + ((m == 2) & leap)
