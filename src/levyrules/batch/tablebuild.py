@@ -56,8 +56,9 @@ class Built:
     person: dict                # birth, late_since, fixed_asset_tax, income{…}, statuses{…}
     rows: dict                  # periods, separate, care_exempt: columns with "person"
 
-    def population(self, keep, fiscal_year: int) -> Population:
-        """The Population of the households where `keep` is True."""
+    def population(self, keep, fiscal_year: int, scalar, households: list) -> Population:
+        """The Population of the households where `keep` is True; `scalar` and
+        `households` (a Household or None each) as Population has them."""
         np = _np()
         kept = np.flatnonzero(keep)
         keep_p = keep[self.household]
@@ -79,11 +80,12 @@ class Built:
         p = self.person
         return Population(
             fiscal_year, pick(self.household_ids, kept), start,
-            new_p[self.head[kept]], np.zeros(len(kept), bool), persons(self.person_ids), hh,
+            new_p[self.head[kept]], scalar[kept], persons(self.person_ids), hh,
             p["birth"][keep_p], p["late_since"][keep_p], p["fixed_asset_tax"][keep_p],
             {k: v[keep_p] for k, v in p["income"].items()}, rows(self.rows["separate"]),
             rows(self.rows["periods"]), {k: persons(v) for k, v in p["statuses"].items()},
-            rows(self.rows["care_exempt"]), pick(self.municipality, kept), [None] * len(kept))
+            rows(self.rows["care_exempt"]), pick(self.municipality, kept),
+            pick(households, kept))
 
 
 def build(hh, rows: dict) -> Built:

@@ -44,8 +44,10 @@ def is_text(arr) -> bool:
 def present(arr, n: int):
     """True where the cell holds a value (not null, not empty text)."""
     np, pa, pc = _libs()
-    if arr is None or pa.types.is_null(arr.type):
+    if arr is None or pa.types.is_null(arr.type) or arr.null_count == n:
         return np.zeros(n, bool)
+    if not is_text(arr) and arr.null_count == 0:
+        return np.ones(n, bool)
     ok = pc.is_valid(arr)
     if is_text(arr):
         ok = pc.and_(ok, pc.fill_null(pc.not_equal(arr, ""), False))
@@ -73,7 +75,10 @@ def ints(arr, n: int):
         values = pc.cast(text, pa.int64()).to_numpy(zero_copy_only=False)
         bad = has & ~ok
     else:                                   # an integer column (open_parquet checked it)
-        values = pc.fill_null(pc.cast(arr, pa.int64()), 0).to_numpy(zero_copy_only=False)
+        if arr.type != pa.int64():
+            arr = pc.cast(arr, pa.int64())
+        values = (arr if arr.null_count == 0 else pc.fill_null(arr, 0)).to_numpy(
+            zero_copy_only=False)
         bad = has & ((values < 0) | (values > MAX_YEN))
     return np.where(has, values, NONE), bad
 

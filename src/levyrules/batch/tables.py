@@ -302,22 +302,26 @@ class _Chunk:
         if not n:
             return from_households([]), np.zeros(0, np.int64), _Sources(r.hh, [])
         built = tablebuild.build(self.hh, self.rows)
-        slow = built.bad.copy()
+        scalar = np.zeros(n, bool)      # rows the columns do not take: per household
         for name, (_, _, v) in self.rows.items():
             if name not in COLUMNAR:
-                slow |= np.bincount(v, minlength=n) > 0
+                scalar |= np.bincount(v, minlength=n) > 0
         if r.fiscal_year is None and (~built.bad).any():
             r.fiscal_year = int(built.fiscal_year[np.argmax(~built.bad)])
-        slow |= built.fiscal_year != (r.fiscal_year or 0)
-        households, at = [], []
-        for v, groups in self._groups(np.flatnonzero(slow)):
+        bad = built.bad | (built.fiscal_year != (r.fiscal_year or 0))
+        keep = ~bad & ~scalar
+        objects = [None] * n
+        households, at = [], []         # bad by the columns, good by the household reader
+        for v, groups in self._groups(np.flatnonzero(bad | scalar)):
             h = self._household(v, groups, rejects)
-            if h is not None:
+            if h is not None and bad[v]:
                 households.append(h)
                 at.append(v)
-        fast, at = np.flatnonzero(~slow), np.array(at, np.int64)
-        pop, perm = tablebuild.combine(built.population(~slow, r.fiscal_year or 0), fast,
-                                       from_households(households), at)
+            elif h is not None:
+                keep[v], objects[v] = True, h
+        pop = built.population(keep, r.fiscal_year or 0, scalar, objects)
+        fast, at = np.flatnonzero(keep), np.array(at, np.int64)
+        pop, perm = tablebuild.combine(pop, fast, from_households(households), at)
         kept = np.concatenate([fast, at])[perm]
         return pop, self.order[kept], _Sources(r.hh, self.numbers[kept])
 
