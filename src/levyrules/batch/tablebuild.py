@@ -33,7 +33,9 @@ def col(table, name: str):
     if table is None or name not in table.column_names:
         return None
     c = table.column(name)
-    return c.combine_chunks() if hasattr(c, "combine_chunks") else c
+    if hasattr(c, "num_chunks"):
+        return c.chunk(0) if c.num_chunks == 1 else c.combine_chunks()
+    return c
 
 
 def pick(values: list, idx) -> list:
@@ -56,10 +58,12 @@ class Built:
     person: dict                # birth, late_since, fixed_asset_tax, income{…}, statuses{…}
     rows: dict                  # periods, separate, care_exempt: columns with "person"
 
-    def population(self, keep, fiscal_year: int, scalar, households: list) -> Population:
-        """The Population of the households where `keep` is True; `scalar` and
-        `households` (a Household or None each) as Population has them."""
+    def population(self, keep, fiscal_year: int, scalar) -> Population:
+        """The Population of the households where `keep` is True (`scalar`: as
+        Population.scalar); its households are set by the caller."""
         np = _np()
+        if keep.all():
+            return self._all(fiscal_year, scalar)
         kept = np.flatnonzero(keep)
         keep_p = keep[self.household]
         at = np.flatnonzero(keep_p)
@@ -84,8 +88,18 @@ class Built:
             p["birth"][keep_p], p["late_since"][keep_p], p["fixed_asset_tax"][keep_p],
             {k: v[keep_p] for k, v in p["income"].items()}, rows(self.rows["separate"]),
             rows(self.rows["periods"]), {k: persons(v) for k, v in p["statuses"].items()},
-            rows(self.rows["care_exempt"]), pick(self.municipality, kept),
-            pick(households, kept))
+            rows(self.rows["care_exempt"]), pick(self.municipality, kept))
+
+    def _all(self, fiscal_year: int, scalar) -> Population:
+        np = _np()
+        n = len(scalar)
+        start = np.zeros(n + 1, np.int64)
+        np.cumsum(np.bincount(self.household, minlength=n), out=start[1:])
+        p, r = self.person, self.rows
+        return Population(
+            fiscal_year, self.household_ids, start, self.head, scalar, self.person_ids,
+            self.household, p["birth"], p["late_since"], p["fixed_asset_tax"], p["income"],
+            r["separate"], r["periods"], p["statuses"], r["care_exempt"], self.municipality)
 
 
 def build(hh, rows: dict) -> Built:

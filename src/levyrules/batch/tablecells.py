@@ -108,21 +108,23 @@ def dates(arr, n: int):
     if pa.types.is_large_string(arr.type):
         arr = arr.cast(pa.string())
     offsets = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset:arr.offset + n + 1]
-    data = np.frombuffer(arr.buffers()[2], np.uint8) if arr.buffers()[2] is not None \
-        else np.zeros(0, np.uint8)
-    ten = has & (offsets[1:] - offsets[:-1] == 10)
-    at = np.where(ten, offsets[:-1], 0)[:, None] + np.arange(10)
-    d = (data[at] if len(data) >= 10 else np.zeros((n, 10), np.uint8)).astype(np.int64) - 48
-    digit = (d >= 0) & (d <= 9)
-    shaped = ten & digit[:, [0, 1, 2, 3, 5, 6, 8, 9]].all(axis=1) & (d[:, 4] == -3) \
-        & (d[:, 7] == -3)                   # '-' is 48 - 3
-    d = np.where(digit, d, 0)
-    y = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
-    m = d[:, 5] * 10 + d[:, 6]
-    day = d[:, 8] * 10 + d[:, 9]
-    ok = shaped & (m >= 1) & (m <= 12) & (day >= 1) & (day <= days_in_month(y, m)) \
-        & (y >= FIRST_YEAR) & (y <= LAST_YEAR)
-    return np.where(has & ok, ordinal(y, m, day), NONE), has & ~ok
+    rows = np.flatnonzero(has & (offsets[1:] - offsets[:-1] == 10))
+    values, ok = np.full(n, NONE, np.int64), np.zeros(n, bool)
+    if len(rows):
+        data = np.frombuffer(arr.buffers()[2], np.uint8)
+        d = data[offsets[rows][:, None] + np.arange(10)].astype(np.int32) - 48
+        digit = (d >= 0) & (d <= 9)
+        shaped = digit[:, [0, 1, 2, 3, 5, 6, 8, 9]].all(axis=1) & (d[:, 4] == -3) \
+            & (d[:, 7] == -3)               # '-' is 48 - 3
+        d = np.where(digit, d, 0).astype(np.int64)
+        y = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+        m = d[:, 5] * 10 + d[:, 6]
+        day = d[:, 8] * 10 + d[:, 9]
+        good = shaped & (m >= 1) & (m <= 12) & (day >= 1) & (day <= days_in_month(y, m)) \
+            & (y >= FIRST_YEAR) & (y <= LAST_YEAR)
+        values[rows[good]] = ordinal(y, m, day)[good]
+        ok[rows[good]] = True
+    return values, has & ~ok
 
 
 def days_in_month(y, m):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 from itertools import islice
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Callable, Iterator, NamedTuple
 
 from ..errors import InputError
@@ -98,21 +99,21 @@ class _Table:
         _, pa, _ = cells._libs()
         if path.suffix == ".csv":
             self.names, self._rows = files.csv_rows(path, table, encoding)
-            self.where = "{}:{}"
+            self.where = Where(path.name, "{}:{}")
             self.schema = pa.schema([(c, pa.string()) for c in self.names])
             self.canonical = len(set(self.names)) == len(self.names)
         else:
             self._pq = files.open_parquet(path, table)
-            self.where = "{}:row {}"
+            self.where = Where(path.name, "{}:row {}")
             self.schema = self._pq.schema_arrow
             self.canonical = _canonical(self.schema, table)
 
     def source(self, number) -> str:
-        return self.where.format(self.name, int(number))
+        return self.where(number)
 
     def batches(self, size: int) -> Iterator[tuple]:
         np, pa, _ = cells._libs()
-        if self.where == "{}:{}":
+        if self.where.fmt == "{}:{}":
             while True:
                 rows = list(islice(self._rows, size))
                 if not rows:
@@ -292,57 +293,42 @@ class _Chunk:
     """The valid households rows of a chunk with their rows of the other tables."""
 
     def __init__(self, reader: _Reader, hh, numbers, rows: dict, order):
-        self.reader, self.hh, self.numbers, self.rows, self.order = \
-            reader, hh, numbers, rows, order
+        self.reader, self.numbers, self.order = reader, numbers, order
+        self.rows = ChunkRows(hh, numbers, reader.hh.where, {
+            name: (t, nums, v, reader.children[name].t.where)
+            for name, (t, nums, v) in rows.items()})
 
     def population(self, rejects: list) -> tuple:
         np = _np()
-        r = self.reader
-        n = self.hh.num_rows
+        r, rows = self.reader, self.rows
+        n = rows.hh.num_rows
         if not n:
             return from_households([]), np.zeros(0, np.int64), _Sources(r.hh, [])
-        built = tablebuild.build(self.hh, self.rows)
+        built = tablebuild.build(rows.hh, {k: v[:3] for k, v in rows.children.items()})
         scalar = np.zeros(n, bool)      # rows the columns do not take: per household
-        for name, (_, _, v) in self.rows.items():
+        for name, (_, _, v, _) in rows.children.items():
             if name not in COLUMNAR:
                 scalar |= np.bincount(v, minlength=n) > 0
         if r.fiscal_year is None and (~built.bad).any():
             r.fiscal_year = int(built.fiscal_year[np.argmax(~built.bad)])
         bad = built.bad | (built.fiscal_year != (r.fiscal_year or 0))
         keep = ~bad & ~scalar
-        objects = [None] * n
-        households, at = [], []         # bad by the columns, good by the household reader
-        for v, groups in self._groups(np.flatnonzero(bad | scalar)):
+        known, households, at = {}, [], []
+        for v, groups in rows.groups(np.flatnonzero(bad | scalar)):
             h = self._household(v, groups, rejects)
-            if h is not None and bad[v]:
-                households.append(h)
-                at.append(v)
-            elif h is not None:
-                keep[v], objects[v] = True, h
-        pop = built.population(keep, r.fiscal_year or 0, scalar, objects)
+            if h is not None:
+                known[v] = h
+                if bad[v]:              # bad by the columns, good by the household reader
+                    households.append(h)
+                    at.append(v)
+                else:
+                    keep[v] = True
+        pop = built.population(keep, r.fiscal_year or 0, scalar)
         fast, at = np.flatnonzero(keep), np.array(at, np.int64)
         pop, perm = tablebuild.combine(pop, fast, from_households(households), at)
         kept = np.concatenate([fast, at])[perm]
+        pop.households = Households(rows, kept, known)
         return pop, self.order[kept], _Sources(r.hh, self.numbers[kept])
-
-    def _groups(self, slow) -> Iterator[tuple[int, dict]]:
-        """The rows of each household of `slow` by table, as the household reader takes
-        them ({table: [(source, row dict)]}); each table converted once for all of them."""
-        np = _np()
-        r = self.reader
-        rows = {"households": (self.hh.take(slow).to_pylist(), self.numbers[slow], r.hh, None)}
-        for name, (table, numbers, vs) in self.rows.items():
-            a, b = np.searchsorted(vs, slow), np.searchsorted(vs, slow + 1)
-            idx = np.concatenate([np.arange(x, y) for x, y in zip(a, b)] or [[]]).astype(int)
-            rows[name] = (table.take(idx).to_pylist(), numbers[idx], r.children[name].t,
-                          np.cumsum(np.concatenate([[0], b - a])))
-        for j, v in enumerate(slow):
-            groups = {}
-            for name, (dicts, numbers, t, bounds) in rows.items():
-                lo, hi = (j, j + 1) if bounds is None else (bounds[j], bounds[j + 1])
-                if hi > lo:
-                    groups[name] = [(t.source(numbers[i]), dicts[i]) for i in range(lo, hi)]
-            yield int(v), groups
 
     def _household(self, v: int, groups: dict, rejects: list):
         """The household of row `v` read by the household reader, or None (rejected)."""
@@ -357,6 +343,68 @@ class _Chunk:
             parsed = _other_year(parsed, src, r.fiscal_year, r.other_year)
         rejects.append(((int(self.order[v]), 1), parsed))
         return None
+
+
+class Where:
+    """How the rows of a table file are named: ``file:line`` (CSV), ``file:row N``."""
+
+    def __init__(self, name: str, fmt: str):
+        self.name, self.fmt = name, fmt
+
+    def __call__(self, number) -> str:
+        return self.fmt.format(self.name, int(number))
+
+
+class ChunkRows:
+    """The rows of a chunk's households (arrow tables, picklable): the households rows,
+    and per other table (rows, their numbers, the household of each, Where)."""
+
+    def __init__(self, hh, numbers, where: Where, children: dict):
+        self.hh, self.numbers, self.where, self.children = hh, numbers, where, children
+
+    def groups(self, vs) -> Iterator[tuple[int, dict]]:
+        """The rows of each household v of `vs` as the household reader takes them
+        ({table: [(source, row dict)]}); each table converted once for all of them."""
+        np = _np()
+        rows = {"households": (self.hh.take(vs).to_pylist(), self.numbers[vs], self.where,
+                               None)}
+        for name, (table, numbers, of, where) in self.children.items():
+            a, b = np.searchsorted(of, vs), np.searchsorted(of, vs + 1)
+            idx = np.concatenate([np.arange(x, y) for x, y in zip(a, b)] or [[]]).astype(int)
+            rows[name] = (table.take(idx).to_pylist(), numbers[idx], where,
+                          np.cumsum(np.concatenate([[0], b - a])))
+        for j, v in enumerate(vs):
+            groups = {}
+            for name, (dicts, numbers, where, bounds) in rows.items():
+                lo, hi = (j, j + 1) if bounds is None else (bounds[j], bounds[j + 1])
+                if hi > lo:
+                    groups[name] = [(where(numbers[i]), dicts[i]) for i in range(lo, hi)]
+            yield int(v), groups
+
+
+class Households(Sequence):
+    """Population.households of a chunk read from tables: the Household of a household,
+    read by the household reader from its rows when the evaluator asks for it (it asks
+    only for those it evaluates one by one)."""
+
+    def __init__(self, rows: ChunkRows, v, known: dict):
+        self.rows, self.v, self.known = rows, v, known
+
+    def __len__(self) -> int:
+        return len(self.v)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        v = int(self.v[i])
+        h = self.known.get(v)
+        if h is None:
+            (_, groups), = self.rows.groups(_np().array([v]))
+            h = sources.parse(groups["households"][0][0], groups)
+            if isinstance(h, Reject):       # the columns took what the reader refuses: a bug
+                raise InputError(h.field, h.message)
+            self.known[v] = h
+        return h
 
 
 def _other_year(h, src: str, fiscal_year: int, other_year) -> Reject:
