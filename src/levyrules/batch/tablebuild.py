@@ -219,7 +219,7 @@ def spans(prow, start, until, birth=None):
     start, s_bad = cells.dates(start, n)
     until, u_bad = cells.dates(until, n)
     bad = (prow < 0) | s_bad | u_bad | (start == NONE) | ((until != NONE) & (until <= start))
-    if birth is not None:
+    if birth is not None and len(birth):
         bad |= (prow >= 0) & (start < birth[np.maximum(prow, 0)])
     order = np.lexsort((start, prow))
     order = order[prow[order] >= 0]         # a row naming no person: its household is bad
