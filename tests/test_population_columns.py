@@ -316,3 +316,64 @@ def test_any_cell_changed_reads_alike(tmp_path_factory, edits):
         assert mine.value.field.split(".")[0] in FULL and "sorted" in str(e) + str(mine.value)
         return
     assert_reads_alike(folder, chunk=2)
+
+
+# ---------------------------------------------------------------- parts for workers
+
+def _reads(reads):
+    pops = [r.population for r in reads if r.population.size]
+    pop = pops[0]
+    for p in pops[1:]:
+        pop = tablebuild._concat(pop, p)
+    return pop, [x for r in reads for x in r.rejects], sum(r.items for r in reads)
+
+
+@pytest.mark.parametrize("group", [1, 2, 3])
+def test_parts_read_apart_give_the_whole(tmp_path, group):
+    """Workers each reading a part of the households table (and the key range of the other
+    tables it needs) give what one reader gives: orphans, duplicates and empty ids at the
+    edges of the parts included."""
+    from levyrules.batch.tables import parts
+    csvs = write_tables(tmp_path / "csv", {
+        "households": "household_id,fiscal_year,head\nH-1,2025,p1\n,2025,p1\nH-1,2025,p1\n"
+                      "H-4,2025,p1\nH-5,2025,p1\nH-6,2025,p1\n,2025,p1\nH-8,2025,p1\n",
+        "persons": "household_id,person_id,birth_date\nH-0,p1,1975-06-06\nH-1,p1,1975-06-06\n"
+                   "H-3,p1,1975-06-06\nH-4,p1,1975-06-06\nH-5,p1,1975-13-06\nH-6,p1,1975-06-06\n"
+                   "H-7,p1,1975-06-06\nH-8,p1,1975-06-06\nH-9,p1,1975-06-06\n",
+        "insured_periods": "household_id,person_id,from\nH-1,p1,2020-04-01\nH-2,p1,2020-04-01\n"
+                           "H-6,p1,2020-04-01\nH-8,p1,2020-04-01\nH-9,p1,2020-04-01\n"})
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    from pyarrow import csv as pacsv
+    for f in csvs.iterdir():
+        t = pacsv.read_csv(f, convert_options=pacsv.ConvertOptions(
+            column_types={c: pa.string() for c in ("household_id", "person_id", "head",
+                                                   "birth_date", "from")}))
+        pq.write_table(t, folder / f"{f.stem}.parquet", row_group_size=group)
+    whole = _reads(list(read_population(folder, chunk=3)))
+    plan = parts(folder, 2)
+    assert len(plan) > 2 and plan[-1].last and not any(p.last for p in plan[:-1])
+    split = _reads([r for p in plan for r in read_population(folder, chunk=1, part=p)])
+    for f in FIELDS:
+        same(getattr(split[0], f), getattr(whole[0], f), f)
+    assert split[1:] == whole[1:]
+    assert [r.source for _, r in whole[1]] == [
+        "persons.parquet:row 1", "households.parquet:row 2", "households.parquet:row 3",
+        "persons.parquet:row 3", "insured_periods.parquet:row 2", "households.parquet:row 5",
+        "households.parquet:row 7", "persons.parquet:row 7", "persons.parquet:row 9",
+        "insured_periods.parquet:row 5"]
+    assert_reads_alike(folder, chunk=2)
+
+
+def test_parts_refuse_an_unsorted_households_table_as_a_whole(tmp_path):
+    from levyrules.batch.tables import parts
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    for name, text in BASE.items():
+        rows = list(csv.reader(io.StringIO(textwrap.dedent(text))))
+        if name == "households":
+            rows[1:] = [rows[2], rows[1], rows[3]]
+        pq.write_table(pa.table({c: [r[i] or None for r in rows[1:]]
+                                 for i, c in enumerate(rows[0])}), folder / f"{name}.parquet")
+    with pytest.raises(InputError, match=r"households.household_id: .*not sorted .*row 2\)"):
+        parts(folder, 1)

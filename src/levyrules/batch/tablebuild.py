@@ -34,7 +34,10 @@ def col(table, name: str):
         return None
     c = table.column(name)
     if hasattr(c, "num_chunks"):
-        return c.chunk(0) if c.num_chunks == 1 else c.combine_chunks()
+        if c.num_chunks == 1:
+            return c.chunk(0)
+        return cells._libs()[1].concat_arrays(c.chunks) if c.num_chunks else \
+            c.combine_chunks()
     return c
 
 

@@ -24,13 +24,13 @@ from collections.abc import Sequence
 from typing import Callable, Iterator, NamedTuple
 
 from ..errors import InputError
-from ..population import layout, sources, tables as files
+from ..population import layout, sources
 from ..population.rejects import Reject
 from . import tablebuild, tablecells as cells
+from .tablefiles import Where, _Cursor, _empty, _keys, _Table
 from .population import Population, from_households
 
 CHUNK = 65_536
-BATCH = 65_536
 CHILDREN = tuple(t for t in layout.TABLES if t != "households")
 # the tables read as columns; a household with rows in the others (relief, head_changes)
 # is evaluated per household (Population.scalar) and read by the household reader
@@ -40,168 +40,111 @@ COLUMNAR = ("persons", "insured_periods", "separate_incomes", "statuses")
 class Read(NamedTuple):
     """A chunk: the population, its rejects as (order, Reject) in input order, the order
     of each household (its households row; a reject at (row, 1) stands for that row, one at
-    (row, 0, …) comes before it) and the source (``file:row``) of each household."""
+    (row, 0, …) comes before it), the source (``file:row``) of each household, and the
+    number of items the household reader counts (households rows and orphan groups)."""
     population: Population
     rejects: list
     order: object
     sources: object
+    items: int
+
+
+class Part(NamedTuple):
+    """A part of the households table, read by one worker: its Parquet row groups, its
+    first row, the last household_id before it (None: none) and whether it ends the input."""
+    groups: tuple
+    first: int
+    prev: str | None
+    last: bool
 
 
 def read_population(directory, fiscal_year: int | None = None, *,
                     encoding: str | None = None, chunk: int = CHUNK,
-                    other_year: Callable | None = None) -> Iterator[Read]:
-    """The population of a tables folder in chunks of at most `chunk` households rows.
-    `fiscal_year`: the population's year (by default that of the first household);
-    a household of another year goes to the rejects, worded by `other_year(household,
-    source) -> Reject` when given."""
+                    other_year: Callable | None = None, part: Part | None = None
+                    ) -> Iterator[Read]:
+    """The population of a tables folder in chunks of at most `chunk` households rows
+    (of `part` only, when given: see :func:`parts`). `fiscal_year`: the population's year
+    (by default that of the first household); a household of another year goes to the
+    rejects, worded by `other_year(household, source) -> Reject` when given."""
     paths = sources.table_paths(Path(directory))
     opened = {t: _Table(p, t, encoding) for t, p in paths.items() if p is not None}
     if not all(t.canonical for t in opened.values()):
-        yield from _compat(Path(directory), fiscal_year, encoding, chunk, other_year)
+        if part is None or part.first == 0:
+            yield from _compat(Path(directory), fiscal_year, encoding, chunk, other_year)
         return
-    reader = _Reader(opened, fiscal_year, other_year)
-    batches = opened["households"].batches(chunk)
+    reader = _Reader(opened, fiscal_year, other_year, part)
+    batches = opened["households"].batches(chunk, None if part is None else part.groups)
     current = next(batches, None)
+    last = part is None or part.last
     if current is None:
-        yield reader.chunk(_empty(opened["households"]), _np().zeros(0, _np().int64), True)
+        if last:
+            yield reader.chunk(_empty(opened["households"]), _np().zeros(0, _np().int64), True)
         return
     while current is not None:
         following = next(batches, None)
-        yield reader.chunk(*current, following is None)
+        yield reader.chunk(*current, last and following is None)
         current = following
+
+
+def parts(directory, rows: int) -> list[Part] | None:
+    """The households table cut at its row-group edges into parts of about `rows` rows,
+    each read by :func:`read_population` on its own (in worker processes), or None when
+    the tables are not all Parquet files the columns read. The order of the households
+    table is checked here, over the whole table."""
+    np = _np()
+    paths = sources.table_paths(Path(directory))
+    opened = {t: _Table(p, t, None) for t, p in paths.items() if p is not None}
+    if any(p.suffix != ".parquet" for p in paths.values() if p is not None) or \
+            not all(t.canonical for t in opened.values()):
+        return None
+    hh = opened["households"]
+    keys = _keys(hh._pq.read(columns=["household_id"]))
+    named = np.flatnonzero(cells.present(keys, len(keys)))
+    if len(named):
+        _check_order(hh, keys.take(named), named + 1, None)
+    sizes = hh.row_groups
+    out, group, first = [], 0, 0
+    while group < len(sizes) or not out:
+        end = group + 1
+        while end < len(sizes) and sum(sizes[group:end]) < rows:
+            end += 1
+        end = min(end, len(sizes))
+        before = np.searchsorted(named, first) - 1
+        out.append(Part(tuple(range(group, end)), first,
+                        keys[int(named[before])].as_py() if before >= 0 else None, False))
+        first += sum(sizes[group:end])
+        group = end
+    out[-1] = out[-1]._replace(last=True)
+    return out
+
+
+def _check_order(hh: _Table, keys, numbers, prev: str | None):
+    """(keys and the one before each): a household_id below the one before it stops the
+    run (the households table is not sorted)."""
+    np, pa, pc = cells._libs()
+    before = pa.concat_arrays([pa.array([prev if prev is not None else keys[0].as_py()],
+                                        pa.string()), keys.slice(0, len(keys) - 1)])
+    down = pc.less(keys, before).to_numpy(zero_copy_only=False)
+    if down.any():
+        raise InputError("households.household_id", "the households table is not sorted "
+                                                    "by household_id (at "
+                                                    f"{hh.source(numbers[int(np.argmax(down))])})")
+    return before
 
 
 def _np():
     return cells._libs()[0]
 
 
-def _canonical(schema, table: str) -> bool:
-    """True when every column has a type the columns read (text, or an integer or boolean
-    column of its kind); any other type is left to the household reader."""
-    _, pa, _ = cells._libs()
-    kinds = layout.kinds(table)
-    for f in schema:
-        t = f.type
-        text = pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t)
-        if not (text or (kinds[f.name] == layout.INT and pa.types.is_integer(t)
-                         and t != pa.uint64())
-                or (kinds[f.name] == layout.BOOL and pa.types.is_boolean(t))):
-            return False
-    return len(set(schema.names)) == len(schema.names)
-
-
-class _Table:
-    """One table file, read in arrow batches with the number of each row (the line of a
-    CSV file, the row of a Parquet file, as the household reader counts them)."""
-
-    def __init__(self, path: Path, table: str, encoding: str | None):
-        self.table, self.name, self.index = table, path.name, list(layout.TABLES).index(table)
-        _, pa, _ = cells._libs()
-        if path.suffix == ".csv":
-            self.names, self._rows = files.csv_rows(path, table, encoding)
-            self.where = Where(path.name, "{}:{}")
-            self.schema = pa.schema([(c, pa.string()) for c in self.names])
-            self.canonical = len(set(self.names)) == len(self.names)
-        else:
-            self._pq = files.open_parquet(path, table)
-            self.where = Where(path.name, "{}:row {}")
-            self.schema = self._pq.schema_arrow
-            self.canonical = _canonical(self.schema, table)
-
-    def source(self, number) -> str:
-        return self.where(number)
-
-    def batches(self, size: int) -> Iterator[tuple]:
-        np, pa, _ = cells._libs()
-        if self.where.fmt == "{}:{}":
-            while True:
-                rows = list(islice(self._rows, size))
-                if not rows:
-                    return
-                lines = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-                cols = [pa.array(c, pa.string()) for c in zip(*(r[1] for r in rows))]
-                yield pa.Table.from_arrays(cols, schema=self.schema), lines
-            return
-        n = 0
-        for b in self._pq.iter_batches(batch_size=size):
-            yield pa.Table.from_batches([b]), np.arange(n + 1, n + 1 + b.num_rows)
-            n += b.num_rows
-
-
-def _empty(t: _Table):
-    return t.schema.empty_table()
-
-
-def _keys(table):
-    """The household_id of each row as text ('' when empty)."""
-    _, pa, pc = cells._libs()
-    c = tablebuild.col(table, "household_id")
-    if c is None or pa.types.is_null(c.type):
-        return pa.array([""] * table.num_rows, pa.string())
-    return pc.fill_null(c, "").cast(pa.string())
-
-
-def _unsorted(t: _Table, number) -> InputError:
-    return InputError(f"{t.table}.household_id", f"the {t.table} table is not sorted by "
-                                                 f"household_id (at {t.source(number)})")
-
-
-class _Cursor:
-    """The rows of a child table not yet taken, loaded batch by batch; checks the order."""
-
-    def __init__(self, t: _Table):
-        self.t, self.it = t, t.batches(BATCH)
-        self.pending = None             # (arrow table, numbers, keys)
-        self.tail: str | None = None    # last key loaded
-        self.done = False
-
-    def _load(self) -> None:
-        np, pa, pc = cells._libs()
-        got = next(self.it, None)
-        if got is None:
-            self.done = True
-            return
-        table, numbers = got
-        keys = _keys(table)
-        if self.tail is not None and len(keys) and keys[0].as_py() < self.tail:
-            raise _unsorted(self.t, numbers[0])
-        if len(keys) > 1:
-            down = pc.less(keys.slice(1), keys.slice(0, len(keys) - 1)).to_numpy(
-                zero_copy_only=False)
-            if down.any():
-                raise _unsorted(self.t, numbers[int(np.argmax(down)) + 1])
-        if len(keys):
-            self.tail = keys[-1].as_py()
-        if self.pending is not None:
-            t0, n0, k0 = self.pending
-            table = pa.concat_tables([t0, table]).combine_chunks()
-            numbers, keys = np.concatenate([n0, numbers]), pa.concat_arrays([k0, keys])
-        self.pending = (table, numbers, keys)
-
-    def take(self, upto: str | None):
-        """(table, numbers, keys) of the rows with household_id <= `upto` (all: None)."""
-        _, _, pc = cells._libs()
-        while not self.done and (self.pending is None or upto is None
-                                 or self.tail is None or self.tail <= upto):
-            self._load()
-        if self.pending is None:
-            return _empty(self.t), _np().zeros(0, _np().int64), _keys(_empty(self.t))
-        table, numbers, keys = self.pending
-        n = len(keys) if upto is None else int(pc.sum(pc.less_equal(keys, upto)).as_py() or 0)
-        self.pending = (table.slice(n), numbers[n:], keys.slice(n))
-        return table.slice(0, n), numbers[:n], keys.slice(0, n)
-
-
 class _Reader:
-    def __init__(self, opened: dict, fiscal_year: int | None, other_year):
+    def __init__(self, opened: dict, fiscal_year: int | None, other_year, part: Part | None):
+        self.prev = None if part is None else part.prev     # the last household_id read
         self.hh = opened["households"]
-        self.children = {t: _Cursor(opened[t]) for t in CHILDREN if t in opened}
+        self.children = {t: _Cursor(opened[t], self.prev) for t in CHILDREN if t in opened}
         self.fiscal_year, self.other_year = fiscal_year, other_year
-        self.prev: str | None = None
-        self.r0 = 0                     # households rows before this chunk
+        self.r0 = 0 if part is None else part.first        # households rows before
 
     def chunk(self, table, numbers, last: bool) -> Read:
-        np = _np()
         keys = _keys(table)
         rejects: list = []
         valid = self._order(table, keys, numbers, rejects)
@@ -215,9 +158,10 @@ class _Reader:
                 self._trailing(cursor, table.num_rows, rejects)
         part = _Chunk(self, table.take(valid), numbers[valid], rows, self.r0 + valid)
         pop, order, srcs = part.population(rejects)
+        orphans = sum(len(r[0]) > 2 for r in rejects)
         self.r0 += table.num_rows
         rejects.sort(key=lambda r: r[0])
-        return Read(pop, rejects, order, srcs)
+        return Read(pop, rejects, order, srcs, table.num_rows + orphans)
 
     def _order(self, table, keys, numbers, rejects: list):
         """The rows with a household id seen for the first time; the others rejected. An id
@@ -231,15 +175,7 @@ class _Reader:
         k = keys.take(named)
         if not len(k):
             return named
-        before = pa.concat_arrays([pa.array([self.prev if self.prev is not None
-                                             else k[0].as_py()], pa.string()),
-                                   k.slice(0, len(k) - 1)])
-        down = pc.less(k, before).to_numpy(zero_copy_only=False)
-        if down.any():
-            i = named[int(np.argmax(down))]
-            raise InputError("households.household_id", "the households table is not sorted "
-                                                        f"by household_id (at "
-                                                        f"{self.hh.source(numbers[i])})")
+        before = _check_order(self.hh, k, numbers[named], self.prev)
         same = pc.equal(k, before).to_numpy(zero_copy_only=False)
         if self.prev is None:
             same[0] = False
@@ -255,8 +191,7 @@ class _Reader:
         up to `upto`; rows naming no household are rejected before the next household."""
         np, _, pc = cells._libs()
         table, numbers, keys = cursor.take(upto)
-        v = pc.fill_null(pc.index_in(keys, value_set=vkeys), -1).to_numpy(
-            zero_copy_only=False).astype(np.int64)
+        v = _households_of(keys, vkeys)
         orphan = np.flatnonzero(v < 0)
         if len(orphan):
             names = vkeys.to_pylist()
@@ -282,6 +217,23 @@ class _Reader:
                 rejects.append(((self.r0 + n, 0, cursor.t.index, int(numbers[i])),
                                 _orphan(cursor.t, key, numbers[i])))
             prev = key
+
+
+def _households_of(keys, vkeys):
+    """The index in `vkeys` of each of the sorted `keys` (-1: none), one look-up per run of
+    equal keys; when the runs are exactly `vkeys` (every household has rows), none."""
+    np, pa, pc = cells._libs()
+    n = len(keys)
+    if not n:
+        return np.zeros(0, np.int64)
+    change = pc.not_equal(keys.slice(1), keys.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+    starts = np.concatenate([[0], np.flatnonzero(change) + 1])
+    lengths = np.diff(np.append(starts, n))
+    runs = keys.take(pa.array(starts))
+    if len(runs) == len(vkeys) and pc.all(pc.equal(runs, vkeys)).as_py():
+        return np.repeat(np.arange(len(runs), dtype=np.int64), lengths)
+    at = pc.fill_null(pc.index_in(runs, value_set=vkeys), -1).to_numpy(zero_copy_only=False)
+    return np.repeat(at.astype(np.int64), lengths)
 
 
 def _orphan(t: _Table, key: str, number) -> Reject:
@@ -343,16 +295,6 @@ class _Chunk:
             parsed = _other_year(parsed, src, r.fiscal_year, r.other_year)
         rejects.append(((int(self.order[v]), 1), parsed))
         return None
-
-
-class Where:
-    """How the rows of a table file are named: ``file:line`` (CSV), ``file:row N``."""
-
-    def __init__(self, name: str, fmt: str):
-        self.name, self.fmt = name, fmt
-
-    def __call__(self, number) -> str:
-        return self.fmt.format(self.name, int(number))
 
 
 class ChunkRows:
@@ -451,4 +393,5 @@ def _compat(directory: Path, fiscal_year, encoding, chunk: int, other_year) -> I
                 parsed = _other_year(parsed, src, fiscal_year, other_year)
             rejects.append(((i, 1), parsed))
         n += len(part)
-        yield Read(from_households(households), rejects, np.array(order, np.int64), srcs)
+        yield Read(from_households(households), rejects, np.array(order, np.int64), srcs,
+                   len(part))
