@@ -377,3 +377,78 @@ def test_parts_refuse_an_unsorted_households_table_as_a_whole(tmp_path):
                                  for i, c in enumerate(rows[0])}), folder / f"{name}.parquet")
     with pytest.raises(InputError, match=r"households.household_id: .*not sorted .*row 2\)"):
         parts(folder, 1)
+
+
+# ---------------------------------------------------------------- levyrules batch on tables
+
+def test_columns_write_the_same_file_as_rows(tmp_path):
+    import levyrules
+    from levyrules.population import evaluate, rows as rowmod, sink
+    tariff = levyrules.load_tariff("iwaki/2025")
+    households = [("x", levyrules.Household.from_json(h))
+                  for h in synth.generate(40, 2025, 3, city=True)]
+    rows = evaluate.evaluate(households, tariff).rows
+    schema = rowmod.schema(tariff)
+    arrays = {}
+    for j, (name, kind) in enumerate(schema):
+        values = [r[j] for r in rows]
+        dtype = object if kind == "str" or None in values else \
+            (np.int64 if kind == "int" else bool)
+        arrays[name] = np.array(values, dtype)
+    for fmt in ("parquet", "csv"):
+        a = sink.ResultWriter(tmp_path / f"a.{fmt}", fmt, schema)
+        a.write(rows)
+        a.close()
+        b = sink.ResultWriter(tmp_path / f"b.{fmt}", fmt, schema)
+        for lo in range(0, 40, 15):
+            b.write_columns({k: v[lo:lo + 15] for k, v in arrays.items()})
+        b.close()
+        assert a.tmp.read_bytes() == b.tmp.read_bytes()
+
+
+def _columnar():
+    from levyrules.population import evaluate
+    if evaluate.columns_evaluator() is None:
+        pytest.skip("the columnar evaluator (levyrules.batch.evaluate) is not there")
+
+
+def test_batch_on_tables_as_columns_writes_what_it_writes_from_json_lines(tmp_path, city):
+    """Parquet tables in small row groups (parts for the workers), any chunk size and
+    worker count: the assessment file and the rejects are the bytes of the JSON Lines run."""
+    _columnar()
+    from levyrules.population import runner
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    for f in (city / "pq").iterdir():
+        pq.write_table(pq.read_table(f), folder / f.name, row_group_size=128)
+    assert convert.convert(folder, tmp_path / "city.jsonl", "jsonl") == (700, 0)
+    ref = runner.run(tmp_path / "city.jsonl", "iwaki/2025", tmp_path / "ref.parquet")
+    assert ref.sidecar["evaluator"] == runner.EVALUATOR
+    for workers, chunk in ((1, None), (1, 100), (2, 200)):
+        out = tmp_path / f"r-{workers}-{chunk}.parquet"
+        s = runner.run(folder, "iwaki/2025", out, workers=workers, chunk_size=chunk)
+        assert s.sidecar["evaluator"] == "levyrules.batch.evaluate.assess_columns"
+        assert (s.read, s.assessed, s.rejected) == (ref.read, ref.assessed, ref.rejected)
+        assert out.read_bytes() == (tmp_path / "ref.parquet").read_bytes()
+        assert s.outputs.rejects.read_bytes() == ref.outputs.rejects.read_bytes()
+
+
+def test_batch_on_hostile_tables_rejects_as_the_household_reader(tmp_path, monkeypatch):
+    _columnar()
+    from levyrules.population import evaluate, runner
+    tables = with_cell("persons", 3, "salary_revenue", "-1800000")
+    tables["households"] = textwrap.dedent(tables["households"]) + "H-4,2024,p1\nH-5,2025,p1\n"
+    tables["persons"] = textwrap.dedent(tables["persons"]) + "H-4,p1,1960-01-01,,\n" \
+        "H-5,p1,1960-01-01,,\nH-6,p1,1960-01-01,,\n"
+    tables["insured_periods"] = textwrap.dedent(tables["insured_periods"]) + \
+        "H-4,p1,2020-04-01,\nH-5,p1,2020-04-01,\n"
+    folder = write_tables(tmp_path / "t", tables)
+    columns = runner.run(folder, "iwaki/2025", tmp_path / "c.csv")
+    monkeypatch.setattr(evaluate, "columns_evaluator", lambda: None)
+    rows = runner.run(folder, "iwaki/2025", tmp_path / "r.csv")
+    assert rows.sidecar["evaluator"] == runner.EVALUATOR
+    assert (columns.read, columns.assessed, columns.rejected) == (6, 3, 3)
+    assert (tmp_path / "c.csv").read_bytes() == (tmp_path / "r.csv").read_bytes()
+    assert (tmp_path / "c.rejects.csv").read_bytes() == (tmp_path / "r.rejects.csv").read_bytes()
+    fields = [r["field"] for r in csv.DictReader(open(tmp_path / "c.rejects.csv"))]
+    assert fields == ["persons.salary_revenue", "fiscal_year", "persons.household_id"]

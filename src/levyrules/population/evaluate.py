@@ -39,3 +39,53 @@ def evaluate(households: Sequence[tuple[str, Household]], tariff: Tariff) -> Chu
     rejects = [Reject.from_error(households[i][1].id, households[i][0], e)
                for i, e in cols.rejects]
     return Chunk(cols.rows(), rejects)
+
+
+# ---------------------------------------------------------------- tables read as columns
+
+COLUMNS = "levyrules.batch.evaluate.assess_columns"
+
+
+def columns_evaluator():
+    """:func:`levyrules.batch.evaluate.assess_columns` when it can run here (the
+    ``[batch]`` extra installed and the columnar evaluator there), else None."""
+    try:
+        import pyarrow  # noqa: F401
+        from ..batch.evaluate import assess_columns
+    except ImportError:
+        return None
+    return assess_columns
+
+
+@attrs.frozen(slots=True)
+class ColumnChunk:
+    """The assessment-file columns of a chunk (name -> array, one entry per household
+    assessed; None when there is none), its rejects in input order, and the items read
+    (households rows and rows naming no household), as :class:`Chunk` for columns."""
+    arrays: dict | None
+    rejects: list
+    items: int
+
+
+def evaluate_read(read, tariff: Tariff, assess_columns) -> ColumnChunk:
+    """Assess a chunk read by :func:`levyrules.batch.tables.read_population`: the
+    households the engine refuses join the reader's rejects in input order."""
+    pop = read.population
+    rejects = list(read.rejects)
+    arrays = None
+    if pop.size:
+        columns = assess_columns(pop, tariff)
+        arrays = columns.arrays if len(columns) else None
+        rejects += [((int(read.order[i]), 1),
+                     Reject.from_error(pop.household_ids[i], read.sources[i], e))
+                    for i, e in columns.rejects]
+        rejects.sort(key=lambda r: r[0])
+    return ColumnChunk(arrays, [r for _, r in rejects], read.items)
+
+
+def other_year(tariff: Tariff):
+    """The reject of a household of another fiscal year than the tariff's, worded by the
+    engine (as :func:`evaluate` gives it)."""
+    def reject(household: Household, source: str) -> Reject:
+        return evaluate([(source, household)], tariff).rejects[0]
+    return reject
