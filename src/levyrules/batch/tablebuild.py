@@ -224,7 +224,8 @@ def spans(prow, start, until, birth=None):
     bad = (prow < 0) | s_bad | u_bad | (start == NONE) | ((until != NONE) & (until <= start))
     if birth is not None and len(birth):
         bad |= (prow >= 0) & (start < birth[np.maximum(prow, 0)])
-    order = np.lexsort((start, prow))
+    step = (prow[1:] > prow[:-1]) | ((prow[1:] == prow[:-1]) & (start[1:] >= start[:-1]))
+    order = np.arange(n) if step.all() else np.lexsort((start, prow))   # mostly in order
     order = order[prow[order] >= 0]         # a row naming no person: its household is bad
     p, s, u = prow[order], start[order], until[order]
     overlap = (p[1:] == p[:-1]) & ((u[:-1] == NONE) | (u[:-1] > s[1:]))

@@ -108,29 +108,35 @@ def dates(arr, n: int):
     if pa.types.is_large_string(arr.type):
         arr = arr.cast(pa.string())
     offsets = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset:arr.offset + n + 1]
-    rows = np.flatnonzero(has & (offsets[1:] - offsets[:-1] == 10))
+    data = np.frombuffer(arr.buffers()[2], np.uint8)
     values, ok = np.full(n, NONE, np.int64), np.zeros(n, bool)
-    if len(rows):
-        data = np.frombuffer(arr.buffers()[2], np.uint8)
-        d = data[offsets[rows][:, None] + np.arange(10)].astype(np.int32) - 48
-        digit = (d >= 0) & (d <= 9)
-        shaped = digit[:, [0, 1, 2, 3, 5, 6, 8, 9]].all(axis=1) & (d[:, 4] == -3) \
-            & (d[:, 7] == -3)               # '-' is 48 - 3
-        d = np.where(digit, d, 0).astype(np.int64)
-        y = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
-        m = d[:, 5] * 10 + d[:, 6]
-        day = d[:, 8] * 10 + d[:, 9]
-        good = shaped & (m >= 1) & (m <= 12) & (day >= 1) & (day <= days_in_month(y, m)) \
-            & (y >= FIRST_YEAR) & (y <= LAST_YEAR)
-        values[rows[good]] = ordinal(y, m, day)[good]
-        ok[rows[good]] = True
+    if has.all() and offsets[-1] - offsets[0] == 10 * n:     # every cell 10 characters
+        rows = None
+        d = data[offsets[0]:offsets[0] + 10 * n].reshape(n, 10)
+    else:
+        rows = np.flatnonzero(has & (offsets[1:] - offsets[:-1] == 10))
+        if not len(rows):
+            return values, has
+        d = data[offsets[rows][:, None] + np.arange(10)]
+    d = d - np.uint8(48)                    # digits 0..9; '-' wraps to 253
+    dashes = (d[:, 4] == 253) & (d[:, 7] == 253)
+    shaped = (d[:, [0, 1, 2, 3, 5, 6, 8, 9]] <= 9).all(axis=1) & dashes
+    d = d.astype(np.int32)
+    y = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    m = d[:, 5] * 10 + d[:, 6]
+    day = d[:, 8] * 10 + d[:, 9]
+    good = shaped & (m >= 1) & (m <= 12) & (day >= 1) & (day <= days_in_month(y, m)) \
+        & (y >= FIRST_YEAR) & (y <= LAST_YEAR)
+    at = np.flatnonzero(good) if rows is None else rows[good]
+    values[at] = ordinal(y[good].astype(np.int64), m[good], day[good])
+    ok[at] = True
     return values, has & ~ok
 
 
 def days_in_month(y, m):
     np = _libs()[0]
     leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    table = np.array([31, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int64)
+    table = np.array([31, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int32)
     return table[np.clip(m, 0, 12)] + ((m == 2) & leap)
 
 

@@ -232,8 +232,15 @@ def _households_of(keys, vkeys):
     runs = keys.take(pa.array(starts))
     if len(runs) == len(vkeys) and pc.all(pc.equal(runs, vkeys)).as_py():
         return np.repeat(np.arange(len(runs), dtype=np.int64), lengths)
-    at = pc.fill_null(pc.index_in(runs, value_set=vkeys), -1).to_numpy(zero_copy_only=False)
-    return np.repeat(at.astype(np.int64), lengths)
+    if len(runs) < len(vkeys) // 4:     # few runs: look the households up among them
+        of = pc.fill_null(pc.index_in(vkeys, value_set=runs), -1).to_numpy(
+            zero_copy_only=False).astype(np.int64)
+        at = np.full(len(runs), -1, np.int64)
+        at[of[of >= 0]] = np.flatnonzero(of >= 0)
+    else:
+        at = pc.fill_null(pc.index_in(runs, value_set=vkeys), -1).to_numpy(
+            zero_copy_only=False).astype(np.int64)
+    return np.repeat(at, lengths)
 
 
 def _orphan(t: _Table, key: str, number) -> Reject:
