@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from itertools import islice
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from ..errors import InputError
-from ..population import layout, tables as files
+from ..population import layout, sources, tables as files
 from . import tablecells as cells
 from .tablebuild import col
 
@@ -180,3 +180,60 @@ class _Cursor:
         return table.slice(0, n), numbers[:n], keys.slice(0, n)
 
 
+
+
+# ---------------------------------------------------------------- parts for workers
+
+class Part(NamedTuple):
+    """A part of the households table, read by one worker: its Parquet row groups, its
+    first row, the last household_id before it (None: none) and whether it ends the input."""
+    groups: tuple
+    first: int
+    prev: str | None
+    last: bool
+
+
+def parts(directory, rows: int) -> list[Part] | None:
+    """The households table cut at its row-group edges into parts of about `rows` rows,
+    each read by :func:`read_population` on its own (in worker processes), or None when
+    the tables are not all Parquet files the columns read. The order of the households
+    table is checked here, over the whole table."""
+    np = _np()
+    paths = sources.table_paths(Path(directory))
+    opened = {t: _Table(p, t, None) for t, p in paths.items() if p is not None}
+    if any(p.suffix != ".parquet" for p in paths.values() if p is not None) or \
+            not all(t.canonical for t in opened.values()):
+        return None
+    hh = opened["households"]
+    keys = _keys(hh._pq.read(columns=["household_id"]))
+    named = np.flatnonzero(cells.present(keys, len(keys)))
+    if len(named):
+        _check_order(hh, keys.take(named), named + 1, None)
+    sizes = hh.row_groups
+    out, group, first = [], 0, 0
+    while group < len(sizes) or not out:
+        end = group + 1
+        while end < len(sizes) and sum(sizes[group:end]) < rows:
+            end += 1
+        end = min(end, len(sizes))
+        before = np.searchsorted(named, first) - 1
+        out.append(Part(tuple(range(group, end)), first,
+                        keys[int(named[before])].as_py() if before >= 0 else None, False))
+        first += sum(sizes[group:end])
+        group = end
+    out[-1] = out[-1]._replace(last=True)
+    return out
+
+
+def _check_order(hh: _Table, keys, numbers, prev: str | None):
+    """(keys and the one before each): a household_id below the one before it stops the
+    run (the households table is not sorted)."""
+    np, pa, pc = cells._libs()
+    before = pa.concat_arrays([pa.array([prev if prev is not None else keys[0].as_py()],
+                                        pa.string()), keys.slice(0, len(keys) - 1)])
+    down = pc.less(keys, before).to_numpy(zero_copy_only=False)
+    if down.any():
+        raise InputError("households.household_id", "the households table is not sorted "
+                                                    "by household_id (at "
+                                                    f"{hh.source(numbers[int(np.argmax(down))])})")
+    return before

@@ -165,6 +165,18 @@ def _column_results(src: Path, tariff, ref: str, overrides: tuple, workers: int,
             yield c
 
 
+def _outputs(src: Path, tariff, ref: str, overrides: tuple, workers: int, chunk: int,
+             encoding: str | None, columnar: bool) -> Iterator[tuple]:
+    """(items read, rows or columns, rejects) of each chunk, in input order."""
+    if columnar:
+        for c in _column_results(src, tariff, ref, overrides, workers, chunk, encoding):
+            yield c.items, c.arrays, c.rejects
+        return
+    chunks = _chunks(sources.items(src, encoding), chunk)
+    for n, (rows, rej) in _results(chunks, tariff, ref, overrides, workers):
+        yield n, rows, rej
+
+
 # ---------------------------------------------------------------- the run
 
 def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
@@ -194,24 +206,16 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
     rejects = sink.RejectWriter(outputs.rejects)
     read = 0
     try:
-        if columnar:
-            for c in _column_results(src, tariff, tariff_ref, tuple(overrides), workers,
-                                     chunk_size, encoding):
-                if c.arrays is not None:
-                    writer.write_columns(c.arrays)
-                rejects.write(c.rejects)
-                read += c.items
-                if progress is not None:
-                    progress(read)
-        else:
-            chunks = _chunks(sources.items(src, encoding), chunk_size)
-            for n, (rows, rej) in _results(chunks, tariff, tariff_ref, tuple(overrides),
-                                           workers):
-                writer.write(rows)
-                rejects.write(rej)
-                read += n
-                if progress is not None:
-                    progress(read)
+        for n, out_, rej in _outputs(src, tariff, tariff_ref, tuple(overrides), workers,
+                                     chunk_size, encoding, columnar):
+            if isinstance(out_, dict):
+                writer.write_columns(out_)
+            elif out_ is not None:
+                writer.write(out_)
+            rejects.write(rej)
+            read += n
+            if progress is not None:
+                progress(read)
         writer.close()
         rejects.close()
     except BaseException:
