@@ -263,6 +263,7 @@ def test_a_parquet_column_of_dates_is_read_by_the_household_reader(tmp_path):
                              "birth_date": [date(1975, 6, 6)] * 3}), folder / "persons.parquet")
     rejects = assert_reads_alike(folder)
     assert [r.field for r in rejects] == ["insured_periods.person_id"]
+    assert type(next(read_population(folder)).population.households) is list   # not columns
 
 
 # ---------------------------------------------------------------- any cell, either reader
@@ -452,3 +453,17 @@ def test_batch_on_hostile_tables_rejects_as_the_household_reader(tmp_path, monke
     assert (tmp_path / "c.rejects.csv").read_bytes() == (tmp_path / "r.rejects.csv").read_bytes()
     fields = [r["field"] for r in csv.DictReader(open(tmp_path / "c.rejects.csv"))]
     assert fields == ["persons.salary_revenue", "fiscal_year", "persons.household_id"]
+
+
+def test_large_text_and_narrow_integer_parquet_columns_read_as_columns(tmp_path, city):
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    for f in (city / "pq").iterdir():
+        t = pq.read_table(f)
+        t = t.cast(pa.schema([pa.field(x.name, pa.large_string() if pa.types.is_string(x.type)
+                                       else pa.int32() if x.name == "fiscal_year" else x.type)
+                              for x in t.schema]))
+        pq.write_table(t, folder / f.name)
+    assert assert_reads_alike(folder, chunk=300) == []
+    from levyrules.batch.tables import Households
+    assert isinstance(next(read_population(folder)).population.households, Households)

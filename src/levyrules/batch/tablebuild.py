@@ -29,16 +29,16 @@ def _np():
 
 
 def col(table, name: str):
-    """The column `name` of an arrow table as one array, or None when it is absent."""
+    """The column `name` of an arrow table as one array (large text as text), or None
+    when it is absent."""
     if table is None or name not in table.column_names:
         return None
     c = table.column(name)
     if hasattr(c, "num_chunks"):
-        if c.num_chunks == 1:
-            return c.chunk(0)
-        return cells._libs()[1].concat_arrays(c.chunks) if c.num_chunks else \
-            c.combine_chunks()
-    return c
+        pa = cells._libs()[1]
+        c = c.chunk(0) if c.num_chunks == 1 else pa.concat_arrays(c.chunks) if c.num_chunks \
+            else c.combine_chunks()
+    return c.cast("string") if cells._libs()[1].types.is_large_string(c.type) else c
 
 
 def pick(values: list, idx) -> list:
