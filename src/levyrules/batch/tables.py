@@ -283,6 +283,8 @@ class Households(Sequence):
     read by the household reader from its rows when the evaluator asks for it (it asks
     only for those it evaluates one by one)."""
 
+    AHEAD = 256
+
     def __init__(self, rows: ChunkRows, v, known: dict):
         self.rows, self.v, self.known = rows, v, known
 
@@ -293,14 +295,14 @@ class Households(Sequence):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
         v = int(self.v[i])
-        h = self.known.get(v)
-        if h is None:
-            (_, groups), = self.rows.groups(_np().array([v]))
-            h = sources.parse(groups["households"][0][0], groups)
-            if isinstance(h, Reject):       # the columns took what the reader refuses: a bug
-                raise InputError(h.field, h.message)
-            self.known[v] = h
-        return h
+        if v not in self.known:             # read it and the next ones asked for, together
+            ahead = [int(w) for w in self.v[i:i + self.AHEAD] if int(w) not in self.known]
+            for w, groups in self.rows.groups(_np().array(ahead, _np().int64)):
+                h = sources.parse(groups["households"][0][0], groups)
+                if isinstance(h, Reject):   # the columns took what the reader refuses: a bug
+                    raise InputError(h.field, h.message)
+                self.known[w] = h
+        return self.known[v]
 
 
 def _other_year(h, src: str, fiscal_year: int, other_year) -> Reject:
