@@ -83,7 +83,7 @@ class _Table:
             return
         meta = self._pq.metadata
         n = sum(meta.row_group(g).num_rows for g in range(groups[0])) if groups else 0
-        for b in self._pq.iter_batches(batch_size=size, row_groups=groups):
+        for b in self._pq.iter_batches(batch_size=size, row_groups=groups, use_threads=False):
             yield pa.Table.from_batches([b]), np.arange(n + 1, n + 1 + b.num_rows)
             n += b.num_rows
 
