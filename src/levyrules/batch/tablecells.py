@@ -151,8 +151,14 @@ def ordinal(y, m, d):
 
 
 def bad_ids(arr, n: int, required: bool = True):
-    """True where an id cell is not an opaque id (or might be a 個人番号), or is
-    empty when `required`."""
+    """True where an id cell is not an opaque id (or might be a 個人番号: twelve digits,
+    looked for only in ids of twelve characters or more), or is empty when `required`."""
+    np, pa, pc = _libs()
     has = present(arr, n)
-    ok = matches(arr, ID, n) & ~matches(arr, MAYBE_MY_NUMBER, n)
+    ok = matches(arr, ID, n)
+    if has.any():
+        long = np.flatnonzero(has & (pc.fill_null(pc.binary_length(arr), 0).to_numpy(
+            zero_copy_only=False) >= 12))
+        if len(long):
+            ok[long] &= ~matches(arr.take(pa.array(long)), MAYBE_MY_NUMBER, len(long))
     return (has & ~ok) | (~has if required else False)
