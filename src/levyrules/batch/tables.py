@@ -21,7 +21,7 @@ import bisect
 from itertools import islice
 from pathlib import Path
 from collections.abc import Sequence
-from typing import Callable, Iterator, NamedTuple
+from typing import Iterator, NamedTuple
 
 from ..errors import InputError
 from ..population import layout, sources
@@ -53,19 +53,18 @@ class Read(NamedTuple):
 
 def read_population(directory, fiscal_year: int | None = None, *,
                     encoding: str | None = None, chunk: int = CHUNK,
-                    other_year: Callable | None = None, part: Part | None = None
-                    ) -> Iterator[Read]:
+                    part: Part | None = None) -> Iterator[Read]:
     """The population of a tables folder in chunks of at most `chunk` households rows
     (of `part` only, when given: see :func:`parts`). `fiscal_year`: the population's year
-    (by default that of the first household); a household of another year goes to the
-    rejects, worded by `other_year(household, source) -> Reject` when given."""
+    (by default that of the first household); a household of another year is flagged
+    `scalar`, as from_households flags it (the engine refuses it, by name)."""
     paths = sources.table_paths(Path(directory))
     opened = {t: _Table(p, t, encoding) for t, p in paths.items() if p is not None}
     if not all(t.canonical for t in opened.values()):
         if part is None or part.first == 0:
-            yield from _compat(Path(directory), fiscal_year, encoding, chunk, other_year)
+            yield from _compat(Path(directory), fiscal_year, encoding, chunk)
         return
-    reader = _Reader(opened, fiscal_year, other_year, part)
+    reader = _Reader(opened, fiscal_year, part)
     batches = opened["households"].batches(chunk, None if part is None else part.groups)
     current = next(batches, None)
     last = part is None or part.last
@@ -84,11 +83,11 @@ def _np():
 
 
 class _Reader:
-    def __init__(self, opened: dict, fiscal_year: int | None, other_year, part: Part | None):
+    def __init__(self, opened: dict, fiscal_year: int | None, part: Part | None):
         self.prev = None if part is None else part.prev     # the last household_id read
         self.hh = opened["households"]
         self.children = {t: _Cursor(opened[t], self.prev) for t in CHILDREN if t in opened}
-        self.fiscal_year, self.other_year = fiscal_year, other_year
+        self.fiscal_year = fiscal_year
         self.r0 = 0 if part is None else part.first        # households rows before
 
     def chunk(self, table, numbers, last: bool) -> Read:
@@ -209,15 +208,16 @@ class _Chunk:
         r, rows = self.reader, self.rows
         n = rows.hh.num_rows
         if not n:
-            return from_households([]), np.zeros(0, np.int64), _Sources(r.hh, [])
+            return (from_households([], r.fiscal_year), np.zeros(0, np.int64),
+                    _Sources(r.hh, []))
         built = tablebuild.build(rows.hh, {k: v[:3] for k, v in rows.children.items()})
-        scalar = np.zeros(n, bool)      # rows the columns do not take: per household
-        for name, (_, _, v, _) in rows.children.items():
-            if name not in COLUMNAR:
+        bad = built.bad
+        if r.fiscal_year is None and (~bad).any():
+            r.fiscal_year = int(built.fiscal_year[np.argmax(~bad)])
+        scalar = ~bad & (built.fiscal_year != r.fiscal_year)    # another year: the engine
+        for name, (_, _, v, _) in rows.children.items():        # refuses it, by name; rows
+            if name not in COLUMNAR:                            # the columns do not take
                 scalar |= np.bincount(v, minlength=n) > 0
-        if r.fiscal_year is None and (~built.bad).any():
-            r.fiscal_year = int(built.fiscal_year[np.argmax(~built.bad)])
-        bad = built.bad | (built.fiscal_year != (r.fiscal_year or 0))
         keep = ~bad & ~scalar
         known, households, at = {}, [], []
         for v, groups in rows.groups(np.flatnonzero(bad | scalar)):
@@ -231,7 +231,8 @@ class _Chunk:
                     keep[v] = True
         pop = built.population(keep, r.fiscal_year or 0, scalar)
         fast, at = np.flatnonzero(keep), np.array(at, np.int64)
-        pop, perm = tablebuild.combine(pop, fast, from_households(households), at)
+        pop, perm = tablebuild.combine(pop, fast, from_households(households, r.fiscal_year),
+                                       at)
         kept = np.concatenate([fast, at])[perm]
         pop.households = Households(rows, kept, known)
         return pop, self.order[kept], _Sources(r.hh, self.numbers[kept])
@@ -241,14 +242,12 @@ class _Chunk:
         r = self.reader
         src = groups["households"][0][0]
         parsed = sources.parse(src, groups)
-        if not isinstance(parsed, Reject):
-            if r.fiscal_year is None:
-                r.fiscal_year = parsed.fiscal_year
-            if parsed.fiscal_year == r.fiscal_year:
-                return parsed
-            parsed = _other_year(parsed, src, r.fiscal_year, r.other_year)
-        rejects.append(((int(self.order[v]), 1), parsed))
-        return None
+        if isinstance(parsed, Reject):
+            rejects.append(((int(self.order[v]), 1), parsed))
+            return None
+        if r.fiscal_year is None:
+            r.fiscal_year = parsed.fiscal_year
+        return parsed
 
 
 class ChunkRows:
@@ -305,14 +304,6 @@ class Households(Sequence):
         return self.known[v]
 
 
-def _other_year(h, src: str, fiscal_year: int, other_year) -> Reject:
-    if other_year is not None:
-        return other_year(h, src)
-    return Reject.of(h.id, src, "fiscal_year", f"the household is for fiscal year "
-                                               f"{h.fiscal_year} but the population is for "
-                                               f"{fiscal_year}")
-
-
 class _Sources:
     """The ``file:row`` of each household of a chunk, made when asked for."""
 
@@ -326,7 +317,7 @@ class _Sources:
         return self.t.source(self.numbers[i])
 
 
-def _compat(directory: Path, fiscal_year, encoding, chunk: int, other_year) -> Iterator[Read]:
+def _compat(directory: Path, fiscal_year, encoding, chunk: int) -> Iterator[Read]:
     """The household reader's items, chunk by chunk, as Populations (files whose column
     types the columns do not take)."""
     np = _np()
@@ -339,15 +330,13 @@ def _compat(directory: Path, fiscal_year, encoding, chunk: int, other_year) -> I
         households, order, srcs, rejects = [], [], [], []
         for i, (src, payload) in enumerate(part, n):
             parsed = sources.parse(src, payload)
-            if not isinstance(parsed, Reject):
-                fiscal_year = fiscal_year or parsed.fiscal_year
-                if parsed.fiscal_year == fiscal_year:
-                    households.append(parsed)
-                    order.append(i)
-                    srcs.append(src)
-                    continue
-                parsed = _other_year(parsed, src, fiscal_year, other_year)
-            rejects.append(((i, 1), parsed))
+            if isinstance(parsed, Reject):
+                rejects.append(((i, 1), parsed))
+                continue
+            fiscal_year = fiscal_year or parsed.fiscal_year
+            households.append(parsed)
+            order.append(i)
+            srcs.append(src)
         n += len(part)
-        yield Read(from_households(households), rejects, np.array(order, np.int64), srcs,
-                   len(part))
+        yield Read(from_households(households, fiscal_year), rejects,
+                   np.array(order, np.int64), srcs, len(part))

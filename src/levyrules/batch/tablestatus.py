@@ -107,9 +107,7 @@ def statuses(t, prow, person: dict, out: dict):
         texts = reason.take(pa.array(at)).to_pylist()
         for i, text in zip(prow[at], texts):
             reasons[i] = text
-    person["statuses"] = {k: reasons if k == "unemployment_reason" else st[k] for k in (
-        "unemployment_separation", "unemployment_reason", "childbirth_expected",
-        "childbirth_actual", "childbirth_multiple", "former_dependent_since")}
+    person["statuses"] = {**st, "unemployment_reason": reasons}     # from_households' order
     return bad
 
 

@@ -43,15 +43,12 @@ def evaluate(households: Sequence[tuple[str, Household]], tariff: Tariff) -> Chu
 
 # ---------------------------------------------------------------- tables read as columns
 
-COLUMNS = "levyrules.batch.evaluate.assess_columns"
-
-
 def columns_evaluator():
-    """:func:`levyrules.batch.evaluate.assess_columns` when it can run here (the
-    ``[batch]`` extra installed and the columnar evaluator there), else None."""
+    """The columnar evaluator for tables read as columns
+    (levyrules.batch.tables.read_population), or None where they cannot be read so (the
+    ``[batch]`` extra's pyarrow is not installed): the tables are then read row by row."""
     try:
         import pyarrow  # noqa: F401
-        from ..batch.evaluate import assess_columns
     except ImportError:
         return None
     return assess_columns
@@ -67,7 +64,7 @@ class ColumnChunk:
     items: int
 
 
-def evaluate_read(read, tariff: Tariff, assess_columns) -> ColumnChunk:
+def evaluate_read(read, tariff: Tariff) -> ColumnChunk:
     """Assess a chunk read by :func:`levyrules.batch.tables.read_population`: the
     households the engine refuses join the reader's rejects in input order."""
     pop = read.population
@@ -81,11 +78,3 @@ def evaluate_read(read, tariff: Tariff, assess_columns) -> ColumnChunk:
                     for i, e in columns.rejects]
         rejects.sort(key=lambda r: r[0])
     return ColumnChunk(arrays, [r for _, r in rejects], read.items)
-
-
-def other_year(tariff: Tariff):
-    """The reject of a household of another fiscal year than the tariff's, worded by the
-    engine (as :func:`evaluate` gives it)."""
-    def reject(household: Household, source: str) -> Reject:
-        return evaluate([(source, household)], tariff).rejects[0]
-    return reject

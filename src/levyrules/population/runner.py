@@ -141,11 +141,9 @@ def run_part(directory: str, part, chunk: int, encoding: str | None) -> list:
 def _column_chunks(directory: str, part, chunk: int, encoding: str | None,
                    tariff) -> Iterator[evaluating.ColumnChunk]:
     from ..batch.tables import read_population
-    assess_columns = evaluating.columns_evaluator()
     for read in read_population(directory, tariff.fiscal_year, encoding=encoding,
-                                chunk=chunk, other_year=evaluating.other_year(tariff),
-                                part=part):
-        yield evaluating.evaluate_read(read, tariff, assess_columns)
+                                chunk=chunk, part=part):
+        yield evaluating.evaluate_read(read, tariff)
 
 
 def _column_results(src: Path, tariff, ref: str, overrides: tuple, workers: int,
@@ -224,8 +222,7 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
         raise
     meta = {"tariff": {"id": tariff.id, "sha256": tariff.sha256, "status": tariff.status,
                        "overrides": [f"{k}={v}" for k, v in overrides]},
-            "engine": f"levyrules {__version__}",
-            "evaluator": evaluating.COLUMNS if columnar else EVALUATOR,
+            "engine": f"levyrules {__version__}", "evaluator": EVALUATOR,
             "input": src.name, "format": fmt,
             "counts": {"read": read, "assessed": writer.count, "rejected": rejects.count},
             "columns": [{"name": n, "kind": k} for n, k in schema]}
