@@ -12,9 +12,9 @@ outside the timing. Each figure is the median of three runs of the whole command
 each in a fresh process; peak memory is the largest sum of the resident memory of the run's
 process tree, sampled every 0.1 s. The CPU seconds of the whole process tree (start-up
 included) give households per CPU-second, the per-core throughput, which holds up better
-than wall time when other work shares the machine. A tables folder goes through the
-columnar path (levyrules.batch.tables.read_population → assess_columns) when the columnar
-evaluator is installed, else through `levyrules.assess` per household.
+than wall time when other work shares the machine. A tables folder is read straight into
+columns (levyrules.batch.tables.read_population → assess_columns; with 2 workers each
+reads its own parts of the tables), JSON Lines household by household.
 
 ``--read`` also measures the columnar table reader alone (levyrules.batch.tables
 .read_population over the Parquet tables, in one process, chunks of 65,536 households
