@@ -4,6 +4,7 @@
     python benchmarks/batch.py --n 1000000        # the issue's size (long on 2 cores)
     python benchmarks/batch.py --dask             # also the Dask path (JSON Lines and Parquet
                                                   # tables) on a 2-worker LocalCluster
+    python benchmarks/batch.py --n 1000000 --read --workers ''   # the columnar table reader alone
 
 The city is written once by `levyrules synth` (Parquet tables, and JSON Lines for Dask),
 outside the timing. Each figure is the median of three runs of the whole command path
@@ -11,9 +12,14 @@ outside the timing. Each figure is the median of three runs of the whole command
 each in a fresh process; peak memory is the largest sum of the resident memory of the run's
 process tree, sampled every 0.1 s. The CPU seconds of the whole process tree (start-up
 included) give households per CPU-second, the per-core throughput, which holds up better
-than wall time when other work shares the machine. Today the chunk evaluator is `levyrules.assess` per
-household: the columnar law-steps evaluator (issue 10) is what the throughput targets wait
-for.
+than wall time when other work shares the machine. A tables folder is read straight into
+columns (levyrules.batch.tables.read_population → assess_columns; with 2 workers each
+reads its own parts of the tables), JSON Lines household by household.
+
+``--read`` also measures the columnar table reader alone (levyrules.batch.tables
+.read_population over the Parquet tables, in one process, chunks of 65,536 households
+rows): households/s of wall time and per CPU-second of the reading loop (start-up and
+imports left out), median of three fresh processes.
 """
 
 from __future__ import annotations
@@ -33,11 +39,21 @@ import resource, sys, time
 from levyrules.population import runner
 t = time.perf_counter()
 s = runner.run(sys.argv[1], sys.argv[2], sys.argv[3], workers=int(sys.argv[4]),
-               chunk_size=int(sys.argv[5]))
+               chunk_size=int(sys.argv[5]) or None)
 wall = time.perf_counter() - t
 cpu = sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
                                              resource.getrusage(resource.RUSAGE_CHILDREN)))
 print(cpu, wall, s.assessed)
+"""
+
+READ = """
+import sys, time
+from levyrules.batch.tables import read_population
+import levyrules.batch.tablebuild, pyarrow.parquet     # imports outside the timing
+t, c, n = time.perf_counter(), time.process_time(), 0
+for r in read_population(sys.argv[1], int(sys.argv[2]), chunk=int(sys.argv[3])):
+    n += r.population.size
+print(time.process_time() - c, time.perf_counter() - t, n)
 """
 
 DASK = """
@@ -97,10 +113,11 @@ def main() -> int:
     ap.add_argument("--tariff", default="iwaki/2025")
     ap.add_argument("--fiscal-year", type=int, default=2025)
     ap.add_argument("--seed", type=int, default=20250401)
-    ap.add_argument("--chunk-size", type=int, default=2000)
+    ap.add_argument("--chunk-size", type=int, help="default: the runner's (by path)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workers", default="1,2")
     ap.add_argument("--dask", action="store_true")
+    ap.add_argument("--read", action="store_true", help="also the columnar table reader alone")
     ap.add_argument("--dir", help="keep the city and outputs here (default: a temp folder)")
     a = ap.parse_args()
     from levyrules.population import convert, synth
@@ -116,14 +133,18 @@ def main() -> int:
     print(f"# {a.n} synthetic households, tariff {a.tariff}, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
     rows = []
-    for w in (int(x) for x in a.workers.split(",")):
+    chunk = str(a.chunk_size or 0)
+    if a.read:
+        rows.append(bench("read_population parquet (columns), 1 process", lambda i: [
+            sys.executable, "-c", READ, str(tables), str(a.fiscal_year), "65536"], a.repeat))
+    for w in (int(x) for x in a.workers.split(",") if x):
         rows.append(bench(f"batch parquet→parquet, {w} worker(s)", lambda i: [
             sys.executable, "-c", RUN, str(tables), a.tariff, str(work / f"out-{w}-{i}.parquet"),
-            str(w), str(a.chunk_size)], a.repeat))
+            str(w), chunk], a.repeat))
     if a.dask:
         rows.append(bench("batch jsonl→parquet, 2 workers", lambda i: [
             sys.executable, "-c", RUN, str(jsonl), a.tariff, str(work / f"outj-{i}.parquet"),
-            "2", str(a.chunk_size)], a.repeat))
+            "2", chunk], a.repeat))
         part = max(1000, a.n // 16)
         rows.append(bench("dask jsonl→parquet, LocalCluster 2×1", lambda i: [
             sys.executable, "-c", DASK, str(jsonl), a.tariff, str(work / f"dask-{i}"),

@@ -95,7 +95,8 @@ def add_parsers(sub) -> None:
     b.add_argument("--format", choices=("parquet", "csv"),
                    help="default: from the --out suffix (.csv → csv, else parquet)")
     b.add_argument("--workers", type=int, default=1, help="processes (default 1)")
-    b.add_argument("--chunk-size", type=int, default=2000, help="households per chunk")
+    b.add_argument("--chunk-size", type=int, help="households per chunk (default 2000, or "
+                                                  "65536 for tables read as columns)")
     b.add_argument("--encoding", help="encoding of CSV tables (default UTF-8, BOM or not; "
                                       "e.g. shift_jis)")
     b.add_argument("--set", action="append", metavar="PATH=VALUE",

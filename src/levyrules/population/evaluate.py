@@ -39,3 +39,42 @@ def evaluate(households: Sequence[tuple[str, Household]], tariff: Tariff) -> Chu
     rejects = [Reject.from_error(households[i][1].id, households[i][0], e)
                for i, e in cols.rejects]
     return Chunk(cols.rows(), rejects)
+
+
+# ---------------------------------------------------------------- tables read as columns
+
+def columns_evaluator():
+    """The columnar evaluator for tables read as columns
+    (levyrules.batch.tables.read_population), or None where they cannot be read so (the
+    ``[batch]`` extra's pyarrow is not installed): the tables are then read row by row."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return None
+    return assess_columns
+
+
+@attrs.frozen(slots=True)
+class ColumnChunk:
+    """The assessment-file columns of a chunk (name -> array, one entry per household
+    assessed; None when there is none), its rejects in input order, and the items read
+    (households rows and rows naming no household), as :class:`Chunk` for columns."""
+    arrays: dict | None
+    rejects: list
+    items: int
+
+
+def evaluate_read(read, tariff: Tariff) -> ColumnChunk:
+    """Assess a chunk read by :func:`levyrules.batch.tables.read_population`: the
+    households the engine refuses join the reader's rejects in input order."""
+    pop = read.population
+    rejects = list(read.rejects)
+    arrays = None
+    if pop.size:
+        columns = assess_columns(pop, tariff)
+        arrays = columns.arrays if len(columns) else None
+        rejects += [((int(read.order[i]), 1),
+                     Reject.from_error(pop.household_ids[i], read.sources[i], e))
+                    for i, e in columns.rejects]
+        rejects.sort(key=lambda r: r[0])
+    return ColumnChunk(arrays, [r for _, r in rejects], read.items)

@@ -32,6 +32,7 @@ class ResultWriter:
         self.path, self.fmt, self.schema = path, fmt, schema
         self.tmp = temp_path(path)
         self.buffer: list = []
+        self._table = None          # columns not yet written (write_columns)
         self.count = 0
         if fmt == "csv":
             self._f = open(self.tmp, "w", encoding="utf-8", newline="")
@@ -52,6 +53,22 @@ class ResultWriter:
             self._flush(self.buffer[:ROW_GROUP])
             self.buffer = self.buffer[ROW_GROUP:]
 
+    def write_columns(self, arrays: dict) -> None:
+        """One array per column (name -> numpy array, a household each, as
+        levyrules.batch.evaluate.Columns has them): the same file as write() of the rows."""
+        names = [n for n, _ in self.schema]
+        if self.fmt == "csv" or self.buffer:
+            self.write([list(r) for r in zip(*(arrays[n].tolist() for n in names))])
+            return
+        pa = need("pyarrow", "batch", "Parquet output")
+        table = pa.Table.from_arrays([pa.array(arrays[n], type=t) for n, t in
+                                      zip(names, self._arrow.types)], schema=self._arrow)
+        self.count += table.num_rows
+        self._table = table if self._table is None else pa.concat_tables([self._table, table])
+        while self._table.num_rows >= ROW_GROUP:
+            self._pq.write_table(self._table.slice(0, ROW_GROUP).combine_chunks())
+            self._table = self._table.slice(ROW_GROUP)
+
     def _flush(self, rows: list) -> None:
         pa = need("pyarrow", "batch", "Parquet output")
         cols = list(zip(*rows)) if rows else [() for _ in self.schema]
@@ -62,7 +79,9 @@ class ResultWriter:
         if self.fmt == "csv":
             self._f.close()
         else:
-            if self.buffer or not self.count:
+            if self._table is not None and self._table.num_rows:
+                self._pq.write_table(self._table.combine_chunks())
+            elif self.buffer or not self.count:
                 self._flush(self.buffer)
             self.buffer = []
             self._pq.close()

@@ -73,11 +73,18 @@ class _Groups:
         return group
 
 
-def _tables(directory: Path, encoding: str | None) -> Iterator[tuple]:
+def table_paths(directory: Path) -> dict[str, Path | None]:
+    """The file of each table in a tables folder (None: absent); a required one missing
+    stops the run."""
     paths = {t: tables.find(directory, t) for t in layout.TABLES}
     for t in layout.REQUIRED_TABLES:
         if paths[t] is None:
             raise InputError(t, f"{directory} has no {t}.parquet or {t}.csv")
+    return paths
+
+
+def _tables(directory: Path, encoding: str | None) -> Iterator[tuple]:
+    paths = table_paths(directory)
     children = {t: _Groups(tables.read(p, t, encoding), t) for t, p in paths.items()
                 if p is not None and t != "households"}
     prev: str | None = None

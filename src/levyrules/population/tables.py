@@ -49,49 +49,62 @@ def _check_header(names: list, table: str, path: Path) -> None:
 
 
 def _read_csv(path: Path, table: str, encoding: str | None) -> Iterator[tuple[str, dict]]:
+    header, rows = csv_rows(path, table, encoding)
+    for line, values in rows:
+        yield f"{path.name}:{line}", dict(zip(header, values))
+
+
+def csv_rows(path: Path, table: str, encoding: str | None) -> tuple[list, Iterator]:
+    """The header of a CSV table (checked) and its rows as (line number, cells): blank
+    lines skipped, every row as long as the header. The one CSV reading of both readers."""
     enc = encoding or "utf-8-sig"
     if enc.replace("-", "_").lower() in ("utf_8", "utf8"):
         enc = "utf-8-sig"       # a BOM is allowed either way
-    line = 1
+    f = open(path, encoding=enc, newline="")
+    reader = csv.reader(f)
     try:
-        with open(path, encoding=enc, newline="") as f:
-            reader = csv.reader(f)
-            header = next(reader, None)
-            if header is None:
-                raise InputError(table, f"{path.name} is empty (it needs a header row)")
-            header = [h.strip() for h in header]
-            _check_header(header, table, path)
+        header = next(reader, None)
+    except (UnicodeDecodeError, csv.Error) as e:
+        f.close()
+        raise _csv_error(e, path, table, enc, 1) from None
+    if header is None:
+        f.close()
+        raise InputError(table, f"{path.name} is empty (it needs a header row)")
+    header = [h.strip() for h in header]
+    try:
+        _check_header(header, table, path)
+    except InputError:
+        f.close()
+        raise
+    return header, _csv_body(f, reader, path, table, enc, len(header))
+
+
+def _csv_body(f, reader, path: Path, table: str, enc: str, width: int) -> Iterator[tuple]:
+    line = 1
+    with f:
+        try:
             for values in reader:
                 line = reader.line_num
                 if not values:
                     continue
-                if len(values) != len(header):
+                if len(values) != width:
                     raise InputError(table, f"{path.name}:{line}: {len(values)} cells for "
-                                            f"{len(header)} columns")
-                yield f"{path.name}:{line}", dict(zip(header, values))
-    except UnicodeDecodeError:
-        raise InputError(table, f"{path.name}: not valid {enc} after line {line} "
-                                "(give --encoding, e.g. shift_jis)") from None
-    except csv.Error as e:
-        raise InputError(table, f"{path.name}:{line}: not valid CSV ({e})") from None
+                                            f"{width} columns")
+                yield line, values
+        except (UnicodeDecodeError, csv.Error) as e:
+            raise _csv_error(e, path, table, enc, line) from None
+
+
+def _csv_error(e: Exception, path: Path, table: str, enc: str, line: int) -> InputError:
+    if isinstance(e, UnicodeDecodeError):
+        return InputError(table, f"{path.name}: not valid {enc} after line {line} "
+                                 "(give --encoding, e.g. shift_jis)")
+    return InputError(table, f"{path.name}:{line}: not valid CSV ({e})")
 
 
 def _read_parquet(path: Path, table: str) -> Iterator[tuple[str, dict]]:
-    pq = need("pyarrow.parquet", "batch", "Parquet input")
-    pa = need("pyarrow", "batch", "Parquet input")
-    try:
-        f = pq.ParquetFile(path)
-    except (OSError, pa.ArrowException):
-        raise InputError(table, f"{path.name} is not a Parquet file") from None
+    f = open_parquet(path, table)
     names = f.schema_arrow.names
-    _check_header(names, table, path)
-    kinds = layout.kinds(table)
-    for field in f.schema_arrow:
-        if kinds[field.name] == layout.INT and not (pa.types.is_integer(field.type)
-                                                    or pa.types.is_string(field.type)
-                                                    or pa.types.is_null(field.type)):
-            raise InputError(f"{table}.{field.name}", f"{path.name}: a money or count column "
-                                                      f"must be an integer column, not {field.type}")
     n = 0
     for batch in f.iter_batches(batch_size=BATCH):
         # a column empty over the whole batch (household_id aside, which every row must
@@ -102,6 +115,26 @@ def _read_parquet(path: Path, table: str) -> Iterator[tuple[str, dict]]:
         for values in zip(*(batch.column(i).to_pylist() for i in keep)):
             n += 1
             yield f"{path.name}:row {n}", dict(zip(keys, values))
+
+
+def open_parquet(path: Path, table: str):
+    """The ParquetFile of a table, its columns and their types checked (a money or count
+    column must be an integer or text column). The one Parquet opening of both readers."""
+    pq = need("pyarrow.parquet", "batch", "Parquet input")
+    pa = need("pyarrow", "batch", "Parquet input")
+    try:
+        f = pq.ParquetFile(path)
+    except (OSError, pa.ArrowException):
+        raise InputError(table, f"{path.name} is not a Parquet file") from None
+    _check_header(f.schema_arrow.names, table, path)
+    kinds = layout.kinds(table)
+    for field in f.schema_arrow:
+        if kinds[field.name] == layout.INT and not (pa.types.is_integer(field.type)
+                                                    or pa.types.is_string(field.type)
+                                                    or pa.types.is_null(field.type)):
+            raise InputError(f"{table}.{field.name}", f"{path.name}: a money or count column "
+                                                      f"must be an integer column, not {field.type}")
+    return f
 
 
 # ---------------------------------------------------------------- writing

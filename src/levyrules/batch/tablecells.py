@@ -1,0 +1,164 @@
+"""Cells of the flat tables (population/layout.py) read as whole columns, with the
+strictness of :func:`levyrules.population.layout.cell` and of the household reader
+(levyrules.fields): whole yen written with digits only (or an integer Parquet column),
+0 ≤ amount < 10^15; ``true``/``false`` (or ``1``/``0``); dates ``YYYY-MM-DD`` between 1850
+and 2200; opaque ids.
+
+Each conversion returns the values and a ``bad`` mask: True where the household reader
+would refuse the cell. A mask may be True for a cell the household reader accepts (an id
+with twelve digits that is not a 個人番号): a household with a bad cell is read again by
+the household reader, which decides and words the error, so the mask must never miss a
+bad cell but may be cautious. No message is built here.
+"""
+
+from __future__ import annotations
+
+from ..fields import FIRST_YEAR, LAST_YEAR, MAX_YEN
+from .population import NONE
+
+DIGITS = r"^[0-9]{1,15}$"
+ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
+MAYBE_MY_NUMBER = r"[0-9]{4}[-. _:/]?[0-9]{4}[-. _:/]?[0-9]{4}"   # fields.looks_like_my_number
+TRUE = ("true", "1", "TRUE", "True")
+FALSE = ("false", "0", "FALSE", "False")
+ORDINAL_1970 = 719_163          # date(1970, 1, 1).toordinal()
+
+
+_LIBS: list = []
+
+
+def _libs():
+    """(numpy, pyarrow, pyarrow.compute), imported on first use."""
+    if not _LIBS:
+        from ..population.extras import need
+        _LIBS.extend(need(m, "batch", "the columnar reader")
+                     for m in ("numpy", "pyarrow", "pyarrow.compute"))
+    return _LIBS
+
+
+def is_text(arr) -> bool:
+    _, pa, _ = _libs()
+    return pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
+
+
+def present(arr, n: int):
+    """True where the cell holds a value (not null, not empty text)."""
+    np, pa, pc = _libs()
+    if arr is None or pa.types.is_null(arr.type) or arr.null_count == n:
+        return np.zeros(n, bool)
+    if not is_text(arr) and arr.null_count == 0:
+        return np.ones(n, bool)
+    ok = pc.is_valid(arr)
+    if is_text(arr):
+        ok = pc.and_(ok, pc.fill_null(pc.not_equal(arr, ""), False))
+    return ok.to_numpy(zero_copy_only=False)
+
+
+def matches(arr, pattern: str, n: int):
+    """True where the text cell matches `pattern` (RE2); False where empty or null."""
+    np, pa, pc = _libs()
+    if arr is None or pa.types.is_null(arr.type):
+        return np.zeros(n, bool)
+    return pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(
+        zero_copy_only=False)
+
+
+def ints(arr, n: int):
+    """(int64 values, NONE where empty; bad) of a money or count column."""
+    np, pa, pc = _libs()
+    has = present(arr, n)
+    if not has.any():
+        return np.full(n, NONE, np.int64), np.zeros(n, bool)
+    if is_text(arr):
+        ok = matches(arr, DIGITS, n)
+        text = pc.if_else(pa.array(ok), arr, "0")
+        values = pc.cast(text, pa.int64()).to_numpy(zero_copy_only=False)
+        bad = has & ~ok
+    else:                                   # an integer column (open_parquet checked it)
+        if arr.type != pa.int64():
+            arr = pc.cast(arr, pa.int64())
+        values = (arr if arr.null_count == 0 else pc.fill_null(arr, 0)).to_numpy(
+            zero_copy_only=False)
+        bad = has & ((values < 0) | (values > MAX_YEN))
+    return np.where(has, values, NONE), bad
+
+
+def bools(arr, n: int, default: bool):
+    """(bool values, `default` where empty; bad)."""
+    np, pa, pc = _libs()
+    has = present(arr, n)
+    if not has.any():
+        return np.full(n, default, bool), np.zeros(n, bool)
+    if is_text(arr):
+        yes = pc.fill_null(pc.is_in(arr, pa.array(TRUE)), False).to_numpy(zero_copy_only=False)
+        no = pc.fill_null(pc.is_in(arr, pa.array(FALSE)), False).to_numpy(zero_copy_only=False)
+        return np.where(has, yes, default), has & ~(yes | no)
+    values = pc.fill_null(arr, default).to_numpy(zero_copy_only=False)
+    return values.astype(bool), np.zeros(n, bool)
+
+
+def dates(arr, n: int):
+    """(proleptic ordinals, NONE where empty; bad) of a date column (text YYYY-MM-DD)."""
+    np, pa, pc = _libs()
+    has = present(arr, n)
+    if not has.any():
+        return np.full(n, NONE, np.int64), np.zeros(n, bool)
+    if not is_text(arr):                    # not a text column: the household reader decides
+        return np.full(n, NONE, np.int64), has
+    if pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.string())
+    offsets = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset:arr.offset + n + 1]
+    data = np.frombuffer(arr.buffers()[2], np.uint8)
+    values, ok = np.full(n, NONE, np.int64), np.zeros(n, bool)
+    if has.all() and offsets[-1] - offsets[0] == 10 * n:     # every cell 10 characters
+        rows = None
+        d = data[offsets[0]:offsets[0] + 10 * n].reshape(n, 10)
+    else:
+        rows = np.flatnonzero(has & (offsets[1:] - offsets[:-1] == 10))
+        if not len(rows):
+            return values, has
+        d = data[offsets[rows][:, None] + np.arange(10)]
+    d = d - np.uint8(48)                    # digits 0..9; '-' wraps to 253
+    dashes = (d[:, 4] == 253) & (d[:, 7] == 253)
+    shaped = (d[:, [0, 1, 2, 3, 5, 6, 8, 9]] <= 9).all(axis=1) & dashes
+    d = d.astype(np.int32)
+    y = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    m = d[:, 5] * 10 + d[:, 6]
+    day = d[:, 8] * 10 + d[:, 9]
+    good = shaped & (m >= 1) & (m <= 12) & (day >= 1) & (day <= days_in_month(y, m)) \
+        & (y >= FIRST_YEAR) & (y <= LAST_YEAR)
+    at = np.flatnonzero(good) if rows is None else rows[good]
+    values[at] = ordinal(y[good].astype(np.int64), m[good], day[good])
+    ok[at] = True
+    return values, has & ~ok
+
+
+def days_in_month(y, m):
+    np = _libs()[0]
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    table = np.array([31, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int32)
+    return table[np.clip(m, 0, 12)] + ((m == 2) & leap)
+
+
+def ordinal(y, m, d):
+    """date(y, m, d).toordinal() for arrays (days from civil, proleptic Gregorian)."""
+    y = y - (m <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (m > 2) * -3 + (m <= 2) * 9) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146_097 + doe - 719_468 + ORDINAL_1970
+
+
+def bad_ids(arr, n: int, required: bool = True):
+    """True where an id cell is not an opaque id (or might be a 個人番号: twelve digits,
+    looked for only in ids of twelve characters or more), or is empty when `required`."""
+    np, pa, pc = _libs()
+    has = present(arr, n)
+    ok = matches(arr, ID, n)
+    if has.any():
+        long = np.flatnonzero(has & (pc.fill_null(pc.binary_length(arr), 0).to_numpy(
+            zero_copy_only=False) >= 12))
+        if len(long):
+            ok[long] &= ~matches(arr.take(pa.array(long)), MAYBE_MY_NUMBER, len(long))
+    return (has & ~ok) | (~has if required else False)

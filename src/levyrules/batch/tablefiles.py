@@ -1,0 +1,239 @@
+"""The files of a population's flat tables as the columnar reader reads them: arrow
+batches with the number of each row (the line of a CSV file, the row of a Parquet file,
+as the household reader counts them), the household_id order of each table checked as
+the household reader checks it, and child tables taken a key range at a time."""
+
+from __future__ import annotations
+
+from itertools import islice
+from pathlib import Path
+from typing import Iterator, NamedTuple
+
+from ..errors import InputError
+from ..population import layout, sources, tables as files
+from . import tablecells as cells
+from .tablebuild import col
+
+BATCH = 65_536
+
+
+def _np():
+    return cells._libs()[0]
+
+
+class Where:
+    """How the rows of a table file are named: ``file:line`` (CSV), ``file:row N``."""
+
+    def __init__(self, name: str, fmt: str):
+        self.name, self.fmt = name, fmt
+
+    def __call__(self, number) -> str:
+        return self.fmt.format(self.name, int(number))
+
+
+def _canonical(schema, table: str) -> bool:
+    """True when every column has a type the columns read (text, or an integer or boolean
+    column of its kind); any other type is left to the household reader."""
+    _, pa, _ = cells._libs()
+    kinds = layout.kinds(table)
+    for f in schema:
+        t = f.type
+        text = pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t)
+        if not (text or (kinds[f.name] == layout.INT and pa.types.is_integer(t)
+                         and t != pa.uint64())
+                or (kinds[f.name] == layout.BOOL and pa.types.is_boolean(t))):
+            return False
+    return len(set(schema.names)) == len(schema.names)
+
+
+class _Table:
+    """One table file, read in arrow batches with the number of each row (the line of a
+    CSV file, the row of a Parquet file, as the household reader counts them)."""
+
+    def __init__(self, path: Path, table: str, encoding: str | None):
+        self.table, self.name, self.index = table, path.name, list(layout.TABLES).index(table)
+        _, pa, _ = cells._libs()
+        if path.suffix == ".csv":
+            self.names, self._rows = files.csv_rows(path, table, encoding)
+            self.where = Where(path.name, "{}:{}")
+            self.schema = pa.schema([(c, pa.string()) for c in self.names])
+            self.canonical = len(set(self.names)) == len(self.names)
+        else:
+            self._pq = files.open_parquet(path, table)
+            self.where = Where(path.name, "{}:row {}")
+            self.schema = self._pq.schema_arrow
+            self.canonical = _canonical(self.schema, table)
+
+    def source(self, number) -> str:
+        return self.where(number)
+
+    def batches(self, size: int, groups=None) -> Iterator[tuple]:
+        """(arrow table, row numbers) of each batch; of Parquet row `groups` only."""
+        np, pa, _ = cells._libs()
+        if self.where.fmt == "{}:{}":
+            while True:
+                rows = list(islice(self._rows, size))
+                if not rows:
+                    return
+                lines = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+                cols = [pa.array(c, pa.string()) for c in zip(*(r[1] for r in rows))]
+                yield pa.Table.from_arrays(cols, schema=self.schema), lines
+            return
+        if groups is not None and not len(groups):
+            return
+        meta = self._pq.metadata
+        n = sum(meta.row_group(g).num_rows for g in range(groups[0])) if groups else 0
+        for b in self._pq.iter_batches(batch_size=size, row_groups=groups, use_threads=False):
+            yield pa.Table.from_batches([b]), np.arange(n + 1, n + 1 + b.num_rows)
+            n += b.num_rows
+
+    def groups_after(self, key: str) -> list:
+        """The Parquet row groups from the first whose largest household_id (by its
+        statistics) is above `key`: the rows at or below `key` come before them."""
+        meta = self._pq.metadata
+        j = self.schema.names.index("household_id")
+        for g in range(meta.num_row_groups):
+            stats = meta.row_group(g).column(j).statistics
+            if stats is None or not stats.has_min_max or not isinstance(stats.max, str) \
+                    or stats.max > key:
+                return list(range(g, meta.num_row_groups))
+        return []
+
+    @property
+    def row_groups(self) -> list:
+        """The number of rows of each Parquet row group."""
+        meta = self._pq.metadata
+        return [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
+
+
+def _empty(t: _Table):
+    return t.schema.empty_table()
+
+
+def _keys(table):
+    """The household_id of each row as text ('' when empty)."""
+    _, pa, pc = cells._libs()
+    c = col(table, "household_id")
+    if c is None or pa.types.is_null(c.type):
+        return pa.array([""] * table.num_rows, pa.string())
+    return pc.fill_null(c, "").cast(pa.string())
+
+
+def _unsorted(t: _Table, number) -> InputError:
+    return InputError(f"{t.table}.household_id", f"the {t.table} table is not sorted by "
+                                                 f"household_id (at {t.source(number)})")
+
+
+class _Cursor:
+    """The rows of a child table not yet taken, loaded batch by batch; checks the order."""
+
+    def __init__(self, t: _Table, after: str | None = None):
+        """`after`: skip the rows at or below this household_id (another part's)."""
+        self.t, self.after = t, after
+        if after is not None and t.where.fmt != "{}:{}":
+            self.it = t.batches(BATCH, t.groups_after(after))
+        else:
+            self.it = t.batches(BATCH)
+        self.pending = None             # (arrow table, numbers, keys)
+        self.tail: str | None = None    # last key loaded
+        self.done = False
+
+    def _load(self) -> None:
+        np, pa, pc = cells._libs()
+        got = next(self.it, None)
+        if got is None:
+            self.done = True
+            return
+        table, numbers = got
+        keys = _keys(table)
+        if self.tail is not None and len(keys) and keys[0].as_py() < self.tail:
+            raise _unsorted(self.t, numbers[0])
+        if len(keys) > 1:
+            down = pc.less(keys.slice(1), keys.slice(0, len(keys) - 1)).to_numpy(
+                zero_copy_only=False)
+            if down.any():
+                raise _unsorted(self.t, numbers[int(np.argmax(down)) + 1])
+        if len(keys):
+            self.tail = keys[-1].as_py()
+        if self.after is not None and len(keys):
+            skip = int(pc.sum(pc.less_equal(keys, self.after)).as_py() or 0)
+            table, numbers, keys = table.slice(skip), numbers[skip:], keys.slice(skip)
+            if len(keys):
+                self.after = None
+        if self.pending is not None:
+            t0, n0, k0 = self.pending
+            table = pa.concat_tables([t0, table])
+            numbers, keys = np.concatenate([n0, numbers]), pa.concat_arrays([k0, keys])
+        self.pending = (table, numbers, keys)
+
+    def take(self, upto: str | None):
+        """(table, numbers, keys) of the rows with household_id <= `upto` (all: None)."""
+        _, _, pc = cells._libs()
+        while not self.done and (self.pending is None or upto is None
+                                 or self.tail is None or self.tail <= upto):
+            self._load()
+        if self.pending is None:
+            return _empty(self.t), _np().zeros(0, _np().int64), _keys(_empty(self.t))
+        table, numbers, keys = self.pending
+        n = len(keys) if upto is None else int(pc.sum(pc.less_equal(keys, upto)).as_py() or 0)
+        self.pending = (table.slice(n), numbers[n:], keys.slice(n))
+        return table.slice(0, n), numbers[:n], keys.slice(0, n)
+
+
+
+
+# ---------------------------------------------------------------- parts for workers
+
+class Part(NamedTuple):
+    """A part of the households table, read by one worker: its Parquet row groups, its
+    first row, the last household_id before it (None: none) and whether it ends the input."""
+    groups: tuple
+    first: int
+    prev: str | None
+    last: bool
+
+
+def parts(directory, rows: int) -> list[Part] | None:
+    """The households table cut at its row-group edges into parts of about `rows` rows,
+    each read by :func:`read_population` on its own (in worker processes), or None when
+    the tables are not all Parquet files the columns read. The order of the households
+    table is checked here, over the whole table."""
+    np = _np()
+    paths = sources.table_paths(Path(directory))
+    opened = {t: _Table(p, t, None) for t, p in paths.items() if p is not None}
+    if any(p.suffix != ".parquet" for p in paths.values() if p is not None) or \
+            not all(t.canonical for t in opened.values()):
+        return None
+    hh = opened["households"]
+    keys = _keys(hh._pq.read(columns=["household_id"]))
+    named = np.flatnonzero(cells.present(keys, len(keys)))
+    if len(named):
+        _check_order(hh, keys.take(named), named + 1, None)
+    sizes = hh.row_groups
+    out, group, first = [], 0, 0
+    while group < len(sizes) or not out:
+        end = group + 1
+        while end < len(sizes) and sum(sizes[group:end]) < rows:
+            end += 1
+        end = min(end, len(sizes))
+        before = np.searchsorted(named, first) - 1
+        out.append(Part(tuple(range(group, end)), first,
+                        keys[int(named[before])].as_py() if before >= 0 else None, False))
+        first += sum(sizes[group:end])
+        group = end
+    out[-1] = out[-1]._replace(last=True)
+    return out
+
+
+def _check_order(hh: _Table, keys, numbers, prev: str | None):
+    """(keys and the one before each): a household_id below the one before it stops the
+    run (the households table is not sorted)."""
+    np, pa, pc = cells._libs()
+    before = pa.concat_arrays([pa.array([prev if prev is not None else keys[0].as_py()],
+                                        pa.string()), keys.slice(0, len(keys) - 1)])
+    down = pc.less(keys, before).to_numpy(zero_copy_only=False)
+    if down.any():
+        raise InputError("households.household_id", "the households table is not sorted "
+                                                    "by household_id (at "
+                                                    f"{hh.source(numbers[int(np.argmax(down))])})")
+    return before

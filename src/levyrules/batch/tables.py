@@ -1,0 +1,342 @@
+"""Reading a population's flat tables (population/layout.py, docs/population.md: households,
+persons, insured_periods and the optional tables, as Parquet or CSV) straight into
+:class:`Population` chunks, as columns: no dict and no Household per row.
+
+The tables are sorted by household_id (as text) and joined by a streaming merge, a chunk
+of households rows at a time with the rows of the other tables up to its last key. The
+semantics are the household reader's (population.sources, layout.assemble,
+Household.from_json), which stays their one definition: the columns are checked as columns
+(tablebuild, tablecells), and a household that may be bad, or that has rows the columns do
+not take (世帯主変更, 条例減免: evaluated per household), is read by that reader from its
+rows, which words the reject. So the households, the rejects (household id, ``file:row``,
+field, message, no personal value) and their order are those of ``levyrules batch`` on the
+household reader. A file whose column types the columns do not take (a date column of
+Parquet dates, say) is read by the household reader throughout. Problems with a whole file
+(missing table or column, a table out of order, undecodable text) raise InputError.
+"""
+
+from __future__ import annotations
+
+import bisect
+from itertools import islice
+from pathlib import Path
+from collections.abc import Sequence
+from typing import Iterator, NamedTuple
+
+from ..errors import InputError
+from ..population import layout, sources
+from ..population.rejects import Reject
+from . import tablebuild, tablecells as cells
+from .tablefiles import Part, Where, _Cursor, _check_order, _empty, _keys, _Table, parts
+from .population import Population, from_households
+
+__all__ = ["Read", "Part", "read_population", "parts", "Households", "ChunkRows"]
+
+CHUNK = 65_536
+CHILDREN = tuple(t for t in layout.TABLES if t != "households")
+# the tables read as columns; a household with rows in the others (relief, head_changes)
+# is evaluated per household (Population.scalar) and read by the household reader
+COLUMNAR = ("persons", "insured_periods", "separate_incomes", "statuses")
+
+
+class Read(NamedTuple):
+    """A chunk: the population, its rejects as (order, Reject) in input order, the order
+    of each household (its households row; a reject at (row, 1) stands for that row, one at
+    (row, 0, …) comes before it), the source (``file:row``) of each household, and the
+    number of items the household reader counts (households rows and orphan groups)."""
+    population: Population
+    rejects: list
+    order: object
+    sources: object
+    items: int
+
+
+def read_population(directory, fiscal_year: int | None = None, *,
+                    encoding: str | None = None, chunk: int = CHUNK,
+                    part: Part | None = None) -> Iterator[Read]:
+    """The population of a tables folder in chunks of at most `chunk` households rows
+    (of `part` only, when given: see :func:`parts`). `fiscal_year`: the population's year
+    (by default that of the first household); a household of another year is flagged
+    `scalar`, as from_households flags it (the engine refuses it, by name)."""
+    paths = sources.table_paths(Path(directory))
+    opened = {t: _Table(p, t, encoding) for t, p in paths.items() if p is not None}
+    if not all(t.canonical for t in opened.values()):
+        if part is None or part.first == 0:
+            yield from _compat(Path(directory), fiscal_year, encoding, chunk)
+        return
+    reader = _Reader(opened, fiscal_year, part)
+    batches = opened["households"].batches(chunk, None if part is None else part.groups)
+    current = next(batches, None)
+    last = part is None or part.last
+    if current is None:
+        if last:
+            yield reader.chunk(_empty(opened["households"]), _np().zeros(0, _np().int64), True)
+        return
+    while current is not None:
+        following = next(batches, None)
+        yield reader.chunk(*current, last and following is None)
+        current = following
+
+
+def _np():
+    return cells._libs()[0]
+
+
+class _Reader:
+    def __init__(self, opened: dict, fiscal_year: int | None, part: Part | None):
+        self.prev = None if part is None else part.prev     # the last household_id read
+        self.hh = opened["households"]
+        self.children = {t: _Cursor(opened[t], self.prev) for t in CHILDREN if t in opened}
+        self.fiscal_year = fiscal_year
+        self.r0 = 0 if part is None else part.first        # households rows before
+
+    def chunk(self, table, numbers, last: bool) -> Read:
+        keys = _keys(table)
+        rejects: list = []
+        valid = self._order(table, keys, numbers, rejects)
+        vkeys = keys.take(valid)
+        upto = vkeys[-1].as_py() if len(valid) else None
+        rows = {}
+        for name, cursor in self.children.items():
+            if upto is not None:
+                rows[name] = self._match(cursor, upto, vkeys, valid, rejects)
+            if last:
+                self._trailing(cursor, table.num_rows, rejects)
+        part = _Chunk(self, table.take(valid), numbers[valid], rows, self.r0 + valid)
+        pop, order, srcs = part.population(rejects)
+        orphans = sum(len(r[0]) > 2 for r in rejects)
+        self.r0 += table.num_rows
+        rejects.sort(key=lambda r: r[0])
+        return Read(pop, rejects, order, srcs, table.num_rows + orphans)
+
+    def _order(self, table, keys, numbers, rejects: list):
+        """The rows with a household id seen for the first time; the others rejected. An id
+        below the one before stops the run (the households table is not sorted)."""
+        np, pa, pc = cells._libs()
+        n = table.num_rows
+        named = np.flatnonzero(cells.present(keys, n))
+        for i in np.flatnonzero(~cells.present(keys, n)):
+            rejects.append(((self.r0 + int(i), 1), Reject.of(
+                "", self.hh.source(numbers[i]), "households.household_id", "is required")))
+        k = keys.take(named)
+        if not len(k):
+            return named
+        before = _check_order(self.hh, k, numbers[named], self.prev)
+        same = pc.equal(k, before).to_numpy(zero_copy_only=False)
+        if self.prev is None:
+            same[0] = False
+        for i in named[same]:
+            rejects.append(((self.r0 + int(i), 1), Reject.of(
+                keys[int(i)].as_py(), self.hh.source(numbers[i]), "households.household_id",
+                "is used by another household")))
+        self.prev = k[-1].as_py()
+        return named[~same]
+
+    def _match(self, cursor: _Cursor, upto: str, vkeys, valid, rejects: list):
+        """(rows, their numbers, the household (index in `valid`) of each) of a child table
+        up to `upto`; rows naming no household are rejected before the next household."""
+        np, _, pc = cells._libs()
+        table, numbers, keys = cursor.take(upto)
+        v = _households_of(keys, vkeys)
+        orphan = np.flatnonzero(v < 0)
+        if len(orphan):
+            names = vkeys.to_pylist()
+            prev = None
+            for i in orphan:
+                key = keys[int(i)].as_py()
+                if prev is not None and i == prev[0] + 1 and key == prev[1]:
+                    prev = (i, key)
+                    continue
+                prev = (i, key)
+                at = self.r0 + int(valid[bisect.bisect_right(names, key)])
+                rejects.append(((at, 0, cursor.t.index, int(numbers[i])),
+                                _orphan(cursor.t, key, numbers[i])))
+            keep = v >= 0
+            table, numbers, v = table.filter(keep), numbers[keep], v[keep]
+        return table, numbers, v
+
+    def _trailing(self, cursor: _Cursor, n: int, rejects: list) -> None:
+        table, numbers, keys = cursor.take(None)
+        prev = None
+        for i, key in enumerate(keys.to_pylist()):
+            if key != prev:
+                rejects.append(((self.r0 + n, 0, cursor.t.index, int(numbers[i])),
+                                _orphan(cursor.t, key, numbers[i])))
+            prev = key
+
+
+def _households_of(keys, vkeys):
+    """The index in `vkeys` of each of the sorted `keys` (-1: none), one look-up per run of
+    equal keys; when the runs are exactly `vkeys` (every household has rows), none."""
+    np, pa, pc = cells._libs()
+    n = len(keys)
+    if not n:
+        return np.zeros(0, np.int64)
+    change = pc.not_equal(keys.slice(1), keys.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+    starts = np.concatenate([[0], np.flatnonzero(change) + 1])
+    lengths = np.diff(np.append(starts, n))
+    runs = keys.take(pa.array(starts))
+    if len(runs) == len(vkeys) and pc.all(pc.equal(runs, vkeys)).as_py():
+        return np.repeat(np.arange(len(runs), dtype=np.int64), lengths)
+    if len(runs) < len(vkeys) // 4:     # few runs: look the households up among them
+        of = pc.fill_null(pc.index_in(vkeys, value_set=runs), -1).to_numpy(
+            zero_copy_only=False).astype(np.int64)
+        at = np.full(len(runs), -1, np.int64)
+        at[of[of >= 0]] = np.flatnonzero(of >= 0)
+    else:
+        at = pc.fill_null(pc.index_in(runs, value_set=vkeys), -1).to_numpy(
+            zero_copy_only=False).astype(np.int64)
+    return np.repeat(at, lengths)
+
+
+def _orphan(t: _Table, key: str, number) -> Reject:
+    return Reject.of(key, t.source(number), f"{t.table}.household_id",
+                     "names no household of the households table")
+
+
+class _Chunk:
+    """The valid households rows of a chunk with their rows of the other tables."""
+
+    def __init__(self, reader: _Reader, hh, numbers, rows: dict, order):
+        self.reader, self.numbers, self.order = reader, numbers, order
+        self.rows = ChunkRows(hh, numbers, reader.hh.where, {
+            name: (t, nums, v, reader.children[name].t.where)
+            for name, (t, nums, v) in rows.items()})
+
+    def population(self, rejects: list) -> tuple:
+        np = _np()
+        r, rows = self.reader, self.rows
+        n = rows.hh.num_rows
+        if not n:
+            return (from_households([], r.fiscal_year), np.zeros(0, np.int64),
+                    _Sources(r.hh, []))
+        built = tablebuild.build(rows.hh, {k: v[:3] for k, v in rows.children.items()})
+        bad = built.bad
+        if r.fiscal_year is None and (~bad).any():
+            r.fiscal_year = int(built.fiscal_year[np.argmax(~bad)])
+        scalar = ~bad & (built.fiscal_year != r.fiscal_year)    # another year: the engine
+        for name, (_, _, v, _) in rows.children.items():        # refuses it, by name; rows
+            if name not in COLUMNAR:                            # the columns do not take
+                scalar |= np.bincount(v, minlength=n) > 0
+        keep = ~bad & ~scalar
+        known, households, at = {}, [], []
+        for v, groups in rows.groups(np.flatnonzero(bad | scalar)):
+            h = self._household(v, groups, rejects)
+            if h is not None:
+                known[v] = h
+                if bad[v]:              # bad by the columns, good by the household reader
+                    households.append(h)
+                    at.append(v)
+                else:
+                    keep[v] = True
+        pop = built.population(keep, r.fiscal_year or 0, scalar)
+        fast, at = np.flatnonzero(keep), np.array(at, np.int64)
+        pop, perm = tablebuild.combine(pop, fast, from_households(households, r.fiscal_year),
+                                       at)
+        kept = np.concatenate([fast, at])[perm]
+        pop.households = Households(rows, kept, known)
+        return pop, self.order[kept], _Sources(r.hh, self.numbers[kept])
+
+    def _household(self, v: int, groups: dict, rejects: list):
+        """The household of row `v` read by the household reader, or None (rejected)."""
+        r = self.reader
+        src = groups["households"][0][0]
+        parsed = sources.parse(src, groups)
+        if isinstance(parsed, Reject):
+            rejects.append(((int(self.order[v]), 1), parsed))
+            return None
+        if r.fiscal_year is None:
+            r.fiscal_year = parsed.fiscal_year
+        return parsed
+
+
+class ChunkRows:
+    """The rows of a chunk's households (arrow tables, picklable): the households rows,
+    and per other table (rows, their numbers, the household of each, Where)."""
+
+    def __init__(self, hh, numbers, where: Where, children: dict):
+        self.hh, self.numbers, self.where, self.children = hh, numbers, where, children
+
+    def groups(self, vs) -> Iterator[tuple[int, dict]]:
+        """The rows of each household v of `vs` as the household reader takes them
+        ({table: [(source, row dict)]}); each table converted once for all of them."""
+        np = _np()
+        rows = {"households": (self.hh.take(vs).to_pylist(), self.numbers[vs], self.where,
+                               None)}
+        for name, (table, numbers, of, where) in self.children.items():
+            a, b = np.searchsorted(of, vs), np.searchsorted(of, vs + 1)
+            idx = np.concatenate([np.arange(x, y) for x, y in zip(a, b)] or [[]]).astype(int)
+            rows[name] = (table.take(idx).to_pylist(), numbers[idx], where,
+                          np.cumsum(np.concatenate([[0], b - a])))
+        for j, v in enumerate(vs):
+            groups = {}
+            for name, (dicts, numbers, where, bounds) in rows.items():
+                lo, hi = (j, j + 1) if bounds is None else (bounds[j], bounds[j + 1])
+                if hi > lo:
+                    groups[name] = [(where(numbers[i]), dicts[i]) for i in range(lo, hi)]
+            yield int(v), groups
+
+
+class Households(Sequence):
+    """Population.households of a chunk read from tables: the Household of a household,
+    read by the household reader from its rows when the evaluator asks for it (it asks
+    only for those it evaluates one by one)."""
+
+    AHEAD = 256
+
+    def __init__(self, rows: ChunkRows, v, known: dict):
+        self.rows, self.v, self.known = rows, v, known
+
+    def __len__(self) -> int:
+        return len(self.v)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        v = int(self.v[i])
+        if v not in self.known:             # read it and the next ones asked for, together
+            ahead = [int(w) for w in self.v[i:i + self.AHEAD] if int(w) not in self.known]
+            for w, groups in self.rows.groups(_np().array(ahead, _np().int64)):
+                h = sources.parse(groups["households"][0][0], groups)
+                if isinstance(h, Reject):   # the columns took what the reader refuses: a bug
+                    raise InputError(h.field, h.message)
+                self.known[w] = h
+        return self.known[v]
+
+
+class _Sources:
+    """The ``file:row`` of each household of a chunk, made when asked for."""
+
+    def __init__(self, t: _Table, numbers):
+        self.t, self.numbers = t, numbers
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __getitem__(self, i: int) -> str:
+        return self.t.source(self.numbers[i])
+
+
+def _compat(directory: Path, fiscal_year, encoding, chunk: int) -> Iterator[Read]:
+    """The household reader's items, chunk by chunk, as Populations (files whose column
+    types the columns do not take)."""
+    np = _np()
+    items = sources.items(directory, encoding)
+    n = 0
+    while True:
+        part = list(islice(items, chunk))
+        if not part:
+            return
+        households, order, srcs, rejects = [], [], [], []
+        for i, (src, payload) in enumerate(part, n):
+            parsed = sources.parse(src, payload)
+            if isinstance(parsed, Reject):
+                rejects.append(((i, 1), parsed))
+                continue
+            fiscal_year = fiscal_year or parsed.fiscal_year
+            households.append(parsed)
+            order.append(i)
+            srcs.append(src)
+        n += len(part)
+        yield Read(from_households(households, fiscal_year), rejects,
+                   np.array(order, np.int64), srcs, len(part))
