@@ -198,3 +198,18 @@ def test_synth_is_deterministic(tmp_path):
     b = synth.write(tmp_path / "b", 120, 2025, 9, "jsonl").read_bytes()
     c = synth.write(tmp_path / "c", 120, 2025, 10, "jsonl").read_bytes()
     assert a == b and a != c
+
+
+def test_relief_row_without_a_rule_is_a_reject_not_a_crash(tmp_path):
+    """Reproducer (coltables report): an empty `rule` cell in the relief table raised
+    KeyError; it is a reject naming relief.rule, and the other households go on."""
+    tables = dict(BASE)
+    tables["persons"] = textwrap.dedent(BASE["persons"]).replace('"1,000"', "1000") \
+        .replace("1200000.0", "1200000")
+    tables["relief"] = "household_id,rule,grade\nH-1,,半壊\n"
+    write_tables(tmp_path / "t", tables)
+    s = runner.run(tmp_path / "t", TARIFF, tmp_path / "r.csv")
+    assert (s.assessed, s.rejected) == (2, 2)
+    rejects = {r["household_id"]: r for r in rows_of(tmp_path / "r.rejects.csv")}
+    assert rejects["H-1"]["field"] == "relief.rule"
+    assert "半壊" not in (tmp_path / "r.rejects.csv").read_text()

@@ -151,7 +151,7 @@ def assemble(groups: dict[str, list[tuple[str, dict]]]) -> dict:
         out["head_changes"] = [{"date": c.get("date"), "head": c.get("head")} for c in changes]
     relief: dict[str, dict] = {}
     for src, r in groups.get("relief", ()):
-        _add_relief(relief, _typed("relief", r, src))
+        _add_relief(relief, _typed("relief", r, src), src)
     if relief:
         out["relief"] = relief
     return out
@@ -181,7 +181,9 @@ def _add_status(person: dict, v: dict, src: str) -> None:
     st[kind] = {f: v[f] for f in STATUS_FIELDS[kind] if f in v}
 
 
-def _add_relief(relief: dict, v: dict) -> None:
+def _add_relief(relief: dict, v: dict, src: str) -> None:
+    if "rule" not in v:
+        raise CellError("relief.rule", "is required (the tariff's 減免 rule id)", src)
     facts = relief.setdefault(v["rule"], {})
     for key in ("grade", "previous_income", "current_income", "person"):
         if key in v:
