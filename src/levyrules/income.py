@@ -19,9 +19,10 @@ from .money import ceil_yen
 from .tariff.national import National, band_column, band_value, need_numpy, scale_column
 
 
-@attrs.frozen(slots=True)
+@attrs.define(slots=True)
 class PersonIncome:
-    """One person's derived income figures for one fiscal year."""
+    """One person's derived income figures for one fiscal year (an internal value: not
+    frozen, since a frozen attrs class sets each field through object.__setattr__)."""
     salary_income: int        # 給与所得 (after 所得金額調整控除)
     pension_income: int       # 公的年金等に係る雑所得
     total_income: int         # 総所得金額等 (所得割): 分離譲渡 after 特別控除, after 繰越控除

@@ -130,8 +130,9 @@ def judgement_date(members: list[Member], fy: int, window: int = FULL_YEAR) -> d
     first = (window & -window).bit_length() - 1
     y, mo = fy_month(fy, first)
     start = date(y, mo, 1) if first else fy_start(fy)
-    if any(m.insured_on(start) for m in members):
-        return start
+    for m in members:
+        if m.insured_on(start):
+            return start
     # a period covers its own first day (until > from): one pass, linear in the periods
     return min(per.start for m in members for per in m.person.insured
                if start < per.start < m.cut and (per.until is None or per.until > per.start))
