@@ -107,11 +107,26 @@ class _RemoteInputError(InputError):
         return InputError, (self.field, self.message)
 
 
+_TARIFFS: dict = {}     # per worker process: (ref, overrides, sha256) -> Tariff
+
+
 def _tariff(ref: str, overrides: tuple, sha: str):
-    tariff = load_tariff(ref, list(overrides) or None)
-    if tariff.sha256 != sha:
-        raise TariffError(f"tariff {tariff.id} differs on this worker (sha256)")
-    return tariff
+    """The tariff of the run on a worker, loaded once per process (and checked to be the
+    client's, by its sha256)."""
+    if (ref, overrides, sha) not in _TARIFFS:
+        tariff = load_tariff(ref, list(overrides) or None)
+        if tariff.sha256 != sha:
+            raise TariffError(f"tariff {tariff.id} differs on this worker (sha256)")
+        _TARIFFS[ref, overrides, sha] = tariff
+    return _TARIFFS[ref, overrides, sha]
+
+
+def _write_rejects(rejects: list, rejects_dir: str, number: int) -> None:
+    if rejects and rejects_dir:
+        w = sink.RejectWriter(Path(rejects_dir) / f"part.{number:05d}.csv")
+        w.write(rejects)
+        w.close()
+        os.replace(w.tmp, w.path)
 
 
 def _finish(tables: list, rejects: list, schema, rejects_dir: str, number: int):
@@ -119,11 +134,7 @@ def _finish(tables: list, rejects: list, schema, rejects_dir: str, number: int):
     int64, never float); its rejects to ``rejects_dir/part.N.csv``."""
     import pandas as pd
     pa = need("pyarrow", "batch", "the Dask batch")
-    if rejects and rejects_dir:
-        w = sink.RejectWriter(Path(rejects_dir) / f"part.{number:05d}.csv")
-        w.write(rejects)
-        w.close()
-        os.replace(w.tmp, w.path)
+    _write_rejects(rejects, rejects_dir, number)
     arrow = sink.arrow_schema(schema)
     table = pa.concat_tables(tables) if tables else arrow.empty_table()
     return table.to_pandas(types_mapper=pd.ArrowDtype)
@@ -162,14 +173,15 @@ def _evaluate(df, ref: str, overrides: tuple, sha: str, rejects_dir: str,
     return _assess(items, ref, overrides, sha, rejects_dir, number)
 
 
-def _evaluate_tables(item: tuple, directory: str, ref: str, overrides: tuple, sha: str,
-                     rejects_dir: str):
-    """A partition of the table layout, (number, Part) (levyrules.dask_tables) → its rows:
-    read as columns by read_population and evaluated by assess_columns, as `batch`'s
-    workers read and evaluate their parts (levyrules.population.runner)."""
+def _evaluate_tables(number: int, part, directory: str, ref: str, overrides: tuple,
+                     sha: str, rejects_dir: str, results_dir: str) -> int:
+    """Partition `number` of the table layout, a Part (levyrules.dask_tables), read as
+    columns by read_population and evaluated by assess_columns as `batch`'s workers read
+    and evaluate their parts (levyrules.population.runner): its rows written to
+    ``results_dir/part.N.parquet`` (Arrow, no pandas), its rejects beside; → its rows."""
     from .batch.tables import read_population
     pa = need("pyarrow", "batch", "the Dask batch")
-    number, part = item
+    pq = need("pyarrow.parquet", "batch", "the Dask batch")
     tariff = _tariff(ref, overrides, sha)
     schema = rowmod.schema(tariff)
     arrow = sink.arrow_schema(schema)
@@ -185,7 +197,10 @@ def _evaluate_tables(item: tuple, directory: str, ref: str, overrides: tuple, sh
             rejects += c.rejects
     except InputError as e:       # a table out of order
         raise _RemoteInputError(e.field, e.message) from None
-    return _finish(tables, rejects, schema, rejects_dir, number)
+    _write_rejects(rejects, rejects_dir, number)
+    table = pa.concat_tables(tables) if tables else arrow.empty_table()
+    pq.write_table(table, Path(results_dir) / f"part.{number}.parquet")
+    return table.num_rows
 
 
 def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
@@ -206,14 +221,18 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
     try:
         args = (tariff_ref, tuple(overrides), tariff.sha256, str(tmp / "rejects"))
         if sources.kind(Path(source)) == "tables":
-            dd = need("dask.dataframe", "dask", "the Dask batch")
+            # plain tasks writing Arrow: no DataFrame (nor its import and pandas round trip)
+            dask = need("dask", "dask", "the Dask batch")
+            (tmp / "results").mkdir()
             parts = tables_parts(source, partition_size)
-            results = dd.from_map(_evaluate_tables, list(enumerate(parts)),
-                                  args=(str(source), *args), meta=_result_meta(schema))
+            dask.compute(*(dask.delayed(_evaluate_tables, pure=False)(
+                k, p, str(source), *args, str(tmp / "results")) for k, p in enumerate(parts)))
+            partitions = len(parts)
         else:
             results = households_frame(source, partition_size).map_partitions(
                 _evaluate, *args, meta=_result_meta(schema))
-        results.to_parquet(str(tmp / "results"), write_index=False)
+            results.to_parquet(str(tmp / "results"), write_index=False)
+            partitions = results.npartitions
         assessed = sum(pq.ParquetFile(p).metadata.num_rows
                        for p in (tmp / "results").glob("*.parquet"))
         rejected = sum(sum(1 for _ in open(p, encoding="utf-8")) - 1
@@ -222,7 +241,7 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
                            "overrides": [f"{k}={v}" for k, v in overrides]},
                 "engine": f"levyrules {__version__}", "evaluator": EVALUATOR + " (Dask)",
                 "input": Path(source).name, "format": "parquet (partitioned)",
-                "partitions": results.npartitions,
+                "partitions": partitions,
                 "counts": {"read": assessed + rejected, "assessed": assessed,
                            "rejected": rejected},
                 "columns": [{"name": n, "kind": k} for n, k in schema]}

@@ -33,7 +33,6 @@ def _string_keys(f, path: Path, table: str) -> None:
 def _table_files(directory: Path) -> dict[str, Path]:
     """The Parquet file of every table present, each checked as `batch` checks it (columns,
     integer money columns) and with household_id as text."""
-    pq = need("pyarrow.parquet", "batch", "the Dask batch")
     found = {t: tables.find(directory, t) for t in layout.TABLES}
     for t in layout.REQUIRED_TABLES:
         if found[t] is None:
@@ -46,8 +45,8 @@ def _table_files(directory: Path) -> dict[str, Path]:
             raise InputError(t, f"{path.name}: the Dask path reads Parquet tables (convert "
                                 "CSV tables with `levyrules convert DIR --out TABLES "
                                 "--format parquet`)")
-        next(tables.read(path, t), None)         # the header and column types, as batch
-        _string_keys(pq.ParquetFile(path), path, t)
+        # the header and column types, as batch checks them
+        _string_keys(tables.open_parquet(path, t), path, t)
         files[t] = path
     return files
 
