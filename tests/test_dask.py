@@ -230,3 +230,25 @@ def test_tables_without_statistics_and_a_missing_id(tmp_path):
         (tmp_path / "single.rejects.csv").read_text(encoding="utf-8").split("\n", 1)[1] == \
         ",insured_periods.parquet:row 1,insured_periods.household_id," \
         "names no household of the households table\n"
+
+
+def test_tables_the_columns_do_not_take_are_one_partition_read_as_batch_reads_them(tmp_path):
+    """birth_date as a Parquet date column: `batch` reads such tables with the household
+    reader, and so does the one partition the Dask path makes of them (local threaded
+    scheduler, no cluster)."""
+    import datetime
+    city = synth.write(tmp_path / "city", 40, 2025, 17, "parquet")
+    p = pq.read_table(city / "persons.parquet")
+    i = p.schema.get_field_index("birth_date")
+    dates = [datetime.date.fromisoformat(d) for d in p.column(i).to_pylist()]
+    pq.write_table(p.set_column(i, "birth_date", pa.array(dates, pa.date32())),
+                   city / "persons.parquet", row_group_size=9)
+    parts = lrdask.tables_parts(city, 15)
+    assert len(parts) == 1 and parts[0].first == 0 and parts[0].last
+    single = runner.run(city, TARIFF, tmp_path / "single.parquet")
+    meta = lrdask.run(city, TARIFF, tmp_path / "dask", partition_size=15)
+    assert meta["partitions"] == 1
+    assert meta["counts"] == {"read": 40, "assessed": 40, "rejected": 0} == \
+        {"read": single.read, "assessed": single.assessed, "rejected": single.rejected}
+    assert _results(tmp_path / "dask").to_pylist() == \
+        pq.read_table(tmp_path / "single.parquet").to_pylist()
