@@ -136,26 +136,40 @@ def test_row_groups_out_of_order_are_refused_before_any_task(tmp_path):
     t = pa.concat_tables([t.slice(40), t.slice(0, 40)])
     pq.write_table(t, city / "insured_periods.parquet", row_group_size=40)
     with pytest.raises(InputError) as e:
-        lrdask.tables_frame(city, 20)
+        lrdask.tables_parts(city, 20)
     assert e.value.field == "insured_periods.household_id"
     assert "insured_periods.parquet:row 41" in e.value.message
 
 
-def test_partitions_cut_the_households_table_by_rows_and_carry_the_key_range(tmp_path):
+def test_partitions_cut_the_households_table_by_rows_through_row_groups(tmp_path):
+    """Partition k holds rows 20k..20k+19 of the households table, from the row groups of
+    7 rows that hold them, with the last household id before it; read_population(part=…)
+    reads just those rows."""
+    from levyrules.batch.tables import read_population
     city = synth.write(tmp_path / "city", 50, 2025, 17, "parquet")
     t = pq.read_table(city / "households.parquet")
     ids = t.column("household_id").to_pylist()
     pq.write_table(t, city / "households.parquet", row_group_size=7)
-    frame, ranges = lrdask.tables_frame(city, 20)
-    assert [r[:2] for r in ranges] == [(None, ids[19]), (ids[19], ids[39]), (ids[39], None)]
-    assert frame.npartitions == 3
-    # each partition reads only the row groups of its range (one row group a table here)
-    persons = pq.ParquetFile(city / "persons.parquet").metadata
-    assert persons.num_row_groups == 1
-    assert all(len(r[2]["persons"]) == 1 for r in ranges)
-    first = frame.get_partition(1).compute()
-    assert list(first["household_id"]) == ids[20:40]
-    assert list(first["source"]) == [f"households.parquet:row {n}" for n in range(21, 41)]
+    parts = lrdask.tables_parts(city, 20)
+    assert [(p.first, p.end, p.prev, p.last) for p in parts] == [
+        (0, 20, None, False), (20, 40, ids[19], False), (40, 50, ids[39], True)]
+    assert [p.groups for p in parts] == [(0, 1, 2), (2, 3, 4, 5), (5, 6, 7)]
+    read = list(read_population(city, 2025, chunk=6, part=parts[1]))
+    assert [r.population.household_ids[i] for r in read for i in range(r.population.size)] \
+        == ids[20:40]
+    assert [r.sources[i] for r in read for i in range(len(r.sources))] == \
+        [f"households.parquet:row {n}" for n in range(21, 41)]
+
+
+def test_the_households_table_out_of_order_is_refused_before_any_task(tmp_path):
+    city = synth.write(tmp_path / "city", 30, 2025, 17, "parquet")
+    t = pq.read_table(city / "households.parquet")
+    pq.write_table(pa.concat_tables([t.slice(20), t.slice(0, 20)]),
+                   city / "households.parquet", row_group_size=8)
+    with pytest.raises(InputError) as e:
+        lrdask.tables_parts(city, 10)
+    assert e.value.field == "households.household_id"
+    assert "households.parquet:row 11" in e.value.message
 
 
 def test_the_dask_path_refuses_csv_tables(tmp_path):
@@ -172,7 +186,7 @@ def test_the_household_id_must_be_text(tmp_path):
     p = p.set_column(0, "household_id", pa.array(range(p.num_rows), pa.int64()))
     pq.write_table(p, city / "persons.parquet")
     with pytest.raises(InputError) as e:
-        lrdask.tables_frame(city, 5)
+        lrdask.tables_parts(city, 5)
     assert e.value.field == "persons.household_id"
     assert "text column" in e.value.message
 
@@ -216,3 +230,25 @@ def test_tables_without_statistics_and_a_missing_id(tmp_path):
         (tmp_path / "single.rejects.csv").read_text(encoding="utf-8").split("\n", 1)[1] == \
         ",insured_periods.parquet:row 1,insured_periods.household_id," \
         "names no household of the households table\n"
+
+
+def test_tables_the_columns_do_not_take_are_one_partition_read_as_batch_reads_them(tmp_path):
+    """birth_date as a Parquet date column: `batch` reads such tables with the household
+    reader, and so does the one partition the Dask path makes of them (local threaded
+    scheduler, no cluster)."""
+    import datetime
+    city = synth.write(tmp_path / "city", 40, 2025, 17, "parquet")
+    p = pq.read_table(city / "persons.parquet")
+    i = p.schema.get_field_index("birth_date")
+    dates = [datetime.date.fromisoformat(d) for d in p.column(i).to_pylist()]
+    pq.write_table(p.set_column(i, "birth_date", pa.array(dates, pa.date32())),
+                   city / "persons.parquet", row_group_size=9)
+    parts = lrdask.tables_parts(city, 15)
+    assert len(parts) == 1 and parts[0].first == 0 and parts[0].last
+    single = runner.run(city, TARIFF, tmp_path / "single.parquet")
+    meta = lrdask.run(city, TARIFF, tmp_path / "dask", partition_size=15)
+    assert meta["partitions"] == 1
+    assert meta["counts"] == {"read": 40, "assessed": 40, "rejected": 0} == \
+        {"read": single.read, "assessed": single.assessed, "rejected": single.rejected}
+    assert _results(tmp_path / "dask").to_pylist() == \
+        pq.read_table(tmp_path / "single.parquet").to_pylist()

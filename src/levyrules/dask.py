@@ -1,16 +1,16 @@
 """The batch on a Dask cluster: national scale (about 17 million households) on an
 existing distributed engine.
 
-The population is a Dask DataFrame with one row per household, partitioned by
-household: for a folder of Parquet tables (the layout `levyrules batch` reads), the rows
-of the households table, each partition reading the rows of the other tables in its
-household_id range inside ``map_partitions`` (row groups chosen by their statistics);
-for JSON Lines, (``source``, ``payload``: the household's JSON text). Each partition goes
-through the same chunk evaluator as `levyrules batch`
-(:func:`levyrules.population.runner.run_chunk`), and the rows are written as partitioned
-Parquet with the schema of the assessment file. Rejects of a partition are written
-beside it; in partition order, rows and rejects are those of `batch`. The output folder
-appears only when every partition has been written.
+The population is cut into partitions by household: for a folder of Parquet tables (the
+layout `levyrules batch` reads), ``partition_size`` rows of the households table a
+partition, each read with the rows of the other tables in its household_id range by
+:func:`levyrules.batch.tables.read_population` (``part=…``, as `batch`'s worker processes
+read their parts) and evaluated as columns (levyrules.batch.assess_columns); for JSON
+Lines, (``source``, ``payload``: the household's JSON text) through the same chunk
+evaluator as `levyrules batch` (:func:`levyrules.population.runner.run_chunk`). The rows
+are written as partitioned Parquet with the schema of the assessment file. Rejects of a
+partition are written beside it; in partition order, rows and rejects are those of
+`batch`. The output folder appears only when every partition has been written.
 
     from dask.distributed import Client, LocalCluster
     from levyrules import dask as lrdask
@@ -30,13 +30,14 @@ from itertools import islice
 from pathlib import Path
 from typing import Iterable
 
-from . import __version__, dask_tables
+from . import __version__
 from .errors import InputError, TariffError
-from .dask_tables import tables_frame
+from .dask_tables import tables_parts
 from .population import rows as rowmod, sink, sources
+from .population.evaluate import evaluate_read
 from .population.extras import need
 from .population.rejects import Reject
-from .population.runner import EVALUATOR, run_chunk
+from .population.runner import COLUMN_CHUNK, EVALUATOR, run_chunk
 from .tariff.loader import load_tariff
 
 CHUNK = 2_000       # households parsed at once within a partition
@@ -106,35 +107,59 @@ class _RemoteInputError(InputError):
         return InputError, (self.field, self.message)
 
 
-def _assess(items: Iterable, ref: str, overrides: tuple, sha: str, rejects_dir: str,
-            number: int):
-    """Items of one partition → its rows as a pandas frame (Arrow int64, never float);
-    its rejects to ``rejects_dir/part.N.csv``. Parses at most CHUNK households at once."""
-    import pandas as pd
-    pa = need("pyarrow", "batch", "the Dask batch")
-    tariff = load_tariff(ref, list(overrides) or None)
-    if tariff.sha256 != sha:
-        raise TariffError(f"tariff {tariff.id} differs on this worker (sha256)")
-    schema = rowmod.schema(tariff)
-    rows, rejects = [], []
-    items = iter(items)
-    try:
-        while chunk := list(islice(items, CHUNK)):
-            r, j = run_chunk(chunk, tariff)
-            rows += r
-            rejects += j
-    except InputError as e:       # a table out of order
-        raise _RemoteInputError(e.field, e.message) from None
+_TARIFFS: dict = {}     # per worker process: (ref, overrides, sha256) -> Tariff
+
+
+def _tariff(ref: str, overrides: tuple, sha: str):
+    """The tariff of the run on a worker, loaded once per process (and checked to be the
+    client's, by its sha256)."""
+    if (ref, overrides, sha) not in _TARIFFS:
+        tariff = load_tariff(ref, list(overrides) or None)
+        if tariff.sha256 != sha:
+            raise TariffError(f"tariff {tariff.id} differs on this worker (sha256)")
+        _TARIFFS[ref, overrides, sha] = tariff
+    return _TARIFFS[ref, overrides, sha]
+
+
+def _write_rejects(rejects: list, rejects_dir: str, number: int) -> None:
     if rejects and rejects_dir:
         w = sink.RejectWriter(Path(rejects_dir) / f"part.{number:05d}.csv")
         w.write(rejects)
         w.close()
         os.replace(w.tmp, w.path)
+
+
+def _finish(tables: list, rejects: list, schema, rejects_dir: str, number: int):
+    """A partition's rows (Arrow tables of the result schema) as one pandas frame (Arrow
+    int64, never float); its rejects to ``rejects_dir/part.N.csv``."""
+    import pandas as pd
+    pa = need("pyarrow", "batch", "the Dask batch")
+    _write_rejects(rejects, rejects_dir, number)
     arrow = sink.arrow_schema(schema)
-    cols = list(zip(*rows)) if rows else [() for _ in schema]
-    table = pa.Table.from_arrays([pa.array(c, type=t) for c, t in zip(cols, arrow.types)],
-                                 schema=arrow)
+    table = pa.concat_tables(tables) if tables else arrow.empty_table()
     return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def _assess(items: Iterable, ref: str, overrides: tuple, sha: str, rejects_dir: str,
+            number: int):
+    """Items of one partition → its rows as a pandas frame; parses at most CHUNK
+    households at once."""
+    pa = need("pyarrow", "batch", "the Dask batch")
+    tariff = _tariff(ref, overrides, sha)
+    schema = rowmod.schema(tariff)
+    arrow = sink.arrow_schema(schema)
+    tables, rejects = [], []
+    items = iter(items)
+    try:
+        while chunk := list(islice(items, CHUNK)):
+            rows, rej = run_chunk(chunk, tariff)
+            cols = list(zip(*rows)) if rows else [() for _ in schema]
+            tables.append(pa.Table.from_arrays([pa.array(c, type=t) for c, t in
+                                                zip(cols, arrow.types)], schema=arrow))
+            rejects += rej
+    except InputError as e:
+        raise _RemoteInputError(e.field, e.message) from None
+    return _finish(tables, rejects, schema, rejects_dir, number)
 
 
 def _evaluate(df, ref: str, overrides: tuple, sha: str, rejects_dir: str,
@@ -148,18 +173,34 @@ def _evaluate(df, ref: str, overrides: tuple, sha: str, rejects_dir: str,
     return _assess(items, ref, overrides, sha, rejects_dir, number)
 
 
-def _evaluate_tables(df, directory: str, ranges: tuple, ref: str, overrides: tuple, sha: str,
-                     rejects_dir: str, partition_info=None):
-    """map_partitions over the table layout: a partition of the households table, joined
-    with the rows of the other tables in its household_id range → its rows. `ranges` has
-    per partition (low, high, {table: row groups to read}) (levyrules.dask_tables)."""
-    number = (partition_info or {}).get("number", 0)
-    low, high, groups = ranges[number]
+def _evaluate_tables(number: int, part, directory: str, ref: str, overrides: tuple,
+                     sha: str, rejects_dir: str, results_dir: str) -> int:
+    """Partition `number` of the table layout, a Part (levyrules.dask_tables), read as
+    columns by read_population and evaluated by assess_columns as `batch`'s workers read
+    and evaluate their parts (levyrules.population.runner): its rows written to
+    ``results_dir/part.N.parquet`` (Arrow, no pandas), its rejects beside; → its rows."""
+    from .batch.tables import read_population
+    pa = need("pyarrow", "batch", "the Dask batch")
+    pq = need("pyarrow.parquet", "batch", "the Dask batch")
+    tariff = _tariff(ref, overrides, sha)
+    schema = rowmod.schema(tariff)
+    arrow = sink.arrow_schema(schema)
+    tables, rejects = [], []
     try:
-        partition = dask_tables.items(df, directory, low, high, groups)
-    except InputError as e:
+        for read in read_population(directory, tariff.fiscal_year, chunk=COLUMN_CHUNK,
+                                    part=part):
+            c = evaluate_read(read, tariff)
+            if c.arrays is not None:
+                tables.append(pa.Table.from_arrays(
+                    [pa.array(c.arrays[n], type=t) for (n, _), t in zip(schema, arrow.types)],
+                    schema=arrow))
+            rejects += c.rejects
+    except InputError as e:       # a table out of order
         raise _RemoteInputError(e.field, e.message) from None
-    return _assess(partition, ref, overrides, sha, rejects_dir, number)
+    _write_rejects(rejects, rejects_dir, number)
+    table = pa.concat_tables(tables) if tables else arrow.empty_table()
+    pq.write_table(table, Path(results_dir) / f"part.{number}.parquet")
+    return table.num_rows
 
 
 def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
@@ -178,16 +219,20 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     (tmp / "rejects").mkdir(parents=True)
     try:
+        args = (tariff_ref, tuple(overrides), tariff.sha256, str(tmp / "rejects"))
         if sources.kind(Path(source)) == "tables":
-            delayed = need("dask", "dask", "the Dask batch").delayed
-            frame, ranges = tables_frame(source, partition_size)
-            # computed once and sent to each worker once, not embedded in every task
-            fn, args = _evaluate_tables, (str(source), delayed(ranges, pure=True))
+            # plain tasks writing Arrow: no DataFrame (nor its import and pandas round trip)
+            dask = need("dask", "dask", "the Dask batch")
+            (tmp / "results").mkdir()
+            parts = tables_parts(source, partition_size)
+            dask.compute(*(dask.delayed(_evaluate_tables, pure=False)(
+                k, p, str(source), *args, str(tmp / "results")) for k, p in enumerate(parts)))
+            partitions = len(parts)
         else:
-            frame, fn, args = households_frame(source, partition_size), _evaluate, ()
-        results = frame.map_partitions(fn, *args, tariff_ref, tuple(overrides), tariff.sha256,
-                                       str(tmp / "rejects"), meta=_result_meta(schema))
-        results.to_parquet(str(tmp / "results"), write_index=False)
+            results = households_frame(source, partition_size).map_partitions(
+                _evaluate, *args, meta=_result_meta(schema))
+            results.to_parquet(str(tmp / "results"), write_index=False)
+            partitions = results.npartitions
         assessed = sum(pq.ParquetFile(p).metadata.num_rows
                        for p in (tmp / "results").glob("*.parquet"))
         rejected = sum(sum(1 for _ in open(p, encoding="utf-8")) - 1
@@ -196,7 +241,7 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
                            "overrides": [f"{k}={v}" for k, v in overrides]},
                 "engine": f"levyrules {__version__}", "evaluator": EVALUATOR + " (Dask)",
                 "input": Path(source).name, "format": "parquet (partitioned)",
-                "partitions": frame.npartitions,
+                "partitions": partitions,
                 "counts": {"read": assessed + rejected, "assessed": assessed,
                            "rejected": rejected},
                 "columns": [{"name": n, "kind": k} for n, k in schema]}

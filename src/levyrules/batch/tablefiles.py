@@ -186,11 +186,14 @@ class _Cursor:
 
 class Part(NamedTuple):
     """A part of the households table, read by one worker: its Parquet row groups, its
-    first row, the last household_id before it (None: none) and whether it ends the input."""
+    first row, the last household_id before it (None: none), whether it ends the input,
+    and the row after its last (None: the end of its row groups; `first` and `end` may
+    cut through its first and last row group: the Dask partitions, levyrules.dask)."""
     groups: tuple
     first: int
     prev: str | None
     last: bool
+    end: int | None = None
 
 
 def parts(directory, rows: int) -> list[Part] | None:

@@ -66,6 +66,8 @@ def read_population(directory, fiscal_year: int | None = None, *,
         return
     reader = _Reader(opened, fiscal_year, part)
     batches = opened["households"].batches(chunk, None if part is None else part.groups)
+    if part is not None:
+        batches = _rows(batches, part.first, part.end)
     current = next(batches, None)
     last = part is None or part.last
     if current is None:
@@ -80,6 +82,17 @@ def read_population(directory, fiscal_year: int | None = None, *,
 
 def _np():
     return cells._libs()[0]
+
+
+def _rows(batches, first: int, end: int | None) -> Iterator[tuple]:
+    """The batches cut to rows first..end−1 (0-based; end None: to the last)."""
+    for table, numbers in batches:
+        a = int(_np().searchsorted(numbers, first + 1))
+        b = len(numbers) if end is None else int(_np().searchsorted(numbers, end + 1))
+        if b > a:
+            yield table.slice(a, b - a), numbers[a:b]
+        if b < len(numbers):
+            return
 
 
 class _Reader:
