@@ -110,22 +110,7 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
                      members, household, tariff, claims, partial, tr)
         parts: tuple = ()
     else:
-        results = []
-        for head_id, since, window in _head_parts(household, fy):
-            if not any(m.insured & window for m in members):
-                continue
-            judged = _judgement_date(members, fy, window) if since is None or \
-                not any(m.insured_on(since) for m in members) else since
-            if tr is not None:
-                tracing.step(tr, HEAD_CHANGE, None, f"納税義務者 {head_id}: {months_text(window)}"
-                      + (f"（{since.isoformat()} 世帯主変更）" if since else ""), person=head_id)
-            results.append((head_id, window, _part(head_id, judged, window, since is not None,
-                                                   members, household, tariff, claims,
-                                                   partial, tr)))
-        part = _combine([r for _, _, r in results])
-        parts = tuple(HeadPart(head_id, window, r[0], r[2], r[3],
-                               installments_json(r[3], tariff.installments, r[0].judged_on))
-                      for head_id, window, r in results)
+        part, parts = _head_change_parts(members, household, tariff, claims, partial, tr)
     reduction, spec_status, components, total, total_rounding, persons = part
 
     if parts:
@@ -147,6 +132,29 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
                       spec_status, components, total, total_rounding, persons,
                       tuple(tr) if tr is not None else (), installments, parts=parts,
                       provisional=provisional, tariff_overrides=tariff.overrides)
+
+
+def _head_change_parts(members: list, household: Household, tariff: Tariff, claims: list,
+                       partial: bool, tr) -> tuple:
+    """The year of a household with 世帯主変更 (rulebook §10.6): one part per 納税義務者,
+    each judged and rounded on its own; (the parts combined, the HeadParts)."""
+    fy = household.fiscal_year
+    results = []
+    for head_id, since, window in _head_parts(household, fy):
+        if not any(m.insured & window for m in members):
+            continue
+        judged = _judgement_date(members, fy, window) if since is None or \
+            not any(m.insured_on(since) for m in members) else since
+        if tr is not None:
+            tracing.step(tr, HEAD_CHANGE, None, f"納税義務者 {head_id}: {months_text(window)}"
+                  + (f"（{since.isoformat()} 世帯主変更）" if since else ""), person=head_id)
+        results.append((head_id, window, _part(head_id, judged, window, since is not None,
+                                               members, household, tariff, claims,
+                                               partial, tr)))
+    parts = tuple(HeadPart(head_id, window, r[0], r[2], r[3],
+                           installments_json(r[3], tariff.installments, r[0].judged_on))
+                  for head_id, window, r in results)
+    return _combine([r for _, _, r in results]), parts
 
 
 def _no_insured_month(household: Household, tariff: Tariff, members: list, tr) -> Assessment:
