@@ -135,6 +135,9 @@ def build(hh, rows: dict) -> Built:
         prow = index.row(v, col(t, "person_id")) if t is not None else v
         r_bad = read(t, prow, person, out)
         bad |= np.bincount(v, r_bad, minlength=n) > 0
+    if "head_changes" in rows:
+        t, _, v = rows["head_changes"]
+        bad |= np.bincount(v, tablestatus.head_changes(t, v, index), minlength=n) > 0
     hids = col(hh, "household_id").to_pylist()
     munis = [m or None for m in muni.to_pylist()] if muni is not None and \
         cells.is_text(muni) else [None] * n

@@ -34,9 +34,11 @@ __all__ = ["Read", "Part", "read_population", "parts", "Households", "ChunkRows"
 
 CHUNK = 65_536
 CHILDREN = tuple(t for t in layout.TABLES if t != "households")
-# the tables read as columns; a household with rows in the others (relief, head_changes)
-# is evaluated per household (Population.scalar) and read by the household reader
-COLUMNAR = ("persons", "insured_periods", "separate_incomes", "statuses")
+# a household with rows in these tables is evaluated per household (Population.scalar);
+# the columns check 世帯主変更 rows (its Household is read when the evaluator asks for it),
+# not 条例減免 facts (the household reader reads such a household at once, to word a reject)
+PER_HOUSEHOLD = ("relief", "head_changes")
+UNCHECKED = ("relief",)
 
 
 class Read(NamedTuple):
@@ -227,13 +229,19 @@ class _Chunk:
         bad = built.bad
         if r.fiscal_year is None and (~bad).any():
             r.fiscal_year = int(built.fiscal_year[np.argmax(~bad)])
-        scalar = ~bad & (built.fiscal_year != r.fiscal_year)    # another year: the engine
-        for name, (_, _, v, _) in rows.children.items():        # refuses it, by name; rows
-            if name not in COLUMNAR:                            # the columns do not take
-                scalar |= np.bincount(v, minlength=n) > 0
-        keep = ~bad & ~scalar
+        scalar = built.fiscal_year != r.fiscal_year     # another year: the engine refuses
+        unchecked = np.zeros(n, bool)                   # it, by name
+        for name, (_, _, v, _) in rows.children.items():
+            if name in PER_HOUSEHOLD:
+                has = np.bincount(v, minlength=n) > 0
+                scalar |= has
+                if name in UNCHECKED:
+                    unchecked |= has
+        scalar &= ~bad
+        keep = ~bad & ~unchecked
         known, households, at = {}, [], []
-        for v, groups in rows.groups(np.flatnonzero(bad | scalar)):
+        suspect = np.flatnonzero(bad | unchecked)
+        for v, groups in rows.groups(suspect) if len(suspect) else ():
             h = self._household(v, groups, rejects)
             if h is not None:
                 known[v] = h
@@ -274,13 +282,14 @@ class ChunkRows:
         """The rows of each household v of `vs` as the household reader takes them
         ({table: [(source, row dict)]}); each table converted once for all of them."""
         np = _np()
-        rows = {"households": (self.hh.take(vs).to_pylist(), self.numbers[vs], self.where,
-                               None)}
+        vs = np.asarray(vs, np.int64)
+        rows = {"households": (_dicts(self.hh.take(vs)), self.numbers[vs], self.where, None)}
         for name, (table, numbers, of, where) in self.children.items():
             a, b = np.searchsorted(of, vs), np.searchsorted(of, vs + 1)
-            idx = np.concatenate([np.arange(x, y) for x, y in zip(a, b)] or [[]]).astype(int)
-            rows[name] = (table.take(idx).to_pylist(), numbers[idx], where,
-                          np.cumsum(np.concatenate([[0], b - a])))
+            bounds = np.zeros(len(vs) + 1, np.int64)
+            np.cumsum(b - a, out=bounds[1:])
+            idx = np.arange(bounds[-1]) + np.repeat(a - bounds[:-1], b - a)
+            rows[name] = (_dicts(table.take(idx)), numbers[idx], where, bounds)
         for j, v in enumerate(vs):
             groups = {}
             for name, (dicts, numbers, where, bounds) in rows.items():
@@ -288,6 +297,17 @@ class ChunkRows:
                 if hi > lo:
                     groups[name] = [(where(numbers[i]), dicts[i]) for i in range(lo, hi)]
             yield int(v), groups
+
+
+def _dicts(table) -> list[dict]:
+    """The rows of an arrow table as dicts, a column empty in every row left out (the
+    household reader reads an absent cell and an empty one alike: population.tables)."""
+    cols = [(name, c.to_pylist()) for name, c in zip(table.column_names, table.columns)
+            if c.null_count < len(c)]
+    if not cols:
+        return [{} for _ in range(table.num_rows)]
+    names = [name for name, _ in cols]
+    return [dict(zip(names, values)) for values in zip(*(c for _, c in cols))]
 
 
 class Households(Sequence):
