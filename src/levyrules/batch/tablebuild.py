@@ -110,7 +110,7 @@ def build(hh, rows: dict) -> Built:
     the other tables ({table: (arrow table, row numbers, household of each row)})."""
     np = _np()
     n = hh.num_rows
-    bad = cells.bad_ids(col(hh, "household_id"), n) | cells.bad_ids(col(hh, "head"), n)
+    bad = cells.bad_ids(col(hh, "household_id"), n)    # the head: a person's id, below
     fy, fy_bad = cells.ints(col(hh, "fiscal_year"), n)
     bad |= fy_bad | (fy < 2000) | (fy > 2100)
     muni = col(hh, "municipality")
@@ -177,8 +177,7 @@ def _codes(arr, dictionary, n: int):
     np, pa, pc = cells._libs()
     if arr is None or not cells.is_text(arr) or dictionary is None:
         return np.full(n, -1, np.int64)
-    return pc.fill_null(pc.index_in(arr, value_set=dictionary), -1).to_numpy(
-        zero_copy_only=False).astype(np.int64)
+    return cells.codes(pc.index_in(arr, value_set=dictionary), n)
 
 
 def _persons(t):
@@ -186,13 +185,13 @@ def _persons(t):
     np, pa, pc = cells._libs()
     n = t.num_rows
     pid = col(t, "person_id")
-    bad = cells.bad_ids(pid, n)
     if pid is not None and cells.is_text(pid) and n:
         enc = pc.dictionary_encode(pid)
-        codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-        dictionary = enc.dictionary
+        codes, dictionary = cells.codes(enc.indices, n), enc.dictionary
+        bad = np.append(cells.bad_ids(dictionary, len(dictionary)), True)[codes]  # -1: null
     else:
         codes, dictionary = np.full(n, -1, np.int64), pa.array([], pa.string())
+        bad = cells.bad_ids(pid, n)
     birth, b_bad = cells.dates(col(t, "birth_date"), n)
     late, l_bad = cells.dates(col(t, "late_elderly_since"), n)
     bad |= b_bad | l_bad | (birth == NONE) | ((late != NONE) & (late < birth))

@@ -43,15 +43,45 @@ def is_text(arr) -> bool:
 
 def present(arr, n: int):
     """True where the cell holds a value (not null, not empty text)."""
-    np, pa, pc = _libs()
+    np, pa, _ = _libs()
     if arr is None or pa.types.is_null(arr.type) or arr.null_count == n:
         return np.zeros(n, bool)
-    if not is_text(arr) and arr.null_count == 0:
-        return np.ones(n, bool)
-    ok = pc.is_valid(arr)
+    ok = valid(arr, n)
     if is_text(arr):
-        ok = pc.and_(ok, pc.fill_null(pc.not_equal(arr, ""), False))
-    return ok.to_numpy(zero_copy_only=False)
+        ok &= np.diff(_offsets(arr, n)) > 0
+    return ok
+
+
+def valid(arr, n: int):
+    """True where the cell is not null (from the validity bitmap, without a copy of it)."""
+    np = _libs()[0]
+    if arr.null_count == 0:
+        return np.ones(n, bool)
+    bits = np.unpackbits(np.frombuffer(arr.buffers()[0], np.uint8), bitorder="little")
+    return bits[arr.offset:arr.offset + n].view(bool)
+
+
+def _offsets(arr, n: int):
+    """The n+1 offsets of a text array into its data buffer."""
+    np, pa, _ = _libs()
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    return np.frombuffer(arr.buffers()[1], width)[arr.offset:arr.offset + n + 1]
+
+
+def _values(arr, n: int):
+    """The values of an integer or boolean array as numpy (null slots: any value)."""
+    np, pa, _ = _libs()
+    if pa.types.is_boolean(arr.type):
+        bits = np.unpackbits(np.frombuffer(arr.buffers()[1], np.uint8), bitorder="little")
+        return bits[arr.offset:arr.offset + n].view(bool)
+    return np.frombuffer(arr.buffers()[1], np.dtype(str(arr.type)))[arr.offset:arr.offset + n]
+
+
+def codes(arr, n: int):
+    """An integer array (indices: index_in, dictionary_encode) as int64, -1 where null."""
+    np = _libs()[0]
+    values = _values(arr, n).astype(np.int64)
+    return values if arr.null_count == 0 else np.where(valid(arr, n), values, -1)
 
 
 def matches(arr, pattern: str, n: int):
@@ -75,10 +105,7 @@ def ints(arr, n: int):
         values = pc.cast(text, pa.int64()).to_numpy(zero_copy_only=False)
         bad = has & ~ok
     else:                                   # an integer column (open_parquet checked it)
-        if arr.type != pa.int64():
-            arr = pc.cast(arr, pa.int64())
-        values = (arr if arr.null_count == 0 else pc.fill_null(arr, 0)).to_numpy(
-            zero_copy_only=False)
+        values = _values(arr, n).astype(np.int64, copy=False)
         bad = has & ((values < 0) | (values > MAX_YEN))
     return np.where(has, values, NONE), bad
 
@@ -93,8 +120,7 @@ def bools(arr, n: int, default: bool):
         yes = pc.fill_null(pc.is_in(arr, pa.array(TRUE)), False).to_numpy(zero_copy_only=False)
         no = pc.fill_null(pc.is_in(arr, pa.array(FALSE)), False).to_numpy(zero_copy_only=False)
         return np.where(has, yes, default), has & ~(yes | no)
-    values = pc.fill_null(arr, default).to_numpy(zero_copy_only=False)
-    return values.astype(bool), np.zeros(n, bool)
+    return np.where(has, _values(arr, n), default), np.zeros(n, bool)
 
 
 def dates(arr, n: int):
@@ -105,9 +131,7 @@ def dates(arr, n: int):
         return np.full(n, NONE, np.int64), np.zeros(n, bool)
     if not is_text(arr):                    # not a text column: the household reader decides
         return np.full(n, NONE, np.int64), has
-    if pa.types.is_large_string(arr.type):
-        arr = arr.cast(pa.string())
-    offsets = np.frombuffer(arr.buffers()[1], np.int32)[arr.offset:arr.offset + n + 1]
+    offsets = _offsets(arr, n)
     data = np.frombuffer(arr.buffers()[2], np.uint8)
     values, ok = np.full(n, NONE, np.int64), np.zeros(n, bool)
     if has.all() and offsets[-1] - offsets[0] == 10 * n:     # every cell 10 characters

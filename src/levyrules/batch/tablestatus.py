@@ -125,7 +125,7 @@ def head_changes(t, v, index) -> object:
     n = len(v)
     head = _col(t, "head")
     date, bad = cells.dates(_col(t, "date"), n)
-    bad |= (date == NONE) | cells.bad_ids(head, n) | (index.row(v, head) < 0)
+    bad |= (date == NONE) | (index.row(v, head) < 0)    # a person's id (checked there)
     o = np.lexsort((date, v))
     same = (v[o][1:] == v[o][:-1]) & (date[o][1:] == date[o][:-1])
     bad[o[1:][same]] = True
