@@ -18,7 +18,7 @@ import attrs
 from ..fields import MAX_ITEMS, MAX_PERSONS
 from ..household import _AMOUNTS
 from . import tablecells as cells, tablestatus
-from .population import FLAGS, NONE, OPTIONAL_AMOUNTS, Population
+from .population import FLAGS, NONE, OPTIONAL_AMOUNTS, Population, Texts
 
 MUNICIPALITY = r"^([a-z0-9-]{1,40}|[0-9]{6})$"
 FLAG_DEFAULTS = {"declared": True}
@@ -41,9 +41,11 @@ def col(table, name: str):
     return c.cast("string") if cells._libs()[1].types.is_large_string(c.type) else c
 
 
-def pick(values: list, idx) -> list:
-    """values[i] for each i of the index array `idx`, as a list."""
+def pick(values, idx):
+    """values[i] for each i of the index array `idx`, as a list (Texts: as Texts)."""
     np = _np()
+    if isinstance(values, Texts):
+        return values.take(idx)
     arr = np.empty(len(values), object)
     arr[:] = values
     return arr[idx].tolist()
@@ -53,11 +55,11 @@ def pick(values: list, idx) -> list:
 class Built:
     bad: object                 # bool[V]
     fiscal_year: object         # int64[V] (NONE where unreadable)
-    household_ids: list
+    household_ids: object       # Texts
     municipality: list
     head: object                # int64[V]: person row of the 世帯主 (-1: none)
     household: object           # int64[P]: household of each person row
-    person_ids: list
+    person_ids: object          # Texts
     person: dict                # birth, late_since, fixed_asset_tax, income{…}, statuses{…}
     rows: dict                  # periods, separate, care_exempt: columns with "person"
 
@@ -83,7 +85,7 @@ class Built:
             return out
 
         def persons(x):
-            return pick(x, at) if isinstance(x, list) else x[keep_p]
+            return pick(x, at) if isinstance(x, (list, Texts)) else x[keep_p]
         p = self.person
         return Population(
             fiscal_year, pick(self.household_ids, kept), start,
@@ -138,13 +140,20 @@ def build(hh, rows: dict) -> Built:
     if "head_changes" in rows:
         t, _, v = rows["head_changes"]
         bad |= np.bincount(v, tablestatus.head_changes(t, v, index), minlength=n) > 0
-    hids = col(hh, "household_id").to_pylist()
-    munis = [m or None for m in muni.to_pylist()] if muni is not None and \
-        cells.is_text(muni) else [None] * n
     pids = col(persons, "person_id")
-    return Built(bad, np.where(fy_bad, NONE, fy), hids, munis, head, v_persons,
-                 pids.to_pylist() if pids is not None else [None] * persons.num_rows,
-                 person, out)
+    return Built(bad, np.where(fy_bad, NONE, fy), Texts(col(hh, "household_id")),
+                 _municipalities(muni, n), head, v_persons,
+                 Texts(pids) if pids is not None else [None] * persons.num_rows, person, out)
+
+
+def _municipalities(muni, n: int) -> list:
+    """The municipality of each household (None where empty), one str per distinct one."""
+    np, _, pc = cells._libs()
+    if muni is None or not cells.is_text(muni) or muni.null_count == n:
+        return [None] * n
+    enc = pc.dictionary_encode(muni)
+    names = np.array([m or None for m in enc.dictionary.to_pylist()] + [None], object)
+    return names[cells.codes(enc.indices, n)].tolist()
 
 
 class _PersonIndex:
@@ -256,7 +265,9 @@ def _concat(a: Population, b: Population) -> Population:
     pa_, ha = len(a.person_ids), a.size
 
     def cat(x, y, shift=0):
-        return x + y if isinstance(x, list) else np.concatenate([x, y + shift if shift else y])
+        if isinstance(x, (list, Texts)):
+            return list(x) + list(y)
+        return np.concatenate([x, y + shift if shift else y])
 
     def cat_rows(x: dict, y: dict) -> dict:
         return {k: cat(x[k], y[k], pa_ if k == "person" else 0) for k in x}
@@ -285,7 +296,7 @@ def take(pop: Population, perm) -> Population:
     inv[p_perm] = np.arange(P)
 
     def persons(x):
-        return pick(x, p_perm) if isinstance(x, list) else x[p_perm]
+        return pick(x, p_perm) if isinstance(x, (list, Texts)) else x[p_perm]
 
     def rows(d: dict) -> dict:
         person = inv[d["person"]]
