@@ -21,7 +21,6 @@ ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
 MAYBE_MY_NUMBER = r"[0-9]{4}[-. _:/]?[0-9]{4}[-. _:/]?[0-9]{4}"   # fields.looks_like_my_number
 TRUE = ("true", "1", "TRUE", "True")
 FALSE = ("false", "0", "FALSE", "False")
-ORDINAL_1970 = 719_163          # date(1970, 1, 1).toordinal()
 
 
 _LIBS: list = []
@@ -125,7 +124,7 @@ def bools(arr, n: int, default: bool):
 
 def dates(arr, n: int):
     """(proleptic ordinals, NONE where empty; bad) of a date column (text YYYY-MM-DD)."""
-    np, pa, pc = _libs()
+    np = _libs()[0]
     has = present(arr, n)
     if not has.any():
         return np.full(n, NONE, np.int64), np.zeros(n, bool)
@@ -133,45 +132,59 @@ def dates(arr, n: int):
         return np.full(n, NONE, np.int64), has
     offsets = _offsets(arr, n)
     data = np.frombuffer(arr.buffers()[2], np.uint8)
-    values, ok = np.full(n, NONE, np.int64), np.zeros(n, bool)
     if has.all() and offsets[-1] - offsets[0] == 10 * n:     # every cell 10 characters
         rows = None
         d = data[offsets[0]:offsets[0] + 10 * n].reshape(n, 10)
     else:
         rows = np.flatnonzero(has & (offsets[1:] - offsets[:-1] == 10))
         if not len(rows):
-            return values, has
+            return np.full(n, NONE, np.int64), has
         d = data[offsets[rows][:, None] + np.arange(10)]
+    values, good = _ordinals(np, d)
+    if rows is not None:
+        out, ok = np.full(n, NONE, np.int64), np.zeros(n, bool)
+        out[rows], ok[rows] = values, good
+        values, good = out, ok
+    return values, has & ~good
+
+
+def _ordinals(np, d):
+    """(date.toordinal(), NONE where not a date; good) of rows of ten characters
+    YYYY-MM-DD (uint8) between FIRST_YEAR and LAST_YEAR: by tables of the calendar."""
+    year_start, leap, before, length = _calendar()
     d = d - np.uint8(48)                    # digits 0..9; '-' wraps to 253
-    dashes = (d[:, 4] == 253) & (d[:, 7] == 253)
-    shaped = (d[:, [0, 1, 2, 3, 5, 6, 8, 9]] <= 9).all(axis=1) & dashes
-    d = d.astype(np.int32)
-    y = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    shaped = (d[:, 4] == 253) & (d[:, 7] == 253) & (d[:, [0, 1, 2, 3, 5, 6, 8, 9]] <= 9).all(1)
+    d = d.astype(np.int16)
+    y = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3] - FIRST_YEAR
     m = d[:, 5] * 10 + d[:, 6]
     day = d[:, 8] * 10 + d[:, 9]
-    good = shaped & (m >= 1) & (m <= 12) & (day >= 1) & (day <= days_in_month(y, m)) \
-        & (y >= FIRST_YEAR) & (y <= LAST_YEAR)
-    at = np.flatnonzero(good) if rows is None else rows[good]
-    values[at] = ordinal(y[good].astype(np.int64), m[good], day[good])
-    ok[at] = True
-    return values, has & ~ok
+    in_range = (y >= 0) & (y < len(year_start)) & (m >= 1) & (m <= 12)
+    y, m = np.where(in_range, y, 0), np.where(in_range, m, 0)
+    month = leap[y] * 13 + m
+    good = shaped & in_range & (day >= 1) & (day <= length[month])
+    return np.where(good, year_start[y] + before[month] + day - 1, NONE), good
 
 
-def days_in_month(y, m):
-    np = _libs()[0]
-    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    table = np.array([31, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int32)
-    return table[np.clip(m, 0, 12)] + ((m == 2) & leap)
+_CALENDAR: list = []
 
 
-def ordinal(y, m, d):
-    """date(y, m, d).toordinal() for arrays (days from civil, proleptic Gregorian)."""
-    y = y - (m <= 2)
-    era = y // 400
-    yoe = y - era * 400
-    doy = (153 * (m + (m > 2) * -3 + (m <= 2) * 9) + 2) // 5 + d - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146_097 + doe - 719_468 + ORDINAL_1970
+def _calendar():
+    """(ordinal of 1 January of each year from FIRST_YEAR to LAST_YEAR, 1 where it is a
+    leap year, days before month m of a (leap * 13 + m), days in it), made once."""
+    if not _CALENDAR:
+        import calendar
+        from datetime import date
+        np = _libs()[0]
+        years = range(FIRST_YEAR, LAST_YEAR + 1)
+        before, length = [], []
+        for leap in (2025, 2024):           # a common year, a leap year
+            days = [0] + [calendar.monthrange(leap, m)[1] for m in range(1, 13)]
+            length += days
+            before += [sum(days[1:m]) for m in range(13)]
+        _CALENDAR.extend((np.array([date(y, 1, 1).toordinal() for y in years], np.int64),
+                          np.array([calendar.isleap(y) for y in years], np.int64),
+                          np.array(before, np.int64), np.array(length, np.int16)))
+    return _CALENDAR
 
 
 def bad_ids(arr, n: int, required: bool = True):
