@@ -122,7 +122,7 @@ def build(hh, rows: dict) -> Built:
     counts = np.bincount(v_persons, minlength=n)
     bad |= (counts == 0) | (counts > MAX_PERSONS)
     bad |= np.bincount(v_persons, p_bad, minlength=n) > 0
-    index = _PersonIndex(v_persons, *pid_codes)
+    index = _PersonIndex(v_persons, *pid_codes, n)
     bad |= np.bincount(v_persons, index.duplicate, minlength=n) > 0
     head = index.row(np.arange(n), col(hh, "head"))
     bad |= head < 0
@@ -157,9 +157,11 @@ def _municipalities(muni, n: int) -> list:
 
 
 class _PersonIndex:
-    """The person row of a (household, person id) pair, by sorted integer keys."""
+    """The person row of a (household, person id) pair, by integer keys v * width + id
+    code: a table of every key when the ids are few (person ids such as p1, p2 repeat
+    from household to household), else sorted keys searched."""
 
-    def __init__(self, v, codes, dictionary):
+    def __init__(self, v, codes, dictionary, n: int):
         np = _np()
         self.dictionary = dictionary
         self.width = len(dictionary) + 1
@@ -168,6 +170,11 @@ class _PersonIndex:
         self.keys = key[self.order]
         self.duplicate = np.zeros(len(key), bool)
         self.duplicate[self.order[1:]] = self.keys[1:] == self.keys[:-1]
+        self.table = None
+        if n * self.width <= 8 * len(key) + 1024:
+            self.table = np.full(n * self.width + 1, -1, np.int64)
+            first = np.flatnonzero(~self.duplicate & (codes >= 0))
+            self.table[key[first]] = first      # (a duplicate's first row, as sorted)
 
     def row(self, v, ids):
         """The person row named by each id cell of households `v` (-1: none)."""
@@ -176,6 +183,8 @@ class _PersonIndex:
         if not len(self.keys):
             return np.full(len(v), -1, np.int64)
         k = v * self.width + codes
+        if self.table is not None:
+            return self.table[np.where(codes >= 0, k, len(self.table) - 1)]
         i = np.minimum(np.searchsorted(self.keys, k), len(self.keys) - 1)
         found = (codes >= 0) & (self.keys[i] == k)
         return np.where(found, self.order[i], -1)
