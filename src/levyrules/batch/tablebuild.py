@@ -213,13 +213,12 @@ def _persons(t):
     birth, b_bad = cells.dates(col(t, "birth_date"), n)
     late, l_bad = cells.dates(col(t, "late_elderly_since"), n)
     bad |= b_bad | l_bad | (birth == NONE) | ((late != NONE) & (late < birth))
-    asset, a_bad = cells.ints(col(t, "fixed_asset_tax"), n)
+    asset, a_bad = cells.ints(col(t, "fixed_asset_tax"), n, 0)
     bad |= a_bad
     income = {}
     for a in _AMOUNTS:
-        v, v_bad = cells.ints(col(t, a), n)
+        income[a], v_bad = cells.ints(col(t, a), n, NONE if a in OPTIONAL_AMOUNTS else 0)
         bad |= v_bad
-        income[a] = v if a in OPTIONAL_AMOUNTS else np.where(v == NONE, 0, v)
     for revenue, amount in (("salary_revenue", "salary_income"),
                             ("pension_revenue", "pension_income")):
         bad |= (income[revenue] != NONE) & (income[amount] != NONE)
@@ -228,7 +227,7 @@ def _persons(t):
         bad |= f_bad
     bad |= income["is_family_employee"] & (income["family_employee_salary_paid"] != 0)
     person = {"birth": birth, "late_since": late,
-              "fixed_asset_tax": np.where(asset == NONE, 0, asset), "income": income}
+              "fixed_asset_tax": asset, "income": income}
     return bad, person, (codes, dictionary)
 
 

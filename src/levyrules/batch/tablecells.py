@@ -92,21 +92,25 @@ def matches(arr, pattern: str, n: int):
         zero_copy_only=False)
 
 
-def ints(arr, n: int):
-    """(int64 values, NONE where empty; bad) of a money or count column."""
+def ints(arr, n: int, empty: int = NONE):
+    """(int64 values, `empty` where empty; bad) of a money or count column."""
     np, pa, pc = _libs()
-    has = present(arr, n)
-    if not has.any():
-        return np.full(n, NONE, np.int64), np.zeros(n, bool)
+    if arr is None or pa.types.is_null(arr.type) or arr.null_count == n:
+        return np.full(n, empty, np.int64), np.zeros(n, bool)
     if is_text(arr):
+        has = present(arr, n)
         ok = matches(arr, DIGITS, n)
         text = pc.if_else(pa.array(ok), arr, "0")
         values = pc.cast(text, pa.int64()).to_numpy(zero_copy_only=False)
-        bad = has & ~ok
-    else:                                   # an integer column (open_parquet checked it)
-        values = _values(arr, n).astype(np.int64, copy=False)
-        bad = has & ((values < 0) | (values > MAX_YEN))
-    return np.where(has, values, NONE), bad
+        return np.where(has, values, empty), has & ~ok
+    values = _values(arr, n).astype(np.int64, copy=False)   # an integer column (checked by
+    low, high = pc.min_max(arr).values()                     # open_parquet); nulls skipped
+    if low.as_py() >= 0 and high.as_py() <= MAX_YEN:
+        bad = np.zeros(n, bool)
+    else:
+        bad = valid(arr, n) & ((values < 0) | (values > MAX_YEN))
+    return (values.copy() if arr.null_count == 0 else np.where(valid(arr, n), values, empty),
+            bad)
 
 
 def bools(arr, n: int, default: bool):
