@@ -88,8 +88,8 @@ def matches(arr, pattern: str, n: int):
     np, pa, pc = _libs()
     if arr is None or pa.types.is_null(arr.type):
         return np.zeros(n, bool)
-    return pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(
-        zero_copy_only=False)
+    found = pc.match_substring_regex(arr, pattern)
+    return _values(found, n) & valid(found, n)
 
 
 def ints(arr, n: int, empty: int = NONE):

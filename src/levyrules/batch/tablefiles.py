@@ -175,11 +175,23 @@ class _Cursor:
         if self.pending is None:
             return _empty(self.t), _np().zeros(0, _np().int64), _keys(_empty(self.t))
         table, numbers, keys = self.pending
-        n = len(keys) if upto is None else int(pc.sum(pc.less_equal(keys, upto)).as_py() or 0)
+        n = len(keys) if upto is None else _after(keys, upto)
         self.pending = (table.slice(n), numbers[n:], keys.slice(n))
         return table.slice(0, n), numbers[:n], keys.slice(0, n)
 
 
+
+
+def _after(keys, key: str) -> int:
+    """The number of the sorted `keys` at or below `key` (a binary search)."""
+    lo, hi = 0, len(keys)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if keys[mid].as_py() <= key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 # ---------------------------------------------------------------- parts for workers

@@ -109,7 +109,8 @@ class _Reader:
         keys = _keys(table)
         rejects: list = []
         valid = self._order(table, keys, numbers, rejects)
-        vkeys = keys.take(valid)
+        whole = len(valid) == table.num_rows        # (the common case: no copy)
+        vkeys = keys if whole else keys.take(valid)
         upto = vkeys[-1].as_py() if len(valid) else None
         rows = {}
         for name, cursor in self.children.items():
@@ -117,7 +118,8 @@ class _Reader:
                 rows[name] = self._match(cursor, upto, vkeys, valid, rejects)
             if last:
                 self._trailing(cursor, table.num_rows, rejects)
-        part = _Chunk(self, table.take(valid), numbers[valid], rows, self.r0 + valid)
+        part = _Chunk(self, table if whole else table.take(valid), numbers[valid], rows,
+                      self.r0 + valid)
         pop, order, srcs = part.population(rejects)
         orphans = sum(len(r[0]) > 2 for r in rejects)
         self.r0 += table.num_rows

@@ -123,7 +123,7 @@ def open_parquet(path: Path, table: str):
     pq = need("pyarrow.parquet", "batch", "Parquet input")
     pa = need("pyarrow", "batch", "Parquet input")
     try:
-        f = pq.ParquetFile(path)
+        f = pq.ParquetFile(path, memory_map=True)
     except (OSError, pa.ArrowException):
         raise InputError(table, f"{path.name} is not a Parquet file") from None
     _check_header(f.schema_arrow.names, table, path)
