@@ -244,15 +244,25 @@ def spans(prow, start, until, birth=None):
     if birth is not None and len(birth):
         bad |= (prow >= 0) & (start < birth[np.maximum(prow, 0)])
     step = (prow[1:] > prow[:-1]) | ((prow[1:] == prow[:-1]) & (start[1:] >= start[:-1]))
-    order = np.arange(n) if step.all() else np.lexsort((start, prow))   # mostly in order
-    order = order[prow[order] >= 0]         # a row naming no person: its household is bad
-    p, s, u = prow[order], start[order], until[order]
-    overlap = (p[1:] == p[:-1]) & ((u[:-1] == NONE) | (u[:-1] > s[1:]))
-    bad[order[1:][overlap]] = True
-    bad[order[:-1][overlap]] = True
+    named = prow >= 0                       # a row naming no person: its household is bad
+    if step.all() and named.all():          # (mostly in order)
+        order, p, s, u = None, prow, start, until
+    else:
+        order = np.flatnonzero(named)
+        if not step.all():                  # by person, then start (NONE first)
+            day = np.clip(start[order] - cells.FIRST_DAY + 1, 0, None)
+            days = cells.LAST_DAY - cells.FIRST_DAY + 2
+            order = order[np.argsort(prow[order] * days + day, kind="stable")]
+        p, s, u = prow[order], start[order], until[order]
+    overlap = np.flatnonzero((p[1:] == p[:-1]) & ((u[:-1] == NONE) | (u[:-1] > s[1:])))
+    if len(overlap):
+        at = overlap if order is None else order[overlap]
+        bad[at] = True
+        bad[at + 1 if order is None else order[overlap + 1]] = True
     if len(p):
-        per_person = np.bincount(np.maximum(p, 0))
-        bad |= per_person[np.maximum(prow, 0)] > MAX_ITEMS
+        per_person = np.bincount(p)
+        if per_person.max() > MAX_ITEMS:
+            bad |= per_person[np.maximum(prow, 0)] > MAX_ITEMS
     return {"person": p, "start": s, "until": u}, bad
 
 

@@ -13,6 +13,8 @@ bad cell but may be cautious. No message is built here.
 
 from __future__ import annotations
 
+from datetime import date
+
 from ..fields import FIRST_YEAR, LAST_YEAR, MAX_YEN
 from .population import NONE
 
@@ -104,13 +106,10 @@ def ints(arr, n: int, empty: int = NONE):
         values = pc.cast(text, pa.int64()).to_numpy(zero_copy_only=False)
         return np.where(has, values, empty), has & ~ok
     values = _values(arr, n).astype(np.int64, copy=False)   # an integer column (checked by
-    low, high = pc.min_max(arr).values()                     # open_parquet); nulls skipped
-    if low.as_py() >= 0 and high.as_py() <= MAX_YEN:
-        bad = np.zeros(n, bool)
-    else:
-        bad = valid(arr, n) & ((values < 0) | (values > MAX_YEN))
-    return (values.copy() if arr.null_count == 0 else np.where(valid(arr, n), values, empty),
-            bad)
+    over = values.view(np.uint64) > MAX_YEN                  # open_parquet); negative: over
+    has = valid(arr, n)
+    bad = over & has if over.any() else np.zeros(n, bool)
+    return values.copy() if arr.null_count == 0 else np.where(has, values, empty), bad
 
 
 def bools(arr, n: int, default: bool):
@@ -170,6 +169,7 @@ def _ordinals(np, d):
 
 
 _CALENDAR: list = []
+FIRST_DAY, LAST_DAY = date(FIRST_YEAR, 1, 1).toordinal(), date(LAST_YEAR, 12, 31).toordinal()
 
 
 def _calendar():
@@ -177,7 +177,6 @@ def _calendar():
     leap year, days before month m of a (leap * 13 + m), days in it), made once."""
     if not _CALENDAR:
         import calendar
-        from datetime import date
         np = _libs()[0]
         years = range(FIRST_YEAR, LAST_YEAR + 1)
         before, length = [], []
@@ -196,10 +195,43 @@ def bad_ids(arr, n: int, required: bool = True):
     looked for only in ids of twelve characters or more), or is empty when `required`."""
     np, pa, pc = _libs()
     has = present(arr, n)
-    ok = matches(arr, ID, n)
+    ok = opaque(arr, n) if has.any() and is_text(arr) else np.zeros(n, bool)
     if has.any():
         long = np.flatnonzero(has & (pc.fill_null(pc.binary_length(arr), 0).to_numpy(
             zero_copy_only=False) >= 12))
         if len(long):
             ok[long] &= ~matches(arr.take(pa.array(long)), MAYBE_MY_NUMBER, len(long))
     return (has & ~ok) | (~has if required else False)
+
+
+def opaque(arr, n: int):
+    """True where a text cell is written as ID asks (1–64 of A-Za-z0-9 . _ : -, the first
+    a letter or digit), checked on its bytes: what ``matches(arr, ID, n)`` gives, faster."""
+    np = _libs()[0]
+    allowed, first = _id_bytes()
+    offsets = _offsets(arr, n)
+    lo, hi = int(offsets[0]), int(offsets[-1])
+    if hi == lo:
+        return np.zeros(n, bool)
+    data = np.frombuffer(arr.buffers()[2], np.uint8)
+    wrong = np.zeros(hi - lo + 1, np.int32)
+    np.cumsum(~allowed[data[lo:hi]], out=wrong[1:])
+    length = offsets[1:] - offsets[:-1]
+    ok = (length >= 1) & (length <= 64) & (wrong[offsets[1:] - lo] == wrong[offsets[:-1] - lo])
+    return ok & first[data[np.minimum(offsets[:-1], hi - 1)]] & valid(arr, n)
+
+
+_ID_BYTES: list = []
+
+
+def _id_bytes():
+    """(bytes allowed in an id, bytes allowed first), as tables of 256."""
+    if not _ID_BYTES:
+        np = _libs()[0]
+        alnum = np.zeros(256, bool)
+        for a, b in (("0", "9"), ("A", "Z"), ("a", "z")):
+            alnum[ord(a):ord(b) + 1] = True
+        allowed = alnum.copy()
+        allowed[[ord(c) for c in "._:-"]] = True
+        _ID_BYTES.extend((allowed, alnum))
+    return _ID_BYTES
