@@ -9,11 +9,12 @@ Household.from_json), which stays their one definition: the columns are checked 
 (tablebuild, tablecells), and a household that may be bad, or that has 条例減免 rows (which
 the columns do not check), is read by that reader from its rows at once, which words the
 reject; one with 世帯主変更 rows (checked as columns) is evaluated per household and read by
-that reader when the evaluator asks for it (Households). So the households, the rejects (household id, ``file:row``,
-field, message, no personal value) and their order are those of ``levyrules batch`` on the
-household reader. A file whose column types the columns do not take (a date column of
-Parquet dates, say) is read by the household reader throughout. Problems with a whole file
-(missing table or column, a table out of order, undecodable text) raise InputError.
+that reader when the evaluator asks for it (Households). So the households, the rejects
+(household id, ``file:row``, field, message, no personal value) and their order are those
+of ``levyrules batch`` on the household reader. A file whose column types the columns do
+not take (a date column of Parquet dates, say) is read by the household reader throughout.
+Problems with a whole file (missing table or column, a table out of order, undecodable
+text) raise InputError.
 """
 
 from __future__ import annotations
