@@ -121,25 +121,25 @@ def build(hh, rows: dict) -> Built:
     p_bad, person, pid_codes = _persons(persons)
     counts = np.bincount(v_persons, minlength=n)
     bad |= (counts == 0) | (counts > MAX_PERSONS)
-    bad |= np.bincount(v_persons, p_bad, minlength=n) > 0
+    bad[v_persons[p_bad]] = True            # a household with a bad row is bad
     index = _PersonIndex(v_persons, *pid_codes, n)
-    bad |= np.bincount(v_persons, index.duplicate, minlength=n) > 0
+    bad[v_persons[index.duplicate]] = True
     head = index.row(np.arange(n), col(hh, "head"))
     bad |= head < 0
     t, _, v = rows["insured_periods"]
     prow = index.row(v, col(t, "person_id"))
     periods, q_bad = spans(prow, col(t, "from"), col(t, "until"), person["birth"])
-    bad |= np.bincount(v, q_bad, minlength=n) > 0
+    bad[v[q_bad]] = True
     out = {"periods": periods}
     for name, read in (("separate_incomes", tablestatus.separate),
                        ("statuses", tablestatus.statuses)):
         t, _, v = rows.get(name) or (None, None, np.zeros(0, np.int64))
         prow = index.row(v, col(t, "person_id")) if t is not None else v
         r_bad = read(t, prow, person, out)
-        bad |= np.bincount(v, r_bad, minlength=n) > 0
+        bad[v[r_bad]] = True
     if "head_changes" in rows:
         t, _, v = rows["head_changes"]
-        bad |= np.bincount(v, tablestatus.head_changes(t, v, index), minlength=n) > 0
+        bad[v[tablestatus.head_changes(t, v, index)]] = True
     pids = col(persons, "person_id")
     return Built(bad, np.where(fy_bad, NONE, fy), Texts(col(hh, "household_id")),
                  _municipalities(muni, n), head, v_persons,
