@@ -136,6 +136,9 @@ def test_a_date_cell_reads_as_the_household_reader_reads_it(value):
     except InputError:
         want = None
     values, bad = tablecells.dates(pa.array(["2025-04-01", text]).slice(1), 1)
+    if hasattr(value, "isoformat"):         # and as a Parquet DATE cell
+        days, bad_days = tablecells.dates(pa.array([None, value], pa.date32()).slice(1), 1)
+        assert bad_days[0] == (want is None) and (want is None or days[0] == want)
     if text == "":
         assert not bad[0] and values[0] == tablecells.NONE      # empty: absent
     elif want is None:
@@ -321,13 +324,24 @@ def test_head_changes_checked_as_columns_read_alike(tmp_path, changes, field):
         assert pop.households[at].head_changes
 
 
-def test_a_parquet_column_of_dates_is_read_by_the_household_reader(tmp_path):
-    from datetime import date
+def test_a_parquet_date_column_is_read_as_columns_a_timestamp_by_the_household_reader(
+        tmp_path):
+    """A Parquet DATE column (days) is read as a column of day numbers, a date out of range
+    rejected as the household reader rejects it; a column of another type (a timestamp)
+    leaves the file to the household reader."""
+    from datetime import date, datetime
     folder = write_tables(tmp_path / "t", {k: v for k, v in BASE.items() if k != "persons"})
+    births = [date(1849, 12, 31), date(1975, 6, 6), date(1977, 3, 3)]
     pq.write_table(pa.table({"household_id": ["H-1", "H-2", "H-3"], "person_id": ["p1"] * 3,
-                             "birth_date": [date(1975, 6, 6)] * 3}), folder / "persons.parquet")
+                             "birth_date": pa.array(births, pa.date32())}),
+                   folder / "persons.parquet")
     rejects = assert_reads_alike(folder)
-    assert [r.field for r in rejects] == ["insured_periods.person_id"]
+    assert [(r.household_id, r.field) for r in rejects] == [
+        ("H-1", "persons[0].birth_date"), ("H-2", "insured_periods.person_id")]
+    assert type(next(read_population(folder)).population.households) is not list  # columns
+    pq.write_table(pa.table({"household_id": ["H-1", "H-2", "H-3"], "person_id": ["p1"] * 3,
+                             "birth_date": [datetime(1975, 6, 6)] * 3}),
+                   folder / "persons.parquet")
     assert type(next(read_population(folder)).population.households) is list   # not columns
 
 

@@ -70,12 +70,14 @@ def _offsets(arr, n: int):
 
 
 def _values(arr, n: int):
-    """The values of an integer or boolean array as numpy (null slots: any value)."""
+    """The values of an integer, boolean or date32 array as numpy (null slots: any
+    value)."""
     np, pa, _ = _libs()
     if pa.types.is_boolean(arr.type):
         bits = np.unpackbits(np.frombuffer(arr.buffers()[1], np.uint8), bitorder="little")
         return bits[arr.offset:arr.offset + n].view(bool)
-    return np.frombuffer(arr.buffers()[1], np.dtype(str(arr.type)))[arr.offset:arr.offset + n]
+    dtype = np.int32 if pa.types.is_date32(arr.type) else np.dtype(str(arr.type))
+    return np.frombuffer(arr.buffers()[1], dtype)[arr.offset:arr.offset + n]
 
 
 def codes(arr, n: int):
@@ -126,11 +128,16 @@ def bools(arr, n: int, default: bool):
 
 
 def dates(arr, n: int):
-    """(proleptic ordinals, NONE where empty; bad) of a date column (text YYYY-MM-DD)."""
+    """(proleptic ordinals, NONE where empty; bad) of a date column (text YYYY-MM-DD, or
+    a Parquet DATE column)."""
     np = _libs()[0]
     has = present(arr, n)
     if not has.any():
         return np.full(n, NONE, np.int64), np.zeros(n, bool)
+    if _libs()[1].types.is_date32(arr.type):   # a Parquet DATE column: days from 1970
+        days = _values(arr, n).astype(np.int64) + ORDINAL_1970
+        good = has & (days >= FIRST_DAY) & (days <= LAST_DAY)
+        return np.where(good, days, NONE), has & ~good
     if not is_text(arr):                    # not a text column: the household reader decides
         return np.full(n, NONE, np.int64), has
     offsets = _offsets(arr, n)
@@ -170,6 +177,7 @@ def _ordinals(np, d):
 
 _CALENDAR: list = []
 FIRST_DAY, LAST_DAY = date(FIRST_YEAR, 1, 1).toordinal(), date(LAST_YEAR, 12, 31).toordinal()
+ORDINAL_1970 = date(1970, 1, 1).toordinal()
 
 
 def _calendar():

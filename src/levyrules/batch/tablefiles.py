@@ -32,8 +32,9 @@ class Where:
 
 
 def _canonical(schema, table: str) -> bool:
-    """True when every column has a type the columns read (text, or an integer or boolean
-    column of its kind); any other type is left to the household reader."""
+    """True when every column has a type the columns read (text, or an integer, boolean or
+    date (Parquet DATE) column of its kind); any other type is left to the household
+    reader."""
     _, pa, _ = cells._libs()
     kinds = layout.kinds(table)
     for f in schema:
@@ -41,7 +42,8 @@ def _canonical(schema, table: str) -> bool:
         text = pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t)
         if not (text or (kinds[f.name] == layout.INT and pa.types.is_integer(t)
                          and t != pa.uint64())
-                or (kinds[f.name] == layout.BOOL and pa.types.is_boolean(t))):
+                or (kinds[f.name] == layout.BOOL and pa.types.is_boolean(t))
+                or (kinds[f.name] == layout.DATE and pa.types.is_date32(t))):
             return False
     return len(set(schema.names)) == len(schema.names)
 
