@@ -12,7 +12,7 @@ reject; one with 世帯主変更 rows (checked as columns) is evaluated per hous
 that reader when the evaluator asks for it (Households). So the households, the rejects
 (household id, ``file:row``, field, message, no personal value) and their order are those
 of ``levyrules batch`` on the household reader. A file whose column types the columns do
-not take (a column of timestamps, say) is read by the household reader throughout.
+not take (an unsigned 64-bit money column, say) is read by the household reader throughout.
 Problems with a whole file (missing table or column, a table out of order, undecodable
 text) raise InputError.
 """
