@@ -118,7 +118,9 @@ def _keys(table):
     c = col(table, "household_id")
     if c is None or pa.types.is_null(c.type):
         return pa.array([""] * table.num_rows, pa.string())
-    return pc.fill_null(c, "").cast(pa.string())
+    if c.null_count:
+        c = pc.fill_null(c, "")
+    return c if pa.types.is_string(c.type) else c.cast(pa.string())
 
 
 def _unsorted(t: _Table, number) -> InputError:
@@ -151,10 +153,10 @@ class _Cursor:
         if self.tail is not None and len(keys) and keys[0].as_py() < self.tail:
             raise _unsorted(self.t, numbers[0])
         if len(keys) > 1:
-            down = pc.less(keys.slice(1), keys.slice(0, len(keys) - 1)).to_numpy(
-                zero_copy_only=False)
-            if down.any():
-                raise _unsorted(self.t, numbers[int(np.argmax(down)) + 1])
+            down = pc.less(keys.slice(1), keys.slice(0, len(keys) - 1))
+            if down.true_count:
+                raise _unsorted(self.t, numbers[int(np.argmax(
+                    down.to_numpy(zero_copy_only=False))) + 1])
         if len(keys):
             self.tail = keys[-1].as_py()
         if self.after is not None and len(keys):

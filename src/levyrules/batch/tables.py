@@ -133,11 +133,12 @@ class _Reader:
         below the one before stops the run (the households table is not sorted)."""
         np, pa, pc = cells._libs()
         n = table.num_rows
-        named = np.flatnonzero(cells.present(keys, n))
-        for i in np.flatnonzero(~cells.present(keys, n)):
+        has = cells.present(keys, n)
+        named = np.flatnonzero(has)
+        for i in np.flatnonzero(~has):
             rejects.append(((self.r0 + int(i), 1), Reject.of(
                 "", self.hh.source(numbers[i]), "households.household_id", "is required")))
-        k = keys.take(named)
+        k = keys if len(named) == n else keys.take(named)
         if not len(k):
             return named
         before = _check_order(self.hh, k, numbers[named], self.prev)
