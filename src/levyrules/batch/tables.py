@@ -260,7 +260,7 @@ class _Chunk:
         pop, perm = tablebuild.combine(pop, fast, from_households(households, r.fiscal_year),
                                        at)
         kept = np.concatenate([fast, at])[perm]
-        pop.households = Households(rows, kept, known)
+        pop.households = Households(rows, kept, known, pop.scalar)
         return pop, self.order[kept], _Sources(r.hh, self.numbers[kept])
 
     def _household(self, v: int, groups: dict, rejects: list):
@@ -318,12 +318,14 @@ def _dicts(table) -> list[dict]:
 class Households(Sequence):
     """Population.households of a chunk read from tables: the Household of a household,
     read by the household reader from its rows when the evaluator asks for it (it asks
-    only for those it evaluates one by one)."""
+    only for those it evaluates one by one, in order). A household flagged `scalar` is
+    read with the next AHEAD flagged ones (the evaluator asks for them all, a 世帯主変更
+    household being one in a few hundred), another with the next AHEAD households."""
 
     AHEAD = 256
 
-    def __init__(self, rows: ChunkRows, v, known: dict):
-        self.rows, self.v, self.known = rows, v, known
+    def __init__(self, rows: ChunkRows, v, known: dict, scalar=None):
+        self.rows, self.v, self.known, self.scalar = rows, v, known, scalar
 
     def __len__(self) -> int:
         return len(self.v)
@@ -333,7 +335,12 @@ class Households(Sequence):
             return [self[j] for j in range(*i.indices(len(self)))]
         v = int(self.v[i])
         if v not in self.known:             # read it and the next ones asked for, together
-            ahead = [int(w) for w in self.v[i:i + self.AHEAD] if int(w) not in self.known]
+            np = _np()
+            i = int(np.arange(len(self))[i])
+            at = np.arange(i, min(i + self.AHEAD, len(self)))
+            if self.scalar is not None and self.scalar[i]:
+                at = i + np.flatnonzero(self.scalar[i:])[:self.AHEAD]
+            ahead = [int(w) for w in self.v[at] if int(w) not in self.known]
             for w, groups in self.rows.groups(_np().array(ahead, _np().int64)):
                 h = sources.parse(groups["households"][0][0], groups)
                 if isinstance(h, Reject):   # the columns took what the reader refuses: a bug
