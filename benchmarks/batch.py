@@ -50,6 +50,7 @@ READ = """
 import sys, time
 from levyrules.batch.tables import read_population
 import levyrules.batch.tablebuild, pyarrow.parquet     # imports outside the timing
+pyarrow.array([0])          # (pyarrow imports pandas on its first conversion of values)
 t, c, n = time.perf_counter(), time.process_time(), 0
 for r in read_population(sys.argv[1], int(sys.argv[2]), chunk=int(sys.argv[3])):
     n += r.population.size

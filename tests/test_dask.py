@@ -233,15 +233,13 @@ def test_tables_without_statistics_and_a_missing_id(tmp_path):
 
 
 def test_tables_the_columns_do_not_take_are_one_partition_read_as_batch_reads_them(tmp_path):
-    """birth_date as a Parquet date column: `batch` reads such tables with the household
-    reader, and so does the one partition the Dask path makes of them (local threaded
-    scheduler, no cluster)."""
-    import datetime
+    """fixed_asset_tax as an unsigned 64-bit column: `batch` reads such tables with the
+    household reader, and so does the one partition the Dask path makes of them (local
+    threaded scheduler, no cluster)."""
     city = synth.write(tmp_path / "city", 40, 2025, 17, "parquet")
     p = pq.read_table(city / "persons.parquet")
-    i = p.schema.get_field_index("birth_date")
-    dates = [datetime.date.fromisoformat(d) for d in p.column(i).to_pylist()]
-    pq.write_table(p.set_column(i, "birth_date", pa.array(dates, pa.date32())),
+    i = p.schema.get_field_index("fixed_asset_tax")
+    pq.write_table(p.set_column(i, "fixed_asset_tax", p.column(i).cast(pa.uint64())),
                    city / "persons.parquet", row_group_size=9)
     parts = lrdask.tables_parts(city, 15)
     assert len(parts) == 1 and parts[0].first == 0 and parts[0].last

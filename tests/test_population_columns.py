@@ -107,9 +107,13 @@ def test_csv_city_reads_as_the_household_reader_utf8_bom_and_shift_jis(city, tmp
 
 
 def test_scalar_households_carry_their_household(city):
+    """The 世帯主変更 households are read when asked for, together with the next ones the
+    evaluator asks for (the households flagged scalar), not with every household between."""
     pop = next(read_population(city / "pq")).population
     at = np.flatnonzero(pop.scalar)
-    assert len(at) and all(pop.households[i].head_changes for i in at)
+    assert len(at) > 1 and pop.households[int(at[0])].head_changes
+    assert len(pop.households.known) == len(at)
+    assert all(pop.households[i].head_changes for i in at)
 
 
 def test_dates_as_columns_match_the_date_type():
@@ -121,6 +125,41 @@ def test_dates_as_columns_match_the_date_type():
     text = ["2025-02-29", "1900-02-29", "1849-12-31", "2201-01-01", "2025-1-01", "2025/01/01",
             "２０２５-01-01", "2025-00-10", "2025-04-31", "20250401"]
     assert tablecells.dates(pa.array(text), len(text))[1].all()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.dates(), st.text("0123456789-", min_size=10, max_size=10),
+                 st.text(min_size=0, max_size=12)))
+def test_a_date_cell_reads_as_the_household_reader_reads_it(value):
+    """tablecells.dates (calendar tables over the bytes) against fields.a_date, the
+    household reader's one date rule: the same day, and bad exactly where it refuses."""
+    from levyrules.fields import a_date
+    text = value.isoformat() if hasattr(value, "isoformat") else value
+    try:
+        want = a_date(text, "date").toordinal()
+    except InputError:
+        want = None
+    values, bad = tablecells.dates(pa.array(["2025-04-01", text]).slice(1), 1)
+    if hasattr(value, "isoformat"):         # and as a Parquet DATE cell
+        days, bad_days = tablecells.dates(pa.array([None, value], pa.date32()).slice(1), 1)
+        assert bad_days[0] == (want is None) and (want is None or days[0] == want)
+    if text == "":
+        assert not bad[0] and values[0] == tablecells.NONE      # empty: absent
+    elif want is None:
+        assert bad[0]
+    else:
+        assert not bad[0] and values[0] == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=70),
+                          st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,70}", fullmatch=True)),
+                max_size=8))
+def test_ids_checked_on_their_bytes_as_the_id_pattern(ids):
+    """tablecells.opaque (a table of the id alphabet) gives what the ID pattern gives."""
+    arr = pa.array(["x"] + ids, pa.string()).slice(1)
+    assert tablecells.opaque(arr, len(ids)).tolist() == \
+        tablecells.matches(arr, tablecells.ID, len(ids)).tolist()
 
 
 # ---------------------------------------------------------------- hostile tables
@@ -200,6 +239,9 @@ def test_negative_yen_and_a_float_column_in_parquet(tmp_path):
     pq.write_table(pa.table(persons), folder / "persons.parquet")
     r = only_reject(folder, "persons[0].income.business_income", "-5")
     assert r.source == "households.csv:3"
+    persons["business_income"] = pa.array([2430000, 10 ** 15, None, 1200000], pa.int64())
+    pq.write_table(pa.table(persons), folder / "persons.parquet")
+    only_reject(folder, "persons[0].income.business_income", str(10 ** 15))
     persons["business_income"] = pa.array([2430000.0, 5.0, None, 1.5], pa.float64())
     pq.write_table(pa.table(persons), folder / "persons.parquet")
     for read in (household_reader, lambda f: list(read_population(f))):
@@ -248,13 +290,64 @@ def test_orphans_duplicates_and_empty_ids_keep_their_place(tmp_path):
     assert_reads_alike(folder, chunk=2)
 
 
-def test_a_parquet_column_of_dates_is_read_by_the_household_reader(tmp_path):
+def test_periods_out_of_order_in_a_household_read_alike(tmp_path):
+    """Periods listed by neither person nor date (sorted as columns by one key), one pair
+    overlapping only once sorted: the same households and the same reject."""
+    periods = """\
+        household_id,person_id,from,until
+        H-1,p1,2020-04-01,
+        H-2,p2,2024-04-01,2025-09-01
+        H-2,p1,2022-04-01,
+        H-2,p2,2020-04-01,2021-04-01
+        H-3,p1,2024-04-01,
+        H-3,p1,2020-04-01,2024-05-01
+        """
+    folder = write_tables(tmp_path / "t", {**BASE, "insured_periods": periods})
+    (r,) = assert_reads_alike(folder)
+    assert r.household_id == "H-3" and "insured" in r.field
+
+
+@pytest.mark.parametrize("changes,field", [
+    ("H-2,2025-10-01,p2\n", None),
+    ("H-2,2025-10-01,p9\n", "head_changes[0].head"),
+    ("H-2,2025-02-30,p2\n", "head_changes[0].date"),
+    ("H-2,2025-10-01,p2\nH-2,2025-10-01,p1\n", "head_changes[1].date"),
+    ("H-2,2025-10-01,\n", "head_changes[0].head"),
+])
+def test_head_changes_checked_as_columns_read_alike(tmp_path, changes, field):
+    """世帯主変更 rows are checked as columns: a good one leaves its household to be read
+    when the evaluator asks for it, a bad one has it read at once and rejected."""
+    folder = write_tables(tmp_path / "t", {**BASE, "head_changes": "household_id,date,head\n"
+                                                                    + changes})
+    rejects = assert_reads_alike(folder)
+    assert [r.field for r in rejects] == ([field] if field else [])
+    pop = next(read_population(folder)).population
+    if field is None:
+        (at,) = np.flatnonzero(pop.scalar)
+        assert pop.households.known == {}           # not read until asked for
+        assert pop.households[at].head_changes
+
+
+def test_a_parquet_date_column_is_read_as_columns_a_timestamp_by_the_household_reader(
+        tmp_path):
+    """A Parquet DATE column (days) is read as a column of day numbers, a date out of range
+    rejected as the household reader rejects it; a column of another type (a timestamp)
+    leaves the file to the household reader (which refuses a timestamp as a date)."""
     from datetime import date
     folder = write_tables(tmp_path / "t", {k: v for k, v in BASE.items() if k != "persons"})
+    births = [date(1849, 12, 31), date(1975, 6, 6), date(1977, 3, 3)]
     pq.write_table(pa.table({"household_id": ["H-1", "H-2", "H-3"], "person_id": ["p1"] * 3,
-                             "birth_date": [date(1975, 6, 6)] * 3}), folder / "persons.parquet")
+                             "birth_date": pa.array(births, pa.date32())}),
+                   folder / "persons.parquet")
     rejects = assert_reads_alike(folder)
-    assert [r.field for r in rejects] == ["insured_periods.person_id"]
+    assert [(r.household_id, r.field) for r in rejects] == [
+        ("H-1", "persons[0].birth_date"), ("H-2", "insured_periods.person_id")]
+    assert type(next(read_population(folder)).population.households) is not list  # columns
+    pq.write_table(pa.table({"household_id": ["H-1", "H-2", "H-3"], "person_id": ["p1"] * 3,
+                             "birth_date": pa.array(births, pa.date32()).cast(pa.timestamp("s"))}),
+                   folder / "persons.parquet")
+    assert [r.field for r in assert_reads_alike(folder)] == [
+        "persons[0].birth_date", "insured_periods.person_id", "persons[0].birth_date"]
     assert type(next(read_population(folder)).population.households) is list   # not columns
 
 

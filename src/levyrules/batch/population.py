@@ -31,14 +31,44 @@ def _np():
     return need("numpy", "batch", "the columnar evaluator")
 
 
+class Texts(Sequence):
+    """The text cells of an arrow array as a sequence of str (None where null), made
+    Python strings only when read: most person ids never are."""
+
+    __slots__ = ("arr", "_items")
+
+    def __init__(self, arr):
+        self.arr, self._items = arr, None
+
+    def __len__(self) -> int:
+        return len(self.arr)
+
+    def items(self) -> list:
+        if self._items is None:
+            self._items = self.arr.to_pylist()
+        return self._items
+
+    def __getitem__(self, i):
+        return self.items()[i]
+
+    def __iter__(self):
+        return iter(self.items())
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, (list, Texts)) and list(self) == list(other)
+
+    def take(self, idx) -> "Texts":
+        return Texts(self.arr.take(idx))
+
+
 @attrs.define(slots=True, eq=False)
 class Population:
     fiscal_year: int
-    household_ids: list            # str per household
+    household_ids: Sequence        # str per household (a list or Texts)
     start: object                  # int64[H+1]: persons of household h
     head: object                   # int64[H]: person row of the 世帯主
     scalar: object                 # bool[H]: evaluated per household (head changes, relief)
-    person_ids: list               # str per person
+    person_ids: Sequence           # str per person (a list or Texts)
     household: object              # int64[P]: household row of each person
     birth: object                  # int64[P] ordinal
     late_since: object             # int64[P] ordinal or NONE (後期高齢者医療の資格取得日)
@@ -61,7 +91,9 @@ class Population:
     def ids(self):
         """The household ids as an object array (made once)."""
         if self._ids is None:
-            self._ids = _np().array(self.household_ids, object)
+            ids = self.household_ids
+            self._ids = ids.arr.to_numpy(zero_copy_only=False) if isinstance(ids, Texts) \
+                else _np().array(ids, object)
         return self._ids
 
 

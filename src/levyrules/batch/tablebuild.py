@@ -18,7 +18,7 @@ import attrs
 from ..fields import MAX_ITEMS, MAX_PERSONS
 from ..household import _AMOUNTS
 from . import tablecells as cells, tablestatus
-from .population import FLAGS, NONE, OPTIONAL_AMOUNTS, Population
+from .population import FLAGS, NONE, OPTIONAL_AMOUNTS, Population, Texts
 
 MUNICIPALITY = r"^([a-z0-9-]{1,40}|[0-9]{6})$"
 FLAG_DEFAULTS = {"declared": True}
@@ -41,9 +41,11 @@ def col(table, name: str):
     return c.cast("string") if cells._libs()[1].types.is_large_string(c.type) else c
 
 
-def pick(values: list, idx) -> list:
-    """values[i] for each i of the index array `idx`, as a list."""
+def pick(values, idx):
+    """values[i] for each i of the index array `idx`, as a list (Texts: as Texts)."""
     np = _np()
+    if isinstance(values, Texts):
+        return values.take(idx)
     arr = np.empty(len(values), object)
     arr[:] = values
     return arr[idx].tolist()
@@ -53,11 +55,11 @@ def pick(values: list, idx) -> list:
 class Built:
     bad: object                 # bool[V]
     fiscal_year: object         # int64[V] (NONE where unreadable)
-    household_ids: list
+    household_ids: object       # Texts
     municipality: list
     head: object                # int64[V]: person row of the 世帯主 (-1: none)
     household: object           # int64[P]: household of each person row
-    person_ids: list
+    person_ids: object          # Texts
     person: dict                # birth, late_since, fixed_asset_tax, income{…}, statuses{…}
     rows: dict                  # periods, separate, care_exempt: columns with "person"
 
@@ -83,7 +85,7 @@ class Built:
             return out
 
         def persons(x):
-            return pick(x, at) if isinstance(x, list) else x[keep_p]
+            return pick(x, at) if isinstance(x, (list, Texts)) else x[keep_p]
         p = self.person
         return Population(
             fiscal_year, pick(self.household_ids, kept), start,
@@ -110,7 +112,7 @@ def build(hh, rows: dict) -> Built:
     the other tables ({table: (arrow table, row numbers, household of each row)})."""
     np = _np()
     n = hh.num_rows
-    bad = cells.bad_ids(col(hh, "household_id"), n) | cells.bad_ids(col(hh, "head"), n)
+    bad = cells.bad_ids(col(hh, "household_id"), n)    # the head: a person's id, below
     fy, fy_bad = cells.ints(col(hh, "fiscal_year"), n)
     bad |= fy_bad | (fy < 2000) | (fy > 2100)
     muni = col(hh, "municipality")
@@ -119,35 +121,47 @@ def build(hh, rows: dict) -> Built:
     p_bad, person, pid_codes = _persons(persons)
     counts = np.bincount(v_persons, minlength=n)
     bad |= (counts == 0) | (counts > MAX_PERSONS)
-    bad |= np.bincount(v_persons, p_bad, minlength=n) > 0
-    index = _PersonIndex(v_persons, *pid_codes)
-    bad |= np.bincount(v_persons, index.duplicate, minlength=n) > 0
+    bad[v_persons[p_bad]] = True            # a household with a bad row is bad
+    index = _PersonIndex(v_persons, *pid_codes, n)
+    bad[v_persons[index.duplicate]] = True
     head = index.row(np.arange(n), col(hh, "head"))
     bad |= head < 0
     t, _, v = rows["insured_periods"]
     prow = index.row(v, col(t, "person_id"))
     periods, q_bad = spans(prow, col(t, "from"), col(t, "until"), person["birth"])
-    bad |= np.bincount(v, q_bad, minlength=n) > 0
+    bad[v[q_bad]] = True
     out = {"periods": periods}
     for name, read in (("separate_incomes", tablestatus.separate),
                        ("statuses", tablestatus.statuses)):
         t, _, v = rows.get(name) or (None, None, np.zeros(0, np.int64))
         prow = index.row(v, col(t, "person_id")) if t is not None else v
         r_bad = read(t, prow, person, out)
-        bad |= np.bincount(v, r_bad, minlength=n) > 0
-    hids = col(hh, "household_id").to_pylist()
-    munis = [m or None for m in muni.to_pylist()] if muni is not None and \
-        cells.is_text(muni) else [None] * n
+        bad[v[r_bad]] = True
+    if "head_changes" in rows:
+        t, _, v = rows["head_changes"]
+        bad[v[tablestatus.head_changes(t, v, index)]] = True
     pids = col(persons, "person_id")
-    return Built(bad, np.where(fy_bad, NONE, fy), hids, munis, head, v_persons,
-                 pids.to_pylist() if pids is not None else [None] * persons.num_rows,
-                 person, out)
+    return Built(bad, np.where(fy_bad, NONE, fy), Texts(col(hh, "household_id")),
+                 _municipalities(muni, n), head, v_persons,
+                 Texts(pids) if pids is not None else [None] * persons.num_rows, person, out)
+
+
+def _municipalities(muni, n: int) -> list:
+    """The municipality of each household (None where empty), one str per distinct one."""
+    np, _, pc = cells._libs()
+    if muni is None or not cells.is_text(muni) or muni.null_count == n:
+        return [None] * n
+    enc = pc.dictionary_encode(muni)
+    names = np.array([m or None for m in enc.dictionary.to_pylist()] + [None], object)
+    return names[cells.codes(enc.indices, n)].tolist()
 
 
 class _PersonIndex:
-    """The person row of a (household, person id) pair, by sorted integer keys."""
+    """The person row of a (household, person id) pair, by integer keys v * width + id
+    code: a table of every key when the ids are few (person ids such as p1, p2 repeat
+    from household to household), else sorted keys searched."""
 
-    def __init__(self, v, codes, dictionary):
+    def __init__(self, v, codes, dictionary, n: int):
         np = _np()
         self.dictionary = dictionary
         self.width = len(dictionary) + 1
@@ -156,6 +170,11 @@ class _PersonIndex:
         self.keys = key[self.order]
         self.duplicate = np.zeros(len(key), bool)
         self.duplicate[self.order[1:]] = self.keys[1:] == self.keys[:-1]
+        self.table = None
+        if n * self.width <= 8 * len(key) + 1024:
+            self.table = np.full(n * self.width + 1, -1, np.int64)
+            first = np.flatnonzero(~self.duplicate & (codes >= 0))
+            self.table[key[first]] = first      # (a duplicate's first row, as sorted)
 
     def row(self, v, ids):
         """The person row named by each id cell of households `v` (-1: none)."""
@@ -164,6 +183,8 @@ class _PersonIndex:
         if not len(self.keys):
             return np.full(len(v), -1, np.int64)
         k = v * self.width + codes
+        if self.table is not None:
+            return self.table[np.where(codes >= 0, k, len(self.table) - 1)]
         i = np.minimum(np.searchsorted(self.keys, k), len(self.keys) - 1)
         found = (codes >= 0) & (self.keys[i] == k)
         return np.where(found, self.order[i], -1)
@@ -174,8 +195,7 @@ def _codes(arr, dictionary, n: int):
     np, pa, pc = cells._libs()
     if arr is None or not cells.is_text(arr) or dictionary is None:
         return np.full(n, -1, np.int64)
-    return pc.fill_null(pc.index_in(arr, value_set=dictionary), -1).to_numpy(
-        zero_copy_only=False).astype(np.int64)
+    return cells.codes(pc.index_in(arr, value_set=dictionary), n)
 
 
 def _persons(t):
@@ -183,23 +203,22 @@ def _persons(t):
     np, pa, pc = cells._libs()
     n = t.num_rows
     pid = col(t, "person_id")
-    bad = cells.bad_ids(pid, n)
     if pid is not None and cells.is_text(pid) and n:
         enc = pc.dictionary_encode(pid)
-        codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-        dictionary = enc.dictionary
+        codes, dictionary = cells.codes(enc.indices, n), enc.dictionary
+        bad = np.append(cells.bad_ids(dictionary, len(dictionary)), True)[codes]  # -1: null
     else:
         codes, dictionary = np.full(n, -1, np.int64), pa.array([], pa.string())
+        bad = cells.bad_ids(pid, n)
     birth, b_bad = cells.dates(col(t, "birth_date"), n)
     late, l_bad = cells.dates(col(t, "late_elderly_since"), n)
     bad |= b_bad | l_bad | (birth == NONE) | ((late != NONE) & (late < birth))
-    asset, a_bad = cells.ints(col(t, "fixed_asset_tax"), n)
+    asset, a_bad = cells.ints(col(t, "fixed_asset_tax"), n, 0)
     bad |= a_bad
     income = {}
     for a in _AMOUNTS:
-        v, v_bad = cells.ints(col(t, a), n)
+        income[a], v_bad = cells.ints(col(t, a), n, NONE if a in OPTIONAL_AMOUNTS else 0)
         bad |= v_bad
-        income[a] = v if a in OPTIONAL_AMOUNTS else np.where(v == NONE, 0, v)
     for revenue, amount in (("salary_revenue", "salary_income"),
                             ("pension_revenue", "pension_income")):
         bad |= (income[revenue] != NONE) & (income[amount] != NONE)
@@ -208,7 +227,7 @@ def _persons(t):
         bad |= f_bad
     bad |= income["is_family_employee"] & (income["family_employee_salary_paid"] != 0)
     person = {"birth": birth, "late_since": late,
-              "fixed_asset_tax": np.where(asset == NONE, 0, asset), "income": income}
+              "fixed_asset_tax": asset, "income": income}
     return bad, person, (codes, dictionary)
 
 
@@ -225,15 +244,25 @@ def spans(prow, start, until, birth=None):
     if birth is not None and len(birth):
         bad |= (prow >= 0) & (start < birth[np.maximum(prow, 0)])
     step = (prow[1:] > prow[:-1]) | ((prow[1:] == prow[:-1]) & (start[1:] >= start[:-1]))
-    order = np.arange(n) if step.all() else np.lexsort((start, prow))   # mostly in order
-    order = order[prow[order] >= 0]         # a row naming no person: its household is bad
-    p, s, u = prow[order], start[order], until[order]
-    overlap = (p[1:] == p[:-1]) & ((u[:-1] == NONE) | (u[:-1] > s[1:]))
-    bad[order[1:][overlap]] = True
-    bad[order[:-1][overlap]] = True
+    named = prow >= 0                       # a row naming no person: its household is bad
+    if step.all() and named.all():          # (mostly in order)
+        order, p, s, u = None, prow, start, until
+    else:
+        order = np.flatnonzero(named)
+        if not step.all():                  # by person, then start (NONE first)
+            day = np.clip(start[order] - cells.FIRST_DAY + 1, 0, None)
+            days = cells.LAST_DAY - cells.FIRST_DAY + 2
+            order = order[np.argsort(prow[order] * days + day, kind="stable")]
+        p, s, u = prow[order], start[order], until[order]
+    overlap = np.flatnonzero((p[1:] == p[:-1]) & ((u[:-1] == NONE) | (u[:-1] > s[1:])))
+    if len(overlap):
+        at = overlap if order is None else order[overlap]
+        bad[at] = True
+        bad[at + 1 if order is None else order[overlap + 1]] = True
     if len(p):
-        per_person = np.bincount(np.maximum(p, 0))
-        bad |= per_person[np.maximum(prow, 0)] > MAX_ITEMS
+        per_person = np.bincount(p)
+        if per_person.max() > MAX_ITEMS:
+            bad |= per_person[np.maximum(prow, 0)] > MAX_ITEMS
     return {"person": p, "start": s, "until": u}, bad
 
 
@@ -254,7 +283,9 @@ def _concat(a: Population, b: Population) -> Population:
     pa_, ha = len(a.person_ids), a.size
 
     def cat(x, y, shift=0):
-        return x + y if isinstance(x, list) else np.concatenate([x, y + shift if shift else y])
+        if isinstance(x, (list, Texts)):
+            return list(x) + list(y)
+        return np.concatenate([x, y + shift if shift else y])
 
     def cat_rows(x: dict, y: dict) -> dict:
         return {k: cat(x[k], y[k], pa_ if k == "person" else 0) for k in x}
@@ -283,7 +314,7 @@ def take(pop: Population, perm) -> Population:
     inv[p_perm] = np.arange(P)
 
     def persons(x):
-        return pick(x, p_perm) if isinstance(x, list) else x[p_perm]
+        return pick(x, p_perm) if isinstance(x, (list, Texts)) else x[p_perm]
 
     def rows(d: dict) -> dict:
         person = inv[d["person"]]

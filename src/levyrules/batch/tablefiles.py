@@ -32,8 +32,9 @@ class Where:
 
 
 def _canonical(schema, table: str) -> bool:
-    """True when every column has a type the columns read (text, or an integer or boolean
-    column of its kind); any other type is left to the household reader."""
+    """True when every column has a type the columns read (text, or an integer, boolean or
+    date (Parquet DATE) column of its kind); any other type is left to the household
+    reader."""
     _, pa, _ = cells._libs()
     kinds = layout.kinds(table)
     for f in schema:
@@ -41,7 +42,8 @@ def _canonical(schema, table: str) -> bool:
         text = pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t)
         if not (text or (kinds[f.name] == layout.INT and pa.types.is_integer(t)
                          and t != pa.uint64())
-                or (kinds[f.name] == layout.BOOL and pa.types.is_boolean(t))):
+                or (kinds[f.name] == layout.BOOL and pa.types.is_boolean(t))
+                or (kinds[f.name] == layout.DATE and pa.types.is_date32(t))):
             return False
     return len(set(schema.names)) == len(schema.names)
 
@@ -116,7 +118,9 @@ def _keys(table):
     c = col(table, "household_id")
     if c is None or pa.types.is_null(c.type):
         return pa.array([""] * table.num_rows, pa.string())
-    return pc.fill_null(c, "").cast(pa.string())
+    if c.null_count:
+        c = pc.fill_null(c, "")
+    return c if pa.types.is_string(c.type) else c.cast(pa.string())
 
 
 def _unsorted(t: _Table, number) -> InputError:
@@ -149,10 +153,10 @@ class _Cursor:
         if self.tail is not None and len(keys) and keys[0].as_py() < self.tail:
             raise _unsorted(self.t, numbers[0])
         if len(keys) > 1:
-            down = pc.less(keys.slice(1), keys.slice(0, len(keys) - 1)).to_numpy(
-                zero_copy_only=False)
-            if down.any():
-                raise _unsorted(self.t, numbers[int(np.argmax(down)) + 1])
+            down = pc.less(keys.slice(1), keys.slice(0, len(keys) - 1))
+            if down.true_count:
+                raise _unsorted(self.t, numbers[int(np.argmax(
+                    down.to_numpy(zero_copy_only=False))) + 1])
         if len(keys):
             self.tail = keys[-1].as_py()
         if self.after is not None and len(keys):
@@ -175,11 +179,23 @@ class _Cursor:
         if self.pending is None:
             return _empty(self.t), _np().zeros(0, _np().int64), _keys(_empty(self.t))
         table, numbers, keys = self.pending
-        n = len(keys) if upto is None else int(pc.sum(pc.less_equal(keys, upto)).as_py() or 0)
+        n = len(keys) if upto is None else _after(keys, upto)
         self.pending = (table.slice(n), numbers[n:], keys.slice(n))
         return table.slice(0, n), numbers[:n], keys.slice(0, n)
 
 
+
+
+def _after(keys, key: str) -> int:
+    """The number of the sorted `keys` at or below `key` (a binary search)."""
+    lo, hi = 0, len(keys)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if keys[mid].as_py() <= key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 # ---------------------------------------------------------------- parts for workers

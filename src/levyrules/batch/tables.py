@@ -6,13 +6,15 @@ The tables are sorted by household_id (as text) and joined by a streaming merge,
 of households rows at a time with the rows of the other tables up to its last key. The
 semantics are the household reader's (population.sources, layout.assemble,
 Household.from_json), which stays their one definition: the columns are checked as columns
-(tablebuild, tablecells), and a household that may be bad, or that has rows the columns do
-not take (世帯主変更, 条例減免: evaluated per household), is read by that reader from its
-rows, which words the reject. So the households, the rejects (household id, ``file:row``,
-field, message, no personal value) and their order are those of ``levyrules batch`` on the
-household reader. A file whose column types the columns do not take (a date column of
-Parquet dates, say) is read by the household reader throughout. Problems with a whole file
-(missing table or column, a table out of order, undecodable text) raise InputError.
+(tablebuild, tablecells), and a household that may be bad, or that has 条例減免 rows (which
+the columns do not check), is read by that reader from its rows at once, which words the
+reject; one with 世帯主変更 rows (checked as columns) is evaluated per household and read by
+that reader when the evaluator asks for it (Households). So the households, the rejects
+(household id, ``file:row``, field, message, no personal value) and their order are those
+of ``levyrules batch`` on the household reader. A file whose column types the columns do
+not take (an unsigned 64-bit money column, say) is read by the household reader throughout.
+Problems with a whole file (missing table or column, a table out of order, undecodable
+text) raise InputError.
 """
 
 from __future__ import annotations
@@ -34,9 +36,11 @@ __all__ = ["Read", "Part", "read_population", "parts", "Households", "ChunkRows"
 
 CHUNK = 65_536
 CHILDREN = tuple(t for t in layout.TABLES if t != "households")
-# the tables read as columns; a household with rows in the others (relief, head_changes)
-# is evaluated per household (Population.scalar) and read by the household reader
-COLUMNAR = ("persons", "insured_periods", "separate_incomes", "statuses")
+# a household with rows in these tables is evaluated per household (Population.scalar);
+# the columns check 世帯主変更 rows (its Household is read when the evaluator asks for it),
+# not 条例減免 facts (the household reader reads such a household at once, to word a reject)
+PER_HOUSEHOLD = ("relief", "head_changes")
+UNCHECKED = ("relief",)
 
 
 class Read(NamedTuple):
@@ -107,7 +111,8 @@ class _Reader:
         keys = _keys(table)
         rejects: list = []
         valid = self._order(table, keys, numbers, rejects)
-        vkeys = keys.take(valid)
+        whole = len(valid) == table.num_rows        # (the common case: no copy)
+        vkeys = keys if whole else keys.take(valid)
         upto = vkeys[-1].as_py() if len(valid) else None
         rows = {}
         for name, cursor in self.children.items():
@@ -115,7 +120,8 @@ class _Reader:
                 rows[name] = self._match(cursor, upto, vkeys, valid, rejects)
             if last:
                 self._trailing(cursor, table.num_rows, rejects)
-        part = _Chunk(self, table.take(valid), numbers[valid], rows, self.r0 + valid)
+        part = _Chunk(self, table if whole else table.take(valid), numbers[valid], rows,
+                      self.r0 + valid)
         pop, order, srcs = part.population(rejects)
         orphans = sum(len(r[0]) > 2 for r in rejects)
         self.r0 += table.num_rows
@@ -127,11 +133,12 @@ class _Reader:
         below the one before stops the run (the households table is not sorted)."""
         np, pa, pc = cells._libs()
         n = table.num_rows
-        named = np.flatnonzero(cells.present(keys, n))
-        for i in np.flatnonzero(~cells.present(keys, n)):
+        has = cells.present(keys, n)
+        named = np.flatnonzero(has)
+        for i in np.flatnonzero(~has):
             rejects.append(((self.r0 + int(i), 1), Reject.of(
                 "", self.hh.source(numbers[i]), "households.household_id", "is required")))
-        k = keys.take(named)
+        k = keys if len(named) == n else keys.take(named)
         if not len(k):
             return named
         before = _check_order(self.hh, k, numbers[named], self.prev)
@@ -227,13 +234,19 @@ class _Chunk:
         bad = built.bad
         if r.fiscal_year is None and (~bad).any():
             r.fiscal_year = int(built.fiscal_year[np.argmax(~bad)])
-        scalar = ~bad & (built.fiscal_year != r.fiscal_year)    # another year: the engine
-        for name, (_, _, v, _) in rows.children.items():        # refuses it, by name; rows
-            if name not in COLUMNAR:                            # the columns do not take
-                scalar |= np.bincount(v, minlength=n) > 0
-        keep = ~bad & ~scalar
+        scalar = built.fiscal_year != r.fiscal_year     # another year: the engine refuses
+        unchecked = np.zeros(n, bool)                   # it, by name
+        for name, (_, _, v, _) in rows.children.items():
+            if name in PER_HOUSEHOLD:
+                has = np.bincount(v, minlength=n) > 0
+                scalar |= has
+                if name in UNCHECKED:
+                    unchecked |= has
+        scalar &= ~bad
+        keep = ~bad & ~unchecked
         known, households, at = {}, [], []
-        for v, groups in rows.groups(np.flatnonzero(bad | scalar)):
+        suspect = np.flatnonzero(bad | unchecked)
+        for v, groups in rows.groups(suspect) if len(suspect) else ():
             h = self._household(v, groups, rejects)
             if h is not None:
                 known[v] = h
@@ -247,7 +260,7 @@ class _Chunk:
         pop, perm = tablebuild.combine(pop, fast, from_households(households, r.fiscal_year),
                                        at)
         kept = np.concatenate([fast, at])[perm]
-        pop.households = Households(rows, kept, known)
+        pop.households = Households(rows, kept, known, pop.scalar)
         return pop, self.order[kept], _Sources(r.hh, self.numbers[kept])
 
     def _household(self, v: int, groups: dict, rejects: list):
@@ -274,13 +287,14 @@ class ChunkRows:
         """The rows of each household v of `vs` as the household reader takes them
         ({table: [(source, row dict)]}); each table converted once for all of them."""
         np = _np()
-        rows = {"households": (self.hh.take(vs).to_pylist(), self.numbers[vs], self.where,
-                               None)}
+        vs = np.asarray(vs, np.int64)
+        rows = {"households": (_dicts(self.hh.take(vs)), self.numbers[vs], self.where, None)}
         for name, (table, numbers, of, where) in self.children.items():
             a, b = np.searchsorted(of, vs), np.searchsorted(of, vs + 1)
-            idx = np.concatenate([np.arange(x, y) for x, y in zip(a, b)] or [[]]).astype(int)
-            rows[name] = (table.take(idx).to_pylist(), numbers[idx], where,
-                          np.cumsum(np.concatenate([[0], b - a])))
+            bounds = np.zeros(len(vs) + 1, np.int64)
+            np.cumsum(b - a, out=bounds[1:])
+            idx = np.arange(bounds[-1]) + np.repeat(a - bounds[:-1], b - a)
+            rows[name] = (_dicts(table.take(idx)), numbers[idx], where, bounds)
         for j, v in enumerate(vs):
             groups = {}
             for name, (dicts, numbers, where, bounds) in rows.items():
@@ -290,15 +304,28 @@ class ChunkRows:
             yield int(v), groups
 
 
+def _dicts(table) -> list[dict]:
+    """The rows of an arrow table as dicts, a column empty in every row left out (the
+    household reader reads an absent cell and an empty one alike: population.tables)."""
+    cols = [(name, c.to_pylist()) for name, c in zip(table.column_names, table.columns)
+            if c.null_count < len(c)]
+    if not cols:
+        return [{} for _ in range(table.num_rows)]
+    names = [name for name, _ in cols]
+    return [dict(zip(names, values)) for values in zip(*(c for _, c in cols))]
+
+
 class Households(Sequence):
     """Population.households of a chunk read from tables: the Household of a household,
     read by the household reader from its rows when the evaluator asks for it (it asks
-    only for those it evaluates one by one)."""
+    only for those it evaluates one by one, in order). A household flagged `scalar` is
+    read with the next AHEAD flagged ones (the evaluator asks for them all, a 世帯主変更
+    household being one in a few hundred), another with the next AHEAD households."""
 
     AHEAD = 256
 
-    def __init__(self, rows: ChunkRows, v, known: dict):
-        self.rows, self.v, self.known = rows, v, known
+    def __init__(self, rows: ChunkRows, v, known: dict, scalar=None):
+        self.rows, self.v, self.known, self.scalar = rows, v, known, scalar
 
     def __len__(self) -> int:
         return len(self.v)
@@ -308,7 +335,12 @@ class Households(Sequence):
             return [self[j] for j in range(*i.indices(len(self)))]
         v = int(self.v[i])
         if v not in self.known:             # read it and the next ones asked for, together
-            ahead = [int(w) for w in self.v[i:i + self.AHEAD] if int(w) not in self.known]
+            np = _np()
+            i = int(np.arange(len(self))[i])
+            at = np.arange(i, min(i + self.AHEAD, len(self)))
+            if self.scalar is not None and self.scalar[i]:
+                at = i + np.flatnonzero(self.scalar[i:])[:self.AHEAD]
+            ahead = [int(w) for w in self.v[at] if int(w) not in self.known]
             for w, groups in self.rows.groups(_np().array(ahead, _np().int64)):
                 h = sources.parse(groups["households"][0][0], groups)
                 if isinstance(h, Reject):   # the columns took what the reader refuses: a bug

@@ -1,6 +1,8 @@
-"""The optional person tables as columns, checked as levyrules.household_read reads them:
-``separate_incomes`` (分離課税の所得) and ``statuses`` (非自発的失業 地方税法703条の5の2,
-産前産後 703条の5の3, 旧被扶養者 and 介護保険適用除外施設 periods).
+"""The optional tables as columns, checked as levyrules.household_read reads them:
+``separate_incomes`` (分離課税の所得), ``statuses`` (非自発的失業 地方税法703条の5の2,
+産前産後 703条の5の3, 旧被扶養者 and 介護保険適用除外施設 periods) and ``head_changes``
+(世帯主変更: checked only; such a household is evaluated per household, its Household read
+when the evaluator asks for it).
 
 Each function takes the rows of a chunk (an arrow table, or None when the table is absent)
 and the person row each names (-1: none), adds its columns, and returns ``bad`` per row:
@@ -40,8 +42,7 @@ def separate(t, prow, person: dict, out: dict):
     n = len(prow)
     kind = _codes(_col(t, "kind"), SEPARATE_KINDS, n)
     income, i_bad = cells.ints(_col(t, "income"), n)
-    ded, d_bad = cells.ints(_col(t, "special_deduction"), n)
-    ded = np.where(ded == NONE, 0, ded)
+    ded, d_bad = cells.ints(_col(t, "special_deduction"), n, 0)
     land = np.isin(kind, [SEPARATE_KINDS.index(k) for k in LAND_KINDS])
     bad = (prow < 0) | (kind < 0) | i_bad | (income == NONE) | d_bad | ((ded != 0) & ~land)
     bad |= _too_many(prow)
@@ -113,3 +114,20 @@ def statuses(t, prow, person: dict, out: dict):
 
 def _filter(arr, keep):
     return None if arr is None else arr.filter(keep)
+
+
+def head_changes(t, v, index) -> object:
+    """``bad`` per 世帯主変更 row of households `v`, as household_read._read_head_changes
+    checks them: a date, a head naming a person of the household, no two on one date, at
+    most MAX_ITEMS a household. (No columns: the household is evaluated per household.)"""
+    np = cells._libs()[0]
+    n = len(v)
+    head = _col(t, "head")
+    date, bad = cells.dates(_col(t, "date"), n)
+    bad |= (date == NONE) | (index.row(v, head) < 0)    # a person's id (checked there)
+    o = np.lexsort((date, v))
+    same = (v[o][1:] == v[o][:-1]) & (date[o][1:] == date[o][:-1])
+    bad[o[1:][same]] = True
+    if n:
+        bad |= np.bincount(v)[v] > MAX_ITEMS
+    return bad

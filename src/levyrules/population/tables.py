@@ -3,8 +3,9 @@
 CSV is read as text (UTF-8 with or without BOM by default, or the encoding given, e.g.
 ``shift_jis`` for municipal exports) and every cell is converted strictly by
 :mod:`layout`; numbers are never guessed from text, so no amount ever passes through a
-float. Parquet money columns must be integer columns (int64). Tables are read in
-row batches, so memory does not grow with the file.
+float. Parquet money columns must be integer columns (int64); dates are written as Parquet
+DATE columns (text YYYY-MM-DD is read too). Tables are read in row batches, so memory does
+not grow with the file.
 """
 
 from __future__ import annotations
@@ -123,7 +124,7 @@ def open_parquet(path: Path, table: str):
     pq = need("pyarrow.parquet", "batch", "Parquet input")
     pa = need("pyarrow", "batch", "Parquet input")
     try:
-        f = pq.ParquetFile(path)
+        f = pq.ParquetFile(path, memory_map=True)
     except (OSError, pa.ArrowException):
         raise InputError(table, f"{path.name} is not a Parquet file") from None
     _check_header(f.schema_arrow.names, table, path)
@@ -158,7 +159,7 @@ class TableWriter:
             pa = need("pyarrow", "batch", "Parquet output")
             pq = need("pyarrow.parquet", "batch", "Parquet output")
             types = {layout.INT: pa.int64(), layout.BOOL: pa.bool_(), layout.STR: pa.string(),
-                     layout.DATE: pa.string()}
+                     layout.DATE: pa.date32()}          # a Parquet DATE column (days)
             self.schema = pa.schema([(c, types[k]) for c, k in self.kinds.items()])
             self._pq = pq.ParquetWriter(self.tmp, self.schema)
 
@@ -174,7 +175,12 @@ class TableWriter:
     def _flush(self) -> None:
         if self.buffer:
             pa = need("pyarrow", "batch", "Parquet output")
-            data = {c: [r.get(c) for r in self.buffer] for c in self.cols}
+            pc = need("pyarrow.compute", "batch", "Parquet output")
+            data = {}
+            for c in self.cols:
+                values = [r.get(c) for r in self.buffer]
+                data[c] = pc.cast(pa.array(values, pa.string()), pa.date32()) \
+                    if self.kinds[c] == layout.DATE else values     # YYYY-MM-DD, checked
             self._pq.write_table(pa.Table.from_pydict(data, schema=self.schema))
             self.buffer = []
 
