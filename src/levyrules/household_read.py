@@ -14,7 +14,7 @@ from typing import Any
 from .errors import InputError
 from .fields import (MAX_ITEMS, MAX_PERSONS, MAX_RELIEF, a_date, boolean, bounded_list, integer,
                      obj, opaque_id, opt_date, text)
-from .household import (LAND_KINDS, NO_STATUSES, SEPARATE_KINDS, Childbirth, HeadChange,
+from .household import (LAND_KINDS, NO_INCOME, NO_STATUSES, SEPARATE_KINDS, Childbirth, HeadChange,
                         Household, Income, Period, Person, SeparateIncome, Statuses,
                         Unemployment, _AMOUNTS, _d)
 
@@ -45,7 +45,7 @@ _MUNICIPALITY = re.compile(r"[a-z0-9-]{1,40}|[0-9]{6}")
 _RELIEF_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 
 
-_NO_INCOME = Income()
+_NO_INCOME = NO_INCOME
 
 
 def _periods(value: Any, field: str) -> tuple[Period, ...]:

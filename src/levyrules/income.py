@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from .calendar import is_65_at_income_year_end
-from .household import LAND_KINDS, SEPARATE_KINDS, STOCK_KINDS, Income, Person
+from .household import LAND_KINDS, NO_INCOME, SEPARATE_KINDS, STOCK_KINDS, Income, Person
 from .money import ceil_yen
 from .tariff.national import National, band_column, band_value, need_numpy, scale_column
 
@@ -99,6 +99,26 @@ def person_income(person: Person, nat: National, fiscal_year: int,
     """
     inc: Income = person.income
     over65 = is_65_at_income_year_end(fiscal_year, person.birth_date)
+    if inc is NO_INCOME and salary_share is None:      # a pure function of (nat, over65)
+        known = _NO_INCOME_FIGURES.get((id(nat), over65))
+        if known is not None and known[0] is nat:
+            return known[1]
+        if len(_NO_INCOME_FIGURES) > 256:
+            _NO_INCOME_FIGURES.clear()
+        figures = _person_income(inc, nat, over65, None, False)
+        _NO_INCOME_FIGURES[(id(nat), over65)] = (nat, figures)
+        return figures
+    return _person_income(inc, nat, over65, salary_share, share_before_adjustment)
+
+
+# the figures of a person with no income (household.NO_INCOME), by national table
+# (checked by identity) and 65歳以上: shared, as nothing changes a PersonIncome once made
+_NO_INCOME_FIGURES: dict[tuple, tuple] = {}
+
+
+def _person_income(inc: Income, nat: National, over65: bool, salary_share: Fraction | None,
+                   share_before_adjustment: bool) -> PersonIncome:
+    """person_income of an Income (see there)."""
 
     # 給与所得
     adjustment = 0            # 所得金額調整控除 taken from the 給与所得

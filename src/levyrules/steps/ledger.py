@@ -95,9 +95,12 @@ class Component:
     detention: tuple = ()       # 条例減免 claims on a person's months
     household_claims: tuple = ()  # 条例減免 claims on a share of the household's levies
 
-    @property
-    def is_child(self) -> bool:
-        return self.name == "child"
+    is_child: bool = attrs.field(init=False)    # the 子ども分
+    unit: int = attrs.field(init=False)         # 12·D: a Ledger's units per yen
+
+    def __attrs_post_init__(self):
+        object.__setattr__(self, "is_child", self.name == "child")
+        object.__setattr__(self, "unit", 12 * self.rates.denominator)
 
 
 class Ledger:

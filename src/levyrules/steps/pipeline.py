@@ -128,10 +128,12 @@ def run(c: Component, members: list, facts: int = MEMBER_FLAGS | STATUS) -> Comp
     see `flags`."""
     rows = []
     months = 0
-    for pos, (m, mask) in enumerate(members):
+    pos = 0
+    for m, mask in members:
         rows.append(Row(m, pos, mask, MONTH_COUNT[mask]))
         months |= mask
-    ledger = Ledger(12 * c.rates.denominator, rows, months)
+        pos += 1
+    ledger = Ledger(c.unit, rows, months)
     f = flags(c, members, facts)
     for step in _PLANS.get(f) or plan(f):
         step(c, ledger)
