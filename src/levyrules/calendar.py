@@ -329,5 +329,4 @@ def is_under18_columns(fy: int, birth):
 
 
 def is_65_at_income_year_end_columns(fy: int, birth):
-    y = fy - 65
-    return birth.year < y or (birth.year == y and birth.month == 1 and birth.day == 1).toordinal()
+    return birth <= date(fy - 65, 1, 1).toordinal()

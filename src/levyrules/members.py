@@ -42,17 +42,11 @@ def _birth_facts(birth: date, fy: int) -> tuple:
 
 
 class Member:
-    """A person's facts for the year, derived once.
-
-    The facts most persons lack (income under the 特例, the special statuses, the 判定日
-    flags) start as the class's defaults and are set only for those who have them."""
-    income: PersonIncome | None = None
-    on = late = counted = False                  # set for the 判定日
-    # special statuses (rulebook §5, §6, §8, §13.9): month masks, 0 when none
-    income_u: PersonIncome | None = None         # income under the 非自発的失業 特例
-    unemployed = birth = fd_exempt = fd_half = care_exempt = 0
-    unemployment_period = 0                      # the 特例 months, insured or not
-    notes: tuple = ()                            # (rule, text) for the trace
+    """A person's facts for the year, derived once."""
+    __slots__ = ("person", "index", "insured", "care", "cut", "late_date", "income",
+                 "preschool", "under18", "on", "late", "counted",
+                 "income_u", "unemployed", "unemployment_period", "birth", "fd_exempt",
+                 "fd_half", "care_exempt", "notes")
 
     def __init__(self, person: Person, index: int, fy: int):
         self.person = person
@@ -77,6 +71,13 @@ class Member:
         self.care = mask & care_age
         # 特定同一世帯所属者: left 国保 for 後期高齢者医療 (given, or at 75 while insured)
         self.late_date = late if late is not None else (at75 if reaches_75 else None)
+        self.income: PersonIncome | None = None
+        self.on = self.late = self.counted = False   # set for the 判定日
+        # special statuses (rulebook §5, §6, §8, §13.9): month masks, 0 when none
+        self.income_u: PersonIncome | None = None    # income under the 非自発的失業 特例
+        self.unemployed = self.birth = self.fd_exempt = self.fd_half = self.care_exempt = 0
+        self.unemployment_period = 0                 # the 特例 months, insured or not
+        self.notes: tuple = ()                       # (rule, text) for the trace
         if person.statuses is not NO_STATUSES:    # even with no month: the 判定 may count them
             self._statuses(person.statuses, fy)
 

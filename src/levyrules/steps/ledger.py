@@ -46,32 +46,31 @@ def stage_of(relief_rule) -> Stage:
 
 
 class Row:
-    """One person in one component (one run of months once split by status).
-
-    The amounts a step sets only when the tariff or a status needs it start as the class's
-    defaults (0, no cut, no status), so a row costs four stores to make."""
+    """One person in one component (one run of months once split by status)."""
+    __slots__ = ("member", "pos", "months", "n", "base_n", "base_x",
+                 "parts", "red_pre", "child_cuts", "unemployed", "birth",
+                 "fd_exempt", "fd_half", "inc_net", "ast_net", "pc_net", "fd_here")
     COPIED = ("base_n", "base_x", "parts", "red_pre", "inc_net", "ast_net", "pc_net")
-    base_n = base_x = 0           # 所得割の基礎 (normal, and under the 非自発的失業 特例)
-    parts = (0, 0)                # (均等割, 18歳以上均等割) per year
-    red_pre = 0                   # 未就学児 軽減 per year
-    inc_net = ast_net = pc_net = 0    # net 所得割, 資産割 (1/D yen), 均等割 (yen) per year
-    fd_here = 0                   # 旧被扶養者 減免 of the run (set by its step)
-    child_cuts: tuple = ()        # 条例減免 of a child's 均等割 (set by relief_child)
-    # the status flags of the run (set by segments)
-    unemployed = birth = fd_exempt = fd_half = False
 
     def __init__(self, member, pos: int, months: int, n: int):
         self.member = member
         self.pos = pos                # the person's place in the component, for key order
         self.months = months          # 12-bit mask (bit 0 = April)
         self.n = n                    # its number of months
+        self.fd_here = 0              # 旧被扶養者 減免 of the run (set by its step)
+        self.ast_net = 0              # 資産割 (set by its step when the tariff has one)
+        self.red_pre = 0              # 未就学児 軽減 (set by its step when it applies)
+        # set by the steps that need them: base_n, base_x, inc_net (income_levy), parts,
+        # pc_net (per_capita), child_cuts (relief_child), the status flags unemployed,
+        # birth, fd_exempt, fd_half (segments)
 
     def split(self, months: int, n: int, flags: tuple) -> "Row":
         """A copy for one run of months with the given status flags."""
         r = Row(self.member, self.pos, months, n)
         for f in Row.COPIED:
             setattr(r, f, getattr(self, f))
-        r.child_cuts = self.child_cuts
+        if hasattr(self, "child_cuts"):
+            r.child_cuts = self.child_cuts
         r.unemployed, r.birth, r.fd_exempt, r.fd_half = flags
         return r
 
@@ -106,36 +105,41 @@ class Component:
 class Ledger:
     """What the steps found for one component, exact (1/(12·D) yen) until `levy`.
 
-    One is made per component per household: the amounts start as the class's defaults
-    (0, None or ()) and a step that finds something sets its own; the lists and the dict
-    are new for each ledger."""
-    # elements, gross (after 月割, before any reduction)
-    income = asset = per_capita = per_household = 0
-    # the statutory reductions, one attribute per ReductionKey (its value is the name)
-    statutory = preschool = child_under18 = specified_household = 0
-    involuntary_unemployment = childbirth = former_dependent = 0
-    # 条例減免 by rule id: units, stage, and the first place it arose (for key order)
-    relief: dict | None = None        # id -> [units, Stage, order]
-    relief_base: dict | None = None   # id -> base of a household share
-    outside = 0      # before-cap 減免 not already out of the person-month nets
-    # filled by the levy, cap and rounding steps (yen)
-    levy_lines: tuple = ()  # floored element amounts (income, asset, pc, household)
-    after_cap: tuple = ()   # output keys of the reductions taken after the cap
-    computed = 0            # floor(elements − reductions inside the levy)
-    fraction = 0            # computed − the floored lines
-    levy = 0                # computed − each before-cap reduction (floored)
-    cap = capped = 0
-    net = 0                 # after the 減免 after the cap
-    amount = 0              # after the 100円 cut
+    A plain slotted class (one is made per component per household): every field is set
+    in __init__, the lists and the dict new for each ledger."""
+    __slots__ = ("unit", "rows", "months", "income", "asset", "per_capita", "per_household",
+                 "statutory", "preschool", "child_under18", "specified_household",
+                 "involuntary_unemployment", "childbirth", "former_dependent", "relief",
+                 "relief_base", "outside", "household_pay", "person_net", "household_net",
+                 "levy_lines", "shown", "after_cap", "computed", "fraction", "levy", "cap",
+                 "capped", "net", "amount")
 
     def __init__(self, unit: int, rows: list, months: int = 0, household_pay: int | None = None):
         self.unit = unit                   # 12·D: units per yen
         self.rows = rows                   # Row per person (per run of months once split)
         self.months = months               # months with at least one member (mask)
+        # elements, gross (after 月割, before any reduction)
+        self.income = self.asset = self.per_capita = self.per_household = 0
+        # the statutory reductions, one attribute per ReductionKey (its value is the name)
+        self.statutory = self.preschool = self.child_under18 = self.specified_household = 0
+        self.involuntary_unemployment = self.childbirth = self.former_dependent = 0
+        # 条例減免 by rule id: units, stage, and the first place it arose (for key order)
+        self.relief: dict | None = None        # id -> [units, Stage, order]
+        self.relief_base: dict | None = None   # id -> base of a household share
+        self.outside = 0      # before-cap 減免 not already out of the person-month nets
         self.household_pay = household_pay     # the 平等割 payable per year (yen)
         self.person_net: list = []             # (yearly net in 1/D yen, months)
         self.household_net: list = []          # (yearly net in 1/D yen, months)
+        # filled by the levy, cap and rounding steps (yen)
+        self.levy_lines: tuple = ()  # floored element amounts (income, asset, pc, household)
         self.shown: dict = {}        # output key -> yen, in output order
+        self.after_cap: tuple = ()   # output keys of the reductions taken after the cap
+        self.computed = 0            # floor(elements − reductions inside the levy)
+        self.fraction = 0            # computed − the floored lines
+        self.levy = 0                # computed − each before-cap reduction (floored)
+        self.cap = self.capped = 0
+        self.net = 0                 # after the 減免 after the cap
+        self.amount = 0              # after the 100円 cut
 
     def relieve(self, rule, units: int, order: tuple) -> None:
         if self.relief is None:
