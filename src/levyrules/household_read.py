@@ -101,10 +101,13 @@ def _read_income(value: Any) -> Income:
         amounts.sort(key=_AMOUNT_ORDER.__getitem__)
     for key in amounts:
         kw[key] = integer(value[key], key)
-    for revenue, income in (("salary_revenue", "salary_income"),
-                            ("pension_revenue", "pension_income")):
-        if revenue in kw and income in kw:
-            raise InputError(income, f"give {revenue} or {income}, not both")
+    if len(amounts) > 1:
+        for revenue, income in (("salary_revenue", "salary_income"),
+                                ("pension_revenue", "pension_income")):
+            if revenue in kw and income in kw:
+                raise InputError(income, f"give {revenue} or {income}, not both")
+    if len(amounts) == len(value):          # amounts only (the common case)
+        return Income(**kw)
     for key in ("declared", "income_adjustment_eligible", "is_family_employee"):
         if key in value:
             kw[key] = boolean(value[key], key)
