@@ -17,6 +17,7 @@ import enum
 import attrs
 
 from ..tariff.model import ComponentRates, Options, Rounding
+from . import CHILD_RELIEF, DETENTION, HOUSEHOLD_RELIEF, PRESCHOOL, REDUCED, SPECIFIED
 
 
 class ReductionKey(str, enum.Enum):
@@ -96,10 +97,31 @@ class Component:
 
     is_child: bool = attrs.field(init=False)    # the 子ども分
     unit: int = attrs.field(init=False)         # 12·D: a Ledger's units per yen
+    flags: int = attrs.field(init=False)        # what pipeline.flags takes from these
 
     def __attrs_post_init__(self):
         object.__setattr__(self, "is_child", self.name == "child")
         object.__setattr__(self, "unit", 12 * self.rates.denominator)
+        object.__setattr__(self, "flags", _component_flags(self))
+
+
+def _component_flags(c: Component) -> int:
+    """The flags (steps/__init__.py) a component has by its tariff, the household's 判定
+    and its 条例減免 claims."""
+    f = c.tariff_flags
+    if not c.declared:
+        f &= ~PRESCHOOL
+    if c.tier:
+        f |= REDUCED
+    if c.specified:
+        f |= SPECIFIED
+    if c.child_rules:
+        f |= CHILD_RELIEF
+    if c.detention:
+        f |= DETENTION
+    if c.household_claims:
+        f |= HOUSEHOLD_RELIEF
+    return f
 
 
 class Ledger:
