@@ -109,23 +109,6 @@ def kind(value: Any) -> str:
 
 def a_date(value: Any, field: str) -> date:
     """A date written YYYY-MM-DD (nothing else) between FIRST_YEAR and LAST_YEAR."""
-    if type(value) is str:
-        d = _DATES.get(value)
-        if d is not None:
-            return d
-    d = _a_date(value, field)
-    if len(_DATES) >= 65536:
-        _DATES.clear()
-    _DATES[value] = d
-    return d
-
-
-# the dates read so far, by their text (a population repeats its dates: birth dates,
-# the first day of the fiscal year, ...); bounded
-_DATES: dict[str, date] = {}
-
-
-def _a_date(value: Any, field: str) -> date:
     if type(value) is not str or _DATE.fullmatch(value) is None:
         raise InputError(field, NOT_A_DATE)
     try:
