@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from levyrules.household import Income, Person
+from levyrules.household import NO_INCOME, Income, Person
 from levyrules.income import (basic_deduction, pension_income_from_revenue, person_income,
                               salary_income_from_revenue)
 from levyrules.tariff import national
@@ -177,3 +177,18 @@ def test_the_special_deduction_never_changes_the_aggregate_income(gain, ded, biz
     assert with_ded.pension_income == without.pension_income
     assert with_ded.judgement_income == without.judgement_income
     assert 0 <= without.levy_base - with_ded.levy_base <= min(ded, gain)
+
+
+@pytest.mark.parametrize("birth", [date(1950, 1, 1), date(1960, 1, 1), date(1960, 1, 2),
+                                   date(1990, 5, 5)])
+@pytest.mark.parametrize("fy", [2024, 2025, 2026])
+def test_no_income_figures_shared_by_table_and_age(birth, fy):
+    """A person with no income (household.NO_INCOME, derived once per national table and
+    65歳以上 flag) has the figures of any empty Income: 基礎控除 of 0 income, no earner."""
+    nat = national(fy)
+    shared = person_income(Person("p", birth, income=NO_INCOME), nat, fy)
+    fresh = person_income(Person("p", birth, income=Income(declared=True)), nat, fy)
+    assert Income(declared=True) is not NO_INCOME
+    assert shared == fresh
+    assert shared.basic_deduction == basic_deduction(nat, 0) and not shared.is_earner
+    assert person_income(Person("p", birth, income=NO_INCOME), nat, fy) is shared

@@ -254,13 +254,16 @@ def _part(head_id: str, judged_on: date, window: int, after_change: bool, member
             if m.care & window:
                 care.append((m, m.care & window))
     facts = pipeline.member_facts(members)
-    for name, rates, note in _tariff_components(tariff):
+    for name, rates, note, c in _components(tariff, tier, declared, spec_status):
         comp_members = care if name == "care" else insured
         if not comp_members:    # nobody is levied: 0 whatever the rates
             components[name] = _zero(name)
-        elif note is None:
-            components[name] = _component(name, rates, comp_members, tier, declared,
-                                          spec_status, tariff, claims, facts, tr)
+        elif c is not None:
+            if claims:
+                c = _with_claims(c, claims)
+            components[name] = levy = pipeline.run(c, comp_members, facts)
+            if tr is not None:
+                tracing.component(tr, levy, rates, comp_members, tier, spec_status, tariff)
         elif not partial:
             raise MissingTariffValue(tariff.id, f"components.{name}", note)
         else:
@@ -361,34 +364,34 @@ def _sum_installments(lists: list) -> tuple:
     return tuple({"period": p, "due": d, "amount": a} for (p, d), a in sorted(by_period.items()))
 
 
-# a component's constants without 条例減免 (the same for every household with the same
-# 判定), by ComponentRates (checked by identity) and the 判定
+# per tariff and 判定 (the tariff checked by identity): [(name, rates, note, Component)]
 _COMPONENTS: dict[tuple, tuple] = {}
 
 
-def _component(name: str, rates: ComponentRates, comp_members: list, tier: int, declared: bool,
-               spec_status: str | None, tariff: Tariff, claims: list, facts: int,
-               tr: list | None) -> ComponentLevy:
-    """One component: the law's steps (steps/pipeline.py) over its members."""
-    key = (id(rates), name, tier, declared, spec_status)
+def _components(tariff: Tariff, tier: int, declared: bool, spec_status: str | None) -> tuple:
+    """The components the tariff levies, in ORDER (`_tariff_components`), each with the
+    constants of its steps for this 判定 (None for a component the tariff does not
+    know): the same for every household with the same 判定, so made once."""
+    key = (id(tariff), tier, declared, spec_status)
     known = _COMPONENTS.get(key)
-    if known is None or known[0] is not rates or known[1] is not tariff:
+    if known is None or known[0] is not tariff:
         if len(_COMPONENTS) > 1024:
             _COMPONENTS.clear()
         opts = tariff.options
-        known = _COMPONENTS[key] = (rates, tariff, Component(
-            name, rates, tier, declared, spec_status, opts, tariff.rounding,
-            tariff.fiscal_year, tariff.national.preschool_reduction,
-            name != "child" or opts.statuses_on_child,
-            pipeline.tariff_flags(name, rates, opts, tariff.rounding)))
-    c = known[2]
-    if claims:     # 条例減免 that apply to this component
-        mine = [cl for cl in claims if name in cl.rule.components]
-        c = attrs.evolve(
-            c, child_rules=tuple(cl.rule for cl in mine if cl.rule.kind == "child_per_capita"),
-            household_claims=tuple(cl for cl in mine if cl.rule.kind in ("grade", "income_drop")),
-            detention=tuple(cl for cl in mine if cl.rule.kind == "detention"))
-    levy_obj = pipeline.run(c, comp_members, facts)
-    if tr is not None:
-        tracing.component(tr, levy_obj, rates, comp_members, tier, spec_status, tariff)
-    return levy_obj
+        known = _COMPONENTS[key] = (tariff, tuple(
+            (name, rates, note, None if note is not None else Component(
+                name, rates, tier, declared, spec_status, opts, tariff.rounding,
+                tariff.fiscal_year, tariff.national.preschool_reduction,
+                name != "child" or opts.statuses_on_child,
+                pipeline.tariff_flags(name, rates, opts, tariff.rounding)))
+            for name, rates, note in _tariff_components(tariff)))
+    return known[1]
+
+
+def _with_claims(c: Component, claims: list) -> Component:
+    """The component's constants with the 条例減免 claims that apply to it."""
+    mine = [cl for cl in claims if c.name in cl.rule.components]
+    return attrs.evolve(
+        c, child_rules=tuple(cl.rule for cl in mine if cl.rule.kind == "child_per_capita"),
+        household_claims=tuple(cl for cl in mine if cl.rule.kind in ("grade", "income_drop")),
+        detention=tuple(cl for cl in mine if cl.rule.kind == "detention"))

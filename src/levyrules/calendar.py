@@ -49,8 +49,14 @@ def period_mask(fy: int, start: date | None, until: date | None) -> int:
     status holds on its last day, so the month of `start` counts and the month of
     `until` does not (unless `until` is the 1st, when the previous month is the last).
     """
-    return key_range_mask(fy, None if start is None else month_key(start),
-                          None if until is None else month_key(until))
+    k0 = fy * 12 + 3                                  # fy_first_key, month_key: inline
+    a = 0 if start is None else start.year * 12 + start.month - 1 - k0
+    b = 12 if until is None else until.year * 12 + until.month - 1 - k0
+    if a < 0:
+        a = 0
+    if b > 12:
+        b = 12
+    return ((1 << (b - a)) - 1) << a if b > a else 0
 
 
 def anniversary(birth: date, years: int) -> date:
@@ -116,7 +122,8 @@ def is_under18(fy: int, birth: date) -> bool:
 
 def is_65_at_income_year_end(fy: int, birth: date) -> bool:
     """65 or over on 31 December of the income year (N−1): born on or before (N−65)-01-01."""
-    return birth <= date(fy - 65, 1, 1)
+    y = fy - 65
+    return birth.year < y or (birth.year == y and birth.month == 1 and birth.day == 1)
 
 
 def fy_start(fy: int) -> date:

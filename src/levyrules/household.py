@@ -78,6 +78,9 @@ class Income:
     is_family_employee: bool = False
 
 
+NO_INCOME = Income()        # a person with no income given (income.py: derived once)
+
+
 @attrs.frozen(slots=True)
 class Unemployment:
     """非自発的失業 (地方税法703条の5の2): separation date and 離職理由コード."""
@@ -116,7 +119,7 @@ class Person:
     id: str
     birth_date: date
     insured: tuple[Period, ...] = ()
-    income: Income = Income()
+    income: Income = NO_INCOME
     fixed_asset_tax: int = 0
     late_elderly_since: date | None = None
     statuses: Statuses = NO_STATUSES

@@ -14,7 +14,7 @@ from typing import Any
 from .errors import InputError
 from .fields import (MAX_ITEMS, MAX_PERSONS, MAX_RELIEF, a_date, boolean, bounded_list, integer,
                      obj, opaque_id, opt_date, text)
-from .household import (LAND_KINDS, NO_STATUSES, SEPARATE_KINDS, Childbirth, HeadChange,
+from .household import (LAND_KINDS, NO_INCOME, NO_STATUSES, SEPARATE_KINDS, Childbirth, HeadChange,
                         Household, Income, Period, Person, SeparateIncome, Statuses,
                         Unemployment, _AMOUNTS, _d)
 
@@ -45,7 +45,7 @@ _MUNICIPALITY = re.compile(r"[a-z0-9-]{1,40}|[0-9]{6}")
 _RELIEF_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 
 
-_NO_INCOME = Income()
+_NO_INCOME = NO_INCOME
 
 
 def _periods(value: Any, field: str) -> tuple[Period, ...]:
@@ -101,10 +101,13 @@ def _read_income(value: Any) -> Income:
         amounts.sort(key=_AMOUNT_ORDER.__getitem__)
     for key in amounts:
         kw[key] = integer(value[key], key)
-    for revenue, income in (("salary_revenue", "salary_income"),
-                            ("pension_revenue", "pension_income")):
-        if revenue in kw and income in kw:
-            raise InputError(income, f"give {revenue} or {income}, not both")
+    if len(amounts) > 1:
+        for revenue, income in (("salary_revenue", "salary_income"),
+                                ("pension_revenue", "pension_income")):
+            if revenue in kw and income in kw:
+                raise InputError(income, f"give {revenue} or {income}, not both")
+    if len(amounts) == len(value):          # amounts only (the common case)
+        return Income(**kw)
     for key in ("declared", "income_adjustment_eligible", "is_family_employee"):
         if key in value:
             kw[key] = boolean(value[key], key)

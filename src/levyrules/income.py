@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from .calendar import is_65_at_income_year_end
-from .household import LAND_KINDS, SEPARATE_KINDS, STOCK_KINDS, Income, Person
+from .household import LAND_KINDS, NO_INCOME, SEPARATE_KINDS, STOCK_KINDS, Income, Person
 from .money import ceil_yen
 from .tariff.national import National, band_column, band_value, need_numpy, scale_column
 
@@ -99,6 +99,26 @@ def person_income(person: Person, nat: National, fiscal_year: int,
     """
     inc: Income = person.income
     over65 = is_65_at_income_year_end(fiscal_year, person.birth_date)
+    if inc is NO_INCOME and salary_share is None:      # a pure function of (nat, over65)
+        known = _NO_INCOME_FIGURES.get((id(nat), over65))
+        if known is not None and known[0] is nat:
+            return known[1]
+        if len(_NO_INCOME_FIGURES) > 256:
+            _NO_INCOME_FIGURES.clear()
+        figures = _person_income(inc, nat, over65, None, False)
+        _NO_INCOME_FIGURES[(id(nat), over65)] = (nat, figures)
+        return figures
+    return _person_income(inc, nat, over65, salary_share, share_before_adjustment)
+
+
+# the figures of a person with no income (household.NO_INCOME), by national table
+# (checked by identity) and 65歳以上: shared, as nothing changes a PersonIncome once made
+_NO_INCOME_FIGURES: dict[tuple, tuple] = {}
+
+
+def _person_income(inc: Income, nat: National, over65: bool, salary_share: Fraction | None,
+                   share_before_adjustment: bool) -> PersonIncome:
+    """person_income of an Income (see there)."""
 
     # 給与所得
     adjustment = 0            # 所得金額調整控除 taken from the 給与所得
@@ -127,7 +147,9 @@ def person_income(person: Person, nat: National, fiscal_year: int,
             stocks += s.income
         else:
             futures += s.income
-    stocks_net = max(0, stocks - inc.stock_loss_carryover)
+    stocks_net = stocks - inc.stock_loss_carryover
+    if stocks_net < 0:
+        stocks_net = 0
 
     # 公的年金等に係る雑所得 (its 控除 depends on the other 合計所得金額, which counts the
     # 分離譲渡 before its 特別控除: 国税庁 No.1200 「合計所得金額」)
@@ -154,18 +176,24 @@ def person_income(person: Person, nat: National, fiscal_year: int,
     # 合計所得金額: 分離課税の土地建物等の譲渡所得 before the 特別控除, losses before their
     # 繰越控除 (国税庁の用語: 「…の合計額（特別控除前の金額）」; rulebook §1.3)
     aggregate = comprehensive + inc.forestry_income + land_before + stocks + futures
-    total = max(0, comprehensive + inc.forestry_income + land_after + stocks_net + futures
-                - inc.net_loss_carryover)
+    total = (comprehensive + inc.forestry_income + land_after + stocks_net + futures
+             - inc.net_loss_carryover)
+    if total < 0:
+        total = 0
     deduction = basic_deduction(nat, aggregate)
     base = total - deduction if total > deduction else 0
 
     # 軽減判定所得: 専従者給与 back to the 事業主, none for the 専従者, 分離譲渡 before
     # 特別控除, 65歳以上 年金所得 − 15万 (地方税法703条の5, 施行令56条の89)
-    pension_ded = min(pension, nat.pension_deduction_65) if over65 else 0
+    pension_ded = 0
+    if over65:
+        pension_ded = pension if pension < nat.pension_deduction_65 else nat.pension_deduction_65
     judged_salary = 0 if inc.is_family_employee else salary
-    judgement = max(0, judged_salary + pension - pension_ded + other_comprehensive
-                    + inc.family_employee_salary_paid + inc.forestry_income + land_before
-                    + stocks_net + futures - inc.net_loss_carryover)
+    judgement = (judged_salary + pension - pension_ded + other_comprehensive
+                 + inc.family_employee_salary_paid + inc.forestry_income + land_before
+                 + stocks_net + futures - inc.net_loss_carryover)
+    if judgement < 0:
+        judgement = 0
 
     return PersonIncome(salary, pension, total, aggregate, deduction, base, judgement,
                         pension_ded, _is_earner(inc, nat, over65), inc.declared)

@@ -128,8 +128,11 @@ def judgement_date(members: list[Member], fy: int, window: int = FULL_YEAR) -> d
     """判定日: 4月1日 (or the first day of `window`'s months), or the day the household's
     納税義務 starts when that is later."""
     first = (window & -window).bit_length() - 1
-    y, mo = fy_month(fy, first)
-    start = date(y, mo, 1) if first else fy_start(fy)
+    if first:
+        y, mo = fy_month(fy, first)
+        start = date(y, mo, 1)
+    else:
+        start = fy_start(fy)
     for m in members:
         if m.insured_on(start):
             return start

@@ -17,6 +17,7 @@ import enum
 import attrs
 
 from ..tariff.model import ComponentRates, Options, Rounding
+from . import CHILD_RELIEF, DETENTION, HOUSEHOLD_RELIEF, PRESCHOOL, REDUCED, SPECIFIED
 
 
 class ReductionKey(str, enum.Enum):
@@ -48,10 +49,9 @@ def stage_of(relief_rule) -> Stage:
 class Row:
     """One person in one component (one run of months once split by status)."""
     __slots__ = ("member", "pos", "months", "n", "base_n", "base_x",
-                 "gross_pc", "parts", "red_pre", "child_cuts", "unemployed", "birth",
+                 "parts", "red_pre", "child_cuts", "unemployed", "birth",
                  "fd_exempt", "fd_half", "inc_net", "ast_net", "pc_net", "fd_here")
-    COPIED = ("base_n", "base_x", "gross_pc", "parts", "red_pre",
-              "inc_net", "ast_net", "pc_net")
+    COPIED = ("base_n", "base_x", "parts", "red_pre", "inc_net", "ast_net", "pc_net")
 
     def __init__(self, member, pos: int, months: int, n: int):
         self.member = member
@@ -60,8 +60,10 @@ class Row:
         self.n = n                    # its number of months
         self.fd_here = 0              # 旧被扶養者 減免 of the run (set by its step)
         self.ast_net = 0              # 資産割 (set by its step when the tariff has one)
-        # set by the steps that need them: child_cuts (relief_child), the status flags
-        # unemployed, birth, fd_exempt, fd_half (segments)
+        self.red_pre = 0              # 未就学児 軽減 (set by its step when it applies)
+        # set by the steps that need them: base_n, base_x, inc_net (income_levy), parts,
+        # pc_net (per_capita), child_cuts (relief_child), the status flags unemployed,
+        # birth, fd_exempt, fd_half (segments)
 
     def split(self, months: int, n: int, flags: tuple) -> "Row":
         """A copy for one run of months with the given status flags."""
@@ -93,9 +95,33 @@ class Component:
     detention: tuple = ()       # 条例減免 claims on a person's months
     household_claims: tuple = ()  # 条例減免 claims on a share of the household's levies
 
-    @property
-    def is_child(self) -> bool:
-        return self.name == "child"
+    is_child: bool = attrs.field(init=False)    # the 子ども分
+    unit: int = attrs.field(init=False)         # 12·D: a Ledger's units per yen
+    flags: int = attrs.field(init=False)        # what pipeline.flags takes from these
+
+    def __attrs_post_init__(self):
+        object.__setattr__(self, "is_child", self.name == "child")
+        object.__setattr__(self, "unit", 12 * self.rates.denominator)
+        object.__setattr__(self, "flags", _component_flags(self))
+
+
+def _component_flags(c: Component) -> int:
+    """The flags (steps/__init__.py) a component has by its tariff, the household's 判定
+    and its 条例減免 claims."""
+    f = c.tariff_flags
+    if not c.declared:
+        f &= ~PRESCHOOL
+    if c.tier:
+        f |= REDUCED
+    if c.specified:
+        f |= SPECIFIED
+    if c.child_rules:
+        f |= CHILD_RELIEF
+    if c.detention:
+        f |= DETENTION
+    if c.household_claims:
+        f |= HOUSEHOLD_RELIEF
+    return f
 
 
 class Ledger:

@@ -17,6 +17,7 @@ INSIDE = tuple(k.value for k in (ReductionKey.STATUTORY, ReductionKey.PRESCHOOL,
                                  ReductionKey.CHILD_UNDER18, ReductionKey.SPECIFIED_HOUSEHOLD,
                                  ReductionKey.INVOLUNTARY_UNEMPLOYMENT))
 _INSIDE = attrgetter(*INSIDE)        # a ledger's amounts of those reductions
+_NONE_INSIDE = (0,) * len(INSIDE)
 CHILDBIRTH = ReductionKey.CHILDBIRTH.value
 FORMER_DEPENDENT = ReductionKey.FORMER_DEPENDENT.value
 
@@ -51,7 +52,7 @@ def levy(c: Component, ledger: Ledger) -> None:
     exact = a + b + d + e
     shown = la + lb + ld + le
     inside = _INSIDE(ledger)
-    if any(inside):
+    if inside != _NONE_INSIDE:
         lines = ledger.shown
         for k, v in zip(INSIDE, inside):
             if v:

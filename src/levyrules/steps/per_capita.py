@@ -15,17 +15,17 @@ def levy(c: Component, ledger: Ledger) -> None:
     adult = (c.rates.per_capita_adult or 0) if c.is_child else 0
     D = c.rates.denominator
     total = 0
+    both = (pc, adult)
+    alone = (pc, 0)
     for r in ledger.rows:
         if adult and not r.member.under18:
-            r.parts = (pc, adult)
-            r.gross_pc = pc + adult
+            r.parts = both
+            r.pc_net = pc + adult
         else:
-            r.parts = (pc, 0)
-            r.gross_pc = pc
-        r.pc_net = r.gross_pc
-        r.red_pre = 0
-        total += r.gross_pc * D * r.n
-    ledger.per_capita += total
+            r.parts = alone
+            r.pc_net = pc
+        total += r.pc_net * r.n
+    ledger.per_capita += total * D
 
 
 def levy_columns(c: Component, L) -> None:

@@ -14,7 +14,7 @@ from ..calendar import MONTH_COUNT
 from ..result import ComponentLevy
 from ..rules.preschool import COMPONENTS as PRESCHOOL_COMPONENTS
 from . import (ASSET, ASSET_TAX, CHILD, CHILD_RELIEF, DETENTION, HOUSEHOLD, HOUSEHOLD_RELIEF,
-               MEMBER_FLAGS, NETS, PRESCHOOL, PRESCHOOL_MEMBER, REDUCED, SPECIFIED, STATUS,
+               MEMBER_FLAGS, NETS, PRESCHOOL, PRESCHOOL_MEMBER, SPECIFIED, STATUS,
                UNDER18_MEMBER, after_cap, asset_levy, cap,
                child_under18, childbirth, former_dependent, income_levy, levy, per_capita,
                per_household, person_net, preschool, relief_child, relief_detention,
@@ -104,22 +104,10 @@ def member_facts(members) -> int:
 def flags(c: Component, members: list, facts: int = MEMBER_FLAGS | STATUS) -> int:
     """What the component has that some steps need (see steps/__init__.py); `facts`:
     `member_facts` of the household (by default: every step that may apply runs)."""
-    f = c.tariff_flags | (facts & MEMBER_FLAGS)
-    if not c.declared:
-        f &= ~PRESCHOOL
-    if c.tier:
-        f |= REDUCED
-    if c.specified:
-        f |= SPECIFIED
+    f = c.flags | (facts & MEMBER_FLAGS)
     if facts & STATUS and c.statuses and \
             any(m.unemployed or m.birth or m.fd_exempt for m, _ in members):
         f |= STATUS
-    if c.child_rules:
-        f |= CHILD_RELIEF
-    if c.detention:
-        f |= DETENTION
-    if c.household_claims:
-        f |= HOUSEHOLD_RELIEF
     return f
 
 
@@ -128,10 +116,12 @@ def run(c: Component, members: list, facts: int = MEMBER_FLAGS | STATUS) -> Comp
     see `flags`."""
     rows = []
     months = 0
-    for pos, (m, mask) in enumerate(members):
+    pos = 0
+    for m, mask in members:
         rows.append(Row(m, pos, mask, MONTH_COUNT[mask]))
         months |= mask
-    ledger = Ledger(12 * c.rates.denominator, rows, months)
+        pos += 1
+    ledger = Ledger(c.unit, rows, months)
     f = flags(c, members, facts)
     for step in _PLANS.get(f) or plan(f):
         step(c, ledger)

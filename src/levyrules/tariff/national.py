@@ -10,6 +10,7 @@ overlaps when loaded.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -40,13 +41,23 @@ class Band:
 
 
 def band_value(bands: tuple[Band, ...], revenue: int, extra: int = 0) -> int:
-    """Look a revenue up in a conversion table; `extra` is added before the floor at 0."""
-    for b in bands:
-        if b.hi is None or revenue <= b.hi:
-            basis = (revenue // 4) // 1000 * 1000 if b.quarter else revenue
-            value = basis * b.num // b.den + b.add + extra
-            return value if value > 0 else 0
-    raise AssertionError("bands are open-ended")  # checked when the table was loaded
+    """Look a revenue up in a conversion table; `extra` is added before the floor at 0.
+
+    The row is the first whose `hi` ≥ revenue: a binary search on the rows' ends, which
+    ascend without gaps to an open last row (checked when the table was loaded)."""
+    known = _BAND_ENDS.get(id(bands))
+    if known is None or known[0] is not bands:
+        if len(_BAND_ENDS) > 256:
+            _BAND_ENDS.clear()
+        known = _BAND_ENDS[id(bands)] = (bands, tuple(b.hi for b in bands[:-1]))
+    b = bands[bisect_left(known[1], revenue)]
+    basis = (revenue // 4) // 1000 * 1000 if b.quarter else revenue
+    value = basis * b.num // b.den + b.add + extra
+    return value if value > 0 else 0
+
+
+# the ends of each conversion table's rows but the last (the table checked by identity)
+_BAND_ENDS: dict[int, tuple] = {}
 
 
 # ---------------------------------------------------------------- column form (numpy)
