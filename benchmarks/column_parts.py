@@ -95,6 +95,7 @@ def paused(t: Timer):
 
 def fallback_reasons(np, pop, tariff) -> dict:
     """Households sent to `assess`, by the first reason (the order of assess_columns)."""
+    from levyrules.batch import head_change
     from levyrules.members import member_columns
     from levyrules.income import income_columns
     out = {}
@@ -104,14 +105,16 @@ def fallback_reasons(np, pop, tariff) -> dict:
         new = mask & ~taken
         out[label] = int(new.sum())
         taken[:] |= mask
-    add("reader (世帯主変更, 条例減免, other year)", pop.scalar)
     add("tariff or municipality", evaluate._routed(np, pop, tariff))
     facts = member_columns(pop)
-    liable = np.zeros(pop.size, bool)
-    liable[pop.household[facts.insured != 0]] = True
-    add("no insured month", ~liable)
+    liable = np.zeros(pop.size, np.int64)
+    np.bitwise_or.at(liable, pop.household, facts.insured)
+    add("no insured month", liable == 0)
     income = income_columns(pop, tariff.national, pop.fiscal_year)
     income_u = evaluate._unemployment_income(np, pop, tariff, facts, income)
     add("headroom", evaluate._too_large(np, pop, tariff, income, income_u))
     add("unknown component", evaluate._unknown_components(np, pop, tariff, facts))
+    changes = head_change.plan(np, pop, tariff, pop.scalar & ~taken, liable)
+    out["世帯主変更 taken into the columns"] = int(changes.taken.sum())
+    add("reader (条例減免, other year, 世帯主変更 refused)", pop.scalar & ~changes.taken)
     return out

@@ -191,7 +191,7 @@ def breakdown(kind: str, args, tariff) -> tuple[dict, dict]:
                     reasons[k] = reasons.get(k, 0) + v
     parts = {k: round(v / n * 1e6, 3) for k, v in sorted(t.own.items(), key=lambda kv: -kv[1])}
     parts["total"] = round(sum(t.own.values()) / n * 1e6, 3)
-    reasons["share"] = sum(reasons.values()) / n
+    reasons["share"] = sum(v for k, v in reasons.items() if "taken" not in k) / n
     return parts, reasons
 
 

@@ -36,15 +36,17 @@ def shape(name: str, tariff) -> Component:
                      pipeline.tariff_flags(name, rates, opts, tariff.rounding))
 
 
-def levy(np, name: str, tariff, v, months) -> dict:
+def levy(np, name: str, tariff, v, months, whole: bool = False) -> dict:
     """The component's columns for the households of view `v` whose members have the
-    component's `months` (int64[P] masks of the view's persons): {field: int64[H]}."""
+    component's `months` (int64[P] masks of the view's persons): {field: int64[H]};
+    `whole`: also "statutory_household_all", the 平等割 part of the 7割・5割・2割軽減
+    whether or not the household has a statutory reduction (batch/head_change.py)."""
     count = month_count(np)
     rows = np.nonzero(months)[0]
     hh = v.hh[rows]
     H = len(v.head)
     if not len(rows):          # nobody is levied: 0 whatever the rates (assess._zero)
-        return {k: np.zeros(H, np.int64) for k in FIELDS}
+        return {k: np.zeros(H, np.int64) for k in FIELDS + ("statutory_household_all",)[:whole]}
     c = shape(name, tariff)
     present = np.zeros(H, bool)
     present[hh] = True
@@ -69,14 +71,14 @@ def levy(np, name: str, tariff, v, months) -> dict:
         "specified": _cut(v.judgement.specified, present), "household_months": hmonths,
         "n_months": count(hmonths), "groups": groups}, count)
     pipeline.run_columns(c, L, status)
-    return _fields(np, c, L, present, H)
+    return _fields(np, c, L, present, H, whole)
 
 
 def _cut(values, present):
     return values if present is None else values[present]
 
 
-def _fields(np, c: Component, L, present, H: int) -> dict:
+def _fields(np, c: Component, L, present, H: int, whole: bool = False) -> dict:
     out = {}
 
     zeros = np.zeros(H, np.int64)
@@ -97,7 +99,10 @@ def _fields(np, c: Component, L, present, H: int) -> dict:
                          L.levy_lines):
         put(key, line)
     statutory = L.shown["statutory"]
-    hh_part = _statutory_per_household(np, c, L) * (statutory != 0)
+    hh_all = _statutory_per_household(np, c, L)
+    hh_part = hh_all * (statutory != 0)
+    if whole:
+        put("statutory_household_all", hh_all)
     put("statutory_per_capita", statutory - hh_part)
     put("statutory_per_household", hh_part)
     zero = 0
