@@ -91,49 +91,52 @@ def _ranges(np, starts, lengths):
 
 
 def expand(np, pop, facts, v, p: Plan, groups_of):
-    """The view of parts: `v` (batch/evaluate.py _view) with each household taken by
-    `p` replaced by its parts, in order (persons repeated per part, months cut to the
-    part's window, 判定日 and who counts per part). Sets v.parts (the part of each
-    household: first, count) for `combine`."""
-    H = len(v.index)
+    """The view of parts: `v` (batch/evaluate.py _view) with the first part of each
+    household taken by `p` in the household's place and its other parts after the last
+    household (their persons repeated), months cut to each part's window, 判定日 and who
+    counts per part. Appending keeps every other household where it is: the columns
+    are copied once, not gathered."""
+    H, P = len(v.index), len(v.hh)
     q = np.searchsorted(v.index, p.house)           # each part's household in the view
-    count = np.bincount(q, minlength=H)
-    count[count == 0] = 1                           # a household not taken: one part
-    first = np.cumsum(count) - count
-    at = first[q] + np.arange(len(q)) - np.searchsorted(q, q)   # each planned part's place
-    house = np.repeat(np.arange(H), count)
+    lead = np.ones(len(q), bool)
+    lead[1:] = q[1:] != q[:-1]                      # the household's first part
+    extra = np.flatnonzero(~lead)
     starts, sizes = v.groups.starts, v.groups.ends - v.groups.starts + 1
-    lengths = sizes[house]
-    take = _ranges(np, starts[house], lengths)
-    w = types.SimpleNamespace(index=house, parts=(first, count), take=take,
-                              by_household=groups_of(house, H))
-    w.hh = np.repeat(np.arange(len(house)), lengths)
-    pstart = np.cumsum(lengths) - lengths           # each part's first person in w
-    head = v.head[house]
-    head[at] = starts[q] + (p.head - pop.start[p.house])
-    w.head = pstart + head - starts[house]
-    w.groups = groups_of(w.hh, len(house))
-    window = np.full(len(house), FULL_YEAR, np.int64)
-    window[at] = p.window
-    cut = window[w.hh]
-    w.facts = types.SimpleNamespace(**{k: getattr(v.facts, k)[take] for k in vars(v.facts)})
-    w.facts.insured = w.facts.insured & cut
-    w.facts.care = w.facts.care & cut
-    w.income = types.SimpleNamespace(**{k: c[take] for k, c in vars(v.income).items()})
+    place = q.copy()                                # each part's place in w
+    place[extra] = H + np.arange(len(extra))
+    pstart = starts[q]                              # each part's first person in w
+    lengths = sizes[q[extra]]
+    pstart[extra] = P + np.cumsum(lengths) - lengths
+    take = _ranges(np, starts[q[extra]], lengths)   # the persons of the parts appended
+
+    def grow(col):
+        return np.concatenate([col, col[take]])
+    w = types.SimpleNamespace(house=q[extra], take=take, size=H)
+    w.hh = np.concatenate([v.hh, np.repeat(np.arange(H, H + len(extra)), lengths)])
+    w.head = np.concatenate([v.head, np.zeros(len(extra), np.int64)])
+    w.head[place] = pstart + (p.head - pop.start[p.house])
+    w.groups = groups_of(w.hh, H + len(extra))
+    w.facts = types.SimpleNamespace(**{k: grow(getattr(v.facts, k)) for k in vars(v.facts)})
+    w.income = types.SimpleNamespace(**{k: grow(c) for k, c in vars(v.income).items()})
     w.income_u = w.income if v.income_u is v.income else \
-        types.SimpleNamespace(**{k: c[take] for k, c in vars(v.income_u).items()})
+        types.SimpleNamespace(**{k: grow(c) for k, c in vars(v.income_u).items()})
     for k in ("base_x", "asset", "birth", "on", "late", "counted"):
-        setattr(w, k, getattr(v, k)[take])
-    w.judged = v.judged[house]
+        setattr(w, k, grow(getattr(v, k)))
+    w.judged = np.concatenate([v.judged, v.judged[q[extra]]])
+    mine = _ranges(np, pstart, sizes[q])            # the persons of every part
+    cut = np.repeat(p.window, sizes[q])
+    w.facts.insured[mine] &= cut
+    w.facts.care[mine] &= cut
     after = np.flatnonzero(p.since != NONE)
     if len(after):
-        _judge_after(np, pop, facts, p, after, w, at, pstart, lengths)
+        _judge_after(np, pop, facts, p, after, w, place, pstart, sizes[q])
     return w
 
 
 def _judge_after(np, pop, facts, p: Plan, after, w, at, pstart, lengths) -> None:
-    """The 判定日 and who counts of the parts after a change (`after`: their places in
-    `p`): the day of the change when someone is insured on it, else the first day the
+    """The 判定日 and who counts of the parts after a change (`after`: their indexes in
+    `p`; per part of `p`: `at` its place in `w`, `pstart` its first person there,
+    `lengths` its number of persons): the day of the change when someone is insured on it, else the first day the
     part's months give; no 特定同一世帯所属者 (their status ended with the change), so
     only the insured and the part's 世帯主 count. Judged on the taken households alone
     (`sub`), one layer per change (a household's k-th change in layer k)."""
@@ -154,13 +157,11 @@ def _judge_after(np, pop, facts, p: Plan, after, w, at, pstart, lengths) -> None
         on = judge_columns(sub, subfacts, judged)[0]
         places = at[parts]
         w.judged[places] = judged[hs]
-        mine_p = _ranges(np, pstart[places], lengths[places])
-        mine_s = _ranges(np, sub.start[hs], lengths[places])
+        mine_p = _ranges(np, pstart[parts], lengths[parts])
+        mine_s = _ranges(np, sub.start[hs], lengths[parts])
         w.on[mine_p] = on[mine_s]
         w.late[mine_p] = False
-        is_head = np.zeros(len(w.hh), bool)
-        is_head[w.head[places]] = True
-        w.counted[mine_p] = on[mine_s] | is_head[mine_p]
+        w.counted[mine_p] = on[mine_s] | (np.repeat(w.head[places], lengths[parts]) == mine_p)
 
 
 def _households(np, pop, facts, rows):
@@ -186,21 +187,35 @@ def _households(np, pop, facts, rows):
 
 def combine(np, v, w, parts: dict, money: tuple) -> tuple:
     """The parts' columns folded onto the households of `v` (assess._combine): the
-    first part's 判定, 判定日 and 世帯主, who counts as the last part judged it, every
-    amount summed, and the 平等割 part of the 7割・5割・2割軽減 of every part when the
-    household has any (population.rows._split). `money`: the parts' (total, 端数,
-    期別税額 [J, n], 随時). Returns (parts, money) per household."""
-    first, count = w.parts
+    first part's 判定, 判定日 and 世帯主 (in the household's place), who counts as the
+    last part judged it, every amount summed, and the 平等割 part of the 7割・5割・2割軽減
+    of every part when the household has any (population.rows._split). `money`: the
+    parts' (total, 端数, 期別税額 [J, n], 随時). Returns (parts, money) per household."""
+    H = w.size
     v.judgement = attrs.evolve(w.judgement, **{
-        f.name: getattr(w.judgement, f.name)[first] for f in attrs.fields(type(w.judgement))})
-    v.judged = w.judged[first]
-    v.head = w.take[w.head[first]]
-    is_last = np.zeros(len(w.index), bool)
-    is_last[first + count - 1] = True
-    sel = np.flatnonzero(is_last[w.hh])
-    v.counted = v.counted.copy()
-    v.counted[w.take[sel]] = w.counted[sel]
-    total = w.by_household.sum
+        f.name: getattr(w.judgement, f.name)[:H] for f in attrs.fields(type(w.judgement))})
+    v.judged, v.head = w.judged[:H], w.head[:H]
+    P = len(v.hh)
+    counted = w.counted[:P].copy()
+    last = np.ones(len(w.house), bool)                  # the last part of its household
+    last[:-1] = w.house[1:] != w.house[:-1]
+    sel = np.flatnonzero(last[w.hh[P:] - H])
+    counted[w.take[sel]] = w.counted[P + sel]
+    v.counted = counted
+
+    def add(col):           # the parts added into the first part's place
+        out, rest = col[:H], col[H:]
+        if rest.any():
+            if not out.flags.writeable:
+                out = out.copy()
+            np.add.at(out, w.house, rest)
+        return out
+    done: dict = {}
+
+    def total(col):         # once per array (a ledger array may stand for two fields)
+        if id(col) not in done:
+            done[id(col)] = (col, add(col))       # col kept: its id is not reused
+        return done[id(col)][1]
     out = {}
     for name, cols in parts.items():
         raw = cols.pop("statutory_household_all")
@@ -209,6 +224,6 @@ def combine(np, v, w, parts: dict, money: tuple) -> tuple:
         summed["statutory_per_household"] = total(raw) * (statutory != 0)
         summed["statutory_per_capita"] = statutory - summed["statutory_per_household"]
         out[name] = summed
-    by_period = np.stack([total(c) for c in money[2].T]).T if money[2].shape[1] \
-        else money[2][:len(first)]          # column-major, as installment_columns
-    return out, (total(money[0]), total(money[1]), by_period, total(money[3]))
+    for c in money[2].T:                    # each 納期 (installment_columns' own rows)
+        add(c)
+    return out, (total(money[0]), total(money[1]), money[2][:H], total(money[3]))
