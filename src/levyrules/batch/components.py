@@ -36,18 +36,45 @@ def shape(name: str, tariff) -> Component:
                      pipeline.tariff_flags(name, rates, opts, tariff.rounding))
 
 
-def levy(np, name: str, tariff, v, months, whole: bool = False) -> dict:
+def levy(np, name: str, tariff, v, months, whole: bool = False, shared: dict | None = None
+         ) -> dict:
     """The component's columns for the households of view `v` whose members have the
     component's `months` (int64[P] masks of the view's persons): {field: int64[H]};
     `whole`: also "statutory_household_all", the 平等割 part of the 7割・5割・2割軽減
-    whether or not the household has a statutory reduction (batch/head_change.py)."""
-    count = month_count(np)
-    rows = np.nonzero(months)[0]
-    hh = v.hh[rows]
+    whether or not the household has a statutory reduction (batch/head_change.py);
+    `shared`: a dict kept over the components of one view, where the rows of each
+    `months` array are made once (医療分, 支援分 and 子ども分 share theirs)."""
     H = len(v.head)
-    if not len(rows):          # nobody is levied: 0 whatever the rates (assess._zero)
+    key = id(months)
+    rows = shared.get(key) if shared is not None else None
+    if rows is None:
+        rows = _rows(np, v, months)
+        if shared is not None:
+            shared[key] = (months, rows)        # months kept: its id is not reused
+    else:
+        rows = rows[1]
+    if rows is None:           # nobody is levied: 0 whatever the rates (assess._zero)
         return {k: np.zeros(H, np.int64) for k in FIELDS + ("statutory_household_all",)[:whole]}
     c = shape(name, tariff)
+    row_cols, present, groups, hmonths, n_months, status = rows
+    L = ColumnLedger(np, 12 * c.rates.denominator, row_cols, {
+        "tier": _cut(v.judgement.tier, present), "declared": _cut(v.judgement.declared, present),
+        "specified": _cut(v.judgement.specified, present), "household_months": hmonths,
+        "n_months": n_months, "groups": groups}, month_count(np))
+    pipeline.run_columns(c, L, c.statuses and status)
+    return _fields(np, c, L, present, H, whole)
+
+
+def _rows(np, v, months):
+    """The rows of the persons with `months` (None: nobody): their columns, the
+    households present (None: all), their groups, months and number of months, and
+    whether a row has a special status. Read only by the steps (they make new arrays)."""
+    count = month_count(np)
+    rows = np.nonzero(months)[0]
+    if not len(rows):
+        return None
+    hh = v.hh[rows]
+    H = len(v.head)
     present = np.zeros(H, bool)
     present[hh] = True
     if present.all():
@@ -55,23 +82,19 @@ def levy(np, name: str, tariff, v, months, whole: bool = False) -> dict:
     else:
         rhh = (np.cumsum(present) - 1)[hh]           # a household's place among present
     groups = Groups(np, rhh, H if present is None else int(present.sum()))
-    hmonths = groups.bit_or(months[rows])
+    m = months[rows]
+    hmonths = groups.bit_or(m)
     f = v.facts
     fd_half = f.fd_half[rows]
-    status = c.statuses and bool(((f.unemployed | f.birth | f.fd_exempt)[rows] != 0).any())
-    L = ColumnLedger(np, 12 * c.rates.denominator, {
-        "hh": rhh, "months": months[rows], "n": count(months[rows]),
-        "base_n": v.income.levy_base[rows], "base_x": v.base_x[rows],
-        "is_under18": f.under18[rows], "is_preschool": f.preschool[rows],
-        "asset_tax": v.asset[rows],
-        "unemployed": f.unemployed[rows], "birth": f.birth[rows],
-        "fd_exempt": f.fd_exempt[rows], "fd_half": fd_half,
-        "member_fd_half": fd_half,             # the person's mask (kept when rows split)
-    }, {"tier": _cut(v.judgement.tier, present), "declared": _cut(v.judgement.declared, present),
-        "specified": _cut(v.judgement.specified, present), "household_months": hmonths,
-        "n_months": count(hmonths), "groups": groups}, count)
-    pipeline.run_columns(c, L, status)
-    return _fields(np, c, L, present, H, whole)
+    cols = {"hh": rhh, "months": m, "n": count(m),
+            "base_n": v.income.levy_base[rows], "base_x": v.base_x[rows],
+            "is_under18": f.under18[rows], "is_preschool": f.preschool[rows],
+            "asset_tax": v.asset[rows],
+            "unemployed": f.unemployed[rows], "birth": f.birth[rows],
+            "fd_exempt": f.fd_exempt[rows], "fd_half": fd_half,
+            "member_fd_half": fd_half}             # the person's mask (kept when rows split)
+    status = bool(((cols["unemployed"] | cols["birth"] | cols["fd_exempt"]) != 0).any())
+    return cols, present, groups, hmonths, count(hmonths), status
 
 
 def _cut(values, present):

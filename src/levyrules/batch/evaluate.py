@@ -67,11 +67,12 @@ def assess_columns(pop: Population, tariff) -> Columns:
     w.judgement = judging.judge(np, fy, w.groups, w.head, w.facts, w.income,
                                 w.income_u, w.judged, w.on, w.late, w.counted, nat,
                                 tariff.options.fictitious_head_counts_as_earner)
-    parts = {}
+    parts, shared = {}, {}
     for name in ORDER:
         if name in nat.caps:
             months = w.facts.care if name == "care" else w.facts.insured
-            parts[name] = components.levy(np, name, tariff, w, months, w is not v)
+            parts[name] = components.levy(np, name, tariff, w, months, w is not v, shared)
+    del shared
     if w is v:
         out = household_columns(np, pop, tariff, v, parts)
     else:
