@@ -6,7 +6,7 @@ the component (population/rows.py `component_fields`)."""
 from __future__ import annotations
 
 from ..calendar import MONTH_COUNT
-from ..rules.reductions import reduced_columns
+from ..rules.reductions import reduced
 from ..rules import specified_household as spec
 from ..steps import pipeline
 from ..steps.ledger import ColumnLedger, Component
@@ -147,11 +147,30 @@ def _statutory_per_household(np, c: Component, L):
     hh = rates.per_household
     if not hh:
         return L.levy * 0
-    amount = np.full(len(L.tier), hh, np.int64)
-    if c.name in ("medical", "support") or (c.is_child and c.options.specified_household_child):
-        for code, kind in ((1, "specified"), (2, "continuing")):
-            amount = np.where(L.specified == code,
-                              spec.amount(hh, kind, rates.per_household_specified,
-                                          rates.per_household_specified_continuing), amount)
-    return (amount - reduced_columns(amount, L.tier)) * L.n_months // 12
+    return _statutory_table(np, c)[L.tier * 3 + L.specified] * L.n_months // 12
+
+
+_TABLES: dict = {}
+
+
+def _statutory_table(np, c: Component):
+    """The yearly 平等割 part of the 軽減 for each (tier, 特定世帯 code), at tier·3 + code:
+    amount − reduced(amount, tier) with the 特定世帯's 平等割 where it applies (made once
+    per component constants, in Python integers: rules.reductions.reduced)."""
+    key = (id(c.rates), c.name, c.options.specified_household_child)
+    known = _TABLES.get(key)
+    if known is None or known[0] is not c.rates:
+        if len(_TABLES) > 256:
+            _TABLES.clear()
+        rates, hh = c.rates, c.rates.per_household
+        spec_applies = c.name in ("medical", "support") or \
+            (c.is_child and c.options.specified_household_child)
+        table = np.zeros(71 * 3, np.int64)
+        for code, kind in enumerate((None, "specified", "continuing")):
+            amount = hh if kind is None or not spec_applies else spec.amount(
+                hh, kind, rates.per_household_specified, rates.per_household_specified_continuing)
+            for tier in (0, 20, 50, 70):
+                table[tier * 3 + code] = amount - reduced(amount, tier)
+        known = _TABLES[key] = (c.rates, table)
+    return known[1]
 
