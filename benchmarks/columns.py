@@ -12,7 +12,8 @@ generator's city=True) — N synthetic households in chunks of --chunk distinct 
 million households takes minutes and is not levyrules' work):
 
   batch      assess_columns over every chunk, three times; the median per chunk, summed
-             → households/s
+             → households/s (wall) and µs per household of CPU time (process_time: what a
+             busy machine does not inflate)
   scalar     `assess` over the first 20,000 households of the kind, three times, median
              → households/s, and the batch/scalar ratio of this run
   latency    single `assess` calls of full-year households, one timer per call → median µs
@@ -73,12 +74,16 @@ def chunk(kind: str, fy: int, size: int, k: int):
     return hs, pop
 
 
-def timed(fn, runs: int = 3) -> float:
-    times = []
+def timed(fn, runs: int = 3, cpu: list | None = None) -> float:
+    """The median wall time of `runs` calls; with `cpu`, their median CPU time appended."""
+    times, cpus = [], []
     for _ in range(runs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
         times.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    if cpu is not None:
+        cpu.append(statistics.median(cpus))
     return statistics.median(times)
 
 
@@ -126,14 +131,16 @@ def kind_chunks(kind: str, args, fy: int):
 def run_kind(kind: str, args, tariff) -> dict:
     fy = tariff.fiscal_year
     differ = checked = households = 0
+    cpu: list = []
     if kind == "synth":         # read anew for each run: the median of the three totals
-        totals = []
+        totals, cpus = [], []
         for run in range(3):
-            total = 0.0
+            total = total_cpu = 0.0
             for k, _, pop in kind_chunks(kind, args, fy):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 cols = assess_columns(pop, tariff)
                 total += time.perf_counter() - t0
+                total_cpu += time.process_time() - c0
                 if run == 0:
                     households += pop.size
                     if args.check:
@@ -142,7 +149,9 @@ def run_kind(kind: str, args, tariff) -> dict:
                     if k == 0:
                         first = (list(pop.households[:20_000]), pop)
             totals.append(total)
+            cpus.append(total_cpu)
         batch = statistics.median(totals)
+        cpu.append(statistics.median(cpus))
     else:                       # each chunk three times: the median per chunk, summed
         batch = 0.0
         for k, hs, pop in kind_chunks(kind, args, fy):
@@ -151,7 +160,7 @@ def run_kind(kind: str, args, tariff) -> dict:
             def once():
                 nonlocal cols
                 cols = assess_columns(pop, tariff)
-            batch += timed(once)
+            batch += timed(once, cpu=cpu)
             households += pop.size
             if args.check:
                 differ += check(hs, cols, tariff)
@@ -160,17 +169,22 @@ def run_kind(kind: str, args, tariff) -> dict:
                 first = (hs, pop)
     hs, pop = first
     sample = hs[:20_000]
-    scalar = timed(lambda: [levyrules.assess(h, tariff) for h in sample])
+    scalar_cpu: list = []
+    scalar = timed(lambda: [levyrules.assess(h, tariff) for h in sample], cpu=scalar_cpu)
     tracemalloc.start()
     assess_columns(pop, tariff)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     out = {"households": households, "batch_per_s": households / batch,
            "batch_us_per_household": batch / households * 1e6,
+           "batch_cpu_us_per_household": sum(cpu) / households * 1e6,
+           "scalar_cpu_us_per_household": scalar_cpu[0] / len(sample) * 1e6,
            "scalar_per_s": len(sample) / scalar, "scalar_routed": int(pop.scalar.sum()),
            "evaluator_peak_bytes_per_household": peak / pop.size,
            "columns_bytes_per_household": population_bytes(pop) / pop.size}
     out["batch_over_scalar"] = out["batch_per_s"] / out["scalar_per_s"]
+    out["batch_over_scalar_cpu"] = (out["scalar_cpu_us_per_household"]
+                                    / out["batch_cpu_us_per_household"])
     if args.check:
         out["checked"], out["differ"] = checked, differ
     if args.breakdown:
