@@ -23,7 +23,7 @@ import attrs
 from datetime import date
 
 from ..assess import _head_parts
-from ..calendar import FULL_YEAR, fy_month, fy_start
+from ..calendar import fy_month, fy_start
 from ..errors import LevyError
 from ..members import judge_columns, judgement_dates
 from .population import NONE

@@ -78,7 +78,9 @@ def per_person_columns(c: Component, L) -> None:
 def per_household_columns(c: Component, L) -> None:
     """平等割 5割 for the households with a status and no 特定世帯 (`per_household`)."""
     np = L.np
-    every = L.groups.bit_and(L.member_fd_half | (~L.months & FULL_YEAR))
+    r = np.flatnonzero(L.status_household[L.hh])      # the rows of households with a status
+    every = np.full(len(L.tier), FULL_YEAR, np.int64)   # (the others are not `on` below)
+    np.bitwise_and.at(every, L.hh[r], L.member_fd_half[r] | (~L.months[r] & FULL_YEAR))
     half = every & L.household_months
     target = reduced(c.rates.per_household, 50)
     after = L.household_pay
