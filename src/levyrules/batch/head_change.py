@@ -26,7 +26,7 @@ from ..assess import _head_parts
 from ..calendar import fy_month, fy_start
 from ..errors import LevyError
 from ..members import judge_columns, judgement_dates
-from .population import NONE
+from .population import NONE, Texts
 
 
 class Plan(types.SimpleNamespace):
@@ -69,7 +69,7 @@ def _parts(pop, h, i: int, liable: int, fy: int) -> list:
     except LevyError:
         return []
     a = int(pop.start[i])
-    ids = pop.person_ids[a:int(pop.start[i + 1])]
+    ids = _ids(pop.person_ids, a, int(pop.start[i + 1]))
     out = []
     for head_id, since, window in split:
         if not window & liable:             # no insured month: no notice (assess)
@@ -82,6 +82,13 @@ def _parts(pop, h, i: int, liable: int, fy: int) -> list:
         out.append((i, a + ids.index(head_id), NONE if since is None else since.toordinal(),
                     day.toordinal(), window))
     return out
+
+
+def _ids(ids, a: int, b: int) -> list:
+    """The person ids of rows a..b-1 (of arrow text: those alone made Python strings)."""
+    if isinstance(ids, Texts):
+        return ids.arr[a:b].to_pylist()
+    return list(ids[a:b])
 
 
 def _ranges(np, starts, lengths):
