@@ -3,6 +3,7 @@ one process, one thread (issue 10).
 
     python benchmarks/columns.py [--n 1000000] [--chunk 100000] [--tariff koriyama/2025]
                                  [--check] [--json PATH] [--kinds full_year,mixed]
+                                 [--synth FOLDER] [--breakdown]
 
 For each kind of population — `full_year` (everybody insured all year, no special status)
 and `mixed` (mid-year joins and losses, 75歳到達, special statuses, 世帯主変更: the
@@ -11,7 +12,8 @@ generator's city=True) — N synthetic households in chunks of --chunk distinct 
 million households takes minutes and is not levyrules' work):
 
   batch      assess_columns over every chunk, three times; the median per chunk, summed
-             → households/s
+             → households/s (wall) and µs per household of CPU time (process_time: what a
+             busy machine does not inflate)
   scalar     `assess` over the first 20,000 households of the kind, three times, median
              → households/s, and the batch/scalar ratio of this run
   latency    single `assess` calls of full-year households, one timer per call → median µs
@@ -19,6 +21,14 @@ million households takes minutes and is not levyrules' work):
              working memory), and the population columns' own bytes per household
   --check    every row of every chunk compared with `assess` on its household (slow):
              the count of households that differ (must be 0)
+  --synth    also the kind `synth`: the tables folder FOLDER of `levyrules synth --format
+             parquet` (its fiscal year must be the tariff's), read with
+             batch.tables.read_population in the chunks `levyrules batch` uses
+             (population/runner.py COLUMN_CHUNK), read anew for each run so the households
+             the columns send to `assess` are read from their rows as in the batch
+  --breakdown  per kind, µs per household of each part of assess_columns (exclusive
+             times, one more run with timers: benchmarks/column_parts.py) and the
+             households sent to `assess`, by reason
 
 Nothing is asserted about speed; figures go in the README (median of three runs).
 """
@@ -39,8 +49,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import levyrules  # noqa: E402
 from levyrules.batch.evaluate import assess_columns  # noqa: E402
 from levyrules.batch.population import from_households  # noqa: E402
+from levyrules.batch.tables import read_population  # noqa: E402
+from levyrules.population.runner import COLUMN_CHUNK  # noqa: E402
 from levyrules.population.rows import row  # noqa: E402
 from population import generate  # noqa: E402
+import column_parts  # noqa: E402
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 
@@ -61,12 +74,16 @@ def chunk(kind: str, fy: int, size: int, k: int):
     return hs, pop
 
 
-def timed(fn, runs: int = 3) -> float:
-    times = []
+def timed(fn, runs: int = 3, cpu: list | None = None) -> float:
+    """The median wall time of `runs` calls; with `cpu`, their median CPU time appended."""
+    times, cpus = [], []
     for _ in range(runs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
         times.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    if cpu is not None:
+        cpu.append(statistics.median(cpus))
     return statistics.median(times)
 
 
@@ -95,39 +112,101 @@ def check(hs, cols, tariff) -> int:
     return bad
 
 
+def synth_chunks(folder: str) -> list:
+    """The populations of a `levyrules synth` tables folder, as `levyrules batch` reads them."""
+    return [r.population for r in read_population(folder, chunk=COLUMN_CHUNK)]
+
+
+def kind_chunks(kind: str, args, fy: int):
+    """(k, households or None, Population) of a kind; `synth` is read anew at each call."""
+    if kind == "synth":
+        for k, pop in enumerate(synth_chunks(args.synth)):
+            yield k, None, pop
+        return
+    for k in range(max(1, args.n // args.chunk)):
+        hs, pop = chunk(kind, fy, args.chunk, k)
+        yield k, hs, pop
+
+
 def run_kind(kind: str, args, tariff) -> dict:
     fy = tariff.fiscal_year
-    chunks = max(1, args.n // args.chunk)
-    batch = 0.0
-    differ = checked = 0
-    for k in range(chunks):
-        hs, pop = chunk(kind, fy, args.chunk, k)
-        cols = None
+    differ = checked = households = 0
+    cpu: list = []
+    if kind == "synth":         # read anew for each run: the median of the three totals
+        totals, cpus = [], []
+        for run in range(3):
+            total = total_cpu = 0.0
+            for k, _, pop in kind_chunks(kind, args, fy):
+                t0, c0 = time.perf_counter(), time.process_time()
+                cols = assess_columns(pop, tariff)
+                total += time.perf_counter() - t0
+                total_cpu += time.process_time() - c0
+                if run == 0:
+                    households += pop.size
+                    if args.check:
+                        differ += check(pop.households, cols, tariff)
+                        checked += pop.size
+                    if k == 0:
+                        first = (list(pop.households[:20_000]), pop)
+            totals.append(total)
+            cpus.append(total_cpu)
+        batch = statistics.median(totals)
+        cpu.append(statistics.median(cpus))
+    else:                       # each chunk three times: the median per chunk, summed
+        batch = 0.0
+        for k, hs, pop in kind_chunks(kind, args, fy):
+            cols = None
 
-        def once():
-            nonlocal cols
-            cols = assess_columns(pop, tariff)
-        batch += timed(once)
-        if args.check:
-            differ += check(hs, cols, tariff)
-            checked += len(hs)
-        if k == 0:
-            first = (hs, pop)
+            def once():
+                nonlocal cols
+                cols = assess_columns(pop, tariff)
+            batch += timed(once, cpu=cpu)
+            households += pop.size
+            if args.check:
+                differ += check(hs, cols, tariff)
+                checked += len(hs)
+            if k == 0:
+                first = (hs, pop)
     hs, pop = first
     sample = hs[:20_000]
-    scalar = timed(lambda: [levyrules.assess(h, tariff) for h in sample])
+    scalar_cpu: list = []
+    scalar = timed(lambda: [levyrules.assess(h, tariff) for h in sample], cpu=scalar_cpu)
     tracemalloc.start()
     assess_columns(pop, tariff)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    out = {"households": chunks * args.chunk, "batch_per_s": chunks * args.chunk / batch,
+    out = {"households": households, "batch_per_s": households / batch,
+           "batch_us_per_household": batch / households * 1e6,
+           "batch_cpu_us_per_household": sum(cpu) / households * 1e6,
+           "scalar_cpu_us_per_household": scalar_cpu[0] / len(sample) * 1e6,
            "scalar_per_s": len(sample) / scalar, "scalar_routed": int(pop.scalar.sum()),
-           "evaluator_peak_bytes_per_household": peak / len(hs),
-           "columns_bytes_per_household": population_bytes(pop) / len(hs)}
+           "evaluator_peak_bytes_per_household": peak / pop.size,
+           "columns_bytes_per_household": population_bytes(pop) / pop.size}
     out["batch_over_scalar"] = out["batch_per_s"] / out["scalar_per_s"]
+    out["batch_over_scalar_cpu"] = (out["scalar_cpu_us_per_household"]
+                                    / out["batch_cpu_us_per_household"])
     if args.check:
         out["checked"], out["differ"] = checked, differ
+    if args.breakdown:
+        out["breakdown_us"], out["fallback"] = breakdown(kind, args, tariff)
     return out
+
+
+def breakdown(kind: str, args, tariff) -> tuple[dict, dict]:
+    """µs per household of each part (one run with timers), and the fallback reasons."""
+    import numpy as np
+    n, reasons = 0, {}
+    with column_parts.timers() as t:
+        for _, _, pop in kind_chunks(kind, args, tariff.fiscal_year):
+            n += pop.size
+            assess_columns(pop, tariff)
+            with column_parts.paused(t):
+                for k, v in column_parts.fallback_reasons(np, pop, tariff).items():
+                    reasons[k] = reasons.get(k, 0) + v
+    parts = {k: round(v / n * 1e6, 3) for k, v in sorted(t.own.items(), key=lambda kv: -kv[1])}
+    parts["total"] = round(sum(t.own.values()) / n * 1e6, 3)
+    reasons["share"] = sum(v for k, v in reasons.items() if "taken" not in k) / n
+    return parts, reasons
 
 
 def latency(tariff, size: int, n: int = 2000) -> float:
@@ -148,10 +227,13 @@ def main(argv=None) -> int:
     ap.add_argument("--kinds", default="full_year,mixed")
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--json", default=None)
+    ap.add_argument("--synth", default=None, metavar="FOLDER")
+    ap.add_argument("--breakdown", action="store_true")
     args = ap.parse_args(argv)
     tariff = levyrules.load_tariff(args.tariff)
     report = {"tariff": tariff.id, "chunk": args.chunk}
-    for kind in args.kinds.split(","):
+    kinds = [k for k in args.kinds.split(",") if k] + (["synth"] if args.synth else [])
+    for kind in kinds:
         report[kind] = run_kind(kind, args, tariff)
         print(kind, json.dumps(report[kind]), flush=True)
     report["scalar_latency_median_us"] = latency(tariff, args.chunk)

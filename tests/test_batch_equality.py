@@ -2,8 +2,9 @@
 (issue 10: one definition of each rule, two speeds).
 
 For random populations of one tariff (mid-year joins and losses, 75歳到達, 特定同一世帯
-所属者, 擬制世帯主, undeclared incomes, every special status, 世帯主変更 and another
-municipality on a few, which the columns hand to `assess`), under random tariff options
+所属者, 擬制世帯主, undeclared incomes, every special status, 世帯主変更 (in columns:
+batch/head_change.py) and another municipality on a few, which the columns hand to
+`assess`), under random tariff options
 and rounding modes, every assessment-file column of `assess_columns` equals
 `population.rows.row(household, assess(household, tariff, partial=True))`, and the
 households `assess` refuses are the ones the columns reject, with the same field.

@@ -236,27 +236,34 @@ def _live_on(pop, facts: MemberColumns, day):
     return (start <= day) & (day < facts.cut[per["person"]]) & ((until == NONE) | (day < until))
 
 
-def judgement_dates(pop, facts: MemberColumns):
+def judgement_dates(pop, facts: MemberColumns, first=None, covered_out=None):
     """Column form of judgement_date for the full year (households with no 世帯主変更):
     int64[H] ordinals. A household with no insured month gets 4月1日 (it has no 判定日;
-    the caller does not ask for one)."""
+    the caller does not ask for one). `first` (int64[H] ordinals): each household's
+    first day instead of 4月1日 (judgement_date's `window` starting that month; a
+    世帯主変更's day); `covered_out` (bool[H]): set True where someone is insured on it."""
     import numpy as np
     from .batch.population import NONE
     if not pop.size:
         return np.zeros(0, dtype=np.int64)
-    day = fy_start(pop.fiscal_year).toordinal()
     per = pop.periods
     owner, start, until = per["person"], per["start"], per["until"]
     hh = pop.household[owner]
-    out = np.full(len(pop.start) - 1, day, dtype=np.int64)
-    covered = np.zeros(len(out), dtype=bool)
+    if first is None:
+        day = fy_start(pop.fiscal_year).toordinal()
+        out = np.full(len(pop.start) - 1, day, dtype=np.int64)
+    else:
+        out = day = np.array(first, dtype=np.int64)
+        day = day[hh]                                   # per period
+    covered = np.zeros(len(out), dtype=bool) if covered_out is None else covered_out
     covered[hh[_live_on(pop, facts, day)]] = True
     later = ((start > day) & (start < facts.cut[owner]) & ((until == NONE) | (until > start))
              & ~covered[hh])
     if later.any():
-        first = np.full(len(out), np.iinfo(np.int64).max, dtype=np.int64)
-        np.minimum.at(first, hh[later], start[later])
-        out = np.where(~covered & (first != np.iinfo(np.int64).max), first, out)
+        top = np.iinfo(np.int64).max
+        earliest = np.full(len(out), top, dtype=np.int64)
+        np.minimum.at(earliest, hh[later], start[later])
+        out = np.where(~covered & (earliest != top), earliest, out)
     return out
 
 

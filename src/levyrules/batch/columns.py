@@ -34,14 +34,17 @@ class Columns:
         return [list(r) for r in zip(*cols)]
 
 
-def household_columns(np, pop, tariff, v, parts: dict) -> dict:
-    """Every column for the households of view `v` (int64/bool/object arrays)."""
+def household_columns(np, pop, tariff, v, parts: dict, money: tuple | None = None,
+                      head_changes=None) -> dict:
+    """Every column for the households of view `v` (int64/bool/object arrays); `money`:
+    the households' (total, 端数, 期別税額, 随時) when already made (`notices`), else
+    from the components' amounts; `head_changes`: int64[H] (else 0)."""
     j, f = v.judgement, v.facts
     H = len(v.index)
     hi = v.index
     first = int(v.judged.min()) if H else 0
     days = np.arange(first, int(v.judged.max()) + 1 if H else first)
-    out: dict = {"household_id": pop.ids()[hi],
+    out: dict = {"household_id": pop.ids() if H == pop.size else pop.ids()[hi],
                  "fiscal_year": np.full(H, pop.fiscal_year, np.int64),
                  "tier": j.tier, "judgement_income": j.judgement_income,
                  "judged_on": np.datetime_as_string(
@@ -66,31 +69,42 @@ def household_columns(np, pop, tariff, v, parts: dict) -> dict:
                insured_persons=n_insured,
                preschool_children=count(f.preschool & insured), under18_insured=under18,
                care_persons=count(f.care != 0), fictitious_head=~head_insured,
-               head_changes=np.zeros(H, np.int64))
-    total = np.zeros(H, np.int64)
+               head_changes=np.zeros(H, np.int64) if head_changes is None else head_changes)
     for name, cols in parts.items():
         for k, col in cols.items():
             out[f"{name}_{k}"] = col
         for r in tariff.relief:
             out[f"{name}_relief_{r.id}"] = np.zeros(H, np.int64)
-        total += cols["amount"]
-    _totals(np, tariff, out, total, v)
+    if money is None:
+        money = notices(np, tariff, parts, v.judged)
+    _totals(np, tariff, out, money, v)
     return out
 
 
-def _totals(np, tariff, out: dict, total, v) -> None:
-    H = len(total)
+def notices(np, tariff, parts: dict, judged) -> tuple:
+    """Per notice (a household, or one 納税義務者's part of it): the total of the
+    components' amounts after the 100円 cut of the total when the tariff cuts there, the
+    cut, the 期別税額 (int64[H, n]) spread from `judged` and what is due at once."""
+    H = len(judged)
+    total = np.zeros(H, np.int64)
+    for cols in parts.values():
+        total += cols["amount"]
     rounding = np.zeros(H, np.int64)
     if tariff.rounding.hundred == "total":
         rounding = total - total // 100 * 100
         total = total - rounding
-    periods = rowmod.periods(tariff)
     if tariff.installments is not None:
-        by_period, at_once = installment_columns(total, v.judged, tariff.installments,
+        by_period, at_once = installment_columns(total, judged, tariff.installments,
                                                  tariff.fiscal_year)
     else:
         by_period, at_once = np.zeros((H, 0), np.int64), np.zeros(H, np.int64)
-    for i, p in enumerate(periods):
+    return total, rounding, by_period, at_once
+
+
+def _totals(np, tariff, out: dict, money: tuple, v) -> None:
+    total, rounding, by_period, at_once = money
+    H = len(total)
+    for i, p in enumerate(rowmod.periods(tariff)):
         out[f"installment_{p}"] = by_period[:, i]
     out["installment_at_once"] = at_once
     provisional = v.groups.any(((v.facts.insured != 0) | v.counted) & ~v.income.declared)
@@ -120,8 +134,9 @@ def merge_scalar(np, pop, tariff, out: dict | None, scalar_rows) -> Columns:
     if not extra:
         return Columns(names, {n: _typed(np, out[n], k) for n, k in schema}, rejects, kept)
     index = np.union1d(kept, extra_index)
-    at_kept = np.searchsorted(index, kept)
     at_extra = np.searchsorted(index, extra_index)
+    at_kept = np.ones(len(index), bool)     # a mask: twice as fast as positions to fill
+    at_kept[at_extra] = False
     arrays = {}
     for (n, kind), tail in zip(schema, zip(*extra)):
         dtype = object if None in tail else _dtype(np, kind)

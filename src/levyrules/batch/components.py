@@ -6,7 +6,7 @@ the component (population/rows.py `component_fields`)."""
 from __future__ import annotations
 
 from ..calendar import MONTH_COUNT
-from ..rules.reductions import reduced_columns
+from ..rules.reductions import reduced
 from ..rules import specified_household as spec
 from ..steps import pipeline
 from ..steps.ledger import ColumnLedger, Component
@@ -36,16 +36,45 @@ def shape(name: str, tariff) -> Component:
                      pipeline.tariff_flags(name, rates, opts, tariff.rounding))
 
 
-def levy(np, name: str, tariff, v, months) -> dict:
+def levy(np, name: str, tariff, v, months, whole: bool = False, shared: dict | None = None
+         ) -> dict:
     """The component's columns for the households of view `v` whose members have the
-    component's `months` (int64[P] masks of the view's persons): {field: int64[H]}."""
+    component's `months` (int64[P] masks of the view's persons): {field: int64[H]};
+    `whole`: also "statutory_household_all", the 平等割 part of the 7割・5割・2割軽減
+    whether or not the household has a statutory reduction (batch/head_change.py);
+    `shared`: a dict kept over the components of one view, where the rows of each
+    `months` array are made once (医療分, 支援分 and 子ども分 share theirs)."""
+    H = len(v.head)
+    key = id(months)
+    rows = shared.get(key) if shared is not None else None
+    if rows is None:
+        rows = _rows(np, v, months)
+        if shared is not None:
+            shared[key] = (months, rows)        # months kept: its id is not reused
+    else:
+        rows = rows[1]
+    if rows is None:           # nobody is levied: 0 whatever the rates (assess._zero)
+        return {k: np.zeros(H, np.int64) for k in FIELDS + ("statutory_household_all",)[:whole]}
+    c = shape(name, tariff)
+    row_cols, present, groups, hmonths, n_months, status = rows
+    L = ColumnLedger(np, 12 * c.rates.denominator, row_cols, {
+        "tier": _cut(v.judgement.tier, present), "declared": _cut(v.judgement.declared, present),
+        "specified": _cut(v.judgement.specified, present), "household_months": hmonths,
+        "n_months": n_months, "groups": groups}, month_count(np))
+    pipeline.run_columns(c, L, c.statuses and status)
+    return _fields(np, c, L, present, H, whole)
+
+
+def _rows(np, v, months):
+    """The rows of the persons with `months` (None: nobody): their columns, the
+    households present (None: all), their groups, months and number of months, and
+    whether a row has a special status. Read only by the steps (they make new arrays)."""
     count = month_count(np)
     rows = np.nonzero(months)[0]
+    if not len(rows):
+        return None
     hh = v.hh[rows]
     H = len(v.head)
-    if not len(rows):          # nobody is levied: 0 whatever the rates (assess._zero)
-        return {k: np.zeros(H, np.int64) for k in FIELDS}
-    c = shape(name, tariff)
     present = np.zeros(H, bool)
     present[hh] = True
     if present.all():
@@ -53,30 +82,26 @@ def levy(np, name: str, tariff, v, months) -> dict:
     else:
         rhh = (np.cumsum(present) - 1)[hh]           # a household's place among present
     groups = Groups(np, rhh, H if present is None else int(present.sum()))
-    hmonths = groups.bit_or(months[rows])
+    m = months[rows]
+    hmonths = groups.bit_or(m)
     f = v.facts
     fd_half = f.fd_half[rows]
-    status = c.statuses and bool(((f.unemployed | f.birth | f.fd_exempt)[rows] != 0).any())
-    L = ColumnLedger(np, 12 * c.rates.denominator, {
-        "hh": rhh, "months": months[rows], "n": count(months[rows]),
-        "base_n": v.income.levy_base[rows], "base_x": v.base_x[rows],
-        "is_under18": f.under18[rows], "is_preschool": f.preschool[rows],
-        "asset_tax": v.asset[rows],
-        "unemployed": f.unemployed[rows], "birth": f.birth[rows],
-        "fd_exempt": f.fd_exempt[rows], "fd_half": fd_half,
-        "member_fd_half": fd_half,             # the person's mask (kept when rows split)
-    }, {"tier": _cut(v.judgement.tier, present), "declared": _cut(v.judgement.declared, present),
-        "specified": _cut(v.judgement.specified, present), "household_months": hmonths,
-        "n_months": count(hmonths), "groups": groups}, count)
-    pipeline.run_columns(c, L, status)
-    return _fields(np, c, L, present, H)
+    cols = {"hh": rhh, "months": m, "n": count(m),
+            "base_n": v.income.levy_base[rows], "base_x": v.base_x[rows],
+            "is_under18": f.under18[rows], "is_preschool": f.preschool[rows],
+            "asset_tax": v.asset[rows],
+            "unemployed": f.unemployed[rows], "birth": f.birth[rows],
+            "fd_exempt": f.fd_exempt[rows], "fd_half": fd_half,
+            "member_fd_half": fd_half}             # the person's mask (kept when rows split)
+    status = bool(((cols["unemployed"] | cols["birth"] | cols["fd_exempt"]) != 0).any())
+    return cols, present, groups, hmonths, count(hmonths), status
 
 
 def _cut(values, present):
     return values if present is None else values[present]
 
 
-def _fields(np, c: Component, L, present, H: int) -> dict:
+def _fields(np, c: Component, L, present, H: int, whole: bool = False) -> dict:
     out = {}
 
     zeros = np.zeros(H, np.int64)
@@ -97,7 +122,10 @@ def _fields(np, c: Component, L, present, H: int) -> dict:
                          L.levy_lines):
         put(key, line)
     statutory = L.shown["statutory"]
-    hh_part = _statutory_per_household(np, c, L) * (statutory != 0)
+    hh_all = _statutory_per_household(np, c, L)
+    hh_part = hh_all * (statutory != 0)
+    if whole:
+        put("statutory_household_all", hh_all)
     put("statutory_per_capita", statutory - hh_part)
     put("statutory_per_household", hh_part)
     zero = 0
@@ -119,11 +147,30 @@ def _statutory_per_household(np, c: Component, L):
     hh = rates.per_household
     if not hh:
         return L.levy * 0
-    amount = np.full(len(L.tier), hh, np.int64)
-    if c.name in ("medical", "support") or (c.is_child and c.options.specified_household_child):
-        for code, kind in ((1, "specified"), (2, "continuing")):
-            amount = np.where(L.specified == code,
-                              spec.amount(hh, kind, rates.per_household_specified,
-                                          rates.per_household_specified_continuing), amount)
-    return (amount - reduced_columns(amount, L.tier)) * L.n_months // 12
+    return _statutory_table(np, c)[L.tier * 3 + L.specified] * L.n_months // 12
+
+
+_TABLES: dict = {}
+
+
+def _statutory_table(np, c: Component):
+    """The yearly 平等割 part of the 軽減 for each (tier, 特定世帯 code), at tier·3 + code:
+    amount − reduced(amount, tier) with the 特定世帯's 平等割 where it applies (made once
+    per component constants, in Python integers: rules.reductions.reduced)."""
+    key = (id(c.rates), c.name, c.options.specified_household_child)
+    known = _TABLES.get(key)
+    if known is None or known[0] is not c.rates:
+        if len(_TABLES) > 256:
+            _TABLES.clear()
+        rates, hh = c.rates, c.rates.per_household
+        spec_applies = c.name in ("medical", "support") or \
+            (c.is_child and c.options.specified_household_child)
+        table = np.zeros(71 * 3, np.int64)
+        for code, kind in enumerate((None, "specified", "continuing")):
+            amount = hh if kind is None or not spec_applies else spec.amount(
+                hh, kind, rates.per_household_specified, rates.per_household_specified_continuing)
+            for tier in (0, 20, 50, 70):
+                table[tier * 3 + code] = amount - reduced(amount, tier)
+        known = _TABLES[key] = (c.rates, table)
+    return known[1]
 

@@ -1,13 +1,15 @@
 """`assess_columns`: the 国民健康保険税 of a whole population, in columns, equal household
 by household to `levyrules.assess` (tests/test_batch_equality.py).
 
-facts (members.member_columns) → who goes to the per-household engine (a 世帯主変更,
-条例減免 facts or rules, another municipality, no insured month, a 課税限度額 方式 B or a
-per-person 100円 cut, a component the tariff does not know, an income so large an int64
-product could overflow) → incomes (income.income_columns) → 判定日 and who counts
-(members) → 軽減 tier and 特定世帯 (judge.py) → each component's steps (components.py)
-→ total, 期別税額 (collection.installment_columns) and the household columns
-(columns.py). The households sent to `assess` are merged back in input order.
+facts (members.member_columns) → who goes to the per-household engine (条例減免 facts
+or rules, a 世帯主変更 the engine refuses, another municipality, no insured month, a
+課税限度額 方式 B or a per-person 100円 cut, a component the tariff does not know, an
+income so large an int64 product could overflow) → incomes (income.income_columns) →
+判定日 and who counts (members) → a household with 世帯主変更 made its parts, one per
+納税義務者 (head_change.py) → 軽減 tier and 特定世帯 (judge.py) → each component's steps
+(components.py) → total, 期別税額 (collection.installment_columns), the parts folded
+back onto their households, and the household columns (columns.py). The households sent
+to `assess` are merged back in input order.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from ..rules.unemployment import SALARY_SHARE
 from ..tariff import applies
 from ..steps import pipeline
 from ..population.rows import ORDER
-from . import components, judge as judging
-from .columns import Columns, household_columns, merge_scalar
+from . import components, head_change, judge as judging
+from .columns import Columns, household_columns, merge_scalar, notices
 from .groups import Groups
 from .population import Population, _np
 
@@ -35,36 +37,51 @@ def assess_columns(pop: Population, tariff) -> Columns:
     np = _np()
     if type(pop) is not Population:
         raise TypeError(f"assess_columns() takes a Population, not {type(pop).__name__}")
-    scalar = _routed(np, pop, tariff)
+    other = _routed(np, pop, tariff)
+    if other.all():
+        return merge_scalar(np, pop, tariff, None, np.arange(pop.size))
     facts = member_columns(pop)
     starts = pop.start[:-1]
     nonempty = pop.start[1:] > starts
     liable = np.zeros(pop.size, np.int64)
     if len(pop.person_ids):
         liable[nonempty] = np.bitwise_or.reduceat(facts.insured, starts[nonempty])
-    scalar |= liable == 0
+    other |= liable == 0
     nat, fy = tariff.national, pop.fiscal_year
     income = income_columns(pop, nat, fy)
     income_u = _unemployment_income(np, pop, tariff, facts, income)
-    scalar |= _too_large(np, pop, tariff, income, income_u)
-    scalar |= _unknown_components(np, pop, tariff, facts)
+    other |= _too_large(np, pop, tariff, income, income_u)
+    other |= _unknown_components(np, pop, tariff, facts)
+    changes = head_change.plan(np, pop, tariff, pop.scalar & ~other, liable)
+    scalar = other | (pop.scalar & ~changes.taken)
     keep = ~scalar
     if not keep.any():
         return merge_scalar(np, pop, tariff, None, np.nonzero(scalar)[0])
     judged = judgement_dates(pop, facts)
     on, late, counted = judge_columns(pop, facts, judged)
     v = _view(np, pop, keep, facts, income, income_u, judged, on, late, counted)
-    del facts, income, income_u, judged, on, late, counted    # the view keeps what it needs
-    v.judgement = judging.judge(np, fy, v.groups, v.head, v.facts, v.income,
-                                v.income_u, v.judged, v.on, v.late, v.counted, nat,
+    del income, income_u, judged, on, late, counted    # the view keeps what it needs
+    w = v if not changes.taken.any() else \
+        head_change.expand(np, pop, facts, v, changes, lambda hh, n: Groups(np, hh, n))
+    del facts
+    w.judgement = judging.judge(np, fy, w.groups, w.head, w.facts, w.income,
+                                w.income_u, w.judged, w.on, w.late, w.counted, nat,
                                 tariff.options.fictitious_head_counts_as_earner)
-    parts = {}
+    parts, shared = {}, {}
     for name in ORDER:
         if name in nat.caps:
-            months = v.facts.care if name == "care" else v.facts.insured
-            parts[name] = components.levy(np, name, tariff, v, months)
-    out = household_columns(np, pop, tariff, v, parts)
-    del v, parts
+            months = w.facts.care if name == "care" else w.facts.insured
+            parts[name] = components.levy(np, name, tariff, w, months, w is not v, shared)
+    del shared
+    if w is v:
+        out = household_columns(np, pop, tariff, v, parts)
+    else:
+        money = notices(np, tariff, parts, w.judged)
+        parts, money = head_change.combine(np, v, w, parts, money)
+        n = np.zeros(len(v.index), np.int64)
+        n[np.searchsorted(v.index, np.flatnonzero(changes.taken))] = changes.changes
+        out = household_columns(np, pop, tariff, v, parts, money, n)
+    del v, w, parts
     return merge_scalar(np, pop, tariff, out, np.nonzero(scalar)[0])
 
 
@@ -85,8 +102,9 @@ def _unemployment_income(np, pop: Population, tariff, facts, income):
 
 
 def _routed(np, pop: Population, tariff) -> object:
-    """bool[H]: the households the per-household engine takes (see the module docstring)."""
-    scalar = pop.scalar.copy()
+    """bool[H]: the households the per-household engine takes by the tariff or their
+    municipality (see the module docstring)."""
+    scalar = np.zeros(pop.size, bool)
     if tariff.fiscal_year != pop.fiscal_year or tariff.relief:
         scalar[:] = True
         return scalar

@@ -35,7 +35,8 @@ def judge(np, fy: int, groups, head, facts, income, income_u, judged, on, late, 
     世帯主."""
     hh = groups.hh
     fy_key = fy * 12 + 3
-    judged_bit = np.left_shift(1, month_key_columns(judged) - fy_key)
+    judged_key = month_key_columns(judged)
+    judged_bit = np.left_shift(1, judged_key - fy_key)
     use_u = (facts.unemployment_period & judged_bit[hh]) != 0
     inc = np.where(use_u, income_u.judgement_income, income.judgement_income)
     earner = np.where(use_u, income_u.is_earner, income.is_earner)
@@ -60,7 +61,7 @@ def judge(np, fy: int, groups, head, facts, income, income_u, judged, on, late, 
                                       + nat.reduction_per_person_20 * persons, 20, 0)))
     tier = np.where(declared, tier, 0).astype(np.int64)
     latest = groups.max(np.where(is_late, facts.late_date, NONE))
-    elapsed = month_key_columns(judged) - month_key_columns(latest, absent=0)
+    elapsed = judged_key - month_key_columns(latest, absent=0)
     one = (n_insured == 1) & (latest != NONE)
     specified = np.where(one & (elapsed < SPECIFIED_MONTHS), 1,
                          np.where(one & (elapsed < CONTINUING_MONTHS), 2, 0)).astype(np.int8)

@@ -33,6 +33,9 @@ def relieve_columns(c: Component, L) -> None:
     L.after = L.capped * 0
     if c.options.former_dependent_timing != "after_cap":
         return
+    if not np.any(L.former_dependent):         # no 旧被扶養者 減免 in these households
+        L.net = L.capped
+        return
     v = np.zeros(len(L.tier), np.int64) + L.former_dependent
     cut = L.capped < L.levy
     if cut.any():

@@ -25,14 +25,17 @@ def exempt(c: Component, ledger: Ledger) -> None:
 
 
 def exempt_columns(c: Component, L) -> None:
-    b = L.birth
-    asset = L.ast_net if c.options.childbirth_asset else 0
-    L.childbirth += L.sum((L.inc_net + L.pc_net * c.rates.denominator + asset) * L.n * b)
-    keep = ~b
-    L.inc_net = L.inc_net * keep
-    L.pc_net = L.pc_net * keep
+    """The column form, over the rows in the 産前産後期間 alone."""
+    r = L.np.flatnonzero(L.birth)
+    if not len(r):
+        return
+    asset = L.ast_net[r] if c.options.childbirth_asset else 0
+    L.childbirth += L.sum_rows(r, (L.inc_net[r] + L.pc_net[r] * c.rates.denominator + asset)
+                               * L.n[r])
+    L.with_rows("inc_net", r, 0)
+    L.with_rows("pc_net", r, 0)
     if c.options.childbirth_asset:
-        L.ast_net = L.ast_net * keep
+        L.with_rows("ast_net", r, 0)
 
 
 STEP = Step(CHILDBIRTH, exempt, ("options.childbirth_asset",), STATUS,

@@ -61,20 +61,26 @@ def per_person_columns(c: Component, L) -> None:
     target = reduced(c.rates.per_capita or 0, 50)
     if c.is_child:
         target += reduced(c.rates.per_capita_adult or 0, 50)
-    ex = L.fd_exempt
-    here = (L.inc_net + L.ast_net) * ex
-    L.inc_net = L.inc_net * ~ex
-    L.ast_net = L.ast_net * ~ex
-    half = L.fd_half & (L.pc_net > target)
-    here += (L.pc_net - target) * D * half
-    L.pc_net = L.np.where(half, target, L.pc_net)
-    L.former_dependent += L.sum(here * L.n)
+    r = L.np.flatnonzero(L.fd_exempt | L.fd_half)     # the rows in its months alone
+    if not len(r):
+        return
+    ex = L.fd_exempt[r]
+    inc, ast, pc = L.inc_net[r], L.ast_net[r], L.pc_net[r]
+    here = (inc + ast) * ex
+    L.with_rows("inc_net", r, inc * ~ex)
+    L.with_rows("ast_net", r, ast * ~ex)
+    half = L.fd_half[r] & (pc > target)
+    here += (pc - target) * D * half
+    L.with_rows("pc_net", r, L.np.where(half, target, pc))
+    L.former_dependent += L.sum_rows(r, here * L.n[r])
 
 
 def per_household_columns(c: Component, L) -> None:
     """平等割 5割 for the households with a status and no 特定世帯 (`per_household`)."""
     np = L.np
-    every = L.groups.bit_and(L.member_fd_half | (~L.months & FULL_YEAR))
+    r = np.flatnonzero(L.status_household[L.hh])      # the rows of households with a status
+    every = np.full(len(L.tier), FULL_YEAR, np.int64)   # (the others are not `on` below)
+    np.bitwise_and.at(every, L.hh[r], L.member_fd_half[r] | (~L.months[r] & FULL_YEAR))
     half = every & L.household_months
     target = reduced(c.rates.per_household, 50)
     after = L.household_pay

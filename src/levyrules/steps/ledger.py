@@ -220,6 +220,20 @@ class ColumnLedger:
         """Per household: the sum of a row column (exact, int64)."""
         return self.groups.sum(values)
 
+    def sum_rows(self, rows, values):
+        """Per household: the sum of `values` given for the rows at `rows` alone (the
+        others 0): one pass over those rows, not over every row (exact, int64)."""
+        out = self.np.zeros(len(self.tier), self.np.int64)
+        self.np.add.at(out, self.hh[rows], values)
+        return out
+
+    def with_rows(self, name: str, rows, values) -> None:
+        """Row column `name` with `values` at `rows` (a new array: the columns a ledger
+        starts with may be shared with another component's)."""
+        col = getattr(self, name).copy()
+        col[rows] = values
+        setattr(self, name, col)
+
     def of_household(self, values):
         """A household column spread onto its rows."""
         return values[self.hh]

@@ -36,8 +36,10 @@ FLAGS = ("unemployed", "birth", "fd_exempt", "fd_half")
 
 def split_columns(c: Component, L) -> None:
     """The column form: a row (a person) with a status becomes one row per combination
-    of statuses its months have (at most 16), in the order of the combinations; every
-    row column is copied; the flags become bools. Rows stay sorted by household."""
+    of statuses its months have (at most 16): the first combination (in key order) in
+    the row's place, the others appended after the last row (every row column copied:
+    a copy, not a gather; `Groups.with_tail` sums them into their households); the
+    flags become bools."""
     np = L.np
     on = (L.unemployed | L.birth | L.fd_exempt) != 0
     if not c.statuses:
@@ -55,22 +57,25 @@ def split_columns(c: Component, L) -> None:
         for i, mask in enumerate(masks):
             m &= mask if key >> i & 1 else ~mask
         runs[:, key] = m
-    nonzero = runs != 0
-    counts = np.ones(len(L.hh), np.int64)
-    counts[rows] = nonzero.sum(axis=1)
-    index = np.repeat(np.arange(len(L.hh)), counts)      # sorted: rows keep their order
-    split = on[index]
-    keys = np.zeros(len(index), np.int64)
-    keys[split] = np.nonzero(nonzero)[1]
-    months = L.months[index]
-    months[split] = runs[nonzero]
+    which, keys = np.nonzero(runs)                  # each run: its row (of rows), its key
+    lead = np.ones(len(which), bool)
+    lead[1:] = which[1:] != which[:-1]              # the row's first run stays in place
+    R = len(L.hh)
+    more = np.flatnonzero(~lead)
+    src = rows[which[more]]
     for f in L.ROW_FIELDS:
-        setattr(L, f, getattr(L, f)[index])
-    L.months = months
-    L.n = L.month_count(months)
+        col = getattr(L, f)
+        setattr(L, f, np.concatenate([col, col[src]]) if len(src) else col.copy())
+    at = np.concatenate([rows, np.arange(R, R + len(src))])
+    run = np.concatenate([np.flatnonzero(lead), more])
+    L.months[at] = runs[which[run], keys[run]]
+    L.n[at] = L.month_count(L.months[at])
     for i, f in enumerate(FLAGS):
-        setattr(L, f, (keys >> i & 1).astype(bool))
-    L.groups = type(L.groups)(np, L.hh, len(L.tier))
+        flag = np.zeros(len(L.hh), bool)
+        flag[at] = keys[run] >> i & 1
+        setattr(L, f, flag)
+    if len(src):
+        L.groups = L.groups.with_tail(L.hh[R:])
 
 
 STEP = Step(MONTHS, split, ("options.statuses_on_child",), STATUS, columns=split_columns)

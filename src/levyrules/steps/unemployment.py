@@ -20,9 +20,13 @@ def reduce(c: Component, ledger: Ledger) -> None:
 
 
 def reduce_columns(c: Component, L) -> None:
-    k, u = c.rates.k_income, L.unemployed
-    L.involuntary_unemployment += L.sum((L.base_n - L.base_x) * k * L.n * u)
-    L.inc_net = L.np.where(u, L.base_x * k, L.inc_net)
+    """The column form, over the rows in the 特例's months alone."""
+    k, r = c.rates.k_income, L.np.flatnonzero(L.unemployed)
+    if not len(r):
+        return
+    base_x = L.base_x[r]
+    L.involuntary_unemployment += L.sum_rows(r, (L.base_n[r] - base_x) * k * L.n[r])
+    L.with_rows("inc_net", r, base_x * k)
 
 
 STEP = Step(UNEMPLOYMENT, reduce, ("options.unemployment_adjustment",), STATUS,

@@ -1,0 +1,236 @@
+"""世帯主変更 in columns (rulebook §10.6): the column form of `assess._head_change_parts`.
+
+A household whose 世帯主 changes during the year is one *part* per 納税義務者 (the months
+`assess._head_parts` gives each; a part with no insured month is left out), each judged
+on its own 判定日 (the day of the change when someone is insured on it, else the first
+day the part's months give, as `members.judgement_date`), after a change with no
+特定同一世帯所属者 and no 特定世帯, and each rounded on its own notice. The household's
+row is then the parts combined as `assess._combine` and `population.rows.row` do: the
+first part's 判定 and 世帯主, the money of every part summed (期別税額 too: each part's
+notice is spread from its own 判定日), and who counts as the last part judged it (for
+`provisional`).
+
+`plan` picks the households (the reader sends them per household: a 世帯主変更 with no
+other fact the columns do not take) and their parts; `expand` makes the view of parts
+the 判定 and the components run on (every other household is one part, as it is);
+`combine` folds the parts' columns back onto the households. Integers only."""
+
+from __future__ import annotations
+
+import types
+
+import attrs
+from datetime import date
+
+from ..assess import _head_parts
+from ..calendar import fy_month, fy_start
+from ..errors import LevyError
+from ..members import judge_columns, judgement_dates
+from .population import NONE, Texts
+
+
+class Plan(types.SimpleNamespace):
+    """taken: bool[H] (the households the columns take); for their parts, in household
+    order: house (population row), head (person row), since (ordinal or NONE), first
+    (the first day of the part's months), window (12-bit mask); changes: int per
+    household taken (the length of its head_changes)."""
+
+
+def plan(np, pop, tariff, candidates, liable) -> Plan:
+    """The households of bool[H] `candidates` (sent per household by the reader) whose
+    only such fact is a 世帯主変更 the engine accepts, and their parts. `liable`: each
+    household's insured months (mask)."""
+    taken = np.zeros(pop.size, bool)
+    parts: list = []
+    changes: list = []
+    fy = pop.fiscal_year
+    households = pop.households
+    rows = np.flatnonzero(candidates).tolist() if households is not None else []
+    for i in rows:
+        h = households[i]
+        if not h.head_changes or h.relief or h.fiscal_year != fy or pop.head[i] < 0:
+            continue
+        mine = _parts(pop, h, i, int(liable[i]), fy)
+        if mine:
+            taken[i] = True
+            parts += mine
+            changes.append(len(h.head_changes))
+    cols = list(zip(*parts)) or [(), (), (), (), ()]
+    return Plan(taken=taken, changes=np.array(changes, np.int64),
+                **{k: np.array(c, np.int64) for k, c in
+                   zip(("house", "head", "since", "first", "window"), cols)})
+
+
+def _parts(pop, h, i: int, liable: int, fy: int) -> list:
+    """[(row, head person row, since, first day, window)] of household `h` (row `i`), or
+    [] when the engine refuses its changes (it words the error, per household)."""
+    try:
+        split = _head_parts(h, fy)
+    except LevyError:
+        return []
+    a = int(pop.start[i])
+    ids = _ids(pop.person_ids, a, int(pop.start[i + 1]))
+    out = []
+    for head_id, since, window in split:
+        if not window & liable:             # no insured month: no notice (assess)
+            continue
+        if head_id not in ids:
+            return []
+        first = (window & -window).bit_length() - 1
+        y, mo = fy_month(fy, first)
+        day = date(y, mo, 1) if first else fy_start(fy)
+        out.append((i, a + ids.index(head_id), NONE if since is None else since.toordinal(),
+                    day.toordinal(), window))
+    return out
+
+
+def _ids(ids, a: int, b: int) -> list:
+    """The person ids of rows a..b-1 (of arrow text: those alone made Python strings)."""
+    if isinstance(ids, Texts):
+        return ids.arr[a:b].to_pylist()
+    return list(ids[a:b])
+
+
+def _ranges(np, starts, lengths):
+    """The positions starts[k] .. starts[k]+lengths[k]-1, concatenated."""
+    offsets = np.cumsum(lengths) - lengths
+    return np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
+
+
+def expand(np, pop, facts, v, p: Plan, groups_of):
+    """The view of parts: `v` (batch/evaluate.py _view) with the first part of each
+    household taken by `p` in the household's place and its other parts after the last
+    household (their persons repeated), months cut to each part's window, 判定日 and who
+    counts per part. Appending keeps every other household where it is: the columns
+    are copied once, not gathered."""
+    H, P = len(v.index), len(v.hh)
+    q = np.searchsorted(v.index, p.house)           # each part's household in the view
+    lead = np.ones(len(q), bool)
+    lead[1:] = q[1:] != q[:-1]                      # the household's first part
+    extra = np.flatnonzero(~lead)
+    starts, sizes = v.groups.starts, v.groups.ends - v.groups.starts + 1
+    place = q.copy()                                # each part's place in w
+    place[extra] = H + np.arange(len(extra))
+    pstart = starts[q]                              # each part's first person in w
+    lengths = sizes[q[extra]]
+    pstart[extra] = P + np.cumsum(lengths) - lengths
+    take = _ranges(np, starts[q[extra]], lengths)   # the persons of the parts appended
+
+    def grow(col):
+        return np.concatenate([col, col[take]])
+    w = types.SimpleNamespace(house=q[extra], take=take, size=H)
+    w.hh = np.concatenate([v.hh, np.repeat(np.arange(H, H + len(extra)), lengths)])
+    w.head = np.concatenate([v.head, np.zeros(len(extra), np.int64)])
+    w.head[place] = pstart + (p.head - pop.start[p.house])
+    w.groups = groups_of(w.hh, H + len(extra))
+    w.facts = types.SimpleNamespace(**{k: grow(getattr(v.facts, k)) for k in vars(v.facts)})
+    w.income = types.SimpleNamespace(**{k: grow(c) for k, c in vars(v.income).items()})
+    w.income_u = w.income if v.income_u is v.income else \
+        types.SimpleNamespace(**{k: grow(c) for k, c in vars(v.income_u).items()})
+    for k in ("base_x", "asset", "birth", "on", "late", "counted"):
+        setattr(w, k, grow(getattr(v, k)))
+    w.judged = np.concatenate([v.judged, v.judged[q[extra]]])
+    mine = _ranges(np, pstart, sizes[q])            # the persons of every part
+    cut = np.repeat(p.window, sizes[q])
+    w.facts.insured[mine] &= cut
+    w.facts.care[mine] &= cut
+    after = np.flatnonzero(p.since != NONE)
+    if len(after):
+        _judge_after(np, pop, facts, p, after, w, place, pstart, sizes[q])
+    return w
+
+
+def _judge_after(np, pop, facts, p: Plan, after, w, at, pstart, lengths) -> None:
+    """The 判定日 and who counts of the parts after a change (`after`: their indexes in
+    `p`; per part of `p`: `at` its place in `w`, `pstart` its first person there,
+    `lengths` its number of persons): the day of the change when someone is insured on it, else the first day the
+    part's months give; no 特定同一世帯所属者 (their status ended with the change), so
+    only the insured and the part's 世帯主 count. Judged on the taken households alone
+    (`sub`), one layer per change (a household's k-th change in layer k)."""
+    sub, subfacts, local = _households(np, pop, facts, p.house[after])
+    layer = np.arange(len(after)) - np.searchsorted(local, local)
+    day0 = fy_start(pop.fiscal_year).toordinal()
+    for k in range(int(layer.max()) + 1):
+        mine = np.flatnonzero(layer == k)
+        hs = local[mine]
+        parts = after[mine]
+        since = np.full(sub.size, day0, np.int64)
+        since[hs] = p.since[parts]
+        covered = np.zeros(sub.size, bool)
+        judgement_dates(sub, subfacts, since, covered)
+        month = np.full(sub.size, day0, np.int64)
+        month[hs] = p.first[parts]
+        judged = np.where(covered, since, judgement_dates(sub, subfacts, month))
+        on = judge_columns(sub, subfacts, judged)[0]
+        places = at[parts]
+        w.judged[places] = judged[hs]
+        mine_p = _ranges(np, pstart[parts], lengths[parts])
+        mine_s = _ranges(np, sub.start[hs], lengths[parts])
+        w.on[mine_p] = on[mine_s]
+        w.late[mine_p] = False
+        w.counted[mine_p] = on[mine_s] | (np.repeat(w.head[places], lengths[parts]) == mine_p)
+
+
+def _households(np, pop, facts, rows):
+    """A population of the households at (sorted, repeated) `rows` alone, for the column
+    forms of members.py, and the position of each of `rows` in it."""
+    hs, local = np.unique(rows, return_inverse=True)
+    sizes = pop.start[hs + 1] - pop.start[hs]
+    persons = _ranges(np, pop.start[hs], sizes)
+    new = np.full(len(pop.birth), -1, np.int64)
+    new[persons] = np.arange(len(persons))
+    per = pop.periods
+    sel = np.flatnonzero(new[per["person"]] >= 0)
+    sub = types.SimpleNamespace(
+        size=len(hs), fiscal_year=pop.fiscal_year,
+        start=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+        household=np.repeat(np.arange(len(hs)), sizes), birth=pop.birth[persons],
+        head=new[pop.head[hs]],
+        periods={"person": new[per["person"][sel]], "start": per["start"][sel],
+                 "until": per["until"][sel]})
+    subfacts = types.SimpleNamespace(cut=facts.cut[persons], late_date=facts.late_date[persons])
+    return sub, subfacts, local.reshape(-1)
+
+
+def combine(np, v, w, parts: dict, money: tuple) -> tuple:
+    """The parts' columns folded onto the households of `v` (assess._combine): the
+    first part's 判定, 判定日 and 世帯主 (in the household's place), who counts as the
+    last part judged it, every amount summed, and the 平等割 part of the 7割・5割・2割軽減
+    of every part when the household has any (population.rows._split). `money`: the
+    parts' (total, 端数, 期別税額 [J, n], 随時). Returns (parts, money) per household."""
+    H = w.size
+    v.judgement = attrs.evolve(w.judgement, **{
+        f.name: getattr(w.judgement, f.name)[:H] for f in attrs.fields(type(w.judgement))})
+    v.judged, v.head = w.judged[:H], w.head[:H]
+    P = len(v.hh)
+    counted = w.counted[:P].copy()
+    last = np.ones(len(w.house), bool)                  # the last part of its household
+    last[:-1] = w.house[1:] != w.house[:-1]
+    sel = np.flatnonzero(last[w.hh[P:] - H])
+    counted[w.take[sel]] = w.counted[P + sel]
+    v.counted = counted
+
+    def add(col):           # the parts added into the first part's place
+        out, rest = col[:H], col[H:]
+        if rest.any():
+            if not out.flags.writeable:
+                out = out.copy()
+            np.add.at(out, w.house, rest)
+        return out
+    done: dict = {}
+
+    def total(col):         # once per array (a ledger array may stand for two fields)
+        if id(col) not in done:
+            done[id(col)] = (col, add(col))       # col kept: its id is not reused
+        return done[id(col)][1]
+    out = {}
+    for name, cols in parts.items():
+        raw = cols.pop("statutory_household_all")
+        summed = {k: total(c) for k, c in cols.items()}
+        statutory = summed["statutory_per_capita"] + summed["statutory_per_household"]
+        summed["statutory_per_household"] = total(raw) * (statutory != 0)
+        summed["statutory_per_capita"] = statutory - summed["statutory_per_household"]
+        out[name] = summed
+    for c in money[2].T:                    # each 納期 (installment_columns' own rows)
+        add(c)
+    return out, (total(money[0]), total(money[1]), money[2][:H], total(money[3]))
