@@ -41,6 +41,9 @@ t = time.perf_counter()
 s = runner.run(sys.argv[1], sys.argv[2], sys.argv[3], workers=int(sys.argv[4]),
                chunk_size=int(sys.argv[5]) or None)
 wall = time.perf_counter() - t
+from multiprocessing import forkserver     # its workers' CPU counts once it is reaped
+if getattr(forkserver._forkserver, "_forkserver_pid", None):
+    forkserver._forkserver._stop()
 cpu = sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
                                              resource.getrusage(resource.RUSAGE_CHILDREN)))
 print(cpu, wall, s.assessed)
