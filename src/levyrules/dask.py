@@ -110,9 +110,28 @@ class _RemoteInputError(InputError):
 _TARIFFS: dict = {}     # per worker process: (ref, overrides, sha256) -> Tariff
 
 
+def _malloc_like_glibc() -> None:
+    """Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536, which turns off glibc's
+    sliding mmap threshold: every numpy array above 128 KiB is then a fresh mmap, faulted
+    in page by page and unmapped when freed (a third of the CPU of a partition went to the
+    kernel). Set the values glibc's own sliding threshold reaches (32 MiB, trim at twice
+    that), once per worker process. Nothing where the C library is not glibc."""
+    import ctypes
+    import ctypes.util
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        if libc.gnu_get_libc_version:
+            libc.mallopt(-3, 32 << 20)      # M_MMAP_THRESHOLD
+            libc.mallopt(-1, 64 << 20)      # M_TRIM_THRESHOLD
+    except (OSError, AttributeError):
+        pass
+
+
 def _tariff(ref: str, overrides: tuple, sha: str):
     """The tariff of the run on a worker, loaded once per process (and checked to be the
-    client's, by its sha256)."""
+    client's, by its sha256); the worker's allocator set for numpy the first time."""
+    if not _TARIFFS:
+        _malloc_like_glibc()
     if (ref, overrides, sha) not in _TARIFFS:
         tariff = load_tariff(ref, list(overrides) or None)
         if tariff.sha256 != sha:
@@ -178,29 +197,30 @@ def _evaluate_tables(number: int, part, directory: str, ref: str, overrides: tup
     """Partition `number` of the table layout, a Part (levyrules.dask_tables), read as
     columns by read_population and evaluated by assess_columns as `batch`'s workers read
     and evaluate their parts (levyrules.population.runner): its rows written to
-    ``results_dir/part.N.parquet`` (Arrow, no pandas), its rejects beside; → its rows."""
+    ``results_dir/part.N.parquet`` chunk by chunk by `batch`'s writer (Arrow, no pandas),
+    its rejects beside; → its rows."""
     from .batch.tables import read_population
-    pa = need("pyarrow", "batch", "the Dask batch")
-    pq = need("pyarrow.parquet", "batch", "the Dask batch")
     tariff = _tariff(ref, overrides, sha)
-    schema = rowmod.schema(tariff)
-    arrow = sink.arrow_schema(schema)
-    tables, rejects = [], []
+    writer = sink.ResultWriter(Path(results_dir) / f"part.{number}.parquet", "parquet",
+                               rowmod.schema(tariff))
+    rejects = []
     try:
         for read in read_population(directory, tariff.fiscal_year, chunk=COLUMN_CHUNK,
                                     part=part):
             c = evaluate_read(read, tariff)
             if c.arrays is not None:
-                tables.append(pa.Table.from_arrays(
-                    [pa.array(c.arrays[n], type=t) for (n, _), t in zip(schema, arrow.types)],
-                    schema=arrow))
+                writer.write_columns(c.arrays)
             rejects += c.rejects
+        writer.close()
     except InputError as e:       # a table out of order
+        writer.abort()
         raise _RemoteInputError(e.field, e.message) from None
+    except BaseException:
+        writer.abort()
+        raise
+    os.replace(writer.tmp, writer.path)
     _write_rejects(rejects, rejects_dir, number)
-    table = pa.concat_tables(tables) if tables else arrow.empty_table()
-    pq.write_table(table, Path(results_dir) / f"part.{number}.parquet")
-    return table.num_rows
+    return writer.count
 
 
 def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
