@@ -37,7 +37,7 @@ from .population import rows as rowmod, sink, sources
 from .population.evaluate import evaluate_read
 from .population.extras import need
 from .population.rejects import Reject
-from .population.runner import COLUMN_CHUNK, EVALUATOR, run_chunk
+from .population.runner import COLUMN_CHUNK, EVALUATOR, worker_memory, run_chunk
 from .tariff.loader import load_tariff
 
 CHUNK = 2_000       # households parsed at once within a partition
@@ -110,28 +110,11 @@ class _RemoteInputError(InputError):
 _TARIFFS: dict = {}     # per worker process: (ref, overrides, sha256) -> Tariff
 
 
-def _malloc_like_glibc() -> None:
-    """Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536, which turns off glibc's
-    sliding mmap threshold: every numpy array above 128 KiB is then a fresh mmap, faulted
-    in page by page and unmapped when freed (a third of the CPU of a partition went to the
-    kernel). Set the values glibc's own sliding threshold reaches (32 MiB, trim at twice
-    that), once per worker process. Nothing where the C library is not glibc."""
-    import ctypes
-    import ctypes.util
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        if libc.gnu_get_libc_version:
-            libc.mallopt(-3, 32 << 20)      # M_MMAP_THRESHOLD
-            libc.mallopt(-1, 64 << 20)      # M_TRIM_THRESHOLD
-    except (OSError, AttributeError):
-        pass
-
-
 def _tariff(ref: str, overrides: tuple, sha: str):
     """The tariff of the run on a worker, loaded once per process (and checked to be the
     client's, by its sha256); the worker's allocator set for numpy the first time."""
     if not _TARIFFS:
-        _malloc_like_glibc()
+        worker_memory()
     if (ref, overrides, sha) not in _TARIFFS:
         tariff = load_tariff(ref, list(overrides) or None)
         if tariff.sha256 != sha:

@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import shutil
 from collections import deque
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from pathlib import Path
@@ -27,6 +28,7 @@ from ..tariff.loader import load_tariff
 from . import rows as rowmod, sink, sources
 from . import evaluate as evaluating
 from .evaluate import evaluate
+from .extras import need
 from .rejects import Reject
 
 EVALUATOR = "levyrules.batch.assess_columns (columnar; equal to levyrules.assess per household)"
@@ -62,8 +64,50 @@ _TARIFF: dict = {}
 
 
 def _init(ref: str, overrides: tuple, sha: str) -> None:
+    worker_memory()
     _TARIFF["tariff"] = load_tariff(ref, list(overrides) or None)
     _TARIFF["sha"] = sha
+
+
+def worker_memory() -> None:
+    """In a worker process (batch's, Dask's): memory from the heap, reused, rather than
+    fresh pages the kernel zeroes at each chunk: Arrow on the C library's allocator (its
+    default, mimalloc, hands segments back and faults them in again as 2 MiB huge pages),
+    and large numpy arrays not each a fresh mmap. glibc serves blocks above its mmap
+    threshold (128 KiB at first) with mmap, faulted in page by page and unmapped when
+    freed; it slides the threshold up as they are freed, but not when
+    MALLOC_TRIM_THRESHOLD_ is set, as Dask sets it for its workers (there a third of the
+    CPU of a partition went to the kernel): set the values the sliding threshold reaches
+    (32 MiB, trim at twice that). The C library's part on glibc only."""
+    import ctypes
+    try:
+        import pyarrow as pa
+        pa.set_memory_pool(pa.system_memory_pool())
+    except ImportError:             # JSON Lines to CSV needs no pyarrow
+        pass
+    try:
+        libc = ctypes.CDLL(None)            # this process's symbols: the C library's
+        libc.gnu_get_libc_version           # glibc only
+    except (OSError, AttributeError, TypeError):
+        return
+    libc.mallopt(-3, 32 << 20)              # M_MMAP_THRESHOLD
+    libc.mallopt(-1, 64 << 20)              # M_TRIM_THRESHOLD
+
+
+@contextmanager
+def _system_pool(columnar: bool) -> Iterator[None]:
+    """Arrow on the C library's allocator for a run in this process (worker_memory), the
+    caller's pool back afterwards."""
+    if not columnar:
+        yield
+        return
+    pa = need("pyarrow", "batch", "the batch")
+    before = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(before)
 
 
 def _worker_tariff():
@@ -177,7 +221,7 @@ def _column_chunks(directory: str, part, chunk: int, encoding: str | None,
 
 
 def _column_results(src: Path, tariff, ref: str, overrides: tuple, workers: int,
-                    chunk: int, encoding: str | None, spool: Path) -> Iterator[tuple]:
+                    chunk: int, encoding: str | None, spool: Path | None) -> Iterator[tuple]:
     """(items, columns or the Path of a spool file, rejects) of the chunks of a tables
     folder read and evaluated as columns: Parquet tables split into parts among the
     workers, each reading its own and writing its rows to a spool file; otherwise in this
@@ -199,7 +243,7 @@ def _column_results(src: Path, tariff, ref: str, overrides: tuple, workers: int,
 
 
 def _outputs(src: Path, tariff, ref: str, overrides: tuple, workers: int, chunk: int,
-             encoding: str | None, columnar: bool, spool: Path) -> Iterator[tuple]:
+             encoding: str | None, columnar: bool, spool: Path | None) -> Iterator[tuple]:
     """(items read, rows, columns or a spool file, rejects) of each chunk, in input
     order."""
     if columnar:
@@ -212,6 +256,24 @@ def _outputs(src: Path, tariff, ref: str, overrides: tuple, workers: int, chunk:
 
 
 # ---------------------------------------------------------------- the run
+
+def _write(outputs: Iterator[tuple], writer: sink.ResultWriter, rejects: sink.RejectWriter,
+           progress: Callable[[int], None] | None) -> int:
+    """Each chunk's rows, columns or spool file and rejects to the writers; → items read."""
+    read = 0
+    for n, out, rej in outputs:
+        if isinstance(out, dict):
+            writer.write_columns(out)
+        elif isinstance(out, Path):
+            writer.write_spool(out)
+        elif out is not None:
+            writer.write(out)
+        rejects.write(rej)
+        read += n
+        if progress is not None:
+            progress(read)
+    return read
+
 
 def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
         fmt: str | None = None, workers: int = 1, chunk_size: int | None = None,
@@ -238,21 +300,12 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
     outputs = Outputs.beside(out)
     writer = sink.ResultWriter(out, fmt, schema)
     rejects = sink.RejectWriter(outputs.rejects)
-    read = 0
-    spool = sink.spool_folder(out)
+    spool = sink.spool_folder(out) if columnar and workers > 1 else None
     try:
-        for n, out_, rej in _outputs(src, tariff, tariff_ref, tuple(overrides), workers,
-                                     chunk_size, encoding, columnar, spool):
-            if isinstance(out_, dict):
-                writer.write_columns(out_)
-            elif isinstance(out_, Path):
-                writer.write_spool(out_)
-            elif out_ is not None:
-                writer.write(out_)
-            rejects.write(rej)
-            read += n
-            if progress is not None:
-                progress(read)
+        with _system_pool(columnar):
+            read = _write(_outputs(src, tariff, tariff_ref, tuple(overrides), workers,
+                                   chunk_size, encoding, columnar, spool),
+                          writer, rejects, progress)
         writer.close()
         rejects.close()
     except BaseException:
@@ -260,7 +313,8 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
         rejects.abort()
         raise
     finally:
-        shutil.rmtree(spool, ignore_errors=True)
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)
     meta = {"tariff": {"id": tariff.id, "sha256": tariff.sha256, "status": tariff.status,
                        "overrides": [f"{k}={v}" for k, v in overrides]},
             "engine": f"levyrules {__version__}", "evaluator": EVALUATOR,
