@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import tempfile
 from pathlib import Path
 
 from .extras import need
@@ -182,9 +183,7 @@ def write_json(path: Path, data: dict) -> Path:
 def spool_folder(out: Path) -> Path:
     """A temporary folder beside the result for the Arrow files of the worker processes
     (removed by the caller with shutil.rmtree, whether the run succeeds or not)."""
-    folder = out.with_name(f".{out.name}.{os.getpid()}.spool")
-    folder.mkdir()
-    return folder
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".spool", dir=out.parent))
 
 
 class Spool:
