@@ -146,7 +146,6 @@ def _assess(items: Iterable, ref: str, overrides: tuple, sha: str, rejects_dir: 
             number: int):
     """Items of one partition → its rows as a pandas frame; parses at most CHUNK
     households at once."""
-    pa = need("pyarrow", "batch", "the Dask batch")
     tariff = _tariff(ref, overrides, sha)
     schema = rowmod.schema(tariff)
     arrow = sink.arrow_schema(schema)
@@ -155,9 +154,7 @@ def _assess(items: Iterable, ref: str, overrides: tuple, sha: str, rejects_dir: 
     try:
         while chunk := list(islice(items, CHUNK)):
             rows, rej = run_chunk(chunk, tariff)
-            cols = list(zip(*rows)) if rows else [() for _ in schema]
-            tables.append(pa.Table.from_arrays([pa.array(c, type=t) for c, t in
-                                                zip(cols, arrow.types)], schema=arrow))
+            tables.append(sink.rows_table(rows, arrow))
             rejects += rej
     except InputError as e:
         raise _RemoteInputError(e.field, e.message) from None

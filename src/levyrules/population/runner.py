@@ -1,11 +1,13 @@
 """`levyrules batch`: a whole population through the chunk evaluator, on N processes.
 
 The input is read as a stream and cut into chunks of households; each chunk is parsed and
-evaluated (in this process, or in a pool of spawned worker processes with at most two
-chunks in flight per worker), and the rows are written in input order. Memory stays flat
-whatever the input size, and the files are the same whatever the chunk size or the
-number of workers. Outputs (result, rejects, sidecar) are renamed into place only when the
-run has succeeded.
+evaluated (in this process, or in a pool of worker processes forked from a fork server,
+with at most two chunks in flight per worker), and the rows are written in input order.
+With Parquet tables each worker reads its own parts and writes their rows to an Arrow IPC
+file (sink.Spool) that this process reads back by memory map and appends to the result:
+no pickled rows, no work per household here. Memory stays flat whatever the input size,
+and the files are the same whatever the chunk size or the number of workers. Outputs
+(result, rejects, sidecar) are renamed into place only when the run has succeeded.
 """
 
 from __future__ import annotations
