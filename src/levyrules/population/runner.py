@@ -303,11 +303,11 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
     writer = sink.ResultWriter(out, fmt, schema)
     rejects = sink.RejectWriter(outputs.rejects)
     spool = sink.spool_folder(out) if columnar and workers > 1 else None
+    outputs_ = _outputs(src, tariff, tariff_ref, tuple(overrides), workers, chunk_size,
+                        encoding, columnar, spool)
     try:
         with _system_pool(columnar):
-            read = _write(_outputs(src, tariff, tariff_ref, tuple(overrides), workers,
-                                   chunk_size, encoding, columnar, spool),
-                          writer, rejects, progress)
+            read = _write(outputs_, writer, rejects, progress)
         writer.close()
         rejects.close()
     except BaseException:
@@ -315,6 +315,7 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
         rejects.abort()
         raise
     finally:
+        outputs_.close()            # the worker pool shut down before its folder goes
         if spool is not None:
             shutil.rmtree(spool, ignore_errors=True)
     meta = {"tariff": {"id": tariff.id, "sha256": tariff.sha256, "status": tariff.status,
