@@ -209,6 +209,29 @@ def test_json_lines_are_read_as_batch_reads_them(tmp_path):
         == (tmp_path / "single.rejects.csv").read_text(encoding="utf-8").split("\n", 1)[1]
 
 
+def test_a_dask_dataframe_of_lines_through_map_partitions_gives_the_rows_of_run(tmp_path):
+    """The DataFrame form (households_frame, map_partitions onto _evaluate) for other
+    sources of (source, payload) gives the rows and rejects `run`'s plain tasks give
+    (local threaded scheduler)."""
+    import levyrules
+    from levyrules.population.rows import schema
+    src = synth.write(tmp_path / "city", 40, 2025, 17, "jsonl")
+    lines = src.read_text().splitlines()
+    lines.insert(7, '{"id": "BAD-1", "fiscal_year": 2025}')
+    src.write_text("\n".join(lines) + "\n")
+    meta = lrdask.run(src, TARIFF, tmp_path / "dask", partition_size=9)
+    tariff = levyrules.load_tariff(TARIFF)
+    (tmp_path / "frame").mkdir()
+    frame = lrdask.households_frame(src, 9).map_partitions(
+        lrdask._evaluate, TARIFF, (), tariff.sha256, str(tmp_path / "frame"),
+        meta=lrdask._result_meta(schema(tariff)))
+    got = pa.Table.from_pandas(frame.compute(), preserve_index=False)
+    assert meta["partitions"] == frame.npartitions == 5
+    assert got.to_pylist() == _results(tmp_path / "dask").to_pylist()
+    assert [p.read_text() for p in sorted((tmp_path / "frame").glob("*.csv"))] == \
+        [p.read_text() for p in sorted((tmp_path / "dask" / "rejects").glob("*.csv"))]
+
+
 def test_tables_without_statistics_and_a_missing_id(tmp_path):
     """Row groups written without statistics (their range read from the column) and a
     periods row with no household_id (read as "", first in text order, rejected as in

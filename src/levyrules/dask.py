@@ -6,11 +6,14 @@ layout `levyrules batch` reads), ``partition_size`` rows of the households table
 partition, each read with the rows of the other tables in its household_id range by
 :func:`levyrules.batch.tables.read_population` (``part=…``, as `batch`'s worker processes
 read their parts) and evaluated as columns (levyrules.batch.assess_columns); for JSON
-Lines, (``source``, ``payload``: the household's JSON text) through the same chunk
-evaluator as `levyrules batch` (:func:`levyrules.population.runner.run_chunk`). The rows
-are written as partitioned Parquet with the schema of the assessment file. Rejects of a
-partition are written beside it; in partition order, rows and rejects are those of
-`batch`. The output folder appears only when every partition has been written.
+Lines, ``partition_size`` lines a partition, a byte range of the file read by the task,
+through the same chunk evaluator as `levyrules batch`
+(:func:`levyrules.population.runner.run_chunk`). Each partition is one plain task (no
+DataFrame, no pandas) writing its rows with `batch`'s writer (population.sink) as
+partitioned Parquet with the schema of the assessment file, and its rejects beside; in
+partition order, rows and rejects are those of `batch`. The output folder appears only
+when every partition has been written. :func:`households_frame` and :func:`_evaluate`
+give the same over a Dask DataFrame of (``source``, ``payload``) for other sources.
 
     from dask.distributed import Client, LocalCluster
     from levyrules import dask as lrdask
@@ -37,7 +40,7 @@ from .population import rows as rowmod, sink, sources
 from .population.evaluate import evaluate_read
 from .population.extras import need
 from .population.rejects import Reject
-from .population.runner import COLUMN_CHUNK, EVALUATOR, run_chunk
+from .population.runner import COLUMN_CHUNK, EVALUATOR, worker_memory, run_chunk
 from .tariff.loader import load_tariff
 
 CHUNK = 2_000       # households parsed at once within a partition
@@ -60,9 +63,9 @@ def _line_ranges(path: Path, partition_size: int) -> list[tuple[int, int, int]]:
     return parts
 
 
-def _read_part(part: tuple, path: str):
-    """One partition of the households frame: the JSON lines of a byte range."""
-    import pandas as pd
+def _lines(part: tuple, path: str) -> tuple[list, list]:
+    """(source, text) of the lines of a byte range, as `batch` reads them: a BOM allowed on
+    line 1, text None for a line that is not UTF-8 (rejected), blank lines left out."""
     start, end, first = part
     with open(path, "rb") as f:
         f.seek(start)
@@ -70,26 +73,44 @@ def _read_part(part: tuple, path: str):
     name = Path(path).name
     where, payloads = [], []
     for i, raw in enumerate(data.split(b"\n")):
-        try:        # as `batch` reads them: a BOM on line 1, a line not UTF-8 rejected
+        try:
             text = raw.decode("utf-8-sig" if first + i == 1 else "utf-8")
         except UnicodeDecodeError:
             text = None
         if text is None or text.strip():
             where.append(f"{name}:{first + i}")
             payloads.append(text)
+    return where, payloads
+
+
+def _read_part(part: tuple, path: str):
+    """One partition of the households frame: the JSON lines of a byte range."""
+    import pandas as pd
+    where, payloads = _lines(part, path)
     return pd.DataFrame({"source": pd.array(where, dtype="string"),
                          "payload": pd.array(payloads, dtype="string")})
+
+
+def _items(where, payloads) -> Iterable:
+    """(source, payload or the Reject of a line that is not UTF-8) of each line."""
+    return ((src, Reject.of("", src, "", "the line is not valid UTF-8")
+             if payload is None else payload) for src, payload in zip(where, payloads))
 
 
 def households_frame(path: str | os.PathLike, partition_size: int = 50_000):
     """A Dask DataFrame of a JSON Lines population, `partition_size` households a partition."""
     dd = need("dask.dataframe", "dask", "the Dask batch")
+    src = _jsonl(path)
+    parts = _line_ranges(src, partition_size)
+    return dd.from_map(_read_part, parts, path=str(src), meta=_read_part((0, 0, 1), str(src)))
+
+
+def _jsonl(path) -> Path:
     src = Path(path)
     if not src.is_file():
         raise InputError("", f"{src}: no such file (the Dask path reads JSON Lines; convert "
                              "tables with `levyrules convert --format jsonl`)")
-    parts = _line_ranges(src, partition_size)
-    return dd.from_map(_read_part, parts, path=str(src), meta=_read_part((0, 0, 1), str(src)))
+    return src
 
 
 def _result_meta(schema):
@@ -112,7 +133,9 @@ _TARIFFS: dict = {}     # per worker process: (ref, overrides, sha256) -> Tariff
 
 def _tariff(ref: str, overrides: tuple, sha: str):
     """The tariff of the run on a worker, loaded once per process (and checked to be the
-    client's, by its sha256)."""
+    client's, by its sha256); the worker's allocator set for numpy the first time."""
+    if not _TARIFFS:
+        worker_memory()
     if (ref, overrides, sha) not in _TARIFFS:
         tariff = load_tariff(ref, list(overrides) or None)
         if tariff.sha256 != sha:
@@ -144,7 +167,6 @@ def _assess(items: Iterable, ref: str, overrides: tuple, sha: str, rejects_dir: 
             number: int):
     """Items of one partition → its rows as a pandas frame; parses at most CHUNK
     households at once."""
-    pa = need("pyarrow", "batch", "the Dask batch")
     tariff = _tariff(ref, overrides, sha)
     schema = rowmod.schema(tariff)
     arrow = sink.arrow_schema(schema)
@@ -153,9 +175,7 @@ def _assess(items: Iterable, ref: str, overrides: tuple, sha: str, rejects_dir: 
     try:
         while chunk := list(islice(items, CHUNK)):
             rows, rej = run_chunk(chunk, tariff)
-            cols = list(zip(*rows)) if rows else [() for _ in schema]
-            tables.append(pa.Table.from_arrays([pa.array(c, type=t) for c, t in
-                                                zip(cols, arrow.types)], schema=arrow))
+            tables.append(sink.rows_table(rows, arrow))
             rejects += rej
     except InputError as e:
         raise _RemoteInputError(e.field, e.message) from None
@@ -167,40 +187,60 @@ def _evaluate(df, ref: str, overrides: tuple, sha: str, rejects_dir: str,
     """map_partitions over JSON Lines: a partition of (source, payload) → its rows."""
     import pandas as pd
     number = (partition_info or {}).get("number", 0)
-    items = ((src, Reject.of("", src, "", "the line is not valid UTF-8")
-              if payload is pd.NA else payload)
-             for src, payload in zip(df["source"], df["payload"]))
-    return _assess(items, ref, overrides, sha, rejects_dir, number)
+    payloads = [None if p is pd.NA else p for p in df["payload"]]
+    return _assess(_items(df["source"], payloads), ref, overrides, sha, rejects_dir, number)
+
+
+def _write_part(number: int, chunks: Iterable, tariff, rejects_dir: str,
+                results_dir: str) -> int:
+    """A partition's chunks, (columns or rows, rejects) each, to
+    ``results_dir/part.N.parquet`` by `batch`'s writer (Arrow, no pandas; renamed into
+    place when complete) and its rejects beside; → its rows."""
+    writer = sink.ResultWriter(Path(results_dir) / f"part.{number}.parquet", "parquet",
+                               rowmod.schema(tariff))
+    rejects = []
+    try:
+        for out, rej in chunks:
+            if isinstance(out, dict):
+                writer.write_columns(out)
+            elif out:
+                writer.write(out)
+            rejects += rej
+        writer.close()
+    except InputError as e:       # a table out of order
+        writer.abort()
+        raise _RemoteInputError(e.field, e.message) from None
+    except BaseException:
+        writer.abort()
+        raise
+    os.replace(writer.tmp, writer.path)
+    _write_rejects(rejects, rejects_dir, number)
+    return writer.count
 
 
 def _evaluate_tables(number: int, part, directory: str, ref: str, overrides: tuple,
                      sha: str, rejects_dir: str, results_dir: str) -> int:
     """Partition `number` of the table layout, a Part (levyrules.dask_tables), read as
     columns by read_population and evaluated by assess_columns as `batch`'s workers read
-    and evaluate their parts (levyrules.population.runner): its rows written to
-    ``results_dir/part.N.parquet`` (Arrow, no pandas), its rejects beside; → its rows."""
+    and evaluate their parts (levyrules.population.runner), written by _write_part."""
     from .batch.tables import read_population
-    pa = need("pyarrow", "batch", "the Dask batch")
-    pq = need("pyarrow.parquet", "batch", "the Dask batch")
     tariff = _tariff(ref, overrides, sha)
-    schema = rowmod.schema(tariff)
-    arrow = sink.arrow_schema(schema)
-    tables, rejects = [], []
-    try:
-        for read in read_population(directory, tariff.fiscal_year, chunk=COLUMN_CHUNK,
-                                    part=part):
-            c = evaluate_read(read, tariff)
-            if c.arrays is not None:
-                tables.append(pa.Table.from_arrays(
-                    [pa.array(c.arrays[n], type=t) for (n, _), t in zip(schema, arrow.types)],
-                    schema=arrow))
-            rejects += c.rejects
-    except InputError as e:       # a table out of order
-        raise _RemoteInputError(e.field, e.message) from None
-    _write_rejects(rejects, rejects_dir, number)
-    table = pa.concat_tables(tables) if tables else arrow.empty_table()
-    pq.write_table(table, Path(results_dir) / f"part.{number}.parquet")
-    return table.num_rows
+    reads = read_population(directory, tariff.fiscal_year, chunk=COLUMN_CHUNK, part=part)
+    return _write_part(number, ((c.arrays, c.rejects) for c in
+                                (evaluate_read(r, tariff) for r in reads)),
+                       tariff, rejects_dir, results_dir)
+
+
+def _evaluate_lines(number: int, part: tuple, path: str, ref: str, overrides: tuple,
+                    sha: str, rejects_dir: str, results_dir: str) -> int:
+    """Partition `number` of a JSON Lines file, a byte range (_line_ranges), parsed and
+    evaluated CHUNK households at a time as `batch` does (runner.run_chunk), written by
+    _write_part: no DataFrame, no pandas."""
+    tariff = _tariff(ref, overrides, sha)
+    items = _items(*_lines(part, path))
+    chunks = iter(lambda: list(islice(items, CHUNK)), [])
+    return _write_part(number, (run_chunk(c, tariff) for c in chunks), tariff, rejects_dir,
+                       results_dir)
 
 
 def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
@@ -220,19 +260,18 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
     (tmp / "rejects").mkdir(parents=True)
     try:
         args = (tariff_ref, tuple(overrides), tariff.sha256, str(tmp / "rejects"))
+        # plain tasks writing Arrow: no DataFrame (nor its import and pandas round trip)
+        dask = need("dask", "dask", "the Dask batch")
+        (tmp / "results").mkdir()
         if sources.kind(Path(source)) == "tables":
-            # plain tasks writing Arrow: no DataFrame (nor its import and pandas round trip)
-            dask = need("dask", "dask", "the Dask batch")
-            (tmp / "results").mkdir()
-            parts = tables_parts(source, partition_size)
-            dask.compute(*(dask.delayed(_evaluate_tables, pure=False)(
-                k, p, str(source), *args, str(tmp / "results")) for k, p in enumerate(parts)))
-            partitions = len(parts)
+            task, parts, path = _evaluate_tables, tables_parts(source, partition_size), source
         else:
-            results = households_frame(source, partition_size).map_partitions(
-                _evaluate, *args, meta=_result_meta(schema))
-            results.to_parquet(str(tmp / "results"), write_index=False)
-            partitions = results.npartitions
+            path = _jsonl(source)
+            task, parts = _evaluate_lines, _line_ranges(path, partition_size)
+        dask.compute(*(dask.delayed(task, pure=False)(k, p, str(path), *args,
+                                                      str(tmp / "results"))
+                       for k, p in enumerate(parts)))
+        partitions = len(parts)
         assessed = sum(pq.ParquetFile(p).metadata.num_rows
                        for p in (tmp / "results").glob("*.parquet"))
         rejected = sum(sum(1 for _ in open(p, encoding="utf-8")) - 1

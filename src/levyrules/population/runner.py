@@ -1,18 +1,22 @@
 """`levyrules batch`: a whole population through the chunk evaluator, on N processes.
 
 The input is read as a stream and cut into chunks of households; each chunk is parsed and
-evaluated (in this process, or in a pool of spawned worker processes with at most two
-chunks in flight per worker), and the rows are written in input order. Memory stays flat
-whatever the input size, and the files are the same whatever the chunk size or the
-number of workers. Outputs (result, rejects, sidecar) are renamed into place only when the
-run has succeeded.
+evaluated (in this process, or in a pool of worker processes forked from a fork server,
+with at most two chunks in flight per worker), and the rows are written in input order.
+With Parquet tables each worker reads its own parts and writes their rows to an Arrow IPC
+file (sink.Spool) that this process reads back by memory map and appends to the result:
+no pickled rows, no work per household here. Memory stays flat whatever the input size,
+and the files are the same whatever the chunk size or the number of workers. Outputs
+(result, rejects, sidecar) are renamed into place only when the run has succeeded.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 from collections import deque
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from pathlib import Path
@@ -26,6 +30,7 @@ from ..tariff.loader import load_tariff
 from . import rows as rowmod, sink, sources
 from . import evaluate as evaluating
 from .evaluate import evaluate
+from .extras import need
 from .rejects import Reject
 
 EVALUATOR = "levyrules.batch.assess_columns (columnar; equal to levyrules.assess per household)"
@@ -61,8 +66,50 @@ _TARIFF: dict = {}
 
 
 def _init(ref: str, overrides: tuple, sha: str) -> None:
+    worker_memory()
     _TARIFF["tariff"] = load_tariff(ref, list(overrides) or None)
     _TARIFF["sha"] = sha
+
+
+def worker_memory() -> None:
+    """In a worker process (batch's, Dask's): memory from the heap, reused, rather than
+    fresh pages the kernel zeroes at each chunk: Arrow on the C library's allocator (its
+    default, mimalloc, hands segments back and faults them in again as 2 MiB huge pages),
+    and large numpy arrays not each a fresh mmap. glibc serves blocks above its mmap
+    threshold (128 KiB at first) with mmap, faulted in page by page and unmapped when
+    freed; it slides the threshold up as they are freed, but not when
+    MALLOC_TRIM_THRESHOLD_ is set, as Dask sets it for its workers (there a third of the
+    CPU of a partition went to the kernel): set the values the sliding threshold reaches
+    (32 MiB, trim at twice that). The C library's part on glibc only."""
+    import ctypes
+    try:
+        import pyarrow as pa
+        pa.set_memory_pool(pa.system_memory_pool())
+    except ImportError:             # JSON Lines to CSV needs no pyarrow
+        pass
+    try:
+        libc = ctypes.CDLL(None)            # this process's symbols: the C library's
+        libc.gnu_get_libc_version           # glibc only
+    except (OSError, AttributeError, TypeError):
+        return
+    libc.mallopt(-3, 32 << 20)              # M_MMAP_THRESHOLD
+    libc.mallopt(-1, 64 << 20)              # M_TRIM_THRESHOLD
+
+
+@contextmanager
+def _system_pool(columnar: bool) -> Iterator[None]:
+    """Arrow on the C library's allocator for a run in this process (worker_memory), the
+    caller's pool back afterwards."""
+    if not columnar:
+        yield
+        return
+    pa = need("pyarrow", "batch", "the batch")
+    before = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(before)
 
 
 def _worker_tariff():
@@ -108,14 +155,31 @@ def _results(chunks: Iterator[list], tariff, ref: str, overrides: tuple,
     yield from _pool(((run_chunk, c) for c in chunks), tariff, ref, overrides, workers)
 
 
+def _context():
+    """forkserver where there is one: each worker is forked from a server that imported
+    the worker modules once (no import per worker, no fork of this possibly threaded
+    process); spawn elsewhere (the same behaviour on every platform)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload([__name__, "levyrules.batch.tables", "pyarrow.parquet"])
+    return ctx
+
+
+def _warm_up(workers: int) -> None:
+    """Starts the fork server now, so that it imports while this process reads the plan."""
+    if workers > 1 and "forkserver" in multiprocessing.get_all_start_methods():
+        from multiprocessing import forkserver
+        _context()
+        forkserver.ensure_running()
+
+
 def _pool(calls: Iterator[tuple], tariff, ref: str, overrides: tuple,
           workers: int) -> Iterator[tuple[int, object]]:
     """(len of the first argument, result) of each call (function, args…) run in a pool
-    of `workers` processes, in order, at most two calls per worker in flight."""
-    # spawn: the same behaviour on every platform, and no fork of a threaded parent;
-    # a worker that dies ends the run with BrokenProcessPool instead of hanging it
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init,
+    of `workers` processes, in order, at most two calls per worker in flight. A worker
+    that dies ends the run with BrokenProcessPool instead of hanging it."""
+    with ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init,
                              initargs=(ref, overrides, tariff.sha256)) as pool:
         pending: deque = deque()
         for fn, first, *rest in calls:
@@ -129,13 +193,25 @@ def _pool(calls: Iterator[tuple], tariff, ref: str, overrides: tuple,
             yield n, fut.result()
 
 
-def run_part(directory: str, part, chunk: int, encoding: str | None) -> list:
+def run_part(directory: str, part, chunk: int, encoding: str | None, spool: str) -> tuple:
     """Read and evaluate a part of a tables folder (batch.tables.parts) in a worker: its
-    ColumnChunks, or the InputError that stops the run as [(field, message)]."""
+    rows to the Arrow file `spool` (sink.Spool, written only if there is a row), and
+    (rows, rejects, items read); or ("error", field, message), the InputError that stops
+    the run (its args do not rebuild it across processes)."""
+    tariff = _worker_tariff()
+    out = sink.Spool(spool, sink.arrow_schema(rowmod.schema(tariff)))
+    rejects, items = [], 0
     try:
-        return list(_column_chunks(directory, part, chunk, encoding, _worker_tariff()))
-    except InputError as e:         # its args do not rebuild it across processes
-        return [(e.field, e.message)]
+        for c in _column_chunks(directory, part, chunk, encoding, tariff):
+            if c.arrays is not None:
+                out.write(sink.arrow_table(c.arrays, out.arrow))
+            rejects += c.rejects
+            items += c.items
+    except InputError as e:
+        return "error", e.field, e.message
+    finally:
+        out.close()
+    return out.rows, rejects, items
 
 
 def _column_chunks(directory: str, part, chunk: int, encoding: str | None,
@@ -147,28 +223,34 @@ def _column_chunks(directory: str, part, chunk: int, encoding: str | None,
 
 
 def _column_results(src: Path, tariff, ref: str, overrides: tuple, workers: int,
-                    chunk: int, encoding: str | None) -> Iterator[evaluating.ColumnChunk]:
-    """The chunks of a tables folder read and evaluated as columns: Parquet tables split
-    into parts among the workers, each reading its own; otherwise in this process."""
+                    chunk: int, encoding: str | None, spool: Path | None) -> Iterator[tuple]:
+    """(items, columns or the Path of a spool file, rejects) of the chunks of a tables
+    folder read and evaluated as columns: Parquet tables split into parts among the
+    workers, each reading its own and writing its rows to a spool file; otherwise in this
+    process."""
     from ..batch.tables import parts
+    _warm_up(workers)
     plan = parts(src, chunk) if workers > 1 else None
     if plan is None:
-        yield from _column_chunks(str(src), None, chunk, encoding, tariff)
+        for c in _column_chunks(str(src), None, chunk, encoding, tariff):
+            yield c.items, c.arrays, c.rejects
         return
-    calls = ((run_part, str(src), p, chunk, encoding) for p in plan)
-    for _, out in _pool(calls, tariff, ref, overrides, workers):
-        for c in out:
-            if isinstance(c, tuple):
-                raise InputError(*c)
-            yield c
+    calls = ((run_part, str(src), p, chunk, encoding, str(spool / f"part-{k}.arrow"))
+             for k, p in enumerate(plan))
+    for k, (_, out) in enumerate(_pool(calls, tariff, ref, overrides, workers)):
+        if isinstance(out[0], str):
+            raise InputError(out[1], out[2])
+        rows, rejects, items = out
+        yield items, spool / f"part-{k}.arrow" if rows else None, rejects
 
 
 def _outputs(src: Path, tariff, ref: str, overrides: tuple, workers: int, chunk: int,
-             encoding: str | None, columnar: bool) -> Iterator[tuple]:
-    """(items read, rows or columns, rejects) of each chunk, in input order."""
+             encoding: str | None, columnar: bool, spool: Path | None) -> Iterator[tuple]:
+    """(items read, rows, columns or a spool file, rejects) of each chunk, in input
+    order."""
     if columnar:
-        for c in _column_results(src, tariff, ref, overrides, workers, chunk, encoding):
-            yield c.items, c.arrays, c.rejects
+        yield from _column_results(src, tariff, ref, overrides, workers, chunk, encoding,
+                                   spool)
         return
     chunks = _chunks(sources.items(src, encoding), chunk)
     for n, (rows, rej) in _results(chunks, tariff, ref, overrides, workers):
@@ -176,6 +258,24 @@ def _outputs(src: Path, tariff, ref: str, overrides: tuple, workers: int, chunk:
 
 
 # ---------------------------------------------------------------- the run
+
+def _write(outputs: Iterator[tuple], writer: sink.ResultWriter, rejects: sink.RejectWriter,
+           progress: Callable[[int], None] | None) -> int:
+    """Each chunk's rows, columns or spool file and rejects to the writers; → items read."""
+    read = 0
+    for n, out, rej in outputs:
+        if isinstance(out, dict):
+            writer.write_columns(out)
+        elif isinstance(out, Path):
+            writer.write_spool(out)
+        elif out is not None:
+            writer.write(out)
+        rejects.write(rej)
+        read += n
+        if progress is not None:
+            progress(read)
+    return read
+
 
 def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
         fmt: str | None = None, workers: int = 1, chunk_size: int | None = None,
@@ -202,24 +302,22 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
     outputs = Outputs.beside(out)
     writer = sink.ResultWriter(out, fmt, schema)
     rejects = sink.RejectWriter(outputs.rejects)
-    read = 0
+    spool = sink.spool_folder(out) if columnar and workers > 1 else None
+    outputs_ = _outputs(src, tariff, tariff_ref, tuple(overrides), workers, chunk_size,
+                        encoding, columnar, spool)
     try:
-        for n, out_, rej in _outputs(src, tariff, tariff_ref, tuple(overrides), workers,
-                                     chunk_size, encoding, columnar):
-            if isinstance(out_, dict):
-                writer.write_columns(out_)
-            elif out_ is not None:
-                writer.write(out_)
-            rejects.write(rej)
-            read += n
-            if progress is not None:
-                progress(read)
+        with _system_pool(columnar):
+            read = _write(outputs_, writer, rejects, progress)
         writer.close()
         rejects.close()
     except BaseException:
         writer.abort()
         rejects.abort()
         raise
+    finally:
+        outputs_.close()            # the worker pool shut down before its folder goes
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)
     meta = {"tariff": {"id": tariff.id, "sha256": tariff.sha256, "status": tariff.status,
                        "overrides": [f"{k}={v}" for k, v in overrides]},
             "engine": f"levyrules {__version__}", "evaluator": EVALUATOR,

@@ -1,0 +1,114 @@
+"""The assessment file as `levyrules batch` writes it (population/sink.py, runner.py):
+plain Parquet with the settings chosen for writing speed, the same bytes from rows,
+columns and the Arrow files of worker processes, and nothing left behind when a worker
+stops the run."""
+
+from __future__ import annotations
+
+import pytest
+
+import levyrules
+from levyrules.errors import InputError
+from levyrules.population import rows as rowmod, runner, sink, synth
+
+np = pytest.importorskip("numpy")
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+TARIFF = "iwaki/2025"
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory):
+    """A synthetic city as Parquet tables in row groups of 64 rows (parts for workers)."""
+    base = tmp_path_factory.mktemp("city")
+    synth.write(base / "raw", 300, 2025, 5, "parquet")
+    folder = base / "pq"
+    folder.mkdir()
+    for f in (base / "raw").iterdir():
+        pq.write_table(pq.read_table(f), folder / f.name, row_group_size=64)
+    return folder
+
+
+def test_the_assessment_file_is_plain_parquet_read_back_equal(tables, tmp_path):
+    """DELTA_BINARY_PACKED integers, dictionary text, Snappy pages, statistics, row groups
+    of ROW_GROUP rows; read back by pyarrow, the values of the CSV file of the same run."""
+    s = runner.run(tables, TARIFF, tmp_path / "r.parquet", chunk_size=50)
+    runner.run(tables, TARIFF, tmp_path / "r.csv", chunk_size=50)
+    meta = pq.ParquetFile(s.outputs.result).metadata
+    schema = rowmod.schema(levyrules.load_tariff(TARIFF))
+    assert meta.num_rows == s.assessed == 300 and meta.num_row_groups == 1
+    col = {meta.schema.column(i).name: meta.row_group(0).column(i)
+           for i in range(meta.num_columns)}
+    for name, kind in schema:
+        c = col[name]
+        assert c.compression == "SNAPPY" and c.statistics.has_min_max
+        if kind == "int":
+            assert "DELTA_BINARY_PACKED" in c.encodings and c.dictionary_page_offset is None
+        if kind == "str":
+            assert c.dictionary_page_offset is not None
+    table = pq.read_table(s.outputs.result)
+    csv_text = (tmp_path / "r.csv").read_text(encoding="utf-8").splitlines()
+    assert csv_text[0].split(",") == table.column_names
+    first = dict(zip(csv_text[0].split(","), csv_text[1].split(",")))
+    row = table.slice(0, 1).to_pylist()[0]
+    for name, kind in schema:
+        want = {"int": lambda v: int(v) if v else None, "bool": lambda v: v == "true",
+                "str": lambda v: v}[kind](first[name])
+        assert row[name] == want, name
+
+
+def test_rows_and_spool_files_write_the_same_bytes(tmp_path, monkeypatch):
+    """Spool files (a worker's part, several tables each) cut across row-group edges."""
+    monkeypatch.setattr(sink, "ROW_GROUP", 100)
+    tariff = levyrules.load_tariff(TARIFF)
+    schema = rowmod.schema(tariff)
+    arrow = sink.arrow_schema(schema)
+    households = [("x", levyrules.Household.from_json(h))
+                  for h in synth.generate(250, 2025, 3, city=True)]
+    from levyrules.population import evaluate
+    rows = evaluate.evaluate(households, tariff).rows
+    a = sink.ResultWriter(tmp_path / "a.parquet", "parquet", schema)
+    a.write(rows)
+    a.close()
+    b = sink.ResultWriter(tmp_path / "b.parquet", "parquet", schema)
+    spools = []
+    for k, lo in enumerate(range(0, 250, 70)):
+        spool = sink.Spool(str(tmp_path / f"part-{k}.arrow"), arrow)
+        spool.write(sink.rows_table(rows[lo:lo + 40], arrow))
+        spool.write(sink.rows_table(rows[lo + 40:lo + 70], arrow))
+        spool.close()
+        spools.append(tmp_path / f"part-{k}.arrow")
+        b.write_spool(spools[-1])
+    b.close()
+    assert a.tmp.read_bytes() == b.tmp.read_bytes()
+    assert not any(p.exists() for p in spools)
+    assert pq.ParquetFile(a.tmp).metadata.num_row_groups == 3
+
+
+def test_a_table_out_of_order_found_by_a_worker_leaves_nothing_behind(tables, tmp_path):
+    """The persons table unsorted in a later row group: found by the worker reading that
+    part, named, and neither the result, the rejects, the sidecar nor the workers' Arrow
+    files are left."""
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    for f in tables.iterdir():
+        t = pq.read_table(f)
+        if f.stem == "persons":
+            n = t.num_rows
+            order = list(range(n - 40)) + list(range(n - 20, n)) + list(range(n - 40, n - 20))
+            t = t.take(pa.array(order))
+        pq.write_table(t, folder / f.name, row_group_size=64)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(InputError, match="persons.household_id: the persons table is not "
+                                         "sorted by household_id"):
+        runner.run(folder, TARIFF, out / "r.parquet", workers=2, chunk_size=64)
+    assert list(out.iterdir()) == []
+
+
+def test_a_run_in_this_process_gives_back_the_callers_arrow_pool():
+    before = pa.default_memory_pool().backend_name
+    with runner._system_pool(True):
+        assert pa.default_memory_pool().backend_name == "system"
+    assert pa.default_memory_pool().backend_name == before
