@@ -127,3 +127,21 @@ def test_who_counts_for_provisional_is_the_last_part():
              "income": {"salary_revenue": 2_000_000}}]})
     assert levyrules.assess(h, tariff).provisional is False
     assert_equal(tariff, [h])
+
+
+def test_from_households_gives_the_changes_as_rows():
+    """Population.head_changes (the new 世帯主's person row, the date) of each 世帯主変更
+    from the Household objects; none for a Household made by hand whose changes are out
+    of date order (the engine takes it per household, in its own order: the same rows)."""
+    import attrs
+    from datetime import date
+    tariff = levyrules.load_tariff("iwaki/2025")
+    h = _household([{"date": "2025-07-01", "head": "p2"}, {"date": "2026-01-20", "head": "p1"}])
+    pop = from_households([h, attrs.evolve(h, id="H-2")])
+    c = pop.head_changes
+    assert list(zip(c["person"].tolist(), c["date"].tolist())) == [
+        (1, date(2025, 7, 1).toordinal()), (0, date(2026, 1, 20).toordinal()),
+        (3, date(2025, 7, 1).toordinal()), (2, date(2026, 1, 20).toordinal())]
+    swapped = attrs.evolve(h, head_changes=h.head_changes[::-1])
+    assert len(from_households([swapped]).head_changes["person"]) == 0
+    assert_equal(tariff, [swapped])

@@ -10,6 +10,7 @@ import csv
 import io
 import shutil
 import textwrap
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -70,12 +71,21 @@ def assert_reads_alike(folder, encoding=None, chunk=97):
     assert pop.fiscal_year == ref.fiscal_year
     for f in FIELDS:
         same(getattr(pop, f), getattr(ref, f), f)
+    assert _changes(pop) == _changes(ref)
     assert list(pop.households) == households
     for read in reads:          # sources name the households rows, orders ascend
         assert [read.population.households[i].id for i in range(read.population.size)] == \
             read.population.household_ids
         assert list(read.order) == sorted(read.order)
     return rejects
+
+
+def _changes(pop) -> list:
+    """Population.head_changes as sorted (household, person row, date) (in any order)."""
+    c = pop.head_changes
+    assert c["person"].dtype == c["date"].dtype == np.int64
+    return sorted(zip(pop.household[c["person"]].tolist(), c["person"].tolist(),
+                      c["date"].tolist()))
 
 
 @pytest.fixture(scope="module")
@@ -107,12 +117,13 @@ def test_csv_city_reads_as_the_household_reader_utf8_bom_and_shift_jis(city, tmp
 
 
 def test_scalar_households_carry_their_household(city):
-    """The 世帯主変更 households are read when asked for, together with the next ones the
-    evaluator asks for (the households flagged scalar), not with every household between."""
+    """A 世帯主変更 household (flagged scalar, evaluated in columns: the evaluator asks for
+    it only when the engine refuses its changes) is read alone when asked for, not with
+    the next flagged ones nor with every household between."""
     pop = next(read_population(city / "pq")).population
     at = np.flatnonzero(pop.scalar)
     assert len(at) > 1 and pop.households[int(at[0])].head_changes
-    assert len(pop.households.known) == len(at)
+    assert list(pop.households.known) == [int(at[0])]
     assert all(pop.households[i].head_changes for i in at)
 
 
@@ -324,8 +335,68 @@ def test_head_changes_checked_as_columns_read_alike(tmp_path, changes, field):
     pop = next(read_population(folder)).population
     if field is None:
         (at,) = np.flatnonzero(pop.scalar)
+        assert _changes(pop) == [(1, 2, date(2025, 10, 1).toordinal())]
         assert pop.households.known == {}           # not read until asked for
         assert pop.households[at].head_changes
+
+
+def test_head_change_households_are_evaluated_without_the_household_reader(city):
+    """A valid 世帯主変更 household read from tables is evaluated in columns from
+    Population.head_changes: its Household is never read, and the rows equal those of
+    the Household path (from_households)."""
+    import levyrules
+    from levyrules.batch.evaluate import assess_columns
+    tariff = levyrules.load_tariff("koriyama/2025")
+    households, _ = household_reader(city / "pq")
+    ref = assess_columns(from_households(households, 2025), tariff)
+    row_of = {h: i for i, h in enumerate(ref.arrays["household_id"].tolist())}
+    taken = 0
+    for read in read_population(city / "pq", chunk=300):
+        pop = read.population
+        cols = assess_columns(pop, tariff)
+        taken += len(np.unique(pop.household[pop.head_changes["person"]]))
+        assert pop.households.known == {}           # no Household read, none refused
+        at = [row_of[h] for h in cols.arrays["household_id"].tolist()]
+        for name in cols.names:
+            assert cols.arrays[name].tolist() == ref.arrays[name][at].tolist(), name
+        assert cols.rejects == []
+    assert taken >= 2
+
+
+def test_head_change_rows_of_households_the_columns_do_not_take(tmp_path):
+    """The 世帯主変更 rows are columns only for a household with no other fact the
+    columns do not take, as from_households gives them: not with 条例減免 rows, not of
+    another fiscal year; rows listed out of date order are sorted by the evaluator; a
+    change the engine refuses is refused as `assess` words it."""
+    def more(table: str, rows: str) -> str:
+        return textwrap.dedent(BASE[table]) + rows
+    households = more("households", "H-4,2024,p1\nH-5,2025,p1\n")
+    persons = more("persons", "H-4,p1,1975-06-06,1,\nH-4,p2,1977-03-03,,\n"
+                              "H-5,p1,1975-06-06,1,\nH-5,p2,1977-03-03,,\n")
+    periods = more("insured_periods", "H-4,p1,2020-04-01,\nH-5,p1,2020-04-01,\n")
+    folder = write_tables(tmp_path / "t", {
+        **BASE, "households": households, "persons": persons, "insured_periods": periods,
+        "head_changes": "household_id,date,head\nH-2,2025-12-01,p1\nH-2,2025-10-01,p2\n"
+                        "H-3,2025-10-01,p1\nH-4,2024-10-01,p2\nH-5,2025-10-01,p2\n",
+        "relief": "household_id,rule,grade\nH-5,disaster,半壊\n"})
+    assert assert_reads_alike(folder) == []
+    pop = next(read_population(folder, 2025)).population
+    assert [pop.household_ids[h] for h, _, _ in _changes(pop)] == ["H-2", "H-2", "H-3"]
+    import levyrules
+    from levyrules.batch.evaluate import assess_columns
+    tariff = levyrules.load_tariff("koriyama/2025")
+    cols = assess_columns(pop, tariff)
+    # H-3's change (to its 世帯主) is refused by the engine, as `assess` words it; H-4
+    # (another year) and H-5 (条例減免) are read for `assess`, H-2 never is
+    rejects = [(pop.household_ids[i], e.field, str(e)) for i, e in cols.rejects]
+    assert [r[:2] for r in rejects] == [("H-3", "head_changes[0].head"),
+                                        ("H-4", "fiscal_year"), ("H-5", "relief.disaster")]
+    assert sorted(pop.households.known) == [2, 3, 4]
+    assert cols.arrays["household_id"].tolist() == ["H-1", "H-2"]
+    hs = household_reader(folder)[0]
+    ref = assess_columns(from_households(hs, 2025), tariff)
+    assert [(hs[i].id, e.field, str(e)) for i, e in ref.rejects] == rejects
+    assert cols.rows() == ref.rows()
 
 
 def test_a_parquet_date_column_is_read_as_columns_a_timestamp_by_the_household_reader(

@@ -48,19 +48,26 @@ def _head_parts(household: Household, fy: int) -> list[tuple]:
 
     The new 世帯主 is the 納税義務者 from the month of the change; the months before it
     stay with the old one."""
+    return head_parts(household.head, [(c.date, c.head) for c in household.head_changes], fy)
+
+
+def head_parts(head, changes, fy: int) -> list[tuple]:
+    """`_head_parts` on plain values: `head` and each change's new head are the same kind
+    of key (a person id, or a person row in batch/head_change.py); `changes`: (date, head)
+    in date order."""
     start_key = fy_first_key(fy)
     parts = []
-    head, since, key = household.head, None, start_key
-    for i, change in enumerate(household.head_changes):
-        if not fy_start(fy) < change.date <= fy_end(fy):
+    since, key = None, start_key
+    for i, (day, new) in enumerate(changes):
+        if not fy_start(fy) < day <= fy_end(fy):
             raise InputError(f"head_changes[{i}].date", f"must fall inside fiscal year {fy} "
                                                         "(after 1 April)")
-        if change.head == head:
+        if new == head:
             raise InputError(f"head_changes[{i}].head", "is already the 世帯主")
-        k = month_key(change.date)
+        k = month_key(day)
         if k > key:
             parts.append((head, since, key_range_mask(fy, key, k)))
-        head, since, key = change.head, change.date, k
+        head, since, key = new, day, k
     parts.append((head, since, key_range_mask(fy, key, None)))
     return parts
 

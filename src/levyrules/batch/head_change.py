@@ -10,10 +10,10 @@ first part's 判定 and 世帯主, the money of every part summed (期別税額 
 notice is spread from its own 判定日), and who counts as the last part judged it (for
 `provisional`).
 
-`plan` picks the households (the reader sends them per household: a 世帯主変更 with no
-other fact the columns do not take) and their parts; `expand` makes the view of parts
-the 判定 and the components run on (every other household is one part, as it is);
-`combine` folds the parts' columns back onto the households. Integers only."""
+`plan` picks the households (flagged `scalar` for a 世帯主変更 alone: its changes are rows
+of the population, Population.head_changes, and no Household is read) and their parts;
+`expand` makes the view of parts the 判定 and the components run on (every other
+household is one part, as it is); `combine` folds the parts' columns back onto the households. Integers only."""
 
 from __future__ import annotations
 
@@ -22,11 +22,11 @@ import types
 import attrs
 from datetime import date
 
-from ..assess import _head_parts
+from ..assess import head_parts
 from ..calendar import fy_month, fy_start
 from ..errors import LevyError
 from ..members import judge_columns, judgement_dates
-from .population import NONE, Texts
+from .population import NONE
 
 
 class Plan(types.SimpleNamespace):
@@ -37,58 +37,53 @@ class Plan(types.SimpleNamespace):
 
 
 def plan(np, pop, tariff, candidates, liable) -> Plan:
-    """The households of bool[H] `candidates` (sent per household by the reader) whose
-    only such fact is a 世帯主変更 the engine accepts, and their parts. `liable`: each
+    """The households of bool[H] `candidates` whose only such fact is a 世帯主変更
+    (Population.head_changes) the engine accepts, and their parts. `liable`: each
     household's insured months (mask)."""
+    fy = pop.fiscal_year
+    person, day = pop.head_changes["person"], pop.head_changes["date"]
+    house = pop.household[person]
+    o = np.lexsort((day, house))                    # by household, then date
+    house, person, day = house[o], person[o], day[o]
+    sel = np.flatnonzero(candidates[house] & (pop.head[house] >= 0))
+    house, person, day = house[sel], person[sel], day[sel]
     taken = np.zeros(pop.size, bool)
     parts: list = []
     changes: list = []
-    fy = pop.fiscal_year
-    households = pop.households
-    rows = np.flatnonzero(candidates).tolist() if households is not None else []
-    for i in rows:
-        h = households[i]
-        if not h.head_changes or h.relief or h.fiscal_year != fy or pop.head[i] < 0:
-            continue
-        mine = _parts(pop, h, i, int(liable[i]), fy)
+    bounds = np.flatnonzero(np.diff(house, prepend=-1, append=-1)).tolist()
+    house, person, day = house.tolist(), person.tolist(), day.tolist()
+    for a, b in zip(bounds, bounds[1:]):
+        i = house[a]
+        mine = _parts(pop, i, list(zip(map(date.fromordinal, day[a:b]), person[a:b])),
+                      int(liable[i]), fy)
         if mine:
             taken[i] = True
             parts += mine
-            changes.append(len(h.head_changes))
+            changes.append(b - a)
     cols = list(zip(*parts)) or [(), (), (), (), ()]
     return Plan(taken=taken, changes=np.array(changes, np.int64),
                 **{k: np.array(c, np.int64) for k, c in
                    zip(("house", "head", "since", "first", "window"), cols)})
 
 
-def _parts(pop, h, i: int, liable: int, fy: int) -> list:
-    """[(row, head person row, since, first day, window)] of household `h` (row `i`), or
-    [] when the engine refuses its changes (it words the error, per household)."""
+def _parts(pop, i: int, changes: list, liable: int, fy: int) -> list:
+    """[(row, head person row, since, first day, window)] of household row `i` with
+    `changes` [(date, the new 世帯主's person row)] in date order, or [] when the engine
+    refuses its changes (it words the error, per household)."""
     try:
-        split = _head_parts(h, fy)
+        split = head_parts(int(pop.head[i]), changes, fy)
     except LevyError:
         return []
-    a = int(pop.start[i])
-    ids = _ids(pop.person_ids, a, int(pop.start[i + 1]))
     out = []
-    for head_id, since, window in split:
+    for head, since, window in split:
         if not window & liable:             # no insured month: no notice (assess)
             continue
-        if head_id not in ids:
-            return []
         first = (window & -window).bit_length() - 1
         y, mo = fy_month(fy, first)
         day = date(y, mo, 1) if first else fy_start(fy)
-        out.append((i, a + ids.index(head_id), NONE if since is None else since.toordinal(),
+        out.append((i, head, NONE if since is None else since.toordinal(),
                     day.toordinal(), window))
     return out
-
-
-def _ids(ids, a: int, b: int) -> list:
-    """The person ids of rows a..b-1 (of arrow text: those alone made Python strings)."""
-    if isinstance(ids, Texts):
-        return ids.arr[a:b].to_pylist()
-    return list(ids[a:b])
 
 
 def _ranges(np, starts, lengths):

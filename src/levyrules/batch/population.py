@@ -5,7 +5,10 @@ order (``start[h]:start[h+1]``); insured periods, separate incomes and care-exem
 periods are rows that point at their person. Dates are proleptic ordinals
 (``date.toordinal()``), money whole yen, both int64; an absent date or optional amount is
 :data:`NONE`. Households the columns do not take (a 世帯主変更, 条例減免 facts) are
-flagged ``scalar`` and keep their :class:`Household` for the per-household engine.
+flagged ``scalar`` and keep their :class:`Household` for the per-household engine; the
+世帯主変更 of a household whose only such fact it is are rows too (``head_changes``: the
+new 世帯主's person row and the date), so batch/head_change.py evaluates it without its
+Household.
 """
 
 from __future__ import annotations
@@ -81,6 +84,8 @@ class Population:
                                    # childbirth_multiple, former_dependent_since
     care_exempt: dict              # person, start, until: 介護保険適用除外施設 periods
     municipality: list             # str or None per household
+    head_changes: dict             # person (the new 世帯主), date: the 世帯主変更 (in any
+                                   # order) of the households flagged `scalar` for them alone
     households: Sequence | None = None   # the Household objects, when built from them
     _ids: object = None
 
@@ -109,7 +114,7 @@ def from_households(households: Sequence[Household], fiscal_year: int | None = N
     if fiscal_year is None:
         fiscal_year = households[0].fiscal_year if households else 0
     start, head, scalar, pids = [0], [], [], []
-    people, sep, per, care, st = [], [], [], [], []
+    people, sep, per, care, st, changes = [], [], [], [], [], []
     for h_i, h in enumerate(households):
         head_row = -1
         for p in h.persons:
@@ -122,6 +127,8 @@ def from_households(households: Sequence[Household], fiscal_year: int | None = N
         head.append(head_row)
         scalar.append(bool(h.head_changes or h.relief or head_row < 0
                            or h.fiscal_year != fiscal_year))
+        if h.head_changes and not h.relief and head_row >= 0 and h.fiscal_year == fiscal_year:
+            changes += _changes(h, start[-2], pids)
     i64 = np.int64
     cols = _split(np, people, ("household", "birth", "late_since", "fixed_asset_tax")
                   + OPTIONAL_AMOUNTS + AMOUNTS, FLAGS)
@@ -134,7 +141,21 @@ def from_households(households: Sequence[Household], fiscal_year: int | None = N
         _split(np, sep, ("person", "kind", "income", "special_deduction")),
         _split(np, per, ("person", "start", "until")), statuses,
         _split(np, care, ("person", "start", "until")),
-        [h.municipality for h in households], households)
+        [h.municipality for h in households], _split(np, changes, ("person", "date")),
+        households)
+
+
+def _changes(h: Household, a: int, pids: list) -> list:
+    """The (new 世帯主's person row, date) of each 世帯主変更 of `h` (its persons at rows
+    a..), or none when a person id repeats, a change names no person or the changes are
+    not in date order, one a day (as the household reader gives them): the engine takes
+    such a household, per household."""
+    rows = {pid: a + k for k, pid in enumerate(pids[a:])}
+    changes = h.head_changes
+    if len(rows) != len(pids) - a or any(c.head not in rows for c in changes) or \
+            any(c.date >= d.date for c, d in zip(changes, changes[1:])):
+        return []
+    return [(rows[c.head], c.date.toordinal()) for c in h.head_changes]
 
 
 _STATUS_INTS = ("unemployment_separation", "childbirth_expected", "childbirth_actual",

@@ -61,7 +61,8 @@ class Built:
     household: object           # int64[P]: household of each person row
     person_ids: object          # Texts
     person: dict                # birth, late_since, fixed_asset_tax, income{…}, statuses{…}
-    rows: dict                  # periods, separate, care_exempt: columns with "person"
+    rows: dict                  # periods, separate, care_exempt, head_changes: columns
+                                # with "person"
 
     def population(self, keep, fiscal_year: int, scalar) -> Population:
         """The Population of the households where `keep` is True (`scalar`: as
@@ -93,7 +94,8 @@ class Built:
             p["birth"][keep_p], p["late_since"][keep_p], p["fixed_asset_tax"][keep_p],
             {k: v[keep_p] for k, v in p["income"].items()}, rows(self.rows["separate"]),
             rows(self.rows["periods"]), {k: persons(v) for k, v in p["statuses"].items()},
-            rows(self.rows["care_exempt"]), pick(self.municipality, kept))
+            rows(self.rows["care_exempt"]), pick(self.municipality, kept),
+            rows(self.rows["head_changes"]))
 
     def _all(self, fiscal_year: int, scalar) -> Population:
         np = _np()
@@ -104,7 +106,8 @@ class Built:
         return Population(
             fiscal_year, self.household_ids, start, self.head, scalar, self.person_ids,
             self.household, p["birth"], p["late_since"], p["fixed_asset_tax"], p["income"],
-            r["separate"], r["periods"], p["statuses"], r["care_exempt"], self.municipality)
+            r["separate"], r["periods"], p["statuses"], r["care_exempt"], self.municipality,
+            r["head_changes"])
 
 
 def build(hh, rows: dict) -> Built:
@@ -137,9 +140,8 @@ def build(hh, rows: dict) -> Built:
         prow = index.row(v, col(t, "person_id")) if t is not None else v
         r_bad = read(t, prow, person, out)
         bad[v[r_bad]] = True
-    if "head_changes" in rows:
-        t, _, v = rows["head_changes"]
-        bad[v[tablestatus.head_changes(t, v, index)]] = True
+    t, _, v = rows.get("head_changes") or (None, None, np.zeros(0, np.int64))
+    bad[v[tablestatus.head_changes(t, v, index, out)]] = True
     pids = col(persons, "person_id")
     return Built(bad, np.where(fy_bad, NONE, fy), Texts(col(hh, "household_id")),
                  _municipalities(muni, n), head, v_persons,
@@ -298,7 +300,7 @@ def _concat(a: Population, b: Population) -> Population:
         cat_rows(a.income, b.income), cat_rows(a.separate, b.separate),
         cat_rows(a.periods, b.periods), cat_rows(a.statuses, b.statuses),
         cat_rows(a.care_exempt, b.care_exempt), cat(a.municipality, b.municipality),
-        list(a.households or [None] * ha) + list(b.households or [None] * b.size))
+        cat_rows(a.head_changes, b.head_changes), list(a.households or [None] * ha) + list(b.households or [None] * b.size))
 
 
 def take(pop: Population, perm) -> Population:
@@ -328,4 +330,4 @@ def take(pop: Population, perm) -> Population:
         pop.late_since[p_perm], pop.fixed_asset_tax[p_perm],
         {k: v[p_perm] for k, v in pop.income.items()}, rows(pop.separate), rows(pop.periods),
         {k: persons(v) for k, v in pop.statuses.items()}, rows(pop.care_exempt),
-        pick(pop.municipality, perm), hh)
+        pick(pop.municipality, perm), rows(pop.head_changes), hh)

@@ -244,6 +244,7 @@ class _Chunk:
                     unchecked |= has
         scalar &= ~bad
         keep = ~bad & ~unchecked
+        _only_head_changes(built, unchecked | (built.fiscal_year != r.fiscal_year))
         known, households, at = {}, [], []
         suspect = np.flatnonzero(bad | unchecked)
         for v, groups in rows.groups(suspect) if len(suspect) else ():
@@ -260,7 +261,9 @@ class _Chunk:
         pop, perm = tablebuild.combine(pop, fast, from_households(households, r.fiscal_year),
                                        at)
         kept = np.concatenate([fast, at])[perm]
-        pop.households = Households(rows, kept, known, pop.scalar)
+        changed = np.zeros(pop.size, bool)
+        changed[pop.household[pop.head_changes["person"]]] = True
+        pop.households = Households(rows, kept, known, pop.scalar, changed)
         return pop, self.order[kept], _Sources(r.hh, self.numbers[kept])
 
     def _household(self, v: int, groups: dict, rejects: list):
@@ -274,6 +277,16 @@ class _Chunk:
         if r.fiscal_year is None:
             r.fiscal_year = parsed.fiscal_year
         return parsed
+
+
+def _only_head_changes(built, other) -> None:
+    """The 世帯主変更 rows of the households with no other fact the columns do not take
+    (bool[V] `other`: 条例減免 rows, another fiscal year) alone, as from_households keeps
+    them."""
+    rows = built.rows["head_changes"]
+    keep = ~other[built.household[rows["person"]]]
+    if not keep.all():
+        built.rows["head_changes"] = {k: c[keep] for k, c in rows.items()}
 
 
 class ChunkRows:
@@ -319,13 +332,16 @@ class Households(Sequence):
     """Population.households of a chunk read from tables: the Household of a household,
     read by the household reader from its rows when the evaluator asks for it (it asks
     only for those it evaluates one by one, in order). A household flagged `scalar` is
-    read with the next AHEAD flagged ones (the evaluator asks for them all, a 世帯主変更
-    household being one in a few hundred), another with the next AHEAD households."""
+    read with the next AHEAD flagged ones (the evaluator asks for them all), but one
+    flagged only for its 世帯主変更 (`changed`: the columns evaluate it, the evaluator asks
+    for it only when the engine refuses its changes) is read alone; another household is
+    read with the next AHEAD households."""
 
     AHEAD = 256
 
-    def __init__(self, rows: ChunkRows, v, known: dict, scalar=None):
-        self.rows, self.v, self.known, self.scalar = rows, v, known, scalar
+    def __init__(self, rows: ChunkRows, v, known: dict, scalar=None, changed=None):
+        self.rows, self.v, self.known, self.changed = rows, v, known, changed
+        self.scalar = scalar if changed is None or scalar is None else scalar & ~changed
 
     def __len__(self) -> int:
         return len(self.v)
@@ -338,7 +354,9 @@ class Households(Sequence):
             np = _np()
             i = int(np.arange(len(self))[i])
             at = np.arange(i, min(i + self.AHEAD, len(self)))
-            if self.scalar is not None and self.scalar[i]:
+            if self.changed is not None and self.changed[i]:
+                at = at[:1]
+            elif self.scalar is not None and self.scalar[i]:
                 at = i + np.flatnonzero(self.scalar[i:])[:self.AHEAD]
             ahead = [int(w) for w in self.v[at] if int(w) not in self.known]
             for w, groups in self.rows.groups(_np().array(ahead, _np().int64)):

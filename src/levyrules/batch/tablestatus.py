@@ -1,8 +1,8 @@
 """The optional tables as columns, checked as levyrules.household_read reads them:
 ``separate_incomes`` (分離課税の所得), ``statuses`` (非自発的失業 地方税法703条の5の2,
 産前産後 703条の5の3, 旧被扶養者 and 介護保険適用除外施設 periods) and ``head_changes``
-(世帯主変更: checked only; such a household is evaluated per household, its Household read
-when the evaluator asks for it).
+(世帯主変更: the new 世帯主's person row and the date, which batch/head_change.py splits the
+year by).
 
 Each function takes the rows of a chunk (an arrow table, or None when the table is absent)
 and the person row each names (-1: none), adds its columns, and returns ``bad`` per row:
@@ -116,15 +116,18 @@ def _filter(arr, keep):
     return None if arr is None else arr.filter(keep)
 
 
-def head_changes(t, v, index) -> object:
+def head_changes(t, v, index, out: dict) -> object:
     """``bad`` per 世帯主変更 row of households `v`, as household_read._read_head_changes
     checks them: a date, a head naming a person of the household, no two on one date, at
-    most MAX_ITEMS a household. (No columns: the household is evaluated per household.)"""
+    most MAX_ITEMS a household. Adds out["head_changes"]: person (the new 世帯主's row)
+    and date of the rows naming a person."""
     np = cells._libs()[0]
     n = len(v)
-    head = _col(t, "head")
+    prow = index.row(v, _col(t, "head"))                # a person's id (checked there)
     date, bad = cells.dates(_col(t, "date"), n)
-    bad |= (date == NONE) | (index.row(v, head) < 0)    # a person's id (checked there)
+    bad |= (date == NONE) | (prow < 0)
+    named = prow >= 0
+    out["head_changes"] = {"person": prow[named], "date": date[named]}
     o = np.lexsort((date, v))
     same = (v[o][1:] == v[o][:-1]) & (date[o][1:] == date[o][:-1])
     bad[o[1:][same]] = True
