@@ -106,8 +106,8 @@ def paused(t: Timer):
 
 def fallback_reasons(np, pop, tariff) -> dict:
     """Households sent to `assess`, by the first reason (the order of assess_columns)."""
-    from levyrules.members import member_columns
-    from levyrules.income import income_columns
+    from levyrules.engine.members import member_columns
+    from levyrules.engine.income import income_columns
     out = {}
     taken = np.zeros(pop.size, bool)
 

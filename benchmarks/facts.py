@@ -1,5 +1,5 @@
 """Benchmark of the person facts in column form: member_columns + judgement_dates +
-judge_columns (levyrules.members) over a synthetic population, persons/s and households/s.
+judge_columns (levyrules.engine.members) over a synthetic population, persons/s and households/s.
 
     python benchmarks/facts.py                 # 1,000,000 households, mixed and full-year
     python benchmarks/facts.py --n 100000 --only mixed
@@ -47,7 +47,7 @@ def cached(folder: str | None, name: str, a) -> tuple:
 
 
 def facts(pop):
-    from levyrules.members import judge_columns, judgement_dates, member_columns
+    from levyrules.engine.members import judge_columns, judgement_dates, member_columns
     f = member_columns(pop)
     judged = judgement_dates(pop, f)
     return f, judged, judge_columns(pop, f, judged)

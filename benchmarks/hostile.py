@@ -20,7 +20,7 @@ import time
 from datetime import date, timedelta
 
 import levyrules
-from levyrules.household import Household, Period, Person, read_json
+from levyrules.engine.household import Household, Period, Person, read_json
 
 
 def _timed(fn, *args) -> tuple[float, str]:

@@ -1,4 +1,4 @@
-"""Benchmark of the column form of the income rules (`levyrules.income.income_columns`).
+"""Benchmark of the column form of the income rules (`levyrules.engine.income.income_columns`).
 
     python benchmarks/income.py                   # 1,000,000 households, fiscal year 2025
     python benchmarks/income.py --n 100000 --city # a smaller, mixed city
@@ -36,7 +36,7 @@ def main() -> int:
     a = ap.parse_args()
     from levyrules import Household
     from levyrules.batch.population import from_households
-    from levyrules.income import income_columns
+    from levyrules.engine.income import income_columns
     from levyrules.population.synth import DEFAULT_SEED, households
     from levyrules.tariff import national
 

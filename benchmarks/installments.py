@@ -29,7 +29,7 @@ from types import SimpleNamespace
 import numpy as np
 
 import levyrules
-from levyrules.calendar import fy_end, fy_start
+from levyrules.engine.calendar import fy_end, fy_start
 from levyrules.collection import installment_columns, installments_json
 from levyrules.population import rows
 

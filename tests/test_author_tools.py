@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 import levyrules
-from levyrules import check, diff, docs_reference, show, tariff_tests
-from levyrules.check import check_file, translate
+from levyrules.authoring import check, diff, docs_reference, tariff_tests
+from levyrules.render import show
+from levyrules.authoring.check import check_file, translate
 from levyrules.rules.reductions import reduced
 from levyrules.tariff.loader import tariffs_root
 
@@ -546,7 +547,7 @@ def test_diff_reference_households_are_redated_to_each_year():
     out = diff.render("koriyama/2025", "machida/2026")
     assert "## National parameters (法定値): 2025 → 2026" in out
     assert re.search(r"\| added \| caps\.child \|\s+\| 30,000 \|", out)
-    from levyrules.household import Household
+    from levyrules.engine.household import Household
     for hid, _, build in diff.REFERENCE_HOUSEHOLDS:
         totals = []
         for tid in ("koriyama/2025", "machida/2026"):
@@ -579,7 +580,7 @@ def test_cli_show_diff_test_and_bad_input():
 def test_committed_reference_equals_the_generated_one():
     committed = (ROOT / "docs" / "tariff-reference.md").read_text(encoding="utf-8")
     assert committed == docs_reference.generate(), \
-        "run: python -m levyrules.docs_reference > docs/tariff-reference.md"
+        "run: python -m levyrules.authoring.docs_reference > docs/tariff-reference.md"
 
 
 def test_reference_lists_every_schema_key():

@@ -7,7 +7,7 @@ import copy
 import pytest
 
 import levyrules
-from levyrules.household import looks_like_my_number
+from levyrules.engine.household import looks_like_my_number
 from conftest import household, person
 
 BASE = household(2025, [person("p1", "1980-01-01", income={"salary_revenue": 3000000}),

@@ -65,8 +65,8 @@ def populations(draw):
         h = dict(h, id=f"H-{i:04d}")
         head_ids = [p["id"] for p in h["persons"]]
         if len(head_ids) > 1 and draw(st.integers(0, 9)) == 0:
-            day = draw(st.dates(min_value=levyrules.calendar.fy_start(FY[tid]).replace(day=2),
-                                max_value=levyrules.calendar.fy_end(FY[tid])))
+            day = draw(st.dates(min_value=levyrules.engine.calendar.fy_start(FY[tid]).replace(day=2),
+                                max_value=levyrules.engine.calendar.fy_end(FY[tid])))
             h["head_changes"] = [{"date": day.isoformat(), "head": head_ids[1]}]
         if draw(st.integers(0, 19)) == 0:
             h["municipality"] = "999999"

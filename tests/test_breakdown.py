@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import levyrules
-from levyrules.explain import render
+from levyrules.render.explain import render
 from conftest import household, person
 from strategies import TARIFF_IDS, households
 

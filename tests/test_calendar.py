@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from levyrules.calendar import (age_on, attains_age_on, care_age_mask, is_65_at_income_year_end,
+from levyrules.engine.calendar import (age_on, attains_age_on, care_age_mask, is_65_at_income_year_end,
                                 is_preschool, is_under18, months_text, period_mask)
 from conftest import household, person
 
@@ -99,5 +99,5 @@ def test_75_on_april_1st_is_never_insured_in_the_year(run):
     ("000000000000", "なし"),
 ])
 def test_months_as_a_notice_writes_them(flags, text):
-    from levyrules.calendar import months_ja
+    from levyrules.engine.calendar import months_ja
     assert months_ja(2025, mask(flags)) == text

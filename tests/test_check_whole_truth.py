@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import levyrules
-from levyrules import check
-from levyrules.check import check_file, format_finding
+from levyrules.authoring import check
+from levyrules.authoring.check import check_file, format_finding
 from levyrules.tariff.holidays import closed_reason, holidays, next_business_day
 from levyrules.tariff.loader import tariffs_root
 
@@ -231,7 +231,7 @@ def test_closed_days_and_the_next_business_day(day, reason, moved):
 def test_japanese_explain_of_an_unverified_tariff_has_no_english_prose():
     """new-user-and-author.md: `--explain` opened with a ~900-character English status note."""
     import json
-    from levyrules.explain import render
+    from levyrules.render.explain import render
     data = json.loads((ROOT / "tests" / "contract" / "narita-2025-family-salary.json")
                       .read_text(encoding="utf-8"))
     t = levyrules.load_tariff("narita/2025")

@@ -28,9 +28,9 @@ from levyrules.collection import (AT_ONCE, SPECIAL_FINAL, SPECIAL_PROVISIONAL,
                                   PensionFacts, final_installments, ordinary_installments,
                                   provisional_installments, reschedule, special_eligibility,
                                   special_schedule)
-from levyrules.limitation import (LimitationExpired, past_year_slots, period_end,
+from levyrules.collection.limitation import (LimitationExpired, past_year_slots, period_end,
                                   within_period)
-from levyrules.revision import revise
+from levyrules.collection.revision import revise
 from levyrules.tariff.model import DuePeriod, InstallmentPlan
 
 ROOT = Path(__file__).parents[1]
@@ -367,7 +367,7 @@ def test_coverage_withdrawn_back_before_the_year_refunds_everything(tariff, init
     # the assessment on its own: 0, with the note, on the notice too
     a = levyrules.assess(household(p1, p2), tariff, trace=True)
     assert a.total == 0 and a.installments == () and a.notes
-    from levyrules.explain import render
+    from levyrules.render.explain import render
     assert "納税義務なし、税額0円" in render(a, tariff)
 
 

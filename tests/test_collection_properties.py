@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import levyrules
 from levyrules.collection import (PensionFacts, final_installments, ordinary_installments,
                                   provisional_installments, reschedule, special_schedule)
-from levyrules.revision import revise
+from levyrules.collection.revision import revise
 from levyrules.tariff.model import DuePeriod, InstallmentPlan
 
 from test_collection import TEST_TARIFF

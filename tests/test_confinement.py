@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from levyrules import tariff_tests
-from levyrules.check import check_file
+from levyrules.authoring import tariff_tests
+from levyrules.authoring.check import check_file
 from levyrules.tariff.loader import tariffs_root
 
 from test_author_tools import TEST_FILE, make_tests_dir, write

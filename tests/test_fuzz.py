@@ -20,10 +20,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import levyrules
-from levyrules.earlier import FIELD_NAMES as EARLIER_NAMES
-from levyrules.household import Household, read_json
-from levyrules.household_read import FIELD_NAMES as HOUSEHOLD_NAMES
-from levyrules.revision import revise
+from levyrules.collection.earlier import FIELD_NAMES as EARLIER_NAMES
+from levyrules.engine.household import Household, read_json
+from levyrules.engine.household_read import FIELD_NAMES as HOUSEHOLD_NAMES
+from levyrules.collection.revision import revise
 from strategies import households
 
 KEYS = sorted(HOUSEHOLD_NAMES | EARLIER_NAMES | {"disaster", "drop", "detention", "x"})

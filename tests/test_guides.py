@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 import levyrules
-from levyrules import docs_reference
-from levyrules.check import check_file
+from levyrules.authoring import docs_reference
+from levyrules.authoring.check import check_file
 
 ROOT = Path(__file__).parents[1]
 

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import levyrules
-from levyrules.calendar import fy_end, fy_start
+from levyrules.engine.calendar import fy_end, fy_start
 
 from strategies import households
 from test_batch_equality import assert_equal, tariffs

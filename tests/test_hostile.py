@@ -19,8 +19,8 @@ import pytest
 
 import levyrules
 from levyrules import cli
-from levyrules.household import HeadChange, Household, Period, Person, read_json
-from levyrules.revision import revise
+from levyrules.engine.household import HeadChange, Household, Period, Person, read_json
+from levyrules.collection.revision import revise
 
 P = {"id": "p1", "birth_date": "1980-01-01", "insured": [{"from": "2025-04-01"}]}
 H = {"id": "H", "fiscal_year": 2025, "head": "p1", "persons": [P]}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from levyrules.household import NO_INCOME, Income, Person
-from levyrules.income import (basic_deduction, pension_income_from_revenue, person_income,
+from levyrules.engine.household import NO_INCOME, Income, Person
+from levyrules.engine.income import (basic_deduction, pension_income_from_revenue, person_income,
                               salary_income_from_revenue)
 from levyrules.tariff import national
 from datetime import date
@@ -75,7 +75,7 @@ def test_income_adjustment_a_rounds_up():
 
 
 def test_separate_gains_after_special_deduction_for_levy_before_for_judgement():
-    from levyrules.household import SeparateIncome
+    from levyrules.engine.household import SeparateIncome
     sep = (SeparateIncome("land_long", 5000000, 3000000),)
     pi = person_income(_p(separate=sep), N25, 2025)
     assert pi.total_income == 2000000 and pi.levy_base == 1570000
@@ -88,7 +88,7 @@ def test_separate_gains_after_special_deduction_for_levy_before_for_judgement():
 # rulebook §1.3). The 所得割 base keeps the amount after the deduction.
 
 def test_aggregate_income_counts_land_gains_before_the_special_deduction():
-    from levyrules.household import SeparateIncome
+    from levyrules.engine.household import SeparateIncome
     # business 2,000,000 + land 23,000,000 with a 30,000,000 deduction: 合計所得 25,000,000
     sep = (SeparateIncome("land_long", 23000000, 30000000),)
     pi = person_income(_p(business_income=2000000, separate=sep), N25, 2025)
@@ -102,7 +102,7 @@ def test_aggregate_income_counts_land_gains_before_the_special_deduction():
 
 
 def test_pension_deduction_adjustment_counts_land_gains_before_the_special_deduction():
-    from levyrules.household import SeparateIncome
+    from levyrules.engine.household import SeparateIncome
     # 年金以外の合計所得金額 = land 10,000,001 before its 5,000,000 deduction: > 1,000万, so
     # the 公的年金等控除 is 10万 smaller (所得税法35条4項; 国税庁 No.1600)
     sep = (SeparateIncome("land_long", 10000001, 5000000),)
@@ -114,7 +114,7 @@ def test_pension_deduction_adjustment_counts_land_gains_before_the_special_deduc
 
 
 def test_carryovers_and_halves():
-    from levyrules.household import SeparateIncome
+    from levyrules.engine.household import SeparateIncome
     sep = (SeparateIncome("stocks", 800000), SeparateIncome("listed_dividends", 100000))
     pi = person_income(_p(business_income=1000000, occasional_income=300001,
                           comprehensive_capital_gains_long=100000, separate=sep,
@@ -167,7 +167,7 @@ def test_the_special_deduction_never_changes_the_aggregate_income(gain, ded, biz
     """国税庁's 合計所得金額 counts the 分離譲渡 before its 特別控除, so the deduction changes
     neither the 合計所得金額, nor the 基礎控除 it decides, nor the 公的年金等控除 adjustment;
     it lowers only the 所得割 base, by at most its own amount."""
-    from levyrules.household import SeparateIncome
+    from levyrules.engine.household import SeparateIncome
     def pi(d):
         return person_income(_p("1950-01-01", business_income=biz, pension_revenue=pension,
                                 separate=(SeparateIncome(kind, gain, d),)), N25, 2025)

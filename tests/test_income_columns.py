@@ -1,6 +1,6 @@
 """The column form of the income rules equals the scalar form, person by person.
 
-`income_columns` (levyrules/income.py) is :func:`person_income` over a whole population
+`income_columns` (levyrules/engine/income.py) is :func:`person_income` over a whole population
 in int64 columns; `band_column` and `scale_column` (tariff/national.py) are the column
 form of a 所得税法別表第五 / 35条4項 table lookup and of an exact floor(x × rate). Each
 is checked against its scalar form: at every edge of every table of every fiscal year
@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from levyrules import Household
 from levyrules.batch.population import from_households
 from levyrules.errors import TariffError
-from levyrules.household import LAND_KINDS, SEPARATE_KINDS
-from levyrules.income import (IncomeColumns, PersonIncome, basic_deduction,
+from levyrules.engine.household import LAND_KINDS, SEPARATE_KINDS
+from levyrules.engine.income import (IncomeColumns, PersonIncome, basic_deduction,
                               basic_deduction_column, income_columns, person_income)
 from levyrules.population.synth import generate
 from levyrules.tariff import national

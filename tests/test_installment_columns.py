@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 np = pytest.importorskip("numpy")
 
 import levyrules  # noqa: E402
-from levyrules.calendar import fy_end, fy_start  # noqa: E402
+from levyrules.engine.calendar import fy_end, fy_start  # noqa: E402
 from levyrules.collection import installment_columns, installments_json  # noqa: E402
 from levyrules.population import rows  # noqa: E402
 from levyrules.tariff import paths  # noqa: E402

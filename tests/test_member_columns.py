@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 np = pytest.importorskip("numpy")
 
 import levyrules  # noqa: E402
-from levyrules import calendar as cal  # noqa: E402
-from levyrules import tariff_tests  # noqa: E402
+from levyrules.engine import calendar as cal  # noqa: E402
+from levyrules.authoring import tariff_tests  # noqa: E402
 from levyrules.batch.population import NONE, from_households  # noqa: E402
-from levyrules.household import Childbirth, Period, Unemployment  # noqa: E402
-from levyrules.members import (Member, judge_columns, judgement_date,  # noqa: E402
+from levyrules.engine.household import Childbirth, Period, Unemployment  # noqa: E402
+from levyrules.engine.members import (Member, judge_columns, judgement_date,  # noqa: E402
                                judgement_dates, member_columns)
 from levyrules.population.synth import generate  # noqa: E402
 from levyrules.rules import care_exempt, childbirth, former_dependent, unemployment  # noqa: E402

@@ -1,13 +1,13 @@
 """members.py keeps the facts of a birth date per (birth, fiscal year): the cached facts
-are the calendar's own rules (calendar.py), also for a 29 February and a 1st-of-month
+are the calendar's own rules (engine/calendar.py), also for a 29 February and a 1st-of-month
 birth, whose anniversaries and 介護 months are the edge cases (rulebook §4, 介護保険法9条)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from levyrules import members
-from levyrules.calendar import anniversary, care_age_mask, is_preschool, is_under18
+from levyrules.engine import members
+from levyrules.engine.calendar import anniversary, care_age_mask, is_preschool, is_under18
 
 
 def test_birth_facts_are_the_calendar_rules():

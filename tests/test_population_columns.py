@@ -144,7 +144,7 @@ def test_dates_as_columns_match_the_date_type():
 def test_a_date_cell_reads_as_the_household_reader_reads_it(value):
     """tablecells.dates (calendar tables over the bytes) against fields.a_date, the
     household reader's one date rule: the same day, and bad exactly where it refuses."""
-    from levyrules.fields import a_date
+    from levyrules.engine.fields import a_date
     text = value.isoformat() if hasattr(value, "isoformat") else value
     try:
         want = a_date(text, "date").toordinal()

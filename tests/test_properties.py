@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import levyrules
-from levyrules.result import NO_INSURED_MONTH
+from levyrules.engine.result import NO_INSURED_MONTH
 
 from strategies import (DAY, FY, TARIFF_IDS, dates_between, fy_end, fy_start, households,
                         next_fy_start)

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 import levyrules
-from levyrules.revision import revise
+from levyrules.collection.revision import revise
 
 from test_collection import P1, P2, cli, tariff, tariff_path  # noqa: F401 (fixtures)
 

@@ -278,7 +278,7 @@ def test_child_component_reduced_separately_on_both_per_capitas(run):
 def test_tier_label_in_trace_and_explain(run, pension, tier, label):
     """The tier prints as 「7割軽減」/「2割軽減」 (never 「70割軽減」/「20割軽減」), one label
     definition for the trace, `--explain` and the 更正 reasons."""
-    from levyrules.explain import render
+    from levyrules.render.explain import render
     data = household(2025, [person("p1", "1950-06-01", income={"pension_revenue": pension})])
     r = run(data, T, trace=True)
     assert r.reduction.tier == tier
@@ -292,7 +292,7 @@ def test_child_component_per_capita_line_is_labelled_for_what_it_holds(run):
     """The 子ども分 均等割 line holds every member's 均等割 (the under-18s' in full, then
     reduced 10割) and the 18歳以上被保険者均等割額 (rulebook §4.3): it is labelled as both,
     not as the 18歳以上 levy alone; the other components keep 「被保険者均等割額」."""
-    from levyrules.explain import render
+    from levyrules.render.explain import render
     data = household(2026, [person("p1", "1984-01-10", income={"salary_revenue": 3500000}),
                             person("p3", "2014-01-10")])
     r = run(data, "machida/2026", trace=True)

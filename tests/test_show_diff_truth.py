@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from levyrules import diff, show
+from levyrules.authoring import diff
+from levyrules.render import show
 
 from test_author_tools import broken, write
 
@@ -74,7 +75,7 @@ def test_diff_in_japanese_has_japanese_headings_and_no_developer_notes():
         assert heading in ja
     assert "+0.0" not in ja and "ポイント |" in ja and "円 |" in ja
     for text in (ja, en):
-        assert "levyrules/diff.py" not in text and "levyrules.assess" not in text
+        assert "levyrules/authoring/diff.py" not in text and "levyrules.assess" not in text
         assert "partial=True" not in text
     headings = [line for line in ja.splitlines() if line.startswith("#")]
     assert not [h for h in headings if re.search(r"[A-Za-z]{2,} [A-Za-z]{2,}", h)], headings

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from levyrules.check import run as check_run
+from levyrules.authoring.check import run as check_run
 from levyrules.cli import main
-from levyrules.diff import COMPONENT_LABELS
+from levyrules.authoring.diff import COMPONENT_LABELS
 from levyrules.simulate.labels import REDUCTION_LABELS, TIER_LABELS, TYPE_LABELS
 
 pq = pytest.importorskip("pyarrow.parquet")

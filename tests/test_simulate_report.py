@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from levyrules import Household, assess, load_tariff
-from levyrules.check import run as check_run
+from levyrules.authoring.check import run as check_run
 from levyrules.cli import main
 from levyrules.simulate.models import model_households
 from levyrules.simulate.report import run

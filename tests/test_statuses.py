@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from levyrules.calendar import months_text
+from levyrules.engine.calendar import months_text
 from levyrules.rules.former_dependent import half_mask
 
 from conftest import household, person
@@ -113,9 +113,9 @@ def test_childbirth_twins_born_next_fiscal_year(run):
 def test_childbirth_before_2024_only_january_onwards(run):
     # birth 2023-11-20 (FY2023): single → Oct 2023 .. Jan 2024, but only months ≥ 2024-01
     from levyrules.rules.childbirth import exempt_mask
-    from levyrules.household import Childbirth
+    from levyrules.engine.household import Childbirth
     from datetime import date
-    from levyrules.calendar import months_text
+    from levyrules.engine.calendar import months_text
     assert months_text(exempt_mask(2023, Childbirth(date(2023, 11, 20)))) == "000000000100"
     assert exempt_mask(2023, Childbirth(date(2023, 10, 31))) == 0   # before 2023-11-01
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import levyrules
-from levyrules.check import check_file, run as check_run
+from levyrules.authoring.check import check_file, run as check_run
 from levyrules.tariff.loader import tariffs_root
 
 GOOD = textwrap.dedent("""\

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from levyrules import tariff_tests
+from levyrules.authoring import tariff_tests
 from levyrules.tariff.loader import tariffs_root
 
 FILES = tariff_tests.discover()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import levyrules
-from levyrules.check import check_file
+from levyrules.authoring.check import check_file
 from levyrules.tariff import paths, yamlmarks
 from levyrules.tariff.loader import MAX_EXTENDS, tariffs_root
 

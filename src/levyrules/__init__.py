@@ -10,12 +10,11 @@ A whole population at once (the ``[batch]`` extra): ``levyrules.assess_many(hous
 tariff)`` gives the assessment-file columns, equal to ``assess`` on each household.
 """
 
-__version__ = "0.1.0"
-
+from .version import __version__  # noqa: E402
 from .errors import InputError, LevyError, MissingTariffValue, TariffError  # noqa: E402
-from .household import Household, Person  # noqa: E402
+from .engine.household import Household, Person  # noqa: E402
 from .tariff import Tariff, load_tariff  # noqa: E402
-from .assess import assess  # noqa: E402
+from .engine.assess import assess  # noqa: E402
 
 
 def assess_many(households, tariff: Tariff):

@@ -3,7 +3,7 @@ population held as NumPy columns (households, persons, insured periods, statuses
 exact int64 arithmetic. Needs the ``[batch]`` extra (numpy); nothing here is imported by
 ``import levyrules``.
 
-facts (members.py ``member_columns``) → 判定日 and who counts → incomes (income.py
+facts (engine/members.py ``member_columns``) → 判定日 and who counts → incomes (engine/income.py
 ``income_columns``) → 軽減 tier and 特定世帯 → for each component the steps of
 steps/pipeline.py in column form → the assessment-file columns (population/rows.py) and
 期別税額 (collection's column form).

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import attrs
 
-from ..assess import assess
-from ..calendar import age_at_least_columns, fy_start
+from ..engine.assess import assess
+from ..engine.calendar import age_at_least_columns, fy_start
 from ..collection import installment_columns
 from ..errors import LevyError
 from ..population import rows as rowmod

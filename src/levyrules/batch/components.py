@@ -5,7 +5,7 @@ the component (population/rows.py `component_fields`)."""
 
 from __future__ import annotations
 
-from ..calendar import MONTH_COUNT
+from ..engine.calendar import MONTH_COUNT
 from ..rules.reductions import reduced
 from ..rules import specified_household as spec
 from ..steps import pipeline

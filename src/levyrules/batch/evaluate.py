@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import types
 
-from ..income import income_columns
-from ..members import judge_columns, judgement_dates, member_columns
+from ..engine.income import income_columns
+from ..engine.members import judge_columns, judgement_dates, member_columns
 from ..rules.unemployment import SALARY_SHARE
 from ..tariff import applies
 from ..steps import pipeline

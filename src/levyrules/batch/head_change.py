@@ -22,10 +22,10 @@ import types
 import attrs
 from datetime import date
 
-from ..assess import head_parts
-from ..calendar import fy_month, fy_start
+from ..engine.assess import head_parts
+from ..engine.calendar import fy_month, fy_start
 from ..errors import LevyError
-from ..members import judge_columns, judgement_dates
+from ..engine.members import judge_columns, judgement_dates
 from .population import NONE
 
 

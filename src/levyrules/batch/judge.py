@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import attrs
 
-from ..calendar import month_key_columns
+from ..engine.calendar import month_key_columns
 from ..rules.specified_household import CONTINUING_MONTHS, SPECIFIED_MONTHS
 from .population import NONE
 

@@ -19,7 +19,7 @@ from typing import Sequence
 
 import attrs
 
-from ..household import NO_STATUSES, SEPARATE_KINDS, Household, Income
+from ..engine.household import NO_STATUSES, SEPARATE_KINDS, Household, Income
 
 NONE = -(2 ** 63)          # an absent date or optional amount
 # Income fields by kind (the optional amounts are NONE when absent)

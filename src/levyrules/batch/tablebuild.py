@@ -1,5 +1,5 @@
 """The columns of a chunk of households from their table rows (population/layout.py), with
-every check of the household reader (levyrules.household_read) done as a column check.
+every check of the household reader (levyrules.engine.household_read) done as a column check.
 
 :func:`build` takes the rows of V households (the households rows, and for each other table
 its rows with the household each belongs to, grouped and in household order, as the tables
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import attrs
 
-from ..fields import MAX_ITEMS, MAX_PERSONS
-from ..household import _AMOUNTS
+from ..engine.fields import MAX_ITEMS, MAX_PERSONS
+from ..engine.household import _AMOUNTS
 from . import tablecells as cells, tablestatus
 from .population import FLAGS, NONE, OPTIONAL_AMOUNTS, Population, Texts
 

@@ -1,6 +1,6 @@
 """Cells of the flat tables (population/layout.py) read as whole columns, with the
 strictness of :func:`levyrules.population.layout.cell` and of the household reader
-(levyrules.fields): whole yen written with digits only (or an integer Parquet column),
+(levyrules.engine.fields): whole yen written with digits only (or an integer Parquet column),
 0 ≤ amount < 10^15; ``true``/``false`` (or ``1``/``0``); dates ``YYYY-MM-DD`` between 1850
 and 2200; opaque ids.
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..fields import FIRST_YEAR, LAST_YEAR, MAX_YEN
+from ..engine.fields import FIRST_YEAR, LAST_YEAR, MAX_YEN
 from .population import NONE
 
 DIGITS = r"^[0-9]{1,15}$"

@@ -1,4 +1,4 @@
-"""The optional tables as columns, checked as levyrules.household_read reads them:
+"""The optional tables as columns, checked as levyrules.engine.household_read reads them:
 ``separate_incomes`` (分離課税の所得), ``statuses`` (非自発的失業 地方税法703条の5の2,
 産前産後 703条の5の3, 旧被扶養者 and 介護保険適用除外施設 periods) and ``head_changes``
 (世帯主変更: the new 世帯主's person row and the date, which batch/head_change.py splits the
@@ -12,8 +12,8 @@ True is harmless and a missed one is not).
 
 from __future__ import annotations
 
-from ..fields import MAX_ITEMS
-from ..household import LAND_KINDS, SEPARATE_KINDS
+from ..engine.fields import MAX_ITEMS
+from ..engine.household import LAND_KINDS, SEPARATE_KINDS
 from ..population.layout import STATUS_FIELDS
 from . import tablecells as cells
 from .population import NONE

@@ -17,7 +17,7 @@ installments adds up to the amount it splits; nothing is ever negative.
   :func:`special_eligibility`); 仮徴収 / 本徴収 / 平準化 / first year (§12.2,
   :func:`special_schedule`).
 - :mod:`.reschedule` — spread a changed annual tax over the periods not yet due (更正,
-  §11.4; 特別徴収 after a change, §12.2); used by :mod:`levyrules.revision`.
+  §11.4; 特別徴収 after a change, §12.2); used by :mod:`levyrules.collection.revision`.
 """
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ import functools
 from datetime import date
 from typing import Sequence
 
-from ..calendar import fy_end, fy_start
-from ..money import floor_unit
+from ..engine.calendar import fy_end, fy_start
+from ..engine.money import floor_unit
 from ..tariff.model import DuePeriod, InstallmentPlan
 from .installment import AT_ONCE, ORDINARY, Installment
 

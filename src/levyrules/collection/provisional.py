@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..money import floor_unit
+from ..engine.money import floor_unit
 from ..tariff.model import InstallmentPlan
 from .installment import Installment, Schedule
 from .ordinary import _remainder_index, spread

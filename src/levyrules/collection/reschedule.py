@@ -5,7 +5,7 @@ the new tax goes over the 普通徴収 納期 still to come, split as 地方税�
 the 条例 say (the plan's unit and remainder period; none left → due at once, 随時), and
 what was paid beyond the new tax is refunded (過誤納). 特別徴収 continues after an increase
 and stops after a decrease (the plan's `special.on_change`). Used by
-:mod:`levyrules.revision`.
+:mod:`levyrules.collection.revision`.
 """
 
 from __future__ import annotations

@@ -14,9 +14,9 @@ from datetime import date
 
 import attrs
 
-from ..calendar import age_on, anniversary, fy_end, fy_start
+from ..engine.calendar import age_on, anniversary, fy_end, fy_start
 from ..errors import InputError
-from ..money import floor_unit
+from ..engine.money import floor_unit
 from ..tariff.model import InstallmentPlan
 from .installment import SPECIAL_FINAL, SPECIAL_PROVISIONAL, Installment, Schedule
 from .ordinary import _remainder_index, spread

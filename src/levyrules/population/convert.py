@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..errors import InputError
-from ..household import Household
+from ..engine.household import Household
 from . import layout, sink, sources, tables
 from .rejects import Reject
 

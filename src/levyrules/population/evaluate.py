@@ -14,7 +14,7 @@ import attrs
 
 from ..batch.evaluate import assess_columns
 from ..batch.population import from_households
-from ..household import Household
+from ..engine.household import Household
 from ..tariff.model import Tariff
 from .rejects import Reject
 

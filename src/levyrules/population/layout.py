@@ -15,7 +15,7 @@ import re
 from typing import Any, Iterable
 
 from ..errors import InputError
-from ..household import _AMOUNTS
+from ..engine.household import _AMOUNTS
 
 STR, INT, BOOL, DATE = "str", "int", "bool", "date"
 

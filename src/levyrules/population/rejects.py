@@ -14,7 +14,7 @@ import re
 import attrs
 
 from ..errors import InputError, LevyError, MissingTariffValue, TariffError
-from ..fields import is_opaque_id
+from ..engine.fields import is_opaque_id
 
 COLUMNS = ("household_id", "source", "field", "message")
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")

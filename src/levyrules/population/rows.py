@@ -12,9 +12,9 @@ the persons and 給与所得者等 counted, 未就学児の人数, the 期別税
 
 from __future__ import annotations
 
-from ..calendar import age_on, fy_start
-from ..household import Household
-from ..result import Assessment
+from ..engine.calendar import age_on, fy_start
+from ..engine.household import Household
+from ..engine.result import Assessment
 from ..rules import reductions, specified_household
 from ..tariff.model import Tariff
 

@@ -24,7 +24,7 @@ from typing import Callable, Iterator
 
 import attrs
 
-from .. import __version__
+from ..version import __version__
 from ..errors import InputError, TariffError
 from ..tariff.loader import load_tariff
 from . import rows as rowmod, sink, sources

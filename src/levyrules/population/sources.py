@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import InputError
-from ..household import Household
-from ..jsonread import read_json
+from ..engine.household import Household
+from ..engine.jsonread import read_json
 from . import layout, tables
 from .rejects import Reject
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..calendar import mask_union_columns, period_mask, period_mask_columns
+from ..engine.calendar import mask_union_columns, period_mask, period_mask_columns
 from . import rule
 
 CARE_EXEMPT = rule("care_exempt_facility", "介護保険適用除外施設入所者は介護納付金課税被保険者でない",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..calendar import key_range_mask, key_range_mask_columns, month_key, month_key_columns
-from ..household import Childbirth
+from ..engine.calendar import key_range_mask, key_range_mask_columns, month_key, month_key_columns
+from ..engine.household import Childbirth
 from . import rule
 
 CHILDBIRTH = rule("childbirth", "出産被保険者の産前産後期間の所得割額・均等割額の免除",

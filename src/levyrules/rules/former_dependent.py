@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..calendar import (age_at_least_columns, age_on, key_range_mask,
+from ..engine.calendar import (age_at_least_columns, age_on, key_range_mask,
                         key_range_mask_columns, month_key, month_key_columns)
 from . import rule
 

@@ -27,9 +27,9 @@ from typing import Any
 
 import attrs
 
-from ..calendar import key_range_mask, period_mask
+from ..engine.calendar import key_range_mask, period_mask
 from ..errors import InputError, MissingTariffValue
-from ..money import parse_rate
+from ..engine.money import parse_rate
 
 LEVIES = ("income", "asset", "per_capita", "per_household")
 KINDS = ("grade", "income_drop", "detention", "child_per_capita")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..calendar import month_key
+from ..engine.calendar import month_key
 from . import rule
 
 SPECIFIED = rule("specified_household", "特定世帯（平等割額の2分の1）・特定継続世帯（4分の3）",

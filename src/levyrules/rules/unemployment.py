@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from fractions import Fraction
 
-from ..calendar import (age_at_least_columns, age_on, key_range_mask,
+from ..engine.calendar import (age_at_least_columns, age_on, key_range_mask,
                         key_range_mask_columns, month_key, month_key_columns)
-from ..household import Unemployment
+from ..engine.household import Unemployment
 from . import rule
 
 UNEMPLOYMENT = rule("involuntary_unemployment",

@@ -12,9 +12,9 @@ from datetime import date
 
 from starlette.responses import Response
 
-from ..assess import assess
+from ..engine.assess import assess
 from ..errors import InputError, LevyError
-from ..household import Household
+from ..engine.household import Household
 from .body import parse_json, read_limited, require_json
 from .problems import ENGINE, Problem, from_error
 from . import tariffs
@@ -83,7 +83,7 @@ def assess_one(data, ref: str | None, *, trace=False, strict=False, explain=Fals
     result = assess(household, tariff, trace=trace, partial=not strict)
     text = None
     if explain:
-        from ..explain import render
+        from ..render.explain import render
         text = render(result, tariff)
     return result.to_json(), tariff, text
 
@@ -111,7 +111,7 @@ def _revise_args(data) -> tuple:
     for key in ("earlier", "household", "as_of"):
         if key not in data:
             raise InputError(key, "is required")
-    from ..revise_cli import _as_of
+    from ..cli.revise import _as_of
     as_of = data["as_of"]
     if not isinstance(as_of, str):
         raise InputError("as_of", "must be a date written YYYY-MM-DD")
@@ -122,7 +122,7 @@ def _revise_args(data) -> tuple:
 
 
 async def revise_route(request):
-    from ..revision import render, revise
+    from ..collection.revision import render, revise
     data = await _json_body(request)
     note(request, households=1)
     try:

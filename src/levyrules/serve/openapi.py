@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import json
 
-from .. import __version__
+from ..version import __version__
 from ..tariff.loader import schemas_root
 
 SCHEMAS = {"Household": "household.schema.json", "Assessment": "assessment.schema.json"}

@@ -16,10 +16,10 @@ from urllib.parse import parse_qs
 
 from starlette.responses import HTMLResponse
 
-from ..assess import assess
+from ..engine.assess import assess
 from ..errors import InputError, LevyError
-from ..explain import render, wareki
-from ..household import Household
+from ..render.explain import render, wareki
+from ..engine.household import Household
 from .body import read_limited
 from .problems import Problem
 from . import tariffs

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from .. import __version__
+from ..version import __version__
 from ..errors import InputError, LevyError, MissingTariffValue, TariffError
 
 MEDIA = "application/problem+json"
@@ -66,7 +66,7 @@ def from_error(e: LevyError, tariff_field: str = "tariff") -> Problem:
         # the file:line of a shipped tariff is not personal; the path says which value
         field = f"{tariff_field}.{e.path}" if e.path else tariff_field
         return Problem(422, "tariff", str(e), field)
-    from ..limitation import LimitationExpired
+    from ..collection.limitation import LimitationExpired
     if isinstance(e, LimitationExpired):
         return Problem(422, "limitation", str(e), "as_of")
     return Problem(422, "input", str(e), "")

@@ -12,7 +12,7 @@ import time
 import attrs
 
 from ..errors import TariffError
-from ..money import format_rate
+from ..engine.money import format_rate
 from ..tariff import paths
 from ..tariff.loader import load_tariff
 from ..tariff.model import COMPONENT_NAMES, Tariff

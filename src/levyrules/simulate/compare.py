@@ -12,11 +12,11 @@ from typing import Sequence
 
 import attrs
 
-from ..assess import assess
-from ..household import Household
-from ..money import format_rate
+from ..engine.assess import assess
+from ..engine.household import Household
+from ..engine.money import format_rate
 from ..tariff.model import Tariff
-from ..diff import COMPONENT_LABELS, LEVY_LABELS
+from ..authoring.diff import COMPONENT_LABELS, LEVY_LABELS
 from .labels import (BAND_LABELS, BASIS_LABELS, CHANGE_BUCKETS, ELEMENT_LABELS,
                      REDUCTION_LABELS, TIER_LABELS, TYPE_LABELS, percent, yen_mean)
 from .models import model_households

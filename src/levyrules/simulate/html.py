@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Sequence
 
-from ..diff import COMPONENT_LABELS
+from ..authoring.diff import COMPONENT_LABELS
 from .charts import grouped_bars
 from .compare import Scenario, Table
 from .labels import BASIS_LABELS, CHANGE_BUCKETS

@@ -7,8 +7,8 @@ year) and incomes are those of the previous calendar year.
 
 from __future__ import annotations
 
-from ..diff import _household, _person
-from ..household import Household
+from ..authoring.diff import _household, _person
+from ..engine.household import Household
 
 # (id, label, persons: (age, income, fixed_asset_tax))
 MODELS = (

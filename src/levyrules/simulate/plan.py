@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from ..errors import TariffError
-from ..money import format_rate, parse_rate
+from ..engine.money import format_rate, parse_rate
 from ..tariff import yamlmarks
 from ..tariff.loader import Source, build, national, read_source, resolve_path
 from ..tariff.model import Tariff

@@ -19,7 +19,7 @@ from typing import Iterable
 import attrs
 
 from ..errors import InputError
-from ..household import Household
+from ..engine.household import Household
 from ..population.rows import HOUSEHOLD_TYPES, REDUCTIONS  # one definition for batch and simulate
 from ..tariff.model import Tariff
 

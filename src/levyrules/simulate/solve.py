@@ -17,7 +17,7 @@ from typing import Sequence
 
 import attrs
 
-from ..household import Household
+from ..engine.household import Household
 from ..tariff.model import Tariff
 from .plan import Plan, base_data, build_tariff, tariff_data
 from .recheck import Recheck, _levy_population

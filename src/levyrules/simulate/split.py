@@ -20,7 +20,7 @@ from typing import Iterable
 
 import attrs
 
-from ..household import Household
+from ..engine.household import Household
 from ..tariff.model import ComponentRates, Tariff
 from ..tariff.loader import national
 from .plan import TARIFF_KEY, ComponentPlan, Plan, PlanError, Steps, base_data

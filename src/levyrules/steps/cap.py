@@ -4,7 +4,7 @@ levied in it (`options.cap_policy: A`), or each month's annual-equivalent amount
 
 from __future__ import annotations
 
-from ..calendar import MONTH_COUNT
+from ..engine.calendar import MONTH_COUNT
 from ..rules import CAP
 from . import Step
 from .ledger import Component, Ledger

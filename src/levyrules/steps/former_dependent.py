@@ -6,7 +6,7 @@ rules/former_dependent.py). Taken after the cap by `options.former_dependent_tim
 
 from __future__ import annotations
 
-from ..calendar import FULL_YEAR, MONTH_COUNT
+from ..engine.calendar import FULL_YEAR, MONTH_COUNT
 from ..rules.former_dependent import FORMER_DEPENDENT
 from ..rules.reductions import reduced
 from . import HOUSEHOLD, STATUS, Step

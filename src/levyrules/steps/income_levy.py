@@ -3,7 +3,7 @@ the months levied (地方税法703条の4第4項・第6項, 314条の2第2項; �
 
 from __future__ import annotations
 
-from ..money import floor_unit
+from ..engine.money import floor_unit
 from ..rules import INCOME_LEVY
 from . import Step
 from .ledger import Component, Ledger

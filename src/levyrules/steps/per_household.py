@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ..calendar import MONTH_COUNT
+from ..engine.calendar import MONTH_COUNT
 from ..rules import PER_HOUSEHOLD
 from . import HOUSEHOLD, HOUSEHOLD_RELIEF, NETS, Step
 from .ledger import Component, Ledger

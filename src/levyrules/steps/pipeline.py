@@ -10,8 +10,8 @@ the cap and the 100円 cut.
 
 from __future__ import annotations
 
-from ..calendar import MONTH_COUNT
-from ..result import ComponentLevy
+from ..engine.calendar import MONTH_COUNT
+from ..engine.result import ComponentLevy
 from ..rules.preschool import COMPONENTS as PRESCHOOL_COMPONENTS
 from . import (ASSET, ASSET_TAX, CHILD, CHILD_RELIEF, DETENTION, HOUSEHOLD, HOUSEHOLD_RELIEF,
                MEMBER_FLAGS, NETS, PRESCHOOL, PRESCHOOL_MEMBER, SPECIFIED, STATUS,

@@ -4,7 +4,7 @@ months (地方税法717条・the tariff's 条例 article; the claims: rules/reli
 
 from __future__ import annotations
 
-from ..calendar import MONTH_COUNT
+from ..engine.calendar import MONTH_COUNT
 from . import DETENTION, Step
 from .ledger import Component, Ledger
 from .relief_household import RELIEF, selected

@@ -5,7 +5,7 @@ claims: rules/relief.py)."""
 
 from __future__ import annotations
 
-from ..calendar import MONTH_COUNT
+from ..engine.calendar import MONTH_COUNT
 from ..rules import rule
 from . import HOUSEHOLD_RELIEF, Step
 from .ledger import Component, Ledger, stage_of

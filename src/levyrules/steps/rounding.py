@@ -5,8 +5,8 @@ made once on the sum, in the engine)."""
 
 from __future__ import annotations
 
-from ..calendar import MONTH_COUNT
-from ..money import floor_unit
+from ..engine.calendar import MONTH_COUNT
+from ..engine.money import floor_unit
 from ..rules import ROUNDING
 from . import Step
 from .ledger import Component, Ledger

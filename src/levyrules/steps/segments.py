@@ -4,7 +4,7 @@ of statuses (地方税法703条の4・条例の月割; the statuses: 703条の5�
 
 from __future__ import annotations
 
-from ..calendar import MONTH_COUNT
+from ..engine.calendar import MONTH_COUNT
 from ..rules import MONTHS
 from . import STATUS, Step
 from .ledger import Component, Ledger

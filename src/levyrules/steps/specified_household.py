@@ -5,7 +5,7 @@ in rules/specified_household.py)."""
 
 from __future__ import annotations
 
-from ..calendar import MONTH_COUNT
+from ..engine.calendar import MONTH_COUNT
 from ..rules import specified_household as spec
 from . import HOUSEHOLD, SPECIFIED, Step
 from .ledger import Component, Ledger

@@ -4,7 +4,7 @@ its own (地方税法703条の5第1項, 施行令56条の89; the tier is judged 
 
 from __future__ import annotations
 
-from ..calendar import MONTH_COUNT
+from ..engine.calendar import MONTH_COUNT
 from ..rules.reductions import STATUTORY, reduced, reduced_columns
 from . import HOUSEHOLD, REDUCED, Step
 from .ledger import Component, Ledger

@@ -18,7 +18,7 @@ from ..errors import InputError
 
 def check_arguments(household: Any, tariff: Any) -> None:
     """TypeError with a sentence for arguments of the wrong kind."""
-    from ..household import Household
+    from ..engine.household import Household
     from .model import Tariff
     if not isinstance(household, Household):
         raise TypeError("assess() takes a levyrules.Household as its first argument, not "

@@ -12,7 +12,7 @@ import re
 from datetime import date
 from typing import Callable
 
-from ..money import format_rate, parse_rate
+from ..engine.money import format_rate, parse_rate
 
 Add = Callable[..., None]
 

@@ -24,7 +24,7 @@ import attrs
 import jsonschema
 
 from ..errors import TariffError
-from ..money import parse_rate
+from ..engine.money import parse_rate
 from . import paths, yamlmarks
 from .extends import check_override, clear_missing, inherit, override_note, override_paths
 from .findings import Finding, findings, where as _where  # noqa: F401  (Finding: re-exported)

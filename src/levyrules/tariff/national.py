@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from ..errors import TariffError
-from ..money import parse_rate
+from ..engine.money import parse_rate
 from . import yamlmarks
 
 COMPONENTS = ("medical", "support", "care", "child")

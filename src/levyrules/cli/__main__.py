@@ -1,0 +1,7 @@
+"""`python -m levyrules.cli`: the same as the `levyrules` command."""
+
+import sys
+
+from . import main
+
+sys.exit(main())

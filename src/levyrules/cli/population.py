@@ -1,0 +1,123 @@
+"""The population commands of the CLI: `batch`, `stats`, `synth` and `convert`.
+
+Registered on the main parser by :func:`add_parsers` (one hook in levyrules.cli)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from ..errors import InputError
+
+
+def _progress():
+    """A progress line on stderr when it is a terminal; None otherwise."""
+    if not sys.stderr.isatty():
+        return None
+    start = time.monotonic()
+    last = [0.0]
+
+    def show(n: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 0.5:
+            last[0] = now
+            rate = n / max(now - start, 1e-9)
+            sys.stderr.write(f"\rlevyrules batch: {n:,} households ({rate:,.0f}/s)")
+            sys.stderr.flush()
+    return show
+
+
+def cmd_batch(args) -> int:
+    from . import _overrides
+    from ..population import runner
+    progress = _progress()
+    summary = runner.run(args.input, args.tariff, args.out, fmt=args.format,
+                         workers=args.workers, chunk_size=args.chunk_size,
+                         overrides=tuple(_overrides(args.set or [])), encoding=args.encoding,
+                         progress=progress)
+    if progress is not None:
+        sys.stderr.write("\n")
+    o = summary.outputs
+    print(f"{summary.assessed} households assessed, {summary.rejected} rejected "
+          f"(of {summary.read} read): {o.result}, {o.rejects}, {o.sidecar}")
+    if args.stats:
+        _stats(o.result, None)
+    return 0
+
+
+def _stats(result: Path, out: str | None) -> None:
+    import json
+    from ..population import report, stats
+    folder = Path(out) if out else result.with_name(
+        (result.name[: -len(result.suffix)] if result.suffix else result.name) + ".stats")
+    folder.mkdir(parents=True, exist_ok=True)
+    meta_path = result.with_name((result.name[: -len(result.suffix)] if result.suffix
+                                  else result.name) + ".meta.json")
+    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else None
+    st = stats.compute(result)
+    stats.write_csv(st, folder / "stats.csv")
+    written = report.write(st, meta, folder)
+    print(f"statistics of {st.households} households: {folder / 'stats.csv'}, "
+          + ", ".join(str(p) for p in written if p.suffix != ".png"))
+
+
+def cmd_stats(args) -> int:
+    _stats(Path(args.result), args.out)
+    return 0
+
+
+def cmd_synth(args) -> int:
+    from ..population.synth import write
+    if args.households < 1:
+        raise InputError("--households", "must be at least 1")
+    target = write(args.out, args.households, args.fiscal_year, args.seed, args.format)
+    print(f"{args.households} synthetic households (fiscal year {args.fiscal_year}, seed "
+          f"{args.seed}): {target}")
+    return 0
+
+
+def cmd_convert(args) -> int:
+    from ..population.convert import convert
+    written, rejected = convert(args.input, args.out, args.format, encoding=args.encoding,
+                                out_encoding=args.out_encoding)
+    print(f"{written} households written to {args.out}, {rejected} rejected")
+    return 0
+
+
+def add_parsers(sub) -> None:
+    b = sub.add_parser("batch", help="assess a whole population: the assessment file, "
+                                     "rejects and a sidecar")
+    b.add_argument("input", help="population: a .jsonl file or a folder of tables "
+                                 "(households, persons, insured_periods … as .parquet or .csv)")
+    b.add_argument("--tariff", required=True, help="tariff id (slug/FY) or path")
+    b.add_argument("--out", required=True, help="the assessment file to write (.parquet or .csv)")
+    b.add_argument("--format", choices=("parquet", "csv"),
+                   help="default: from the --out suffix (.csv → csv, else parquet)")
+    b.add_argument("--workers", type=int, default=1, help="processes (default 1)")
+    b.add_argument("--chunk-size", type=int, help="households per chunk (default 2000, or "
+                                                  "65536 for tables read as columns)")
+    b.add_argument("--encoding", help="encoding of CSV tables (default UTF-8, BOM or not; "
+                                      "e.g. shift_jis)")
+    b.add_argument("--set", action="append", metavar="PATH=VALUE",
+                   help="override one tariff value for this run")
+    b.add_argument("--stats", action="store_true", help="also write the statistics")
+    b.set_defaults(func=cmd_batch)
+    s = sub.add_parser("stats", help="statistics of an assessment file: CSV and a summary page")
+    s.add_argument("result", help="assessment file written by batch (.parquet or .csv)")
+    s.add_argument("--out", help="folder (default: RESULT.stats beside it)")
+    s.set_defaults(func=cmd_stats)
+    y = sub.add_parser("synth", help="write a synthetic city (synthetic data, for demos)")
+    y.add_argument("--households", type=int, required=True)
+    y.add_argument("--fiscal-year", type=int, required=True)
+    y.add_argument("--seed", type=int, default=1)
+    y.add_argument("--out", required=True, help="folder")
+    y.add_argument("--format", choices=("jsonl", "parquet", "csv"), default="jsonl")
+    y.set_defaults(func=cmd_synth)
+    c = sub.add_parser("convert", help="convert a population between JSON Lines and tables")
+    c.add_argument("input", help="a .jsonl file or a folder of tables")
+    c.add_argument("--out", required=True, help="a .jsonl file, or a folder for tables")
+    c.add_argument("--format", choices=("jsonl", "parquet", "csv"), required=True)
+    c.add_argument("--encoding", help="encoding of the input CSV tables")
+    c.add_argument("--out-encoding", help="encoding of the output CSV tables (default UTF-8)")
+    c.set_defaults(func=cmd_convert)

@@ -1,0 +1,283 @@
+"""Each person's facts for the fiscal year, derived once before the 判定 and the steps:
+the months insured (資格取得月から資格喪失月の前月まで; 75歳到達 ends 国保), the 介護 months
+(40歳以上65歳未満), 後期高齢者医療 (特定同一世帯所属者), 未就学児 / 18歳未満, and the special
+statuses as month masks (非自発的失業, 産前産後, 旧被扶養者, 介護保険適用除外施設); then the
+household's 判定日 and who counts on it (地方税法703条の5: 軽減 judged on the 賦課期日, 4月1日,
+or on the day the 納税義務 arises).
+
+Each has a column form next to it for the columnar evaluator (levyrules.batch):
+member_columns, judgement_dates and judge_columns compute the same for every person and
+household of a Population at once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import attrs
+
+from .calendar import (FULL_YEAR, anniversary, anniversary_columns, care_age_mask,
+                       care_age_mask_columns, fy_month, fy_start, is_preschool,
+                       is_preschool_columns, is_under18, is_under18_columns, key_day_columns,
+                       key_range_mask_columns, mask_union_columns, month_key_columns,
+                       period_mask)
+from .household import NO_STATUSES, Person
+from .income import PersonIncome
+from ..rules import care_exempt, childbirth, former_dependent, unemployment
+
+
+# the facts of a birth date in a fiscal year (75th birthday, 介護 age months, 未就学児,
+# 18歳未満): pure functions of (birth, fy), so computed once per pair (bounded)
+_BIRTH_FACTS: dict[tuple, tuple] = {}
+
+
+def _birth_facts(birth: date, fy: int) -> tuple:
+    key = (birth, fy)
+    facts = _BIRTH_FACTS.get(key)
+    if facts is None:
+        if len(_BIRTH_FACTS) >= 65536:
+            _BIRTH_FACTS.clear()
+        facts = _BIRTH_FACTS[key] = (anniversary(birth, 75), care_age_mask(fy, birth),
+                                     is_preschool(fy, birth), is_under18(fy, birth))
+    return facts
+
+
+class Member:
+    """A person's facts for the year, derived once."""
+    __slots__ = ("person", "index", "insured", "care", "cut", "late_date", "income",
+                 "preschool", "under18", "on", "late", "counted",
+                 "income_u", "unemployed", "unemployment_period", "birth", "fd_exempt",
+                 "fd_half", "care_exempt", "notes")
+
+    def __init__(self, person: Person, index: int, fy: int):
+        self.person = person
+        self.index = index
+        at75, care_age, self.preschool, self.under18 = _birth_facts(person.birth_date, fy)
+        cut = at75
+        late = person.late_elderly_since
+        if late is not None and late < cut:
+            cut = late
+        self.cut = cut
+        mask = 0
+        reaches_75 = False
+        for per in person.insured:
+            if per.start >= cut:
+                continue
+            until = per.until
+            if until is None or until > cut:
+                until = cut
+                reaches_75 = late is None
+            mask |= period_mask(fy, per.start, until)
+        self.insured = mask
+        self.care = mask & care_age
+        # 特定同一世帯所属者: left 国保 for 後期高齢者医療 (given, or at 75 while insured)
+        self.late_date = late if late is not None else (at75 if reaches_75 else None)
+        self.income: PersonIncome | None = None
+        self.on = self.late = self.counted = False   # set for the 判定日
+        # special statuses (rulebook §5, §6, §8, §13.9): month masks, 0 when none
+        self.income_u: PersonIncome | None = None    # income under the 非自発的失業 特例
+        self.unemployed = self.birth = self.fd_exempt = self.fd_half = self.care_exempt = 0
+        self.unemployment_period = 0                 # the 特例 months, insured or not
+        self.notes: tuple = ()                       # (rule, text) for the trace
+        if person.statuses is not NO_STATUSES:    # even with no month: the 判定 may count them
+            self._statuses(person.statuses, fy)
+
+    def _statuses(self, st, fy: int) -> None:
+        mask = self.insured
+        if st.involuntary_unemployment is not None:
+            why = unemployment.ineligible_reason(st.involuntary_unemployment,
+                                                 self.person.birth_date)
+            if why:
+                self.notes += ((unemployment.UNEMPLOYMENT, f"特例の対象外: {why}"),)
+            else:
+                self.unemployment_period = unemployment.period_mask(fy,
+                                                                    st.involuntary_unemployment)
+                self.unemployed = self.unemployment_period & mask
+        if st.childbirth is not None:
+            self.birth = childbirth.exempt_mask(fy, st.childbirth) & mask
+        if st.former_dependent_since is not None:
+            since = st.former_dependent_since
+            if former_dependent.eligible(self.person.birth_date, since):
+                self.fd_exempt = former_dependent.exempt_mask(fy, since) & mask
+                self.fd_half = former_dependent.half_mask(fy, since) & mask
+            else:
+                self.notes += ((former_dependent.FORMER_DEPENDENT,
+                                   "対象外: 資格取得日に65歳未満"),)
+        if st.care_exempt_facility:
+            self.care_exempt = care_exempt.facility_mask(fy, st.care_exempt_facility) & self.care
+            self.care &= ~self.care_exempt
+
+    @property
+    def special(self) -> bool:
+        return bool(self.unemployed or self.birth or self.fd_exempt)
+
+    def insured_on(self, d: date) -> bool:
+        cut = self.cut
+        for per in self.person.insured:
+            if per.start <= d < cut and (per.until is None or d < per.until):
+                return True
+        return False
+
+    def judge_on(self, d: date, is_head: bool) -> None:
+        """Who this person is on the 判定日: insured, 特定同一世帯所属者, or neither."""
+        self.on = self.insured_on(d)
+        self.late = not self.on and self.late_date is not None and self.late_date <= d
+        self.counted = self.on or self.late or is_head
+
+
+def judgement_date(members: list[Member], fy: int, window: int = FULL_YEAR) -> date:
+    """判定日: 4月1日 (or the first day of `window`'s months), or the day the household's
+    納税義務 starts when that is later."""
+    first = (window & -window).bit_length() - 1
+    if first:
+        y, mo = fy_month(fy, first)
+        start = date(y, mo, 1)
+    else:
+        start = fy_start(fy)
+    for m in members:
+        if m.insured_on(start):
+            return start
+    # a period covers its own first day (until > from): one pass, linear in the periods
+    return min(per.start for m in members for per in m.person.insured
+               if start < per.start < m.cut and (per.until is None or per.until > per.start))
+
+
+# ---------------------------------------------------------------- column forms
+
+@attrs.define(slots=True, eq=False)
+class MemberColumns:
+    """The Member facts of every person row of a Population (int64 / bool arrays)."""
+    insured: object               # 12-bit month masks (bit 0 = April)
+    care: object                  # 介護 months, without the 適用除外施設 ones
+    cut: object                   # ordinal: 75th birthday or 後期高齢者医療, the earlier
+    late_date: object             # ordinal or NONE: 特定同一世帯所属者 since
+    preschool: object             # bool
+    under18: object               # bool
+    unemployed: object            # 非自発的失業 months insured
+    unemployment_period: object   # the 特例 months, insured or not
+    birth: object                 # 産前産後 months
+    fd_exempt: object             # 旧被扶養者: 所得割・資産割 months
+    fd_half: object               # 旧被扶養者: 均等割・平等割 5割 months
+    care_exempt: object           # 介護保険適用除外施設 months (of the 介護 months)
+
+
+def member_columns(pop) -> MemberColumns:
+    """Column form of Member over every person of `pop` (a batch.population.Population)."""
+    import numpy as np
+    from ..batch.population import NONE
+    fy, birth, late = pop.fiscal_year, pop.birth, pop.late_since
+    n = len(birth)
+    if not n:                   # no person (from_households([]) has no fiscal year)
+        ints, flags = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+        return MemberColumns(*([ints] * 4), flags, flags, *([ints] * 6))
+    kd = key_day_columns(birth)
+    at75 = anniversary_columns(birth, 75, kd)
+    has_late = late != NONE
+    cut = np.where(has_late & (late < at75), late, at75)
+    per = pop.periods
+    owner, start, until = per["person"], per["start"], per["until"]
+    pcut = cut[owner]
+    live = start < pcut
+    clipped = (until == NONE) | (until > pcut)
+    masks = key_range_mask_columns(fy, month_key_columns(start),       # no open end left
+                                   month_key_columns(np.where(clipped, pcut, until)))
+    masks[~live] = 0
+    insured = mask_union_columns(n, owner, masks)
+    reaches = np.zeros(n, dtype=bool)
+    reaches[owner[live & clipped]] = True           # 国保 ended by the 75th birthday
+    late_date = np.where(has_late, late, np.where(reaches, at75, NONE))
+    care = insured & care_age_mask_columns(fy, birth, kd)
+    facts = MemberColumns(insured, care, cut, late_date, is_preschool_columns(fy, birth),
+                          is_under18_columns(fy, birth),
+                          *(np.zeros(n, dtype=np.int64) for _ in range(6)))
+    _status_columns(pop, facts, kd)
+    return facts
+
+
+def _status_columns(pop, facts: MemberColumns, kd: tuple) -> None:
+    """Member._statuses over the rows that have each status (the others keep 0)."""
+    import numpy as np
+    from ..batch.population import NONE
+    fy, st, birth, insured = pop.fiscal_year, pop.statuses, pop.birth, facts.insured
+    sep = st["unemployment_separation"]
+    rows = np.flatnonzero(sep != NONE)
+    if len(rows):
+        reasons = st["unemployment_reason"]
+        codes = (reasons[rows] if hasattr(reasons, "dtype")
+                 else [reasons[i] for i in rows.tolist()])    # the status holders only
+        rows = rows[~unemployment.ineligible_columns(codes, sep[rows], birth[rows])]
+        period = unemployment.period_mask_columns(fy, sep[rows])
+        facts.unemployment_period[rows] = period
+        facts.unemployed[rows] = period & insured[rows]
+    expected, actual = st["childbirth_expected"], st["childbirth_actual"]
+    rows = np.flatnonzero((expected != NONE) | (actual != NONE))
+    if len(rows):
+        facts.birth[rows] = insured[rows] & childbirth.exempt_mask_columns(
+            fy, expected[rows], actual[rows], st["childbirth_multiple"][rows])
+    since = st["former_dependent_since"]
+    rows = np.flatnonzero(since != NONE)
+    if len(rows):
+        rows = rows[former_dependent.eligible_columns(
+            birth[rows], since[rows], (kd[0][rows], kd[1][rows]))]
+        facts.fd_exempt[rows] = former_dependent.exempt_mask_columns(fy, since[rows]) & insured[rows]
+        facts.fd_half[rows] = former_dependent.half_mask_columns(fy, since[rows]) & insured[rows]
+    ce = pop.care_exempt
+    if len(ce["person"]):
+        exempt = care_exempt.facility_mask_columns(fy, len(birth), ce["person"], ce["start"],
+                                                   ce["until"]) & facts.care
+        facts.care_exempt = exempt
+        facts.care = facts.care & ~exempt
+
+
+def _live_on(pop, facts: MemberColumns, day):
+    """Per insured period: covers `day` (an ordinal per period), as Member.insured_on."""
+    from ..batch.population import NONE
+    per = pop.periods
+    start, until = per["start"], per["until"]
+    return (start <= day) & (day < facts.cut[per["person"]]) & ((until == NONE) | (day < until))
+
+
+def judgement_dates(pop, facts: MemberColumns, first=None, covered_out=None):
+    """Column form of judgement_date for the full year (households with no 世帯主変更):
+    int64[H] ordinals. A household with no insured month gets 4月1日 (it has no 判定日;
+    the caller does not ask for one). `first` (int64[H] ordinals): each household's
+    first day instead of 4月1日 (judgement_date's `window` starting that month; a
+    世帯主変更's day); `covered_out` (bool[H]): set True where someone is insured on it."""
+    import numpy as np
+    from ..batch.population import NONE
+    if not pop.size:
+        return np.zeros(0, dtype=np.int64)
+    per = pop.periods
+    owner, start, until = per["person"], per["start"], per["until"]
+    hh = pop.household[owner]
+    if first is None:
+        day = fy_start(pop.fiscal_year).toordinal()
+        out = np.full(len(pop.start) - 1, day, dtype=np.int64)
+    else:
+        out = day = np.array(first, dtype=np.int64)
+        day = day[hh]                                   # per period
+    covered = np.zeros(len(out), dtype=bool) if covered_out is None else covered_out
+    covered[hh[_live_on(pop, facts, day)]] = True
+    later = ((start > day) & (start < facts.cut[owner]) & ((until == NONE) | (until > start))
+             & ~covered[hh])
+    if later.any():
+        top = np.iinfo(np.int64).max
+        earliest = np.full(len(out), top, dtype=np.int64)
+        np.minimum.at(earliest, hh[later], start[later])
+        out = np.where(~covered & (earliest != top), earliest, out)
+    return out
+
+
+def judge_columns(pop, facts: MemberColumns, judged) -> tuple:
+    """Column form of Member.judge_on on each household's 判定日 `judged` (int64[H]):
+    (on, late, counted) bool[P]; the 世帯主 is the person row pop.head[household]."""
+    import numpy as np
+    from ..batch.population import NONE
+    n = len(pop.birth)
+    day = judged[pop.household]
+    owner = pop.periods["person"]
+    on = np.zeros(n, dtype=bool)
+    on[owner[_live_on(pop, facts, day[owner])]] = True
+    late = ~on & (facts.late_date != NONE) & (facts.late_date <= day)
+    head = np.zeros(n, dtype=bool)
+    head[pop.head[pop.head >= 0]] = True
+    return on, late, on | late | head
