@@ -53,40 +53,15 @@ def tariff_values(t: Tariff, data: dict) -> dict[str, str]:
     out["status"] = t.status
     for name in ("medical", "support", "care", "child"):
         rates = t.components.get(name)
-        blocked = t.missing_note(name)
         if rates is None:
-            if name in t.national.caps and blocked is not None:
+            if name in t.national.caps and t.missing_note(name) is not None:
                 out[f"components.{name}"] = "不明 (missing)"
             continue
         for key in LEVY_LABELS:
-            path = f"components.{name}.{key}"
-            if name == "care" and key.startswith("per_household_specified"):
+            if (name == "care" and key.startswith("per_household_specified")) or \
+                    (name != "child" and key == "per_capita_adult"):
                 continue
-            if name != "child" and key == "per_capita_adult":
-                continue
-            if path in t.missing and key not in ("cap", "per_household_specified",
-                                                 "per_household_specified_continuing"):
-                out[path] = "不明 (missing)"
-                continue
-            v = getattr(rates, key)
-            if key == "cap":
-                out[path] = _yen(v) + (" (statutory)" if rates.cap_is_statutory_default else "")
-            elif key.startswith("per_household_specified"):
-                hh = rates.per_household
-                if v is not None:
-                    out[path] = _yen(v)
-                elif hh is not None and (name != "child" or t.options.specified_household_child):
-                    half = key == "per_household_specified"
-                    out[path] = _yen(hh // 2 if half else hh * 3 // 4) + \
-                        (" (½, statutory)" if half else " (¾, statutory)")
-                else:
-                    out[path] = "—"
-            elif v is None:
-                out[path] = "—"
-            elif key.endswith("_rate"):
-                out[path] = format_rate(v)
-            else:
-                out[path] = _yen(v)
+            out[f"components.{name}.{key}"] = _levy_value(t, name, rates, key)
     for block, obj in (("rounding", t.rounding), ("options", t.options)):
         for k in type(obj).__attrs_attrs__:
             out[f"{block}.{k.name}"] = str(getattr(obj, k.name)).lower() \
@@ -94,20 +69,48 @@ def tariff_values(t: Tariff, data: dict) -> dict[str, str]:
     for path, note in t.missing.items():
         out[f"missing[{path}]"] = note
     out.update(relief_text.values(data.get("relief") or []))
-    inst = data.get("installments")
-    if inst:
-        for k, v in inst.items():
-            if k == "periods":
-                for p in v:
-                    out[f"installments.periods[{p['period']}]"] = _due(p)
-            elif k == "special":
-                for kind in ("provisional", "final"):
-                    for p in v.get(kind, []):
-                        out[f"installments.special.{kind}[{p['period']}]"] = _due(p)
-                if "on_change" in v:
-                    out["installments.special.on_change"] = str(v["on_change"])
-            else:
-                out[f"installments.{k}"] = str(v)
+    out.update(_installment_values(data.get("installments")))
+    return out
+
+
+def _levy_value(t: Tariff, name: str, rates, key: str) -> str:
+    """The display text of one levy of a component (a rate, an amount, the cap, the
+    特定世帯 平等割 with the statutory ½ / ¾ when the tariff names none, or 不明)."""
+    if f"components.{name}.{key}" in t.missing and key not in (
+            "cap", "per_household_specified", "per_household_specified_continuing"):
+        return "不明 (missing)"
+    v = getattr(rates, key)
+    if key == "cap":
+        return _yen(v) + (" (statutory)" if rates.cap_is_statutory_default else "")
+    if key.startswith("per_household_specified"):
+        hh = rates.per_household
+        if v is not None:
+            return _yen(v)
+        if hh is not None and (name != "child" or t.options.specified_household_child):
+            half = key == "per_household_specified"
+            return _yen(hh // 2 if half else hh * 3 // 4) + \
+                (" (½, statutory)" if half else " (¾, statutory)")
+        return "—"
+    if v is None:
+        return "—"
+    return format_rate(v) if key.endswith("_rate") else _yen(v)
+
+
+def _installment_values(inst: dict | None) -> dict[str, str]:
+    """The 納期 of a tariff's `installments` block: dotted path → display text."""
+    out: dict[str, str] = {}
+    for k, v in (inst or {}).items():
+        if k == "periods":
+            for p in v:
+                out[f"installments.periods[{p['period']}]"] = _due(p)
+        elif k == "special":
+            for kind in ("provisional", "final"):
+                for p in v.get(kind, []):
+                    out[f"installments.special.{kind}[{p['period']}]"] = _due(p)
+            if "on_change" in v:
+                out["installments.special.on_change"] = str(v["on_change"])
+        else:
+            out[f"installments.{k}"] = str(v)
     return out
 
 

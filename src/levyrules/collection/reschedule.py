@@ -61,6 +61,29 @@ def reschedule(before: Sequence[Installment], old_total: int, new_total: int, as
     on_change = plan.special.on_change if plan is not None and plan.special else \
         "continue_increase"
     keep_special = new_total > old_total and on_change == "continue_increase"
+    fixed, stopped = _fixed(before, as_of, keep_special)
+    # the 普通徴収 periods not yet due: the plan's, else the earlier ones
+    if plan is not None:
+        open_periods = [p for p in plan.periods if p.due > as_of]
+    else:
+        open_periods = [DuePeriod(i.period, i.due) for i in before
+                        if i.kind == ORDINARY and i.due > as_of]
+    rest = new_total - sum(i.amount for i in fixed)
+    at_once = 0
+    if rest >= 0:
+        opened, at_once = _spread_rest(rest, before, open_periods, plan, as_of)
+        after = fixed + opened
+    else:
+        after = _cut_back(fixed, -rest) + [Installment(p.period, p.due, 0) for p in open_periods]
+    after.sort(key=lambda i: (i.due, KINDS.index(i.kind), i.period))
+    refund = max(0, paid_amount - new_total)
+    return Respread(tuple(after), fallen, paid_amount, refund, at_once, stopped)
+
+
+def _fixed(before: list, as_of: date, keep_special: bool) -> tuple[list, bool]:
+    """What stays as it was: the installments fallen due (and any due at once), and the
+    特別徴収 ones not yet due when they continue (else they become 0); and whether a
+    特別徴収 payment was stopped."""
     fixed: list[Installment] = []
     stopped = False
     for i in before:
@@ -72,42 +95,36 @@ def reschedule(before: Sequence[Installment], old_total: int, new_total: int, as
             else:
                 stopped = stopped or i.amount > 0
                 fixed.append(attrs.evolve(i, amount=0))
-    # the 普通徴収 periods not yet due: the plan's, else the earlier ones
+    return fixed, stopped
+
+
+def _spread_rest(rest: int, before: list, open_periods: list, plan, as_of: date) -> tuple:
+    """The new 普通徴収 installments for `rest` yen: spread over the periods not yet due
+    (floored to the unit, the remainder to the plan's period), or, with none left, one
+    installment due at once on `as_of`; and the amount due at once."""
+    if open_periods:
+        unit = plan.unit if plan is not None else 100
+        nums = [p.period for p in open_periods]
+        return [Installment(p.period, p.due, a) for p, a in
+                zip(open_periods, spread(rest, len(open_periods), unit,
+                                         _remainder_index(plan, nums)))], 0
+    if not rest:
+        return [], 0
+    nums = [i.period for i in before if i.kind in (ORDINARY, AT_ONCE)]
     if plan is not None:
-        open_periods = [p for p in plan.periods if p.due > as_of]
-    else:
-        open_periods = [DuePeriod(i.period, i.due) for i in before
-                        if i.kind == ORDINARY and i.due > as_of]
-    rest = new_total - sum(i.amount for i in fixed)
-    at_once = 0
-    if rest >= 0:
-        if open_periods:
-            unit = plan.unit if plan is not None else 100
-            nums = [p.period for p in open_periods]
-            opened = [Installment(p.period, p.due, a) for p, a in
-                      zip(open_periods, spread(rest, len(open_periods), unit,
-                                               _remainder_index(plan, nums)))]
-        else:
-            opened = []
-            if rest:
-                nums = [i.period for i in before if i.kind in (ORDINARY, AT_ONCE)]
-                if plan is not None:
-                    nums += [p.period for p in plan.periods]
-                opened = [Installment(max(nums, default=0) + 1, as_of, rest, AT_ONCE)]
-                at_once = rest
-        after = fixed + opened
-    else:
-        opened = [Installment(p.period, p.due, 0) for p in open_periods]
-        cut = -rest
-        reduced = []
-        for i in reversed(fixed):
-            take = min(cut, i.amount)
-            cut -= take
-            reduced.append(attrs.evolve(i, amount=i.amount - take))
-        after = list(reversed(reduced)) + opened
-    after.sort(key=lambda i: (i.due, KINDS.index(i.kind), i.period))
-    refund = max(0, paid_amount - new_total)
-    return Respread(tuple(after), fallen, paid_amount, refund, at_once, stopped)
+        nums += [p.period for p in plan.periods]
+    return [Installment(max(nums, default=0) + 1, as_of, rest, AT_ONCE)], rest
+
+
+def _cut_back(fixed: list, cut: int) -> list:
+    """The installments that stay, reduced by `cut` yen from the latest back (what has
+    fallen due exceeds the new tax)."""
+    reduced = []
+    for i in reversed(fixed):
+        take = min(cut, i.amount)
+        cut -= take
+        reduced.append(attrs.evolve(i, amount=i.amount - take))
+    return list(reversed(reduced))
 
 
 def match_installments(before: Iterable[Installment], after: Iterable[Installment]):

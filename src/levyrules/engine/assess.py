@@ -72,6 +72,19 @@ def head_parts(head, changes, fy: int) -> list[tuple]:
     return parts
 
 
+def _provisional(members: list, tr: list | None) -> bool:
+    """所得未申告 or income not yet known (転入 before 照会): 所得割 on what is known, no
+    軽減; the result is provisional until the income arrives (rulebook §13.2)."""
+    for m in members:
+        if (m.insured or m.counted) and not m.income.declared:
+            if tr is not None:
+                tracing.step(tr, reductions.JUDGEMENT, None,
+                             "所得未申告（又は所得未確定）の者がいるため軽減なし・"
+                             "暫定の賦課（所得が判明したら更正）")
+            return True
+    return False
+
+
 def assess(household: Household, tariff: Tariff, *, trace: bool = False,
            partial: bool = False, allow_other_municipality: bool = False) -> Assessment:
     """Compute the 国民健康保険税 of `household` under `tariff`.
@@ -125,16 +138,7 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
     else:
         # 期割 (普通徴収) over the tariff's 納期 from the day liability starts (collection/)
         installments = installments_json(total, tariff.installments, reduction.judged_on)
-    # 所得未申告 or income not yet known (転入 before 照会): 所得割 on what is known, no
-    # 軽減; the result is provisional until the income arrives (rulebook §13.2)
-    provisional = False
-    for m in members:
-        if (m.insured or m.counted) and not m.income.declared:
-            provisional = True
-            break
-    if provisional and tr is not None:
-        tracing.step(tr, reductions.JUDGEMENT, None, "所得未申告（又は所得未確定）の者がいるため軽減なし・"
-                                              "暫定の賦課（所得が判明したら更正）")
+    provisional = _provisional(members, tr)
     return Assessment(household.id, fy, tariff.id, tariff.sha256, tariff.status, reduction,
                       spec_status, components, total, total_rounding, persons,
                       tuple(tr) if tr is not None else (), installments, parts=parts,

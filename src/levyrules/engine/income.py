@@ -120,33 +120,19 @@ def _person_income(inc: Income, nat: National, over65: bool, salary_share: Fract
                    share_before_adjustment: bool) -> PersonIncome:
     """person_income of an Income (see there)."""
 
-    # 給与所得
-    adjustment = 0            # 所得金額調整控除 taken from the 給与所得
     if inc.salary_revenue is not None:
-        salary = salary_income_from_revenue(nat, inc.salary_revenue)
-        if inc.income_adjustment_eligible and inc.salary_revenue > nat.adjustment_floor:
-            top = min(inc.salary_revenue, nat.adjustment_ceiling)
-            adjustment = min(salary, ceil_yen((top - nat.adjustment_floor) * nat.adjustment_rate))
+        unadjusted, adjustment = _salary(inc, nat)
         salary_given = False
     else:
-        salary = inc.salary_income or 0
+        unadjusted, adjustment = inc.salary_income or 0, 0
         salary_given = True       # a given 給与所得 is taken as final (after 調整控除)
-    unadjusted = salary
-    salary -= adjustment
+    salary = unadjusted - adjustment
 
     halves = inc.comprehensive_capital_gains_long + inc.occasional_income
     other_comprehensive = (inc.business_income + inc.agriculture_income + inc.real_estate_income
                            + inc.interest_income + inc.dividend_income + inc.misc_income
                            + inc.comprehensive_capital_gains_short + halves // 2)
-    land_after = land_before = stocks = futures = 0
-    for s in inc.separate:
-        if s.kind in LAND_KINDS:
-            land_before += s.income
-            land_after += max(0, s.income - s.special_deduction)
-        elif s.kind in STOCK_KINDS:
-            stocks += s.income
-        else:
-            futures += s.income
+    land_before, land_after, stocks, futures = _separate(inc) if inc.separate else (0, 0, 0, 0)
     stocks_net = stocks - inc.stock_loss_carryover
     if stocks_net < 0:
         stocks_net = 0
@@ -183,20 +169,49 @@ def _person_income(inc: Income, nat: National, over65: bool, salary_share: Fract
     deduction = basic_deduction(nat, aggregate)
     base = total - deduction if total > deduction else 0
 
-    # 軽減判定所得: 専従者給与 back to the 事業主, none for the 専従者, 分離譲渡 before
-    # 特別控除, 65歳以上 年金所得 − 15万 (地方税法703条の5, 施行令56条の89)
     pension_ded = 0
     if over65:
         pension_ded = pension if pension < nat.pension_deduction_65 else nat.pension_deduction_65
-    judged_salary = 0 if inc.is_family_employee else salary
-    judgement = (judged_salary + pension - pension_ded + other_comprehensive
-                 + inc.family_employee_salary_paid + inc.forestry_income + land_before
-                 + stocks_net + futures - inc.net_loss_carryover)
-    if judgement < 0:
-        judgement = 0
-
+    judgement = _judgement_income(inc, salary, pension - pension_ded, other_comprehensive
+                                  + inc.forestry_income + land_before + stocks_net + futures)
     return PersonIncome(salary, pension, total, aggregate, deduction, base, judgement,
                         pension_ded, _is_earner(inc, nat, over65), inc.declared)
+
+
+def _judgement_income(inc: Income, salary: int, pension: int, rest: int) -> int:
+    """軽減判定所得 (地方税法703条の5, 施行令56条の89): the 専従者給与 back to the 事業主
+    and none for the 専従者, 分離譲渡 before the 特別控除, the 65歳以上 年金所得 less 15万
+    (`pension` comes net of it); `rest`: the other 総合・分離 incomes."""
+    judged_salary = 0 if inc.is_family_employee else salary
+    judgement = (judged_salary + pension + rest + inc.family_employee_salary_paid
+                 - inc.net_loss_carryover)
+    return judgement if judgement > 0 else 0
+
+
+def _salary(inc: Income, nat: National) -> tuple[int, int]:
+    """給与所得 from the 給与収入 (所得税法28条, 別表第五) and the 所得金額調整控除 (a) taken
+    from it (租税特別措置法41条の3の3第1項: 給与収入 over 850万, 特別障害者 or a child
+    under 23 or such a dependant): (給与所得 before it, the 控除)."""
+    salary = salary_income_from_revenue(nat, inc.salary_revenue)
+    if inc.income_adjustment_eligible and inc.salary_revenue > nat.adjustment_floor:
+        top = min(inc.salary_revenue, nat.adjustment_ceiling)
+        return salary, min(salary, ceil_yen((top - nat.adjustment_floor) * nat.adjustment_rate))
+    return salary, 0
+
+
+def _separate(inc: Income) -> tuple[int, int, int, int]:
+    """分離課税の所得: 土地建物等の譲渡所得 before and after its 特別控除, 株式等 and 先物取引:
+    (land before, land after, stocks, futures)."""
+    land_after = land_before = stocks = futures = 0
+    for s in inc.separate:
+        if s.kind in LAND_KINDS:
+            land_before += s.income
+            land_after += max(0, s.income - s.special_deduction)
+        elif s.kind in STOCK_KINDS:
+            stocks += s.income
+        else:
+            futures += s.income
+    return land_before, land_after, stocks, futures
 
 
 def _is_earner(inc: Income, nat: National, over65: bool) -> bool:
