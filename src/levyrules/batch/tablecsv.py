@@ -143,7 +143,7 @@ def _parse(np, raw: bytes, names: list, enc: str, line: int):
     if len(a) > (int(ends[-1]) + 1 if len(ends) else 0):    # a last record, no line end
         total += 1
         lines = np.append(lines, total)
-    if _too_long(np, a, ends, quotes):
+    if _too_long(np, a, ends):
         return None
     table = _read(data, names, len(ends) < len(t))
     if table is None or table.num_rows != len(lines):
@@ -164,18 +164,15 @@ def _quotes_agree(np, a, quotes) -> bool:
     return bool(np.where(np.arange(len(quotes)) % 2 == 0, opens, closes).all())
 
 
-def _too_long(np, a, ends, quotes) -> bool:
-    """True when a cell may be longer than the csv module takes (csv.field_size_limit):
-    it refuses such a file."""
+def _too_long(np, a, ends) -> bool:
+    """True when a record is longer than the csv module takes a cell
+    (csv.field_size_limit, which it counts in characters: a record of fewer bytes holds
+    no such cell): it refuses such a file, csv_rows decides."""
     import csv
     limit = csv.field_size_limit()
     if len(a) <= limit:
         return False
-    commas = np.flatnonzero(a == COMMA)
-    if len(quotes):
-        commas = commas[np.searchsorted(quotes, commas) % 2 == 0]
-    edges = np.unique(np.concatenate([[-1], commas, ends, [len(a)]]))
-    return bool((np.diff(edges) > limit).any())
+    return bool((np.diff(np.concatenate([[-1], ends, [len(a) - 1]])) > limit).any())
 
 
 def _read(data: bytes, names: list, newlines: bool):
