@@ -79,7 +79,9 @@ def _fast(path: Path, names: list, enc: str) -> Iterator:
                 if enc == "utf-8" and buf.startswith(codecs.BOM_UTF8):
                     buf = buf[3:]
                 cut = _cut(np, buf, eof, first=True)
-                if not cut and not eof:
+                if not cut:             # the header goes on (or is all the file)
+                    if eof:
+                        return
                     carry = buf
                     continue
                 line, buf, head = len(_ends(np, buf[:cut], True)[0]), buf[cut:], False
