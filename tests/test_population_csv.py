@@ -149,6 +149,20 @@ def test_the_city_is_read_by_pyarrow_block_by_block(city, monkeypatch):
                                                               chunk=150)) == 400
 
 
+def test_quoted_cells_line_ends_and_blank_lines_are_read_by_pyarrow(tmp_path, monkeypatch):
+    """Quoting as csv.writer writes it (commas, doubled quotes, CR LF inside a cell), CR LF
+    line ends, blank lines and a BOM are read by pyarrow, on the csv module's lines."""
+    def refuse(*a, **k):
+        raise AssertionError("read by the csv module")
+    path = tmp_path / "head_changes.csv"
+    path.write_bytes(b'\xef\xbb\xbf"household_id","date","head"\r\n\r\n"H-1","0,072",""\r\n'
+                     b'H-2,"a ""b""","x\r\ny"\r\n\r\nH-3,,007\r\n')
+    expected = outcome(path)
+    monkeypatch.setattr(tablecsv, "_slow", refuse)
+    assert arrow_outcome(path) == expected == (HEADER, [
+        (3, ["H-1", "0,072", ""]), (5, ["H-2", 'a "b"', "x\r\ny"]), (7, ["H-3", "", "007"])])
+
+
 def rejects_of(path):
     with open(path, encoding="utf-8", newline="") as f:
         return [(r["household_id"], r["field"], r["message"]) for r in csv.DictReader(f)]

@@ -19,6 +19,7 @@ import codecs
 from pathlib import Path
 from typing import Iterator
 
+from ..errors import InputError
 from ..population import tables as files
 from . import tablecells as cells
 
@@ -37,18 +38,29 @@ def csv_batches(path: Path, table: str, encoding: str | None) -> tuple[list, Ite
 
 def _batches(path: Path, names: list, enc: str, slow) -> Iterator[tuple]:
     last = 1                            # the line of the last record given (the header's)
-    if enc in ASCII_SAFE and len(set(names)) == len(names):
-        for got in _fast(path, names, "utf-8" if enc == "utf-8-sig" else enc):
-            if got is None:             # a block pyarrow may read otherwise: csv_rows
-                break
-            table, lines = got
-            if len(lines):
-                last = int(lines[-1])
-                yield table, lines
-        else:
-            slow.close()
-            return
-    yield from _slow(slow, names, last)
+    try:
+        if enc in ASCII_SAFE and len(set(names)) == len(names):
+            for got in _fast(path, names, "utf-8" if enc == "utf-8-sig" else enc):
+                if got is None:         # a block pyarrow may read otherwise: csv_rows
+                    break
+                table, lines = got
+                if len(lines):
+                    last = int(lines[-1])
+                    yield table, lines
+            else:
+                return
+        yield from _slow(slow, names, last)
+    finally:
+        _close(slow)
+
+
+def _close(rows) -> None:
+    """Close csv_rows' file (its generator closes it once started)."""
+    try:
+        next(rows, None)
+    except InputError:
+        pass
+    rows.close()
 
 
 def _slow(rows, names: list, after: int) -> Iterator[tuple]:
