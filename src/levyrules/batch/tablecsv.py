@@ -7,9 +7,9 @@ the household reader, whose reading (population.tables.csv_rows) stays the defin
 
 The header is read and checked by csv_rows itself. A block is taken by pyarrow only when
 the two readings provably agree on it: an encoding in which ``,`` ``"`` CR and LF are never
-part of a multibyte character, text that decodes strictly, every quote opening or closing a
-cell (or doubled inside one), as many records as pyarrow finds, all of them as wide as the
-header. Otherwise, from that block on, the rows are those of csv_rows, which words any
+part of a multibyte character, text that decodes strictly (and has no NUL), every quote
+opening or closing a cell (or doubled inside one), no record longer than the csv module's
+cell limit, as many records as pyarrow finds, all of them as wide as the header. Otherwise, from that block on, the rows are those of csv_rows, which words any
 error as it always has (``not valid shift_jis after line N``, ``N cells for M columns``):
 never a traceback, never a value (pyarrow's own decoding error quotes the bytes)."""
 
@@ -139,6 +139,8 @@ def _parse(np, raw: bytes, names: list, enc: str, line: int):
     """(table, the line of each record, the line of the block's end) of a block of whole
     records after line `line`, or None when pyarrow may read it otherwise than the csv
     module."""
+    if b"\x00" in raw:                  # the csv module of Python 3.10 refuses NUL
+        return None
     try:
         text = raw.decode(enc)          # strictly, as the household reader decodes
     except UnicodeDecodeError:
