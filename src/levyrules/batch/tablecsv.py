@@ -9,8 +9,9 @@ The header is read and checked by csv_rows itself. A block is taken by pyarrow o
 the two readings provably agree on it: an encoding in which ``,`` ``"`` CR and LF are never
 part of a multibyte character, text that decodes strictly (and has no NUL), every quote
 opening or closing a cell (or doubled inside one), no record longer than the csv module's
-cell limit, as many records as pyarrow finds, all of them as wide as the header. Otherwise, from that block on, the rows are those of csv_rows, which words any
-error as it always has (``not valid shift_jis after line N``, ``N cells for M columns``):
+cell limit, as many records as pyarrow finds, all of them as wide as the header.
+Otherwise, from that block on, the rows are those of csv_rows, which words any error as it
+always has (``not valid shift_jis after line N``, ``N cells for M columns``):
 never a traceback, never a value (pyarrow's own decoding error quotes the bytes)."""
 
 from __future__ import annotations
