@@ -6,6 +6,7 @@
                                                   # tables) on a 2-worker LocalCluster
     python benchmarks/batch.py --dask tables      # the Dask path on the Parquet tables only
     python benchmarks/batch.py --n 1000000 --read --workers ''   # the columnar table reader alone
+    python benchmarks/batch.py --n 200000 --read --csv --workers ''  # ... over CSV tables too
 
 The city is written once by `levyrules synth` (Parquet tables, and JSON Lines for Dask),
 outside the timing. Each figure is the median of three runs of the whole command path
@@ -20,7 +21,8 @@ reads its own parts of the tables), JSON Lines household by household.
 
 ``--read`` also measures the columnar table reader alone (levyrules.batch.tables
 .read_population over the Parquet tables, in one process, chunks of 65,536 households
-rows): households/s of wall time and per CPU-second of the reading loop (start-up and
+rows; with ``--csv`` also over the same city written as CSV tables by ``levyrules synth
+--format csv``): households/s of wall time and per CPU-second of the reading loop (start-up and
 imports left out), median of three fresh processes.
 """
 
@@ -125,6 +127,8 @@ def main() -> int:
     ap.add_argument("--dask", nargs="?", const="both", choices=("both", "tables", "jsonl"),
                     help="also the Dask path: on both layouts (default) or one")
     ap.add_argument("--read", action="store_true", help="also the columnar table reader alone")
+    ap.add_argument("--csv", action="store_true",
+                    help="with --read: the reader over CSV tables (levyrules synth --format csv)")
     ap.add_argument("--dir", help="keep the city and outputs here (default: a temp folder)")
     a = ap.parse_args()
     from levyrules.population import convert, synth
@@ -141,6 +145,12 @@ def main() -> int:
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
     rows = []
     chunk = str(a.chunk_size or 0)
+    if a.read and a.csv:
+        csv_tables = work / f"city-{a.n}-csv"
+        if not csv_tables.exists():
+            synth.write(csv_tables, a.n, a.fiscal_year, a.seed, "csv")
+        rows.append(bench("read_population csv (columns), 1 process", lambda i: [
+            sys.executable, "-c", READ, str(csv_tables), str(a.fiscal_year), "65536"], a.repeat))
     if a.read:
         rows.append(bench("read_population parquet (columns), 1 process", lambda i: [
             sys.executable, "-c", READ, str(tables), str(a.fiscal_year), "65536"], a.repeat))

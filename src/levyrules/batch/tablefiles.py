@@ -5,13 +5,12 @@ the household reader checks it, and child tables taken a key range at a time."""
 
 from __future__ import annotations
 
-from itertools import islice
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
 from ..errors import InputError
 from ..population import layout, sources, tables as files
-from . import tablecells as cells
+from . import tablecells as cells, tablecsv
 from .tablebuild import col
 
 BATCH = 65_536
@@ -56,7 +55,7 @@ class _Table:
         self.table, self.name, self.index = table, path.name, list(layout.TABLES).index(table)
         _, pa, _ = cells._libs()
         if path.suffix == ".csv":
-            self.names, self._rows = files.csv_rows(path, table, encoding)
+            self.names, self._blocks = tablecsv.csv_batches(path, table, encoding)
             self.where = Where(path.name, "{}:{}")
             self.schema = pa.schema([(c, pa.string()) for c in self.names])
             self.canonical = len(set(self.names)) == len(self.names)
@@ -73,13 +72,7 @@ class _Table:
         """(arrow table, row numbers) of each batch; of Parquet row `groups` only."""
         np, pa, _ = cells._libs()
         if self.where.fmt == "{}:{}":
-            while True:
-                rows = list(islice(self._rows, size))
-                if not rows:
-                    return
-                lines = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-                cols = [pa.array(c, pa.string()) for c in zip(*(r[1] for r in rows))]
-                yield pa.Table.from_arrays(cols, schema=self.schema), lines
+            yield from _sized(self._blocks, size)
             return
         if groups is not None and not len(groups):
             return
@@ -106,6 +99,33 @@ class _Table:
         """The number of rows of each Parquet row group."""
         meta = self._pq.metadata
         return [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
+
+
+def _sized(blocks, size: int) -> Iterator[tuple]:
+    """(table, numbers) of `size` rows each (the last: what remains) from blocks of any
+    number of rows; every column one array."""
+    held, n = [], 0
+    for table, numbers in blocks:
+        held.append((table, numbers))
+        n += len(numbers)
+        while n >= size:
+            table, numbers = _join(held)
+            yield _one_chunk(table.slice(0, size)), numbers[:size]
+            held, n = [(table.slice(size), numbers[size:])], n - size
+    if n:
+        table, numbers = _join(held)
+        yield _one_chunk(table), numbers
+
+
+def _join(held: list) -> tuple:
+    np, pa, _ = cells._libs()
+    if len(held) == 1:
+        return held[0]
+    return pa.concat_tables([h[0] for h in held]), np.concatenate([h[1] for h in held])
+
+
+def _one_chunk(table):
+    return table.combine_chunks() if any(c.num_chunks > 1 for c in table.columns) else table
 
 
 def _empty(t: _Table):
