@@ -64,6 +64,8 @@ def assess_columns(pop: Population, tariff) -> Columns:
     w = v if not changes.taken.any() else \
         head_change.expand(np, pop, facts, v, changes, lambda hh, n: Groups(np, hh, n))
     del facts
+    if w is not v:
+        _slim(v)
     w.judgement = judging.judge(np, fy, w.groups, w.head, w.facts, w.income,
                                 w.income_u, w.judged, w.on, w.late, w.counted, nat,
                                 tariff.options.fictitious_head_counts_as_earner)
@@ -169,6 +171,19 @@ def _view(np, pop: Population, keep, facts, income, income_u, judged, on, late, 
     v.judged = judged if isinstance(pk, slice) else judged[keep]
     v.on, v.late, v.counted = on[pk], late[pk], counted[pk]
     return v
+
+
+def _slim(v) -> None:
+    """Once the parts' view holds its own copy of every person column (a 世帯主変更 in
+    the chunk), `v` keeps only what head_change.combine and household_columns read of it,
+    so the working memory does not hold each person column twice while the parts run."""
+    facts = {k: getattr(v.facts, k) for k in ("insured", "care", "preschool", "under18")}
+    declared = v.income.declared
+    for k in list(vars(v)):
+        if k not in ("index", "hh", "head", "groups", "judged", "birth"):
+            delattr(v, k)
+    v.facts = types.SimpleNamespace(**facts)
+    v.income = types.SimpleNamespace(declared=declared)
 
 
 # what the 判定, the steps and the household columns read of the facts and incomes
