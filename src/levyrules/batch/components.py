@@ -65,6 +65,16 @@ def levy(np, name: str, tariff, v, months, whole: bool = False, shared: dict | N
     return _fields(np, c, L, present, H, whole)
 
 
+def rows_of(np, v, months_arrays) -> dict:
+    """The rows of each distinct months array, made before any component runs (so the
+    view's person columns can go): the `shared` dict `levy` takes."""
+    shared: dict = {}
+    for months in months_arrays:
+        if id(months) not in shared:
+            shared[id(months)] = (months, _rows(np, v, months))
+    return shared
+
+
 def _rows(np, v, months):
     """The rows of the persons with `months` (None: nobody): their columns, the
     households present (None: all), their groups, months and number of months, and

@@ -69,12 +69,13 @@ def assess_columns(pop: Population, tariff) -> Columns:
     w.judgement = judging.judge(np, fy, w.groups, w.head, w.facts, w.income,
                                 w.income_u, w.judged, w.on, w.late, w.counted, nat,
                                 tariff.options.fictitious_head_counts_as_earner)
-    parts, shared = {}, {}
-    for name in ORDER:
-        if name in nat.caps:
-            months = w.facts.care if name == "care" else w.facts.insured
-            parts[name] = components.levy(np, name, tariff, w, months, w is not v, shared)
-    del shared
+    names = [name for name in ORDER if name in nat.caps]
+    months = {name: w.facts.care if name == "care" else w.facts.insured for name in names}
+    parts, shared = {}, components.rows_of(np, w, months.values())
+    _after_rows(v, w)
+    for name in names:
+        parts[name] = components.levy(np, name, tariff, w, months[name], w is not v, shared)
+    del shared, months
     if w is v:
         out = household_columns(np, pop, tariff, v, parts)
     else:
@@ -173,17 +174,29 @@ def _view(np, pop: Population, keep, facts, income, income_u, judged, on, late, 
     return v
 
 
-def _slim(v) -> None:
-    """Once the parts' view holds its own copy of every person column (a 世帯主変更 in
-    the chunk), `v` keeps only what head_change.combine and household_columns read of it,
-    so the working memory does not hold each person column twice while the parts run."""
+def _slim(v, keep: tuple = ()) -> None:
+    """`v` keeps only what head_change.combine and household_columns read of it (and the
+    fields `keep`): once the parts' view holds its own copy of every person column (a
+    世帯主変更 in the chunk), and once the components' rows are made, so the working
+    memory does not hold person columns no later step reads."""
     facts = {k: getattr(v.facts, k) for k in ("insured", "care", "preschool", "under18")}
     declared = v.income.declared
     for k in list(vars(v)):
-        if k not in ("index", "hh", "head", "groups", "judged", "birth"):
+        if k not in ("index", "hh", "head", "groups", "judged", "birth") + keep:
             delattr(v, k)
     v.facts = types.SimpleNamespace(**facts)
     v.income = types.SimpleNamespace(declared=declared)
+
+
+def _after_rows(v, w) -> None:
+    """The person columns the components' rows were made from, dropped once the rows
+    are made (the 判定 is done; head_change.combine reads w's 判定, 判定日, heads and who
+    counts, household_columns what _slim keeps of v)."""
+    if w is v:
+        _slim(v, ("judgement", "counted"))
+    else:
+        for k in ("facts", "income", "income_u", "base_x", "asset", "birth", "on", "late"):
+            delattr(w, k)
 
 
 # what the 判定, the steps and the household columns read of the facts and incomes
