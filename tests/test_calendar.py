@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from levyrules.engine.calendar import (age_on, attains_age_on, care_age_mask, is_65_at_income_year_end,
-                                is_preschool, is_under18, months_text, period_mask)
+                                       is_preschool, is_under18, months_text, period_mask)
 from conftest import household, person
 
 

@@ -29,7 +29,7 @@ from levyrules.collection import (AT_ONCE, SPECIAL_FINAL, SPECIAL_PROVISIONAL,
                                   provisional_installments, reschedule, special_eligibility,
                                   special_schedule)
 from levyrules.collection.limitation import (LimitationExpired, past_year_slots, period_end,
-                                  within_period)
+                                             within_period)
 from levyrules.collection.revision import revise
 from levyrules.tariff.model import DuePeriod, InstallmentPlan
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 from levyrules.engine.household import NO_INCOME, Income, Person
 from levyrules.engine.income import (basic_deduction, pension_income_from_revenue, person_income,
-                              salary_income_from_revenue)
+                                     salary_income_from_revenue)
 from levyrules.tariff import national
 from datetime import date
 

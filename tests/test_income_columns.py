@@ -23,7 +23,7 @@ from levyrules.batch.population import from_households
 from levyrules.errors import TariffError
 from levyrules.engine.household import LAND_KINDS, SEPARATE_KINDS
 from levyrules.engine.income import (IncomeColumns, PersonIncome, basic_deduction,
-                              basic_deduction_column, income_columns, person_income)
+                                     basic_deduction_column, income_columns, person_income)
 from levyrules.population.synth import generate
 from levyrules.tariff import national
 from levyrules.tariff.national import band_column, band_value, scale_column

@@ -24,7 +24,7 @@ from levyrules.authoring import tariff_tests  # noqa: E402
 from levyrules.batch.population import NONE, from_households  # noqa: E402
 from levyrules.engine.household import Childbirth, Period, Unemployment  # noqa: E402
 from levyrules.engine.members import (Member, judge_columns, judgement_date,  # noqa: E402
-                               judgement_dates, member_columns)
+                                      judgement_dates, member_columns)
 from levyrules.population.synth import generate  # noqa: E402
 from levyrules.rules import care_exempt, childbirth, former_dependent, unemployment  # noqa: E402
 from strategies import households as shared_households  # noqa: E402

@@ -220,7 +220,7 @@ def test_revise_equals_the_library():
     t = levyrules.load_tariff("koriyama/2025")
     rev = revise(earlier, levyrules.Household.from_json(now), t, date(2025, 10, 15))
     out = r.json()
-    from levyrules.collection.revision import render as render_revision
+    from levyrules.render.revision import render as render_revision
     assert out.pop("explanation") == render_revision(rev, t)
     assert out == json.loads(json.dumps(rev.to_json()))
     assert out["change"] == "decrease" and r.headers["x-levyrules-tariff-sha256"] == t.sha256

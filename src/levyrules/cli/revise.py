@@ -17,7 +17,8 @@ def _as_of(text: str) -> date:
 
 def cmd_revise(args) -> int:
     from . import _other_town_allowed, _read_household, _tariff_for
-    from ..collection.revision import render, revise
+    from ..collection.revision import revise
+    from ..render.revision import render
 
     as_of = _as_of(args.as_of)
     earlier = read_json_file(args.earlier, "earlier")

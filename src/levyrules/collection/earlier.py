@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import InputError
 from ..engine.jsonread import read_json
 from ..engine.fields import (MAX_ITEMS, MAX_PERSONS, a_date, bounded_list, integer, obj,
-                     opaque_id, text, unknown_keys)
+                             opaque_id, text, unknown_keys)
 
 _COMPONENTS = frozenset(("medical", "support", "care", "child"))
 _ROLES = frozenset(("insured", "fictitious_head", "late_elderly", "other"))

@@ -8,9 +8,9 @@ from .calendar import MONTH_COUNT, fy_end, months_text
 from .money import format_rate
 from .result import ComponentLevy
 from ..rules import (ASSET_LEVY, CAP, CARE_AGE, FICTITIOUS_HEAD, INCOME_LEVY, LATE_ELDERLY, MONTHS,
-                    PER_CAPITA, PER_HOUSEHOLD, ROUNDING, reduction_rule)
+                     PER_CAPITA, PER_HOUSEHOLD, ROUNDING, reduction_rule)
 from ..rules import (care_exempt, child_support, childbirth, former_dependent, reductions,
-                    specified_household, unemployment)
+                     specified_household, unemployment)
 from ..tariff.model import COMPONENT_NAMES, ComponentRates
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..engine.calendar import (age_at_least_columns, age_on, key_range_mask,
-                        key_range_mask_columns, month_key, month_key_columns)
+                               key_range_mask_columns, month_key, month_key_columns)
 from . import rule
 
 FORMER_DEPENDENT = rule("former_dependent",

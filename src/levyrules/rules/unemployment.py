@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 from ..engine.calendar import (age_at_least_columns, age_on, key_range_mask,
-                        key_range_mask_columns, month_key, month_key_columns)
+                               key_range_mask_columns, month_key, month_key_columns)
 from ..engine.household import Unemployment
 from . import rule
 

@@ -122,7 +122,8 @@ def _revise_args(data) -> tuple:
 
 
 async def revise_route(request):
-    from ..collection.revision import render, revise
+    from ..collection.revision import revise
+    from ..render.revision import render
     data = await _json_body(request)
     note(request, households=1)
     try:
