@@ -39,6 +39,7 @@ PARTS = (
     (head_change, "combine", "世帯主変更: parts folded back"),
     (evaluate, "notices", "totals (100円, 期別) of notices"),
     (judge, "judge", "判定 (tier, 特定世帯)"),
+    (components, "rows_of", "components (rows)"),
     (components, "levy", "components (ledger, output fields)"),
     (evaluate, "household_columns", "household output columns"),
     (colmod, "installment_columns", "installment columns"),

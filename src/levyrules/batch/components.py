@@ -36,23 +36,12 @@ def shape(name: str, tariff) -> Component:
                      pipeline.tariff_flags(name, rates, opts, tariff.rounding))
 
 
-def levy(np, name: str, tariff, v, months, whole: bool = False, shared: dict | None = None
-         ) -> dict:
-    """The component's columns for the households of view `v` whose members have the
-    component's `months` (int64[P] masks of the view's persons): {field: int64[H]};
-    `whole`: also "statutory_household_all", the 平等割 part of the 7割・5割・2割軽減
-    whether or not the household has a statutory reduction (batch/head_change.py);
-    `shared`: a dict kept over the components of one view, where the rows of each
-    `months` array are made once (医療分, 支援分 and 子ども分 share theirs)."""
+def levy(np, name: str, tariff, v, rows, whole: bool = False) -> dict:
+    """The component's columns for the households of view `v`, from `rows` (`rows_of`:
+    the rows of the persons with the component's months): {field: int64[H]}; `whole`:
+    also "statutory_household_all", the 平等割 part of the 7割・5割・2割軽減 whether or
+    not the household has a statutory reduction (batch/head_change.py)."""
     H = len(v.head)
-    key = id(months)
-    rows = shared.get(key) if shared is not None else None
-    if rows is None:
-        rows = _rows(np, v, months)
-        if shared is not None:
-            shared[key] = (months, rows)        # months kept: its id is not reused
-    else:
-        rows = rows[1]
     if rows is None:           # nobody is levied: 0 whatever the rates (assess._zero)
         return {k: np.zeros(H, np.int64) for k in FIELDS + ("statutory_household_all",)[:whole]}
     c = shape(name, tariff)
@@ -65,14 +54,15 @@ def levy(np, name: str, tariff, v, months, whole: bool = False, shared: dict | N
     return _fields(np, c, L, present, H, whole)
 
 
-def rows_of(np, v, months_arrays) -> dict:
-    """The rows of each distinct months array, made before any component runs (so the
-    view's person columns can go): the `shared` dict `levy` takes."""
-    shared: dict = {}
-    for months in months_arrays:
-        if id(months) not in shared:
-            shared[id(months)] = (months, _rows(np, v, months))
-    return shared
+def rows_of(np, v, months: dict) -> dict:
+    """{component: its rows} for `months` {component: int64[P] masks of the view's
+    persons}, made before any component runs (so the view's person columns can go);
+    components with the same months array (医療分, 支援分 and 子ども分) share theirs."""
+    made: dict = {}
+    for m in months.values():
+        if id(m) not in made:
+            made[id(m)] = _rows(np, v, m)
+    return {name: made[id(m)] for name, m in months.items()}
 
 
 def _rows(np, v, months):

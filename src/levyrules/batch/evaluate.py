@@ -71,11 +71,13 @@ def assess_columns(pop: Population, tariff) -> Columns:
                                 tariff.options.fictitious_head_counts_as_earner)
     names = [name for name in ORDER if name in nat.caps]
     months = {name: w.facts.care if name == "care" else w.facts.insured for name in names}
-    parts, shared = {}, components.rows_of(np, w, months.values())
+    rows = components.rows_of(np, w, months)
+    del months
     _after_rows(v, w)
+    parts = {}
     for name in names:
-        parts[name] = components.levy(np, name, tariff, w, months[name], w is not v, shared)
-    del shared, months
+        parts[name] = components.levy(np, name, tariff, w, rows.pop(name), w is not v)
+    del rows
     if w is v:
         out = household_columns(np, pop, tariff, v, parts)
     else:
