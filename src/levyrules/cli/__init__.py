@@ -43,6 +43,16 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"levyrules: error: {one_line(message)}\n")
 
 
+def print_result(value, tariff, render=None) -> None:
+    """`value` on stdout: in Japanese words by `render(value, tariff)` (--explain), or
+    `value.to_json()` indented with the Japanese as is."""
+    if render is not None:
+        sys.stdout.write(render(value, tariff))
+    else:
+        json.dump(value.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+
+
 def _read_household(path: str) -> Household:
     """The household file (`-` = stdin) through the one JSON reader (levyrules.engine.jsonread)."""
     return Household.from_json(read_json_file(path, "household"))
@@ -89,12 +99,8 @@ def cmd_assess(args) -> int:
     tariff = _tariff_for(household, args)
     result = assess(household, tariff, trace=True, partial=not args.strict,
                     allow_other_municipality=_other_town_allowed(household, tariff, args))
-    if args.explain:
-        from ..render.explain import render
-        sys.stdout.write(render(result, tariff))
-    else:
-        json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+    from ..render.explain import render
+    print_result(result, tariff, render if args.explain else None)
     if result.total is None:
         missing = [c.missing for c in result.components.values() if c.missing]
         if all(c.missing for c in result.components.values()):

@@ -3,8 +3,6 @@ with --explain as a 更正通知書 in Japanese. Registered by cli.build_parser.
 
 from __future__ import annotations
 
-import json
-import sys
 from datetime import date
 
 from ..engine.fields import a_date
@@ -16,7 +14,7 @@ def _as_of(text: str) -> date:
 
 
 def cmd_revise(args) -> int:
-    from . import _other_town_allowed, _read_household, _tariff_for
+    from . import _other_town_allowed, _read_household, _tariff_for, print_result
     from ..collection.revision import revise
     from ..render.revision import render
 
@@ -26,11 +24,7 @@ def cmd_revise(args) -> int:
     tariff = _tariff_for(household, args)
     rev = revise(earlier, household, tariff, as_of, paid=args.paid, fraud=args.fraud,
                  allow_other_municipality=_other_town_allowed(household, tariff, args))
-    if args.explain:
-        sys.stdout.write(render(rev, tariff))
-    else:
-        json.dump(rev.to_json(), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+    print_result(rev, tariff, render if args.explain else None)
     return 0
 
 
