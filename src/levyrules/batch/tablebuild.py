@@ -31,7 +31,7 @@ def _np():
 def col(table, name: str):
     """The column `name` of an arrow table as one array (large text as text), or None
     when it is absent."""
-    if table is None or name not in table.column_names:
+    if table is None or table.schema.get_field_index(name) < 0:
         return None
     c = table.column(name)
     if hasattr(c, "num_chunks"):
@@ -119,7 +119,9 @@ def build(hh, rows: dict) -> Built:
     fy, fy_bad = cells.ints(col(hh, "fiscal_year"), n)
     bad |= fy_bad | (fy < 2000) | (fy > 2100)
     muni = col(hh, "municipality")
-    bad |= cells.present(muni, n) & ~cells.matches(muni, MUNICIPALITY, n)
+    named = cells.present(muni, n)
+    if named.any():
+        bad |= named & ~cells.matches(muni, MUNICIPALITY, n)
     persons, _, v_persons = rows["persons"]
     p_bad, person, pid_codes = _persons(persons)
     counts = np.bincount(v_persons, minlength=n)
@@ -168,8 +170,11 @@ class _PersonIndex:
         self.dictionary = dictionary
         self.width = len(dictionary) + 1
         key = v * self.width + codes
-        self.order = np.argsort(key, kind="stable")
-        self.keys = key[self.order]
+        if len(key) < 2 or (key[1:] >= key[:-1]).all():     # in order (ids p1, p2 …)
+            self.order, self.keys = np.arange(len(key)), key
+        else:
+            self.order = np.argsort(key, kind="stable")
+            self.keys = key[self.order]
         self.duplicate = np.zeros(len(key), bool)
         self.duplicate[self.order[1:]] = self.keys[1:] == self.keys[:-1]
         self.table = None

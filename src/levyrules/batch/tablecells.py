@@ -107,8 +107,15 @@ def ints(arr, n: int, empty: int = NONE):
         text = pc.if_else(pa.array(ok), arr, "0")
         values = pc.cast(text, pa.int64()).to_numpy(zero_copy_only=False)
         return np.where(has, values, empty), has & ~ok
-    values = _values(arr, n).astype(np.int64, copy=False)   # an integer column (checked by
-    over = values.view(np.uint64) > MAX_YEN                  # open_parquet); negative: over
+    values = _values(arr, n)            # an integer column (checked by open_parquet)
+    if arr.null_count > n // 4:         # mostly empty: only the cells with a value
+        at = np.flatnonzero(valid(arr, n))
+        out, bad = np.full(n, empty, np.int64), np.zeros(n, bool)
+        out[at] = values[at]
+        bad[at] = out[at].view(np.uint64) > MAX_YEN      # negative: over
+        return out, bad
+    values = values.astype(np.int64, copy=False)
+    over = values.view(np.uint64) > MAX_YEN
     has = valid(arr, n)
     bad = over & has if over.any() else np.zeros(n, bool)
     return values.copy() if arr.null_count == 0 else np.where(has, values, empty), bad
