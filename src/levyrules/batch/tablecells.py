@@ -142,9 +142,15 @@ def dates(arr, n: int):
     if not has.any():
         return np.full(n, NONE, np.int64), np.zeros(n, bool)
     if _libs()[1].types.is_date32(arr.type):   # a Parquet DATE column: days from 1970
-        days = _values(arr, n).astype(np.int64) + ORDINAL_1970
-        good = has & (days >= FIRST_DAY) & (days <= LAST_DAY)
-        return np.where(good, days, NONE), has & ~good
+        at = None if arr.null_count <= n // 4 else np.flatnonzero(has)     # (mostly empty)
+        days = _values(arr, n) if at is None else _values(arr, n)[at]
+        days = days.astype(np.int64) + ORDINAL_1970
+        good = (days >= FIRST_DAY) & (days <= LAST_DAY)
+        if at is None:
+            return np.where(good & has, days, NONE), has & ~good
+        out, bad = np.full(n, NONE, np.int64), np.zeros(n, bool)
+        out[at[good]], bad[at[~good]] = days[good], True
+        return out, bad
     if not is_text(arr):                    # not a text column: the household reader decides
         return np.full(n, NONE, np.int64), has
     offsets = _offsets(arr, n)
@@ -229,10 +235,13 @@ def opaque(arr, n: int):
     if hi == lo:
         return np.zeros(n, bool)
     data = np.frombuffer(arr.buffers()[2], np.uint8)
-    wrong = np.zeros(hi - lo + 1, np.int32)
-    np.cumsum(~allowed[data[lo:hi]], out=wrong[1:])
     length = offsets[1:] - offsets[:-1]
-    ok = (length >= 1) & (length <= 64) & (wrong[offsets[1:] - lo] == wrong[offsets[:-1] - lo])
+    ok = (length >= 1) & (length <= 64)
+    good = allowed[data[lo:hi]]
+    if not good.all():                  # the cells with a byte not allowed: by counting them
+        wrong = np.zeros(hi - lo + 1, np.int32)
+        np.cumsum(~good, out=wrong[1:])
+        ok &= wrong[offsets[1:] - lo] == wrong[offsets[:-1] - lo]
     return ok & first[data[np.minimum(offsets[:-1], hi - 1)]] & valid(arr, n)
 
 
