@@ -173,6 +173,65 @@ def test_ids_checked_on_their_bytes_as_the_id_pattern(ids):
         tablecells.matches(arr, tablecells.ID, len(ids)).tolist()
 
 
+YEN_TEXT = st.one_of(st.none(), st.integers(0, 10 ** 17).map(str),
+                     st.text("0123456789", max_size=17), st.text(max_size=6),
+                     st.sampled_from(["", "007", "1,000", "1000.0", "-5", "+5", " 5", "5\n",
+                                      "１２", "٣", "9" * 15, "1" + "0" * 15, "0" * 16]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(YEN_TEXT, max_size=12), st.sampled_from([0, tablecells.NONE]))
+def test_text_yen_cells_read_from_their_bytes_as_the_digits_pattern(texts, empty):
+    """tablecells.ints of a text column (its cells' bytes read as digits) gives what the
+    DIGITS pattern (layout's whole-yen rule) gives: the number where 1 to 15 digits 0-9,
+    `empty` where empty, bad (and 0) anywhere else."""
+    arr = pa.array(["1"] + texts, pa.string()).slice(1)
+    values, bad = tablecells.ints(arr, len(texts), empty)
+    ok = tablecells.matches(arr, tablecells.DIGITS, len(texts))
+    for t, v, b, o in zip(texts, values.tolist(), bad.tolist(), ok.tolist()):
+        assert (b, v) == ((False, empty) if not t else (False, int(t)) if o else (True, 0))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(-2 ** 63, 2 ** 63 - 1),
+                          st.integers(0, 10 ** 15 + 1)), max_size=12),
+       st.sampled_from([0, tablecells.NONE]))
+def test_integer_yen_cells_mostly_empty_or_not(values, empty):
+    """An integer column, read by all its cells or (mostly empty) by those with a value:
+    the value, `empty` where null, bad where negative or 10^15 yen or more."""
+    arr = pa.array([7] + values, pa.int64()).slice(1)
+    got, bad = tablecells.ints(arr, len(values), empty)
+    assert got.tolist() == [empty if v is None else v for v in values]
+    assert bad.tolist() == [v is not None and not 0 <= v <= 10 ** 15 - 1 for v in values]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(
+    ["", "true", "false", "1", "0", "TRUE", "FALSE", "True", "False", "tRUE", "yes", "2",
+     " true", "true\n"])), max_size=12), st.booleans())
+def test_text_flag_cells_read_as_the_household_reader(texts, default):
+    """tablecells.bools of a text column (its cells with a value only): layout's
+    true/false words, `default` where empty, bad anywhere else."""
+    from levyrules.population.layout import _BOOLS
+    arr = pa.array(["true"] + texts, pa.string()).slice(1)
+    values, bad = tablecells.bools(arr, len(texts), default)
+    assert values.tolist() == [_BOOLS.get(t, False) if t else default for t in texts]
+    assert bad.tolist() == [bool(t) and t not in _BOOLS for t in texts]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(-800_000, 200_000)), max_size=12))
+def test_a_date_column_mostly_empty_or_not(days):
+    """A Parquet DATE column (days since 1970), read by all its cells or (mostly empty)
+    by those with a value: the ordinal, NONE where null, bad outside 1850–2200."""
+    arr = pa.array([0] + days, pa.date32()).slice(1)
+    values, bad = tablecells.dates(arr, len(days))
+    ordinal = [None if d is None else d + date(1970, 1, 1).toordinal() for d in days]
+    ok = [o is not None and tablecells.FIRST_DAY <= o <= tablecells.LAST_DAY for o in ordinal]
+    assert values.tolist() == [o if g else tablecells.NONE for o, g in zip(ordinal, ok)]
+    assert bad.tolist() == [o is not None and not g for o, g in zip(ordinal, ok)]
+
+
 # ---------------------------------------------------------------- hostile tables
 
 BASE = {

@@ -102,11 +102,7 @@ def ints(arr, n: int, empty: int = NONE):
     if arr is None or pa.types.is_null(arr.type) or arr.null_count == n:
         return np.full(n, empty, np.int64), np.zeros(n, bool)
     if is_text(arr):
-        has = present(arr, n)
-        ok = matches(arr, DIGITS, n)
-        text = pc.if_else(pa.array(ok), arr, "0")
-        values = pc.cast(text, pa.int64()).to_numpy(zero_copy_only=False)
-        return np.where(has, values, empty), has & ~ok
+        return _digits(arr, n, empty)
     values = _values(arr, n)            # an integer column (checked by open_parquet)
     if arr.null_count > n // 4:         # mostly empty: only the cells with a value
         at = np.flatnonzero(valid(arr, n))
@@ -121,16 +117,43 @@ def ints(arr, n: int, empty: int = NONE):
     return values.copy() if arr.null_count == 0 else np.where(has, values, empty), bad
 
 
+def _digits(arr, n: int, empty: int):
+    """ints of a text column: the cells written as DIGITS (1 to 15 digits 0-9, what
+    ``matches(arr, DIGITS, n)`` finds) read from their bytes, the others 0 and bad."""
+    np = _libs()[0]
+    at = np.flatnonzero(present(arr, n))
+    out, bad = np.full(n, empty, np.int64), np.zeros(n, bool)
+    if not len(at):
+        return out, bad
+    offsets = _offsets(arr, n)
+    start = offsets[:-1][at].astype(np.int64)
+    length = offsets[1:][at] - start
+    width = min(int(length.max()), 16)              # (16: too long, whatever the bytes)
+    data = np.frombuffer(arr.buffers()[2], np.uint8)
+    j = np.arange(width)
+    inside = j < length[:, None]
+    digit = data[np.minimum(start[:, None] + j, len(data) - 1)].astype(np.int64) - 48
+    ok = (length <= 15) & ((digit >= 0) & (digit <= 9) | ~inside).all(1)
+    power = np.where(inside, 10 ** np.clip(length[:, None] - 1 - j, 0, 15), 0)
+    out[at] = np.where(ok, (np.where(inside, digit, 0) * power).sum(1), 0)
+    bad[at[~ok]] = True
+    return out, bad
+
+
 def bools(arr, n: int, default: bool):
     """(bool values, `default` where empty; bad)."""
     np, pa, pc = _libs()
     has = present(arr, n)
     if not has.any():
         return np.full(n, default, bool), np.zeros(n, bool)
-    if is_text(arr):
-        yes = pc.fill_null(pc.is_in(arr, pa.array(TRUE)), False).to_numpy(zero_copy_only=False)
-        no = pc.fill_null(pc.is_in(arr, pa.array(FALSE)), False).to_numpy(zero_copy_only=False)
-        return np.where(has, yes, default), has & ~(yes | no)
+    if is_text(arr):                    # the cells with a value only
+        at = np.flatnonzero(has)
+        given = arr.take(pa.array(at))
+        yes = pc.is_in(given, pa.array(TRUE)).to_numpy(zero_copy_only=False)
+        no = pc.is_in(given, pa.array(FALSE)).to_numpy(zero_copy_only=False)
+        out, bad = np.full(n, default, bool), np.zeros(n, bool)
+        out[at], bad[at] = yes, ~(yes | no)
+        return out, bad
     return np.where(has, _values(arr, n), default), np.zeros(n, bool)
 
 
