@@ -131,6 +131,8 @@ def _ends(np, b: bytes, eof: bool):
 
 def _cut(np, buf: bytes, eof: bool, first: bool = False) -> int:
     """The end of the last complete record of `buf` (of the first, `first`); 0: none."""
+    if buf.find(b'"') < 0 and buf.find(b"\r") < 0:     # every line ending is an LF ending
+        return (buf.find(b"\n") if first else buf.rfind(b"\n")) + 1     # a record
     t, ends, _ = _ends(np, buf, eof)
     t = t[ends]
     return int(t[0 if first else -1]) + 1 if len(t) else 0
@@ -193,7 +195,8 @@ def _too_long(np, a, ends) -> bool:
 
 
 def _read(data: bytes, names: list, newlines: bool):
-    """The records of `data` (UTF-8) as text columns, or None (pyarrow refused them)."""
+    """The records of `data` (UTF-8, checked by _parse) as text columns, or None (pyarrow
+    refused them)."""
     _, pa, _ = cells._libs()
     from ..population.extras import need
     pacsv = need("pyarrow.csv", "batch", "the columnar reader")
@@ -205,6 +208,6 @@ def _read(data: bytes, names: list, newlines: bool):
             parse_options=pacsv.ParseOptions(newlines_in_values=newlines),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.string() for c in names}, strings_can_be_null=False,
-                quoted_strings_can_be_null=False))
+                quoted_strings_can_be_null=False, check_utf8=False))   # (_parse decoded it)
     except pa.ArrowException:
         return None
