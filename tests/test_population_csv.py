@@ -98,6 +98,14 @@ def test_any_text_reads_as_the_csv_module_reads_it(tmp_path_factory, body, block
     assert arrow_outcome(path, None, block) == outcome(path, None)
 
 
+@pytest.mark.parametrize("enc", sorted(tablecsv.ASCII_SAFE))
+def test_ascii_blocks_are_taken_undecoded_in_every_encoding_read_so(enc):
+    """A block of ASCII bytes goes to pyarrow as it is (tablecsv._parse): in each encoding
+    it reads by pyarrow, every ASCII byte is that character, as the csv module reads it."""
+    ascii_bytes = bytes(range(1, 128))
+    assert ascii_bytes.decode(enc).encode("utf-8") == ascii_bytes
+
+
 @pytest.mark.parametrize("enc,bad", [(None, b"\xff"), ("shift_jis", b"\x82,"),
                                      ("shift_jis", b"\xa0")])
 def test_an_undecodable_byte_is_one_error_naming_the_file_never_the_bytes(

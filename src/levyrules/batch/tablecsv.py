@@ -144,11 +144,14 @@ def _parse(np, raw: bytes, names: list, enc: str, line: int):
     module."""
     if b"\x00" in raw:                  # the csv module of Python 3.10 refuses NUL
         return None
-    try:
-        text = raw.decode(enc)          # strictly, as the household reader decodes
-    except UnicodeDecodeError:
-        return None
-    data = raw if enc in ("utf-8", "ascii") else text.encode("utf-8")
+    if raw.isascii():                   # the same text in each of ASCII_SAFE's encodings
+        data = raw
+    else:
+        try:
+            text = raw.decode(enc)      # strictly, as the household reader decodes
+        except UnicodeDecodeError:
+            return None
+        data = raw if enc in ("utf-8", "ascii") else text.encode("utf-8")
     a = np.frombuffer(data, np.uint8)
     t, outside, quotes = _ends(np, data, True)
     if len(quotes) and not _quotes_agree(np, a, quotes):
