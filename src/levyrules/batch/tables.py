@@ -113,12 +113,15 @@ class _Reader:
         whole = len(valid) == table.num_rows        # (the common case: no copy)
         vkeys = keys if whole else keys.take(valid)
         upto = vkeys[-1].as_py() if len(valid) else None
-        rows = {}
+        taken = {}
         for name, cursor in self.children.items():
             if upto is not None:
-                rows[name] = self._match(cursor, upto, vkeys, valid, rejects)
+                taken[name] = cursor.take(upto)
             if last:
                 self._trailing(cursor, table.num_rows, rejects)
+        of = _households_of({name: t[2] for name, t in taken.items()}, vkeys)
+        rows = {name: self._match(self.children[name].t, *t, of[name], vkeys, valid, rejects)
+                for name, t in taken.items()}
         part = _Chunk(self, table if whole else table.take(valid), numbers[valid], rows,
                       self.r0 + valid)
         pop, order, srcs = part.population(rejects)
@@ -151,12 +154,11 @@ class _Reader:
         self.prev = k[-1].as_py()
         return named[~same]
 
-    def _match(self, cursor: _Cursor, upto: str, vkeys, valid, rejects: list):
-        """(rows, their numbers, the household (index in `valid`) of each) of a child table
-        up to `upto`; rows naming no household are rejected before the next household."""
-        np, _, pc = cells._libs()
-        table, numbers, keys = cursor.take(upto)
-        v = _households_of(keys, vkeys)
+    def _match(self, t: _Table, table, numbers, keys, v, vkeys, valid, rejects: list):
+        """(rows, their numbers, the household (index in `valid`) of each: `v`) of a child
+        table's rows taken; rows naming no household are rejected before the next
+        household."""
+        np = _np()
         orphan = np.flatnonzero(v < 0)
         if len(orphan):
             names = vkeys.to_pylist()
@@ -168,8 +170,7 @@ class _Reader:
                     continue
                 prev = (i, key)
                 at = self.r0 + int(valid[bisect.bisect_right(names, key)])
-                rejects.append(((at, 0, cursor.t.index, int(numbers[i])),
-                                _orphan(cursor.t, key, numbers[i])))
+                rejects.append(((at, 0, t.index, int(numbers[i])), _orphan(t, key, numbers[i])))
             keep = v >= 0
             table, numbers, v = table.filter(keep), numbers[keep], v[keep]
         return table, numbers, v
@@ -184,28 +185,41 @@ class _Reader:
             prev = key
 
 
-def _households_of(keys, vkeys):
-    """The index in `vkeys` of each of the sorted `keys` (-1: none), one look-up per run of
-    equal keys; when the runs are exactly `vkeys` (every household has rows), none."""
+def _households_of(keys_of: dict, vkeys) -> dict:
+    """{table: the index in `vkeys` of each of its sorted keys (-1: none)}, one look-up per
+    run of equal keys: none when a table's runs are exactly `vkeys` (every household has
+    rows); the runs of the tables with rows for few households looked up together."""
+    np, pa, pc = cells._libs()
+    out, few = {}, {}
+    for name, keys in keys_of.items():
+        runs, lengths = _runs(keys)
+        if len(runs) == len(vkeys) and pc.all(pc.equal(runs, vkeys)).as_py():
+            out[name] = np.repeat(np.arange(len(runs), dtype=np.int64), lengths)
+        elif len(runs) < len(vkeys) // 4:
+            few[name] = runs, lengths
+        else:
+            at = cells.codes(pc.index_in(runs, value_set=vkeys), len(runs))
+            out[name] = np.repeat(at, lengths)
+    if few:                             # the households among their runs, at once
+        union = pc.unique(pa.concat_arrays([runs for runs, _ in few.values()]))
+        of = cells.codes(pc.index_in(vkeys, value_set=union), len(vkeys))
+        at = np.full(len(union) + 1, -1, np.int64)
+        at[of[of >= 0]] = np.flatnonzero(of >= 0)
+        for name, (runs, lengths) in few.items():
+            out[name] = np.repeat(at[cells.codes(pc.index_in(runs, value_set=union),
+                                                 len(runs))], lengths)
+    return out
+
+
+def _runs(keys) -> tuple:
+    """(the key of each run of equal `keys`, its length)."""
     np, pa, pc = cells._libs()
     n = len(keys)
     if not n:
-        return np.zeros(0, np.int64)
+        return keys, np.zeros(0, np.int64)
     change = pc.not_equal(keys.slice(1), keys.slice(0, n - 1)).to_numpy(zero_copy_only=False)
     starts = np.concatenate([[0], np.flatnonzero(change) + 1])
-    lengths = np.diff(np.append(starts, n))
-    runs = keys.take(pa.array(starts))
-    if len(runs) == len(vkeys) and pc.all(pc.equal(runs, vkeys)).as_py():
-        return np.repeat(np.arange(len(runs), dtype=np.int64), lengths)
-    if len(runs) < len(vkeys) // 4:     # few runs: look the households up among them
-        of = pc.fill_null(pc.index_in(vkeys, value_set=runs), -1).to_numpy(
-            zero_copy_only=False).astype(np.int64)
-        at = np.full(len(runs), -1, np.int64)
-        at[of[of >= 0]] = np.flatnonzero(of >= 0)
-    else:
-        at = pc.fill_null(pc.index_in(runs, value_set=vkeys), -1).to_numpy(
-            zero_copy_only=False).astype(np.int64)
-    return np.repeat(at, lengths)
+    return keys.take(pa.array(starts)), np.diff(np.append(starts, n))
 
 
 def _orphan(t: _Table, key: str, number) -> Reject:
