@@ -23,7 +23,13 @@ reads its own parts of the tables), JSON Lines household by household.
 .read_population over the Parquet tables, in one process, chunks of 65,536 households
 rows; with ``--csv`` also over the same city written as CSV tables by ``levyrules synth
 --format csv``): households/s of wall time and per CPU-second of the reading loop (start-up and
-imports left out), median of three fresh processes.
+imports left out), median of three fresh processes, each with the memory settings of
+batch's worker processes (population.runner.worker_memory). ``--read-base SRC`` also
+measures the reader of the package in SRC (an earlier checkout's ``src/``, imported as
+``levyrules_base``), its runs alternating with this checkout's:
+
+    git worktree add /tmp/base main && python benchmarks/batch.py --n 1000000 --read \
+        --workers '' --read-base /tmp/base/src
 """
 
 from __future__ import annotations
@@ -54,9 +60,12 @@ print(cpu, wall, s.assessed)
 """
 
 READ = """
-import sys, time
-from levyrules.batch.tables import read_population
-import levyrules.batch.tablebuild, pyarrow.parquet     # imports outside the timing
+import importlib, sys, time
+sys.path.insert(0, sys.argv[5])     # where the package named argv[4] is (--read-base)
+pkg = sys.argv[4]
+read_population = importlib.import_module(pkg + ".batch.tables").read_population
+importlib.import_module(pkg + ".population.runner").worker_memory()     # as in a worker
+import pyarrow.parquet      # imports outside the timing
 pyarrow.array([0])          # (pyarrow imports pandas on its first conversion of values)
 t, c, n = time.perf_counter(), time.process_time(), 0
 for r in read_population(sys.argv[1], int(sys.argv[2]), chunk=int(sys.argv[3])):
@@ -102,8 +111,8 @@ def _measure(cmd: list[str]) -> tuple[float, int, int, float]:
     return float(seconds), int(n), peak, float(cpu)
 
 
-def bench(label: str, cmd_for, repeat: int) -> dict:
-    runs = [_measure(cmd_for(i)) for i in range(repeat)]
+def bench(label: str, cmd_for, repeat: int, measured: bool = False) -> dict:
+    runs = [cmd_for(i) if measured else _measure(cmd_for(i)) for i in range(repeat)]
     secs = statistics.median(r[0] for r in runs)
     n = runs[0][1]
     peak = max(r[2] for r in runs)
@@ -113,6 +122,22 @@ def bench(label: str, cmd_for, repeat: int) -> dict:
            "cpu_seconds": round(cpu, 1), "households_per_cpu_s": round(n / cpu)}
     print(json.dumps(row), flush=True)
     return row
+
+
+def bench_read(label: str, folder: Path, a, base: str | None) -> list[dict]:
+    """The reader alone over `folder`; with `base` (--read-base) also the reader of that
+    package, the two run alternately, each run a fresh process."""
+    cmds = {"": ("levyrules", "")}
+    if base:
+        link = Path(tempfile.mkdtemp(prefix="levyrules-base-"))
+        os.symlink(Path(base).resolve() / "levyrules", link / "levyrules_base")
+        cmds = {" (--read-base)": ("levyrules_base", str(link)), **cmds}
+    runs: dict = {k: [] for k in cmds}
+    for i in range(a.repeat):
+        for k, (pkg, path) in cmds.items():
+            runs[k].append(_measure([sys.executable, "-c", READ, str(folder),
+                                     str(a.fiscal_year), "65536", pkg, path]))
+    return [bench(label + k, lambda i, k=k: runs[k][i], a.repeat, measured=True) for k in cmds]
 
 
 def main() -> int:
@@ -129,6 +154,9 @@ def main() -> int:
     ap.add_argument("--read", action="store_true", help="also the columnar table reader alone")
     ap.add_argument("--csv", action="store_true",
                     help="with --read: the reader over CSV tables (levyrules synth --format csv)")
+    ap.add_argument("--read-base", metavar="SRC",
+                    help="with --read: also the reader of an earlier checkout's src/ folder, "
+                         "run alternately with this one")
     ap.add_argument("--dir", help="keep the city and outputs here (default: a temp folder)")
     a = ap.parse_args()
     from levyrules.population import convert, synth
@@ -149,11 +177,11 @@ def main() -> int:
         csv_tables = work / f"city-{a.n}-csv"
         if not csv_tables.exists():
             synth.write(csv_tables, a.n, a.fiscal_year, a.seed, "csv")
-        rows.append(bench("read_population csv (columns), 1 process", lambda i: [
-            sys.executable, "-c", READ, str(csv_tables), str(a.fiscal_year), "65536"], a.repeat))
+        rows += bench_read("read_population csv (columns), 1 process", csv_tables, a,
+                           a.read_base)
     if a.read:
-        rows.append(bench("read_population parquet (columns), 1 process", lambda i: [
-            sys.executable, "-c", READ, str(tables), str(a.fiscal_year), "65536"], a.repeat))
+        rows += bench_read("read_population parquet (columns), 1 process", tables, a,
+                           a.read_base)
     for w in (int(x) for x in a.workers.split(",") if x):
         rows.append(bench(f"batch parquet→parquet, {w} worker(s)", lambda i: [
             sys.executable, "-c", RUN, str(tables), a.tariff, str(work / f"out-{w}-{i}.parquet"),
