@@ -335,6 +335,33 @@ def test_unsorted_and_missing_column_stop_the_run_naming_the_field(tmp_path):
             read(missing)
 
 
+def test_tables_with_rows_for_few_households_and_their_orphans(tmp_path):
+    """statuses, separate incomes and 世帯主変更 with rows for few of a chunk's households
+    (looked up among their runs together, tables._households_of), some naming no
+    household (H-05, and H-41 after the last), one household in two of them: read as the
+    household reader reads them, whatever the chunk."""
+    ids = [f"H-{i:02d}" for i in range(1, 41) if i != 5]
+    persons = "".join(f"{h},p1,1975-06-06\n" + (f"{h},p2,1977-03-03\n" if h == "H-07" else "")
+                      for h in ids)
+    tables = {
+        "households": "household_id,fiscal_year,head\n" + "".join(f"{h},2025,p1\n" for h in ids),
+        "persons": "household_id,person_id,birth_date\n" + persons,
+        "insured_periods": "household_id,person_id,from\n" + "".join(
+            f"{h},p1,2020-04-01\n" for h in ids),
+        "statuses": "household_id,person_id,status,since\nH-03,p1,former_dependent,"
+                    "2021-04-01\nH-05,p1,former_dependent,2021-04-01\n",
+        "separate_incomes": "household_id,person_id,kind,income\nH-03,p1,stocks,200000\n"
+                            "H-05,p1,stocks,1\nH-05,p1,stocks,2\nH-11,p1,stocks,300000\n",
+        "head_changes": "household_id,date,head\nH-07,2025-10-01,p2\nH-41,2025-10-01,p1\n",
+    }
+    folder = write_tables(tmp_path / "t", tables)
+    for chunk in (3, 16, 97):
+        rejects = assert_reads_alike(folder, chunk=chunk)
+        assert [(r.household_id, r.field) for r in rejects] == [
+            ("H-05", "separate_incomes.household_id"), ("H-05", "statuses.household_id"),
+            ("H-41", "head_changes.household_id")]
+
+
 def test_orphans_duplicates_and_empty_ids_keep_their_place(tmp_path):
     tables = {
         "households": "household_id,fiscal_year,head\nH-1,2025,p1\n,2025,p1\nH-1,2025,p1\n"
