@@ -94,10 +94,8 @@ def test_steps_left_out_by_the_household_facts_would_have_changed_nothing(case):
         planned = levyrules.assess(h, t, trace=True).to_json()
     except levyrules.LevyError as e:
         planned = repr(e)
-    flags = pipeline.flags
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(pipeline, "flags", lambda c, members, facts=0:
-                  flags(c, members, MEMBER_FLAGS | STATUS) | MEMBER_FLAGS)
+        m.setattr(pipeline, "member_facts", lambda members: MEMBER_FLAGS | STATUS)
         try:
             everything = levyrules.assess(h, t, trace=True).to_json()
         except levyrules.LevyError as e:

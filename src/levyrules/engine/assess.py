@@ -17,10 +17,10 @@ from datetime import date
 import attrs
 
 from . import trace as tracing
-from .calendar import (FULL_YEAR, fy_end, fy_first_key, fy_start, key_range_mask,
-                       month_key, months_text)
+from .calendar import FULL_YEAR, fy_first_key, fy_start, month_key, months_text
 from ..collection import installments_json
 from ..errors import InputError, MissingTariffValue
+from .head_change import combine, head_parts, household_parts, sum_installments  # noqa: F401
 from .household import Household
 from .income import person_income
 from .members import Member, judgement_date as _judgement_date
@@ -32,7 +32,7 @@ from ..rules import reductions, relief, specified_household, unemployment
 from ..steps import pipeline
 from ..steps.ledger import Component
 from ..tariff import applies
-from ..tariff.model import ComponentRates, Tariff
+from ..tariff.model import Tariff
 
 ORDER = ("medical", "support", "care", "child")
 
@@ -41,35 +41,6 @@ def _zero(name: str) -> ComponentLevy:
     """A component nobody is levied in: 0 whatever the rates (a new value each time: a
     result is the caller's to keep)."""
     return ComponentLevy(name, 0, 0, 0, 0, {}, 0, 0, 0, 0, 0, 0)
-
-
-def _head_parts(household: Household, fy: int) -> list[tuple]:
-    """The year split by 世帯主変更 (rulebook §10.6): [(head id, first day, months mask)].
-
-    The new 世帯主 is the 納税義務者 from the month of the change; the months before it
-    stay with the old one."""
-    return head_parts(household.head, [(c.date, c.head) for c in household.head_changes], fy)
-
-
-def head_parts(head, changes, fy: int) -> list[tuple]:
-    """`_head_parts` on plain values: `head` and each change's new head are the same kind
-    of key (a person id, or a person row in batch/head_change.py); `changes`: (date, head)
-    in date order."""
-    start_key = fy_first_key(fy)
-    parts = []
-    since, key = None, start_key
-    for i, (day, new) in enumerate(changes):
-        if not fy_start(fy) < day <= fy_end(fy):
-            raise InputError(f"head_changes[{i}].date", f"must fall inside fiscal year {fy} "
-                                                        "(after 1 April)")
-        if new == head:
-            raise InputError(f"head_changes[{i}].head", "is already the 世帯主")
-        k = month_key(day)
-        if k > key:
-            parts.append((head, since, key_range_mask(fy, key, k)))
-        head, since, key = new, day, k
-    parts.append((head, since, key_range_mask(fy, key, None)))
-    return parts
 
 
 def _provisional(members: list, tr: list | None) -> bool:
@@ -106,52 +77,76 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
     if tariff.fiscal_year != fy:
         raise InputError("fiscal_year", f"the household is for fiscal year {fy} but tariff "
                                         f"{tariff.id} is for {tariff.fiscal_year}")
-    nat = tariff.national
     tr: list[dict] | None = [] if trace else None
-    members = []
+    members = [Member(p, i, fy) for i, p in enumerate(household.persons)]
     liable = 0
-    for i, p in enumerate(household.persons):
-        m = Member(p, i, fy)
-        members.append(m)
+    for m in members:
         liable |= m.insured
     if not liable:
         return _no_insured_month(household, tariff, members, tr)
-    for m in members:
-        m.income = person_income(m.person, nat, fy)
-        if m.unemployment_period:
-            m.income_u = person_income(m.person, nat, fy, unemployment.SALARY_SHARE,
-                                       tariff.options.unemployment_adjustment == "before")
+    undeclared = _incomes(members, tariff, fy)
     claims = relief.claims(tariff.relief, household.relief, fy, tariff.id,
                            lambda d: any(m.insured_on(d) for m in members)) \
         if (tariff.relief or household.relief) else []
-
+    facts = pipeline.member_facts(members)
     if not household.head_changes:
-        part = _part(household.head, _judgement_date(members, fy), FULL_YEAR, False,
-                     members, household, tariff, claims, partial, tr)
+        part = _full_year(members, household, tariff, claims, partial, tr, facts)
         parts: tuple = ()
     else:
-        part, parts = _head_change_parts(members, household, tariff, claims, partial, tr)
+        part, parts = _head_change_parts(members, household, tariff, claims, partial, tr,
+                                         facts)
     reduction, spec_status, components, total, total_rounding, persons = part
 
     if parts:
-        installments = _sum_installments([p.installments for p in parts])
+        installments = sum_installments([p.installments for p in parts])
     else:
         # 期割 (普通徴収) over the tariff's 納期 from the day liability starts (collection/)
         installments = installments_json(total, tariff.installments, reduction.judged_on)
-    provisional = _provisional(members, tr)
+    provisional = _provisional(members, tr) if undeclared else False
     return Assessment(household.id, fy, tariff.id, tariff.sha256, tariff.status, reduction,
                       spec_status, components, total, total_rounding, persons,
                       tuple(tr) if tr is not None else (), installments, parts=parts,
                       provisional=provisional, tariff_overrides=tariff.overrides)
 
 
+def _incomes(members: list, tariff: Tariff, fy: int) -> bool:
+    """Each member's income figures (and, in a 非自発的失業 特例 period, those with the
+    給与所得 at 30/100); True when someone's income is undeclared."""
+    nat = tariff.national
+    undeclared = False
+    for m in members:
+        m.income = inc = person_income(m.person, nat, fy)
+        if not inc.declared:
+            undeclared = True
+        if m.unemployment_period:
+            m.income_u = person_income(m.person, nat, fy, unemployment.SALARY_SHARE,
+                                       tariff.options.unemployment_adjustment == "before")
+    return undeclared
+
+
+def _full_year(members: list, household: Household, tariff: Tariff, claims: list,
+               partial: bool, tr, facts: int) -> tuple:
+    """The year of a household without 世帯主変更: one part, judged on 4月1日 when someone
+    is insured that day (who is, `on`, is kept for _judge), else on the day the 納税義務
+    starts."""
+    fy = household.fiscal_year
+    start = fy_start(fy)
+    on = [m.insured_on(start) for m in members]
+    if True in on:
+        judged = start
+    else:
+        judged, on = _judgement_date(members, fy), None
+    return _part(household.head, judged, FULL_YEAR, False, members, household, tariff,
+                 claims, partial, tr, facts, on)
+
+
 def _head_change_parts(members: list, household: Household, tariff: Tariff, claims: list,
-                       partial: bool, tr) -> tuple:
+                       partial: bool, tr, facts: int) -> tuple:
     """The year of a household with 世帯主変更 (rulebook §10.6): one part per 納税義務者,
     each judged and rounded on its own; (the parts combined, the HeadParts)."""
     fy = household.fiscal_year
     results = []
-    for head_id, since, window in _head_parts(household, fy):
+    for head_id, since, window in household_parts(household, fy):
         if not any(m.insured & window for m in members):
             continue
         judged = _judgement_date(members, fy, window) if since is None or \
@@ -161,11 +156,11 @@ def _head_change_parts(members: list, household: Household, tariff: Tariff, clai
                   + (f"（{since.isoformat()} 世帯主変更）" if since else ""), person=head_id)
         results.append((head_id, window, _part(head_id, judged, window, since is not None,
                                                members, household, tariff, claims,
-                                               partial, tr)))
+                                               partial, tr, facts)))
     parts = tuple(HeadPart(head_id, window, r[0], r[2], r[3],
                            installments_json(r[3], tariff.installments, r[0].judged_on))
                   for head_id, window, r in results)
-    return _combine([r for _, _, r in results]), parts
+    return combine([r for _, _, r in results]), parts
 
 
 def _no_insured_month(household: Household, tariff: Tariff, members: list, tr) -> Assessment:
@@ -175,7 +170,7 @@ def _no_insured_month(household: Household, tariff: Tariff, members: list, tr) -
     fy = household.fiscal_year
     nat = tariff.national
     if household.head_changes:
-        _head_parts(household, fy)        # the same checks of the facts as otherwise
+        household_parts(household, fy)    # the same checks of the facts as otherwise
     if tariff.relief or household.relief:
         relief.claims(tariff.relief, household.relief, fy, tariff.id, lambda d: False)
     judged = fy_start(fy)
@@ -191,41 +186,43 @@ def _no_insured_month(household: Household, tariff: Tariff, members: list, tr) -
 
 
 def _judge(head_id: str, judged_on: date, after_change: bool, members: list, fy: int,
-           tariff: Tariff) -> tuple:
+           tariff: Tariff, on: list | None = None) -> tuple:
     """Who counts on the 判定日 (rulebook §3.2, §3.5), the 軽減判定 and 特定世帯:
-    (head, 擬制世帯主?, Reduction, 特定世帯 status)."""
-    nat = tariff.national
+    (head, 擬制世帯主?, Reduction, 特定世帯 status). `on`: who is insured on the 判定日,
+    when the caller knows it already (each member's `insured_on(judged_on)`)."""
     head = None
-    for m in members:
+    judgement_income = earners = n_insured = n_late = 0
+    head_earner = False
+    declared = True
+    late_dates = []
+    judged_bit = -1     # the 判定日's month (bit), for a 非自発的失業 特例 period
+    for i, m in enumerate(members):
         is_head = m.person.id == head_id
         if is_head:
             head = m
-        m.judge_on(judged_on, is_head)
+        m.judge_on(judged_on, is_head, on[i] if on is not None else None)
         if after_change and m.late:
             # a 世帯主変更 ends every 特定同一世帯所属者 status (rulebook §7, §10.6): a
             # new 世帯主 in 後期高齢者医療 is a 擬制世帯主 (income counted, not in N)
             m.late = False
             m.counted = is_head
-    fictitious = not (head.on or head.late)
-    judgement_income = 0
-    earners = 0
-    declared = True
-    n_insured = n_late = 0
-    late_dates = []
-    count_fictitious = tariff.options.fictitious_head_counts_as_earner
-    for m in members:
         if not m.counted:
             continue
         # 非自発的失業: the 30/100 income is judged when the 判定日's month is inside the
         # 特例 period (insured on that day, even if gone by the month's end); a period
         # starting later does not re-judge the year (rulebook §3.5)
         inc = m.income
-        if m.unemployment_period and \
-                m.unemployment_period >> (month_key(judged_on) - fy_first_key(fy)) & 1:
-            inc = m.income_u
+        if m.unemployment_period:
+            if judged_bit < 0:
+                judged_bit = month_key(judged_on) - fy_first_key(fy)
+            if m.unemployment_period >> judged_bit & 1:
+                inc = m.income_u
         judgement_income += inc.judgement_income
-        if inc.is_earner and (count_fictitious or m is not head or not fictitious):
-            earners += 1
+        if inc.is_earner:
+            if is_head:
+                head_earner = True
+            else:
+                earners += 1
         if not inc.declared:
             declared = False
         if m.on:
@@ -233,29 +230,32 @@ def _judge(head_id: str, judged_on: date, after_change: bool, members: list, fy:
         elif m.late:
             n_late += 1
             late_dates.append(m.late_date)
+    fictitious = not (head.on or head.late)
+    # the 擬制世帯主 counts as a 給与所得者等 by default (options.fictitious_head_counts_as_earner)
+    if head_earner and (not fictitious or tariff.options.fictitious_head_counts_as_earner):
+        earners += 1
     n_persons = n_insured + n_late
-    limits = reductions.thresholds(nat, n_persons, earners)
+    limits = reductions.thresholds(tariff.national, n_persons, earners)
     tier = reductions.tier_within(limits, judgement_income) if declared else 0
     reduction = Reduction(tier, judgement_income, judged_on, n_persons, earners, limits, declared)
-    spec_status = None if after_change else \
+    spec_status = None if after_change or not late_dates else \
         specified_household.status(judged_on, n_insured, late_dates)
-
     return head, fictitious, reduction, spec_status
 
 
 def _part(head_id: str, judged_on: date, window: int, after_change: bool, members: list,
-          household: Household, tariff: Tariff, claims: list, partial: bool, tr) -> tuple:
+          household: Household, tariff: Tariff, claims: list, partial: bool, tr,
+          facts: int, on: list | None = None) -> tuple:
     """The tax of one 納税義務者 for the months in `window`: 軽減 judged on `judged_on`.
 
-    After a 世帯主変更 the 特定同一世帯所属者 status (and with it 特定世帯) has ended."""
+    After a 世帯主変更 the 特定同一世帯所属者 status (and with it 特定世帯) has ended.
+    `facts`: pipeline.member_facts of the members; `on`: see _judge."""
     head, fictitious, reduction, spec_status = _judge(head_id, judged_on, after_change,
-                                                      members, household.fiscal_year, tariff)
-    tier, declared = reduction.tier, reduction.declared
+                                                      members, household.fiscal_year, tariff,
+                                                      on)
+    tier = reduction.tier
     if tr is not None:
         tracing.setup(tr, household, members, head, fictitious, reduction, spec_status, tariff)
-
-    # ---- components
-    components: dict[str, ComponentLevy] = {}
     insured = []
     care = []
     for m in members:
@@ -264,7 +264,28 @@ def _part(head_id: str, judged_on: date, window: int, after_change: bool, member
             insured.append((m, mask))
             if m.care & window:
                 care.append((m, m.care & window))
-    facts = pipeline.member_facts(members)
+    components = _levies(tariff, tier, reduction.declared, spec_status, insured, care, claims,
+                         facts, partial, tr)
+    total = 0
+    for c in components.values():
+        if c.amount is None:
+            total = None
+            break
+        total += c.amount
+    total_rounding = 0
+    if total is not None and tariff.rounding.hundred == "total":
+        rounded = floor_unit(total, 100)
+        total_rounding, total = total - rounded, rounded
+        if tr is not None:
+            tracing.step(tr, ROUNDING, None, "年税額の100円未満切捨て", total, cut=total_rounding)
+    return reduction, spec_status, components, total, total_rounding, _persons(members, head)
+
+
+def _levies(tariff: Tariff, tier: int, declared: bool, spec_status: str | None,
+            insured: list, care: list, claims: list, facts: int, partial: bool, tr) -> dict:
+    """Each component's ComponentLevy, in ORDER: the steps of the law over the members
+    levied in it ([(member, months)]: `care` for the 介護分, `insured` for the others)."""
+    components: dict[str, ComponentLevy] = {}
     for name, rates, note, c in _components(tariff, tier, declared, spec_status):
         comp_members = care if name == "care" else insured
         if not comp_members:    # nobody is levied: 0 whatever the rates
@@ -279,22 +300,7 @@ def _part(head_id: str, judged_on: date, window: int, after_change: bool, member
             raise MissingTariffValue(tariff.id, f"components.{name}", note)
         else:
             components[name] = ComponentLevy.unknown(name, f"components.{name}: {note}")
-
-    total = 0
-    for c in components.values():
-        if c.amount is None:
-            total = None
-            break
-        total += c.amount
-    total_rounding = 0
-    if total is not None and tariff.rounding.hundred == "total":
-        rounded = floor_unit(total, 100)
-        total_rounding, total = total - rounded, rounded
-        if tr is not None:
-            tracing.step(tr, ROUNDING, None, "年税額の100円未満切捨て", total, cut=total_rounding)
-
-    persons = _persons(members, head)
-    return reduction, spec_status, components, total, total_rounding, persons
+    return components
 
 
 # per tariff (checked by identity): [(name, rates, note that blocks it or None)] in ORDER
@@ -326,53 +332,18 @@ def _persons(members: list, head) -> tuple:
     out = []
     for m in members:
         inc = m.income
+        counted = m.counted
         if m.insured:
             out.append(PersonResult(m.person.id, "insured", m.insured, m.care, inc.levy_base,
-                                    inc.judgement_income if m.counted else None,
-                                    inc.is_earner if m.counted else None,
+                                    inc.judgement_income if counted else None,
+                                    inc.is_earner if counted else None,
                                     m.preschool, m.under18))
         else:
             out.append(PersonResult(m.person.id, "fictitious_head" if m is head else
                                     ("late_elderly" if m.late else "other"), 0, m.care, 0,
-                                    inc.judgement_income if m.counted else None,
-                                    inc.is_earner if m.counted else None, False, False))
+                                    inc.judgement_income if counted else None,
+                                    inc.is_earner if counted else None, False, False))
     return tuple(out)
-
-
-def _combine(results: list[tuple]) -> tuple:
-    """The household's year from its parts: the first part's 判定 and persons, the
-    components and totals summed (each part was rounded on its own notice)."""
-    first = results[0]
-    components: dict[str, ComponentLevy] = {}
-    for name in first[2]:
-        cs = [r[2][name] for r in results]
-        if any(c.missing is not None for c in cs):
-            components[name] = next(c for c in cs if c.missing is not None)
-            continue
-        reds: dict[str, int] = {}
-        for c in cs:
-            for k, v in c.reductions.items():
-                reds[k] = reds.get(k, 0) + v
-        components[name] = ComponentLevy(
-            name, *(sum(getattr(c, f) for c in cs) for f in
-                    ("income_levy", "asset_levy", "per_capita", "per_household")),
-            reds, *(sum(getattr(c, f) for c in cs) for f in
-                    ("levy", "cap", "over_cap", "rounding", "amount", "months")),
-            fraction=sum(c.fraction for c in cs),
-            after_cap=tuple(dict.fromkeys(k for c in cs for k in c.after_cap)))
-    totals = [r[3] for r in results]
-    total = None if None in totals else sum(totals)
-    return first[0], first[1], components, total, sum(r[4] for r in results), first[5]
-
-
-def _sum_installments(lists: list) -> tuple:
-    """Per 期: what the household owes over all its 納税義務者's notices."""
-    by_period: dict = {}
-    for items in lists:
-        for it in items:
-            key = (it["period"], it["due"])
-            by_period[key] = by_period.get(key, 0) + it["amount"]
-    return tuple({"period": p, "due": d, "amount": a} for (p, d), a in sorted(by_period.items()))
 
 
 # per tariff and 判定 (the tariff checked by identity): [(name, rates, note, Component)]

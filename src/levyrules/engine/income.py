@@ -15,8 +15,11 @@ import attrs
 
 from .calendar import is_65_at_income_year_end
 from .household import LAND_KINDS, NO_INCOME, SEPARATE_KINDS, STOCK_KINDS, Income, Person
+from .income_tables import (basic_deduction, basic_deduction_column,  # noqa: F401
+                            pension_income_column, pension_income_from_revenue,
+                            salary_income_column, salary_income_from_revenue)
 from .money import ceil_yen
-from ..tariff.national import National, band_column, band_value, need_numpy, scale_column
+from ..tariff.national import National, need_numpy, scale_column
 
 
 @attrs.define(slots=True)
@@ -33,60 +36,6 @@ class PersonIncome:
     pension_deduction_65: int # 65歳以上 公的年金所得 特別控除 taken in the 軽減判定 (≤ 15万)
     is_earner: bool           # 給与所得者等 (施行令56条の89)
     declared: bool            # 所得申告 (False = 未申告)
-
-
-def salary_income_from_revenue(nat: National, revenue: int) -> int:
-    """給与収入 → 給与所得 (所得税法28条, 別表第五), before 所得金額調整控除."""
-    return band_value(nat.salary_bands, revenue)
-
-
-def salary_income_column(nat: National, revenue):
-    """Column form of :func:`salary_income_from_revenue` (int64 revenues ≥ 0)."""
-    return band_column(nat.salary_bands, revenue)
-
-
-def pension_income_from_revenue(nat: National, revenue: int, over65: bool,
-                                other_income: int = 0) -> int:
-    """公的年金等収入 → 雑所得 (所得税法35条4項); the 控除 shrinks when other income is high."""
-    extra = 0
-    for over, add in nat.pension_other_income_adjustment:
-        if other_income > over:
-            extra = add
-    return band_value(nat.pension_over65 if over65 else nat.pension_under65, revenue, extra)
-
-
-def pension_income_column(nat: National, revenue, over65, other_income):
-    """Column form of :func:`pension_income_from_revenue`: int64 revenues ≥ 0, bool
-    65歳以上, int64 other 合計所得金額 (each row looked up in its own table only)."""
-    np = need_numpy()
-    extra = np.zeros(len(revenue), dtype=np.int64)
-    for over, add in nat.pension_other_income_adjustment:   # the later row wins, as above
-        extra[other_income > over] = add
-    out = np.empty(len(revenue), dtype=np.int64)
-    for rows, bands in ((np.flatnonzero(over65), nat.pension_over65),
-                        (np.flatnonzero(~over65), nat.pension_under65)):
-        out[rows] = band_column(bands, revenue[rows], extra[rows])
-    return out
-
-
-def basic_deduction(nat: National, aggregate_income: int) -> int:
-    """基礎控除 by 合計所得金額 (tapers above 2,400万)."""
-    for up_to, value in nat.basic_deduction:
-        if up_to is None or aggregate_income <= up_to:
-            return value
-    return 0
-
-
-def basic_deduction_column(nat: National, aggregate_income):
-    """Column form of :func:`basic_deduction` (the brackets ascend; only the last is open)."""
-    np = need_numpy()
-    ups = np.array([up for up, _ in nat.basic_deduction[:-1]], dtype=np.int64)
-    values = np.array([v for _, v in nat.basic_deduction], dtype=np.int64)
-    out = np.full(len(aggregate_income), values[0], dtype=np.int64)
-    if len(ups):       # only the few rows past the first bracket are looked up
-        above = np.flatnonzero(aggregate_income > ups[0])
-        out[above] = values[np.searchsorted(ups, aggregate_income[above], side="left")]
-    return out
 
 
 def person_income(person: Person, nat: National, fiscal_year: int,
@@ -298,21 +247,32 @@ def income_columns(pop, nat: National, fiscal_year: int, salary_share: Fraction 
                             np.maximum(np.minimum(sal, lim) + np.minimum(pen, lim) - lim, 0), 0)
     salary[s_rows] = np.maximum(sal - adjustment_b, 0)
     if salary_share is not None:     # 非自発的失業者: 給与所得 × 30/100 (1円未満切捨て)
-        num, den = salary_share.numerator, salary_share.denominator
-        if share_before_adjustment:
-            unadjusted = salary.copy()
-            unadjusted[s_rows] = sal
-            unadjusted[takes] += adjustment_a
-            salary = scale_column(unadjusted, num, den)
-            salary[takes] -= adjustment_a
-            salary[s_rows] -= adjustment_b
-            np.maximum(salary, 0, out=salary)
-        else:
-            salary = scale_column(salary, num, den)
+        salary = _salary_share_column(np, salary, salary_share, share_before_adjustment,
+                                      (s_rows, sal, adjustment_b), (takes, adjustment_a))
     return _totals(np, nat, inc, over65, salary, pension, other,
                    (sep_rows, land_after + stocks_net + futures, land_before + stocks + futures,
                     land_before + stocks_net + futures),
                    _earner_columns(np, nat, inc, over65, s_rows, p_rows))
+
+
+def _salary_share_column(np, salary, share: Fraction, before_adjustment: bool,
+                         adjusted_b: tuple, adjusted_a: tuple):
+    """The 非自発的失業 給与所得 × `share` (1円未満切捨て), after the 所得金額調整控除
+    (default) or before it: `adjusted_b` = (the rows with a 給与収入, their 給与所得 before
+    the 調整控除 (b), that 控除), `adjusted_a` = (the rows that take the 調整控除 (a), it)."""
+    num, den = share.numerator, share.denominator
+    if not before_adjustment:
+        return scale_column(salary, num, den)
+    s_rows, sal, adjustment_b = adjusted_b
+    takes, adjustment_a = adjusted_a
+    unadjusted = salary.copy()
+    unadjusted[s_rows] = sal
+    unadjusted[takes] += adjustment_a
+    salary = scale_column(unadjusted, num, den)
+    salary[takes] -= adjustment_a
+    salary[s_rows] -= adjustment_b
+    np.maximum(salary, 0, out=salary)
+    return salary
 
 
 def _add_to_rows(np, target, target_rows, rows, values) -> None:

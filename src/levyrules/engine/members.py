@@ -117,11 +117,12 @@ class Member:
                 return True
         return False
 
-    def judge_on(self, d: date, is_head: bool) -> None:
-        """Who this person is on the 判定日: insured, 特定同一世帯所属者, or neither."""
-        self.on = self.insured_on(d)
-        self.late = not self.on and self.late_date is not None and self.late_date <= d
-        self.counted = self.on or self.late or is_head
+    def judge_on(self, d: date, is_head: bool, on: bool | None = None) -> None:
+        """Who this person is on the 判定日: insured, 特定同一世帯所属者, or neither.
+        `on`: `insured_on(d)` when the caller knows it already."""
+        self.on = on = self.insured_on(d) if on is None else on
+        self.late = late = not on and self.late_date is not None and self.late_date <= d
+        self.counted = on or late or is_head
 
 
 def judgement_date(members: list[Member], fy: int, window: int = FULL_YEAR) -> date:

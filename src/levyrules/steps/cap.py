@@ -13,10 +13,11 @@ from .levy import INSIDE, before_cap
 
 def cap(c: Component, ledger: Ledger) -> None:
     U = ledger.unit
-    yearly = c.rates.cap * c.rates.denominator
-    ledger.cap = yearly * MONTH_COUNT[ledger.months] // U
-    if c.options.cap_policy != "B":
-        ledger.capped = ledger.net = min(ledger.levy, ledger.cap)
+    yearly = c.yearly_cap
+    ledger.cap = limit = yearly * MONTH_COUNT[ledger.months] // U
+    if not c.cap_b:
+        levy = ledger.levy
+        ledger.capped = ledger.net = levy if levy < limit else limit
         return
     capped_u = 0
     for i in range(12):

@@ -13,7 +13,7 @@ def levy(c: Component, ledger: Ledger) -> None:
     """The base (floored to 1,000円 per person when the tariff says so), the gross
     所得割 of the months, and the person's net 所得割 per year (1/D yen)."""
     k = c.rates.k_income
-    floor_base = c.rounding.income_base == "floor_1000_per_person"
+    floor_base = c.floor_base
     total = 0
     for r in ledger.rows:
         m = r.member
@@ -24,8 +24,8 @@ def levy(c: Component, ledger: Ledger) -> None:
             base_x = floor_unit(base_x, 1000)
         r.base_n = base_n
         r.base_x = base_x
-        r.inc_net = base_n * k
-        total += r.inc_net * r.n
+        r.inc_net = net = base_n * k
+        total += net * r.n
     ledger.income += total
 
 

@@ -98,10 +98,29 @@ class Component:
     is_child: bool = attrs.field(init=False)    # the 子ども分
     unit: int = attrs.field(init=False)         # 12·D: a Ledger's units per yen
     flags: int = attrs.field(init=False)        # what pipeline.flags takes from these
+    # the rates and options the steps read, looked up once (a component's constants are
+    # shared by every household with the same 判定)
+    D: int = attrs.field(init=False)            # rates.denominator
+    pc: int = attrs.field(init=False)           # 均等割 (0 when none)
+    adult: int = attrs.field(init=False)        # 18歳以上均等割 (子ども分; else 0)
+    floor_base: bool = attrs.field(init=False)  # rounding.income_base: floor_1000_per_person
+    per_element: bool = attrs.field(init=False)   # rounding.yen: per_element
+    cap_b: bool = attrs.field(init=False)       # options.cap_policy: B
+    yearly_cap: int = attrs.field(init=False)   # the cap for a year, in 1/D yen
+    fd_after_cap: bool = attrs.field(init=False)  # options.former_dependent_timing: after_cap
 
     def __attrs_post_init__(self):
-        object.__setattr__(self, "is_child", self.name == "child")
-        object.__setattr__(self, "unit", 12 * self.rates.denominator)
+        rates, options, rounding = self.rates, self.options, self.rounding
+        is_child = self.name == "child"
+        for k, v in (("is_child", is_child), ("unit", 12 * rates.denominator),
+                     ("D", rates.denominator), ("pc", rates.per_capita or 0),
+                     ("adult", (rates.per_capita_adult or 0) if is_child else 0),
+                     ("floor_base", rounding.income_base == "floor_1000_per_person"),
+                     ("per_element", rounding.yen == "per_element"),
+                     ("cap_b", options.cap_policy == "B"),
+                     ("yearly_cap", rates.cap * rates.denominator),
+                     ("fd_after_cap", options.former_dependent_timing == "after_cap")):
+            object.__setattr__(self, k, v)
         object.__setattr__(self, "flags", _component_flags(self))
 
 
@@ -152,16 +171,13 @@ class Ledger:
         self.household_pay = household_pay     # the 平等割 payable per year (yen)
         self.person_net: list = []             # (yearly net in 1/D yen, months)
         self.household_net: list = []          # (yearly net in 1/D yen, months)
-        # filled by the levy, cap and rounding steps (yen)
-        self.levy_lines: tuple = ()  # floored element amounts (income, asset, pc, household)
         self.shown: dict = {}        # output key -> yen, in output order
         self.after_cap: tuple = ()   # output keys of the reductions taken after the cap
-        self.computed = 0            # floor(elements − reductions inside the levy)
-        self.fraction = 0            # computed − the floored lines
-        self.levy = 0                # computed − each before-cap reduction (floored)
-        self.cap = self.capped = 0
-        self.net = 0                 # after the 減免 after the cap
-        self.amount = 0              # after the 100円 cut
+        # set by the levy, cap and rounding steps, which every plan runs (yen):
+        # levy_lines (the floored element amounts: income, asset, pc, household),
+        # computed (floor(elements − reductions inside the levy)), fraction (computed −
+        # the floored lines), levy (computed − each before-cap reduction, floored), cap,
+        # capped, net (after the 減免 after the cap), amount (after the 100円 cut)
 
     def relieve(self, rule, units: int, order: tuple) -> None:
         if self.relief is None:

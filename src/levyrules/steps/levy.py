@@ -59,7 +59,7 @@ def levy(c: Component, ledger: Ledger) -> None:
                 lines[k] = v // U
                 shown -= v // U
                 exact -= v
-    computed = shown if c.rounding.yen == "per_element" else exact // U
+    computed = shown if c.per_element else exact // U
     ledger.computed = computed
     ledger.fraction = computed - shown
     if ledger.childbirth or ledger.former_dependent or ledger.relief:

@@ -11,21 +11,27 @@ from .ledger import Component, Ledger
 
 def levy(c: Component, ledger: Ledger) -> None:
     """The gross 均等割 and the parts each reduction works on: (均等割, 18歳以上均等割)."""
-    pc = c.rates.per_capita or 0
-    adult = (c.rates.per_capita_adult or 0) if c.is_child else 0
-    D = c.rates.denominator
+    pc, adult = c.pc, c.adult
     total = 0
-    both = (pc, adult)
     alone = (pc, 0)
-    for r in ledger.rows:
-        if adult and not r.member.under18:
-            r.parts = both
-            r.pc_net = pc + adult
-        else:
+    if adult:
+        both = (pc, adult)
+        for r in ledger.rows:
+            if r.member.under18:
+                r.parts = alone
+                r.pc_net = pc
+                total += pc * r.n
+            else:
+                r.parts = both
+                r.pc_net = pc + adult
+                total += (pc + adult) * r.n
+    else:
+        for r in ledger.rows:
             r.parts = alone
             r.pc_net = pc
-        total += r.pc_net * r.n
-    ledger.per_capita += total * D
+            total += r.n
+        total *= pc
+    ledger.per_capita += total * c.D
 
 
 def levy_columns(c: Component, L) -> None:

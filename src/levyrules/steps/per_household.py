@@ -14,7 +14,7 @@ def levy(c: Component, ledger: Ledger) -> None:
     n_h = MONTH_COUNT[ledger.months]
     if hh is None or not n_h:
         return
-    ledger.per_household = hh * c.rates.denominator * n_h
+    ledger.per_household = hh * c.D * n_h
     ledger.household_pay = hh
 
 

@@ -116,13 +116,12 @@ def run(c: Component, members: list, facts: int = MEMBER_FLAGS | STATUS) -> Comp
     see `flags`."""
     rows = []
     months = 0
-    pos = 0
-    for m, mask in members:
+    for pos, (m, mask) in enumerate(members):
         rows.append(Row(m, pos, mask, MONTH_COUNT[mask]))
         months |= mask
-        pos += 1
     ledger = Ledger(c.unit, rows, months)
-    f = flags(c, members, facts)
+    f = flags(c, members, facts) if facts & STATUS and c.statuses else \
+        c.flags | (facts & MEMBER_FLAGS)
     for step in _PLANS.get(f) or plan(f):
         step(c, ledger)
     return result(c, ledger)

@@ -10,17 +10,15 @@ from .ledger import Component, Ledger
 
 
 def reduce(c: Component, ledger: Ledger) -> None:
-    D = c.rates.denominator
     share = c.preschool_share
     total = 0
     for r in ledger.rows:
-        r.red_pre = 0
         if r.member.preschool:
             after = preschool.payable(r.pc_net, share)
-            r.red_pre = r.pc_net - after
+            r.red_pre = red = r.pc_net - after
             r.pc_net = after
-            total += r.red_pre * D * r.n
-    ledger.preschool += total
+            total += red * r.n
+    ledger.preschool += total * c.D
 
 
 def reduce_columns(c: Component, L) -> None:

@@ -15,6 +15,9 @@ from .ledger import Component, Ledger
 def hundred(c: Component, ledger: Ledger) -> None:
     mode = c.rounding.hundred
     net = ledger.net
+    if mode == "per_component":
+        ledger.amount = net - net % 100       # floor_unit(net, 100), the common case
+        return
     if mode == "per_person":
         U = ledger.unit
         pp = sum(floor_unit(n * MONTH_COUNT[m] // U, 100) for n, m in ledger.person_net)

@@ -12,14 +12,13 @@ from .ledger import Component, Ledger
 
 def per_capita(c: Component, ledger: Ledger) -> None:
     tier = c.tier
-    D = c.rates.denominator
     total = 0
     for r in ledger.rows:
         a, b = r.parts
         pay = reduced(a, tier) + reduced(b, tier) if b else reduced(a, tier)
-        total += (a + b - pay) * D * r.n
+        total += (a + b - pay) * r.n
         r.pc_net = pay
-    ledger.statutory += total
+    ledger.statutory += total * c.D
 
 
 def per_household(c: Component, ledger: Ledger) -> None:
@@ -27,7 +26,7 @@ def per_household(c: Component, ledger: Ledger) -> None:
     if pay is None:
         return
     after = reduced(pay, c.tier)
-    ledger.statutory += (pay - after) * c.rates.denominator * MONTH_COUNT[ledger.months]
+    ledger.statutory += (pay - after) * c.D * MONTH_COUNT[ledger.months]
     ledger.household_pay = after
 
 
