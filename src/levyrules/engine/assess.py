@@ -78,9 +78,11 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
         raise InputError("fiscal_year", f"the household is for fiscal year {fy} but tariff "
                                         f"{tariff.id} is for {tariff.fiscal_year}")
     tr: list[dict] | None = [] if trace else None
-    members = [Member(p, i, fy) for i, p in enumerate(household.persons)]
+    members = []
     liable = 0
-    for m in members:
+    for i, p in enumerate(household.persons):
+        m = Member(p, i, fy)
+        members.append(m)
         liable |= m.insured
     if not liable:
         return _no_insured_month(household, tariff, members, tr)
@@ -127,17 +129,16 @@ def _incomes(members: list, tariff: Tariff, fy: int) -> bool:
 def _full_year(members: list, household: Household, tariff: Tariff, claims: list,
                partial: bool, tr, facts: int) -> tuple:
     """The year of a household without 世帯主変更: one part, judged on 4月1日 when someone
-    is insured that day (who is, `on`, is kept for _judge), else on the day the 納税義務
-    starts."""
+    is insured that day, else on the day the 納税義務 starts."""
     fy = household.fiscal_year
-    start = fy_start(fy)
-    on = [m.insured_on(start) for m in members]
-    if True in on:
-        judged = start
+    judged = fy_start(fy)
+    for m in members:
+        if m.insured_on(judged):
+            break
     else:
-        judged, on = _judgement_date(members, fy), None
+        judged = _judgement_date(members, fy)
     return _part(household.head, judged, FULL_YEAR, False, members, household, tariff,
-                 claims, partial, tr, facts, on)
+                 claims, partial, tr, facts)
 
 
 def _head_change_parts(members: list, household: Household, tariff: Tariff, claims: list,
@@ -186,21 +187,20 @@ def _no_insured_month(household: Household, tariff: Tariff, members: list, tr) -
 
 
 def _judge(head_id: str, judged_on: date, after_change: bool, members: list, fy: int,
-           tariff: Tariff, on: list | None = None) -> tuple:
+           tariff: Tariff) -> tuple:
     """Who counts on the 判定日 (rulebook §3.2, §3.5), the 軽減判定 and 特定世帯:
-    (head, 擬制世帯主?, Reduction, 特定世帯 status). `on`: who is insured on the 判定日,
-    when the caller knows it already (each member's `insured_on(judged_on)`)."""
+    (head, 擬制世帯主?, Reduction, 特定世帯 status)."""
     head = None
     judgement_income = earners = n_insured = n_late = 0
     head_earner = False
     declared = True
     late_dates = []
     judged_bit = -1     # the 判定日's month (bit), for a 非自発的失業 特例 period
-    for i, m in enumerate(members):
+    for m in members:
         is_head = m.person.id == head_id
         if is_head:
             head = m
-        m.judge_on(judged_on, is_head, on[i] if on is not None else None)
+        m.judge_on(judged_on, is_head)
         if after_change and m.late:
             # a 世帯主変更 ends every 特定同一世帯所属者 status (rulebook §7, §10.6): a
             # new 世帯主 in 後期高齢者医療 is a 擬制世帯主 (income counted, not in N)
@@ -245,14 +245,13 @@ def _judge(head_id: str, judged_on: date, after_change: bool, members: list, fy:
 
 def _part(head_id: str, judged_on: date, window: int, after_change: bool, members: list,
           household: Household, tariff: Tariff, claims: list, partial: bool, tr,
-          facts: int, on: list | None = None) -> tuple:
+          facts: int) -> tuple:
     """The tax of one 納税義務者 for the months in `window`: 軽減 judged on `judged_on`.
 
     After a 世帯主変更 the 特定同一世帯所属者 status (and with it 特定世帯) has ended.
-    `facts`: pipeline.member_facts of the members; `on`: see _judge."""
+    `facts`: pipeline.member_facts of the members."""
     head, fictitious, reduction, spec_status = _judge(head_id, judged_on, after_change,
-                                                      members, household.fiscal_year, tariff,
-                                                      on)
+                                                      members, household.fiscal_year, tariff)
     tier = reduction.tier
     if tr is not None:
         tracing.setup(tr, household, members, head, fictitious, reduction, spec_status, tariff)

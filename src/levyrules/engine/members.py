@@ -51,7 +51,9 @@ class Member:
     def __init__(self, person: Person, index: int, fy: int):
         self.person = person
         self.index = index
-        at75, care_age, self.preschool, self.under18 = _birth_facts(person.birth_date, fy)
+        birth = person.birth_date
+        at75, care_age, self.preschool, self.under18 = \
+            _BIRTH_FACTS.get((birth, fy)) or _birth_facts(birth, fy)
         cut = at75
         late = person.late_elderly_since
         if late is not None and late < cut:
@@ -117,10 +119,9 @@ class Member:
                 return True
         return False
 
-    def judge_on(self, d: date, is_head: bool, on: bool | None = None) -> None:
-        """Who this person is on the 判定日: insured, 特定同一世帯所属者, or neither.
-        `on`: `insured_on(d)` when the caller knows it already."""
-        self.on = on = self.insured_on(d) if on is None else on
+    def judge_on(self, d: date, is_head: bool) -> None:
+        """Who this person is on the 判定日: insured, 特定同一世帯所属者, or neither."""
+        self.on = on = self.insured_on(d)
         self.late = late = not on and self.late_date is not None and self.late_date <= d
         self.counted = on or late or is_head
 

@@ -51,9 +51,9 @@ def per_household(c: Component, ledger: Ledger) -> None:
     D = c.rates.denominator
     ledger.former_dependent += (after - target) * D * MONTH_COUNT[half]
     after_cap = c.options.former_dependent_timing == "after_cap"
-    ledger.household_net.append(((after if after_cap else target) * D, half))
+    ledger.household_net += (((after if after_cap else target) * D, half),)
     if ledger.months & ~half:
-        ledger.household_net.append((after * D, ledger.months & ~half))
+        ledger.household_net += ((after * D, ledger.months & ~half),)
 
 
 def per_person_columns(c: Component, L) -> None:

@@ -169,8 +169,10 @@ class Ledger:
         self.relief_base: dict | None = None   # id -> base of a household share
         self.outside = 0      # before-cap 減免 not already out of the person-month nets
         self.household_pay = household_pay     # the 平等割 payable per year (yen)
-        self.person_net: list = []             # (yearly net in 1/D yen, months)
-        self.household_net: list = []          # (yearly net in 1/D yen, months)
+        # the nets by run of months, (yearly net in 1/D yen, months): tuples, added to by
+        # the few steps that make them (most plans have none)
+        self.person_net: tuple = ()
+        self.household_net: tuple = ()
         self.shown: dict = {}        # output key -> yen, in output order
         self.after_cap: tuple = ()   # output keys of the reductions taken after the cap
         # set by the levy, cap and rounding steps, which every plan runs (yen):

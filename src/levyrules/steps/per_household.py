@@ -21,8 +21,8 @@ def levy(c: Component, ledger: Ledger) -> None:
 def net(c: Component, ledger: Ledger) -> None:
     """The household's net 平等割 by run of months (one run unless a 減免 split it)."""
     if ledger.household_pay is not None and not ledger.household_net:
-        ledger.household_net.append((ledger.household_pay * c.rates.denominator,
-                                     ledger.months))
+        ledger.household_net += ((ledger.household_pay * c.rates.denominator,
+                                  ledger.months),)
 
 
 def levy_columns(c: Component, L) -> None:

@@ -13,10 +13,9 @@ from .ledger import Component, Ledger
 def net(c: Component, ledger: Ledger) -> None:
     D = c.rates.denominator
     keep_fd = c.options.former_dependent_timing == "after_cap"
-    out = ledger.person_net
-    for r in ledger.rows:
-        out.append((r.inc_net + r.ast_net + r.pc_net * D + (r.fd_here if keep_fd else 0),
-                    r.months))
+    ledger.person_net += tuple(
+        (r.inc_net + r.ast_net + r.pc_net * D + (r.fd_here if keep_fd else 0), r.months)
+        for r in ledger.rows)
 
 
 STEP = Step(MONTHS, net, ("options.former_dependent_timing",), when=NETS)

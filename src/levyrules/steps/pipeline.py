@@ -116,9 +116,11 @@ def run(c: Component, members: list, facts: int = MEMBER_FLAGS | STATUS) -> Comp
     see `flags`."""
     rows = []
     months = 0
-    for pos, (m, mask) in enumerate(members):
+    pos = 0
+    for m, mask in members:
         rows.append(Row(m, pos, mask, MONTH_COUNT[mask]))
         months |= mask
+        pos += 1
     ledger = Ledger(c.unit, rows, months)
     f = flags(c, members, facts) if facts & STATUS and c.statuses else \
         c.flags | (facts & MEMBER_FLAGS)

@@ -13,10 +13,14 @@ from .ledger import Component, Ledger
 def per_capita(c: Component, ledger: Ledger) -> None:
     tier = c.tier
     total = 0
+    parts = None
     for r in ledger.rows:
-        a, b = r.parts
-        pay = reduced(a, tier) + reduced(b, tier) if b else reduced(a, tier)
-        total += (a + b - pay) * r.n
+        if r.parts is not parts:     # rows share their parts (steps/per_capita.py)
+            parts = r.parts
+            a, b = parts
+            pay = reduced(a, tier) + reduced(b, tier) if b else reduced(a, tier)
+            cut = a + b - pay
+        total += cut * r.n
         r.pc_net = pay
     ledger.statutory += total * c.D
 
