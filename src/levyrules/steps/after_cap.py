@@ -16,7 +16,7 @@ AFTER_CAP = rule("after_cap_relief", "限度額適用後の減免（課税額に
 
 def relieve(c: Component, ledger: Ledger) -> None:
     after = ledger.relief_keys(Stage.AFTER_CAP) if ledger.relief else {}
-    if c.options.former_dependent_timing == "after_cap":
+    if c.fd_after_cap:
         after = {FORMER_DEPENDENT: ledger.former_dependent, **after}
     capped, levy = ledger.capped, ledger.levy
     num, den = (capped, levy) if capped < levy else (1, 1)

@@ -50,7 +50,7 @@ def per_household(c: Component, ledger: Ledger) -> None:
         return
     D = c.rates.denominator
     ledger.former_dependent += (after - target) * D * MONTH_COUNT[half]
-    after_cap = c.options.former_dependent_timing == "after_cap"
+    after_cap = c.fd_after_cap
     ledger.household_net += (((after if after_cap else target) * D, half),)
     if ledger.months & ~half:
         ledger.household_net += ((after * D, ledger.months & ~half),)

@@ -39,7 +39,7 @@ def before_cap(c: Component, ledger: Ledger) -> dict:
     out = {CHILDBIRTH: ledger.childbirth}
     if ledger.relief:
         out.update(ledger.relief_keys(Stage.BEFORE_CAP))
-    if c.options.former_dependent_timing != "after_cap":
+    if not c.fd_after_cap:
         out[FORMER_DEPENDENT] = ledger.former_dependent
     return out
 

@@ -12,7 +12,7 @@ from .ledger import Component, Ledger
 
 def net(c: Component, ledger: Ledger) -> None:
     D = c.rates.denominator
-    keep_fd = c.options.former_dependent_timing == "after_cap"
+    keep_fd = c.fd_after_cap
     ledger.person_net += tuple(
         (r.inc_net + r.ast_net + r.pc_net * D + (r.fd_here if keep_fd else 0), r.months)
         for r in ledger.rows)
