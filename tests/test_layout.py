@@ -93,3 +93,23 @@ def test_no_import_cycle_as_modules_load():
 def test_the_cycle_finder_finds_a_cycle():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+# issue 10 §3: "no module over ~400 lines; no function over ~60" (a function's lines from
+# its `def` to its last line, docstring included)
+MODULE_LINES, FUNCTION_LINES = 400, 60
+
+
+def _sizes():
+    for name, (path, _) in sorted(_modules().items()):
+        text = path.read_text(encoding="utf-8")
+        yield name, len(text.splitlines()), [
+            (node.name, node.end_lineno - node.lineno + 1)
+            for node in ast.walk(ast.parse(text))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def test_modules_and_functions_stay_short():
+    long_modules = [(m, n) for m, n, _ in _sizes() if n > MODULE_LINES]
+    long_functions = [(m, f, n) for m, _, fs in _sizes() for f, n in fs if n > FUNCTION_LINES]
+    assert long_modules == [] and long_functions == []

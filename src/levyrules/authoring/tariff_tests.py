@@ -170,6 +170,23 @@ def check_file(path: Path) -> list[Finding]:
     return load(path)[2]
 
 
+def _component_rows(comp: str, want, got) -> list:
+    """The rows comparing one component's expected figures (its amount, or a mapping of
+    figures and reductions) with what was computed (`got`, None when the year lacks it)."""
+    label = f"{comp} ({LABELS[comp]})"
+    if got is None:     # a component the year does not have (子ども分 before FY2026)
+        return [Row(label, want if not isinstance(want, dict) else want.get("amount"), "absent")]
+    if not isinstance(want, dict):
+        return [Row(label, want, got.amount)]
+    rows = [Row(f"{comp}.{key} ({LABELS[key]})", want[key], getattr(got, key))
+            for key in FIGURES if key in want]
+    if "reductions" in want:
+        actual = {k: v for k, v in (got.reductions or {}).items() if v}
+        expected = {k: v for k, v in want["reductions"].items() if v}
+        rows.append(Row(f"{comp}.reductions", expected, actual))
+    return rows
+
+
 def run_file(path: Path) -> Outcome:
     """Assess the file's household under its tariff and compare every expected figure."""
     from ..engine.assess import assess
@@ -214,22 +231,7 @@ def run_file(path: Path) -> Outcome:
         out.rows.append(Row("specified household", exp["specified_household"],
                             result.specified_household))
     for comp, want in exp["components"].items():
-        got = result.components.get(comp)
-        label = f"{comp} ({LABELS[comp]})"
-        if got is None:     # a component the year does not have (子ども分 before FY2026)
-            out.rows.append(Row(label, want if not isinstance(want, dict) else want.get("amount"),
-                                "absent"))
-            continue
-        if not isinstance(want, dict):
-            out.rows.append(Row(label, want, got.amount))
-            continue
-        for key in FIGURES:
-            if key in want:
-                out.rows.append(Row(f"{comp}.{key} ({LABELS[key]})", want[key], getattr(got, key)))
-        if "reductions" in want:
-            actual = {k: v for k, v in (got.reductions or {}).items() if v}
-            expected = {k: v for k, v in want["reductions"].items() if v}
-            out.rows.append(Row(f"{comp}.reductions", expected, actual))
+        out.rows.extend(_component_rows(comp, want, result.components.get(comp)))
     if "total" in exp:
         out.rows.append(Row("total", exp["total"], result.total))
     return out

@@ -294,6 +294,32 @@ def revise(earlier: Any, household: Household, tariff: Tariff, as_of: date, *,
     return revise_assessment(earlier, new, tariff, as_of, paid=paid, fraud=fraud)
 
 
+def _earlier_installments(old: dict, plan) -> list:
+    """The earlier 期別税額: as the earlier JSON lists them, or (none listed) the tariff's
+    納期 applied to the earlier total; they must add up to that total."""
+    old_total = old["total"]
+    raw = old.get("installments") or []
+    if not isinstance(raw, list):
+        raise InputError("earlier.installments", "must be a list")
+    before = [Installment.from_json(x, f"earlier.installments[{i}]") for i, x in enumerate(raw)]
+    if not before and plan is not None:
+        before = ordinary_installments(old_total, plan)
+    if before and sum(i.amount for i in before) != old_total:
+        raise InputError("earlier.installments", f"add up to {sum(i.amount for i in before)}, "
+                                                 f"not to the earlier total {old_total}")
+    return before
+
+
+def _change_kind(comps: dict, old_total: int, new_total: int) -> str:
+    """"increase" when any component or the total grows (増額更正: the 期間制限 of an
+    increase applies), "decrease" when anything else changes, else "none"."""
+    if any(n > b for b, n in comps.values()) or new_total > old_total:
+        return "increase"
+    if any(n != b for b, n in comps.values()) or new_total != old_total:
+        return "decrease"
+    return "none"
+
+
 def revise_assessment(earlier: Any, new: Assessment, tariff: Tariff, as_of: date, *,
                       paid: int | None = None, fraud: bool = False) -> Revision:
     """更正 of an already computed new Assessment against `earlier` (JSON)."""
@@ -312,26 +338,12 @@ def revise_assessment(earlier: Any, new: Assessment, tariff: Tariff, as_of: date
         raise InputError("paid", "must be a whole, non-negative number of yen")
     plan = tariff.installments
     old_total = old["total"]
-    raw = old.get("installments") or []
-    if not isinstance(raw, list):
-        raise InputError("earlier.installments", "must be a list")
-    before = [Installment.from_json(x, f"earlier.installments[{i}]") for i, x in enumerate(raw)]
-    if not before and plan is not None:
-        before = ordinary_installments(old_total, plan)
-    if before and sum(i.amount for i in before) != old_total:
-        raise InputError("earlier.installments", f"add up to {sum(i.amount for i in before)}, "
-                                                 f"not to the earlier total {old_total}")
-
+    before = _earlier_installments(old, plan)
     names = list(new.components) + [k for k in old["components"] if k not in new.components]
     comps = {k: (old["components"].get(k, {}).get("amount", 0) or 0,
                  new.components[k].amount if k in new.components else 0) for k in names}
     new_total = new.total
-    if any(n > b for b, n in comps.values()) or new_total > old_total:
-        change = "increase"
-    elif any(n != b for b, n in comps.values()) or new_total != old_total:
-        change = "decrease"
-    else:
-        change = "none"
+    change = _change_kind(comps, old_total, new_total)
 
     limitation = None
     if change != "none":

@@ -85,6 +85,23 @@ def _path_ja(path: str) -> str:
 
 
 
+def _threshold_blocks(t: Tariff, names: list[str]) -> list[Block]:
+    """Section 3: the statutory 軽減判定 thresholds of the year and the statutory caps."""
+    fy = t.fiscal_year
+    blocks: list[Block] = []
+    nat = t.national
+    blocks.append(Block("h2", f"3. 軽減判定の基準額（{wareki(fy)}、法定）"))
+    base = f"{yen(nat.reduction_base)} + {yen(nat.reduction_per_earner)} ×（給与所得者等の数 − 1）"
+    blocks.append(Block("table", Table(("軽減", "軽減判定所得がこの額以下"), (
+        ("7割", base),
+        ("5割", f"{base} + {yen(nat.reduction_per_person_50)} × 被保険者等の数"),
+        ("2割", f"{base} + {yen(nat.reduction_per_person_20)} × 被保険者等の数"),
+    ), numeric_from=9)))
+    blocks.append(Block("p", "被保険者等の数 = 被保険者 + 特定同一世帯所属者。法定の課税限度額（上限）: "
+                        + "、".join(f"{SHORT[c]} {yen(nat.caps[c])}" for c in names) + "。"))
+    return blocks
+
+
 def model(t: Tariff, source_data: dict, internal: bool = False) -> tuple[str, list[Block]]:
     """(title, blocks) of the rate table; renderers turn it into Markdown or HTML.
     `internal` adds the engine's view (ids, hashes, files, options, key paths)."""
@@ -129,16 +146,7 @@ def model(t: Tariff, source_data: dict, internal: bool = False) -> tuple[str, li
                                  "減額します（地方税法703条の5第2項）。未就学児が納める額:"))
         blocks.append(Block("table", Table(("軽減",) + tuple(SHORT[c] for c in names if c in preschool.COMPONENTS),
                                            tuple(pre))))
-    nat = t.national
-    blocks.append(Block("h2", f"3. 軽減判定の基準額（{wareki(fy)}、法定）"))
-    base = f"{yen(nat.reduction_base)} + {yen(nat.reduction_per_earner)} ×（給与所得者等の数 − 1）"
-    blocks.append(Block("table", Table(("軽減", "軽減判定所得がこの額以下"), (
-        ("7割", base),
-        ("5割", f"{base} + {yen(nat.reduction_per_person_50)} × 被保険者等の数"),
-        ("2割", f"{base} + {yen(nat.reduction_per_person_20)} × 被保険者等の数"),
-    ), numeric_from=9)))
-    blocks.append(Block("p", "被保険者等の数 = 被保険者 + 特定同一世帯所属者。法定の課税限度額（上限）: "
-                        + "、".join(f"{SHORT[c]} {yen(nat.caps[c])}" for c in names) + "。"))
+    blocks.extend(_threshold_blocks(t, names))
 
     blocks.append(Block("h2", "4. 端数処理と選択" if internal else "4. 端数処理"))
     blocks.append(Block("table", Table(("項目", "設定"), tuple(_settings_rows(t, internal)),
