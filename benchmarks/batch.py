@@ -8,7 +8,8 @@
     python benchmarks/batch.py --n 1000000 --read --workers ''   # the columnar table reader alone
     python benchmarks/batch.py --n 200000 --read --csv --workers ''  # ... over CSV tables too
 
-The city is written once by `levyrules synth` (Parquet tables, and JSON Lines for Dask),
+The city is written once by `levyrules synth --format parquet` (and converted to JSON Lines
+for Dask),
 outside the timing. Each figure is the median of three runs of the whole command path
 (read Parquet tables → evaluate → write the Parquet assessment file, rejects and sidecar),
 each in a fresh process; peak memory is the largest sum of the resident memory of the run's
@@ -54,9 +55,8 @@ wall = time.perf_counter() - t
 from multiprocessing import forkserver     # its workers' CPU counts once it is reaped
 if getattr(forkserver._forkserver, "_forkserver_pid", None):
     forkserver._forkserver._stop()
-cpu = sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
-                                             resource.getrusage(resource.RUSAGE_CHILDREN)))
-print(cpu, wall, s.assessed)
+me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+print(me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime, wall, s.assessed)
 """
 
 READ = """
@@ -90,11 +90,12 @@ if __name__ == "__main__":
 """
 
 
-def _measure(cmd: list[str]) -> tuple[float, int, int, float]:
+def _measure(cmd: list[str], env: dict | None = None) -> tuple:
     """(wall seconds of the run, households, peak RSS bytes of the process tree, CPU
-    seconds of the whole process tree including start-up)."""
+    seconds of the whole process tree including start-up, of the main process alone or
+    None, and of the processes it started (fork server and workers) or None)."""
     import psutil
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
     root = psutil.Process(proc.pid)
     peak = 0
     while proc.poll() is None:
@@ -107,21 +108,41 @@ def _measure(cmd: list[str]) -> tuple[float, int, int, float]:
     out, _ = proc.communicate()
     if proc.returncode:
         raise SystemExit(f"run failed ({proc.returncode})")
-    cpu, seconds, n = out.split()[-3:]
-    return float(seconds), int(n), peak, float(cpu)
+    fields = out.split()
+    if len(fields) >= 4 and cmd[2] == RUN:      # main's and its children's CPU apart
+        main, kids, seconds, n = fields[-4:]
+        return float(seconds), int(n), peak, float(main) + float(kids), float(main), \
+            float(kids)
+    cpu, seconds, n = fields[-3:]
+    return float(seconds), int(n), peak, float(cpu), None, None
 
 
-def bench(label: str, cmd_for, repeat: int, measured: bool = False) -> dict:
-    runs = [cmd_for(i) if measured else _measure(cmd_for(i)) for i in range(repeat)]
+def _row(label: str, runs: list) -> dict:
     secs = statistics.median(r[0] for r in runs)
     n = runs[0][1]
-    peak = max(r[2] for r in runs)
     cpu = statistics.median(r[3] for r in runs)
     row = {"run": label, "households": n, "seconds": round(secs, 2),
-           "households_per_s": round(n / secs), "peak_mib": round(peak / 2**20),
-           "cpu_seconds": round(cpu, 1), "households_per_cpu_s": round(n / cpu)}
+           "households_per_s": round(n / secs), "peak_mib": round(max(r[2] for r in runs)
+                                                              / 2**20),
+           "cpu_seconds": round(cpu, 2), "households_per_cpu_s": round(n / cpu)}
+    if runs[0][4] is not None:
+        row["main_cpu_seconds"] = round(statistics.median(r[4] for r in runs), 2)
+        row["children_cpu_seconds"] = round(statistics.median(r[5] for r in runs), 2)
     print(json.dumps(row), flush=True)
     return row
+
+
+def bench(label: str, cmd_for, repeat: int, against: str | None = None) -> list[dict]:
+    """Median of `repeat` runs; with `against` (the src folder of another checkout) the
+    same command on that code too, run alternately with this one, round by round."""
+    if against is None:
+        return [_row(label, [_measure(cmd_for(i)) for i in range(repeat)])]
+    env = dict(os.environ, PYTHONPATH=against)
+    runs: dict = {"this": [], "against": []}
+    for i in range(repeat):
+        runs["this"].append(_measure(cmd_for(i)))
+        runs["against"].append(_measure(cmd_for(i), env))
+    return [_row(label, runs["this"]), _row(f"{label} [{against}]", runs["against"])]
 
 
 def bench_read(label: str, folder: Path, a, base: str | None) -> list[dict]:
@@ -137,7 +158,7 @@ def bench_read(label: str, folder: Path, a, base: str | None) -> list[dict]:
         for k, (pkg, path) in cmds.items():
             runs[k].append(_measure([sys.executable, "-c", READ, str(folder),
                                      str(a.fiscal_year), "65536", pkg, path]))
-    return [bench(label + k, lambda i, k=k: runs[k][i], a.repeat, measured=True) for k in cmds]
+    return [_row(label + k, runs[k]) for k in cmds]
 
 
 def main() -> int:
@@ -158,17 +179,18 @@ def main() -> int:
                     help="with --read: also the reader of an earlier checkout's src/ folder, "
                          "run alternately with this one")
     ap.add_argument("--dir", help="keep the city and outputs here (default: a temp folder)")
+    ap.add_argument("--against", metavar="SRC", help="also run each command on the code of "
+                    "another checkout's src folder (PYTHONPATH=SRC), alternately, round by "
+                    "round: CPU seconds side by side on a shared machine")
     a = ap.parse_args()
     from levyrules.population import convert, synth
     work = Path(a.dir or tempfile.mkdtemp(prefix="levyrules-bench-"))
     tables = work / f"city-{a.n}"
     jsonl = work / f"city-{a.n}.jsonl"
-    if not jsonl.exists():
-        synth.write(work, a.n, a.fiscal_year, a.seed, "jsonl")
-        os.replace(work / "population.jsonl", jsonl)
     if not tables.exists():
-        convert.write_households((json.loads(line) for line in open(jsonl, encoding="utf-8")),
-                                 tables, "parquet")
+        synth.write(tables, a.n, a.fiscal_year, a.seed, "parquet")
+    if a.dask in ("both", "jsonl") and not jsonl.exists():
+        convert.convert(tables, jsonl, "jsonl")
     print(f"# {a.n} synthetic households, tariff {a.tariff}, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
     rows = []
@@ -183,21 +205,21 @@ def main() -> int:
         rows += bench_read("read_population parquet (columns), 1 process", tables, a,
                            a.read_base)
     for w in (int(x) for x in a.workers.split(",") if x):
-        rows.append(bench(f"batch parquet→parquet, {w} worker(s)", lambda i: [
+        rows += bench(f"batch parquet→parquet, {w} worker(s)", lambda i: [
             sys.executable, "-c", RUN, str(tables), a.tariff, str(work / f"out-{w}-{i}.parquet"),
-            str(w), chunk], a.repeat))
+            str(w), chunk], a.repeat, a.against)
     part = max(1000, a.n // 16)
     if a.dask in ("both", "jsonl"):
-        rows.append(bench("batch jsonl→parquet, 2 workers", lambda i: [
+        rows += bench("batch jsonl→parquet, 2 workers", lambda i: [
             sys.executable, "-c", RUN, str(jsonl), a.tariff, str(work / f"outj-{i}.parquet"),
-            "2", chunk], a.repeat))
-        rows.append(bench("dask jsonl→parquet, LocalCluster 2×1", lambda i: [
+            "2", chunk], a.repeat, a.against)
+        rows += bench("dask jsonl→parquet, LocalCluster 2×1", lambda i: [
             sys.executable, "-c", DASK, str(jsonl), a.tariff, str(work / f"dask-{i}"),
-            str(part)], a.repeat))
+            str(part)], a.repeat, a.against)
     if a.dask in ("both", "tables"):
-        rows.append(bench("dask parquet→parquet, LocalCluster 2×1", lambda i: [
+        rows += bench("dask parquet→parquet, LocalCluster 2×1", lambda i: [
             sys.executable, "-c", DASK, str(tables), a.tariff, str(work / f"daskt-{i}"),
-            str(part)], a.repeat))
+            str(part)], a.repeat, a.against)
     print(json.dumps({"results": rows}))
     return 0
 

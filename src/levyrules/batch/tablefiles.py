@@ -224,44 +224,78 @@ class Part(NamedTuple):
     """A part of the households table, read by one worker: its Parquet row groups, its
     first row, the last household_id before it (None: none), whether it ends the input,
     and the row after its last (None: the end of its row groups; `first` and `end` may
-    cut through its first and last row group: the Dask partitions, levyrules.dask)."""
+    cut through its first and last row group: the Dask partitions, levyrules.dask).
+    `unread`: `prev` is not known yet; :func:`resolve` reads it (in the worker)."""
     groups: tuple
     first: int
     prev: str | None
     last: bool
     end: int | None = None
+    unread: bool = False
 
 
-def parts(directory, rows: int) -> list[Part] | None:
+def parts(directory, rows: int, *, check: bool = True) -> list[Part] | None:
     """The households table cut at its row-group edges into parts of about `rows` rows,
     each read by :func:`read_population` on its own (in worker processes), or None when
-    the tables are not all Parquet files the columns read. The order of the households
-    table is checked here, over the whole table."""
-    np = _np()
+    the tables are not all Parquet files the columns read. `check`: the order of the
+    households table is checked here, over the whole table, and each part's `prev` taken
+    from it. Otherwise (`levyrules batch`) the parts are planned from the files' footers
+    alone, no household_id read in this process: each part is `unread`, its `prev` read by
+    :func:`resolve` in the worker that reads it, which checks the order of its rows from
+    it; so the parts together check the whole table, each row against the named one
+    before it as here (the first part out of order is the first to report it)."""
     paths = sources.table_paths(Path(directory))
     opened = {t: _Table(p, t, None) for t, p in paths.items() if p is not None}
     if any(p.suffix != ".parquet" for p in paths.values() if p is not None) or \
             not all(t.canonical for t in opened.values()):
         return None
     hh = opened["households"]
-    keys = _keys(hh._pq.read(columns=["household_id"]))
-    named = np.flatnonzero(cells.present(keys, len(keys)))
-    if len(named):
-        _check_order(hh, keys.take(named), named + 1, None)
     sizes = hh.row_groups
+    prev = _prev_of(hh) if check else None
     out, group, first = [], 0, 0
     while group < len(sizes) or not out:
         end = group + 1
         while end < len(sizes) and sum(sizes[group:end]) < rows:
             end += 1
         end = min(end, len(sizes))
-        before = np.searchsorted(named, first) - 1
-        out.append(Part(tuple(range(group, end)), first,
-                        keys[int(named[before])].as_py() if before >= 0 else None, False))
+        out.append(Part(tuple(range(group, end)), first, prev(first) if check else None,
+                        False, unread=not check and group > 0))
         first += sum(sizes[group:end])
         group = end
     out[-1] = out[-1]._replace(last=True)
     return out
+
+
+def _prev_of(hh: _Table):
+    """Reads every household_id and checks their order: → the function giving the last
+    named household_id before a row (None: none)."""
+    np = _np()
+    keys = _keys(hh._pq.read(columns=["household_id"]))
+    named = np.flatnonzero(cells.present(keys, len(keys)))
+    if len(named):
+        _check_order(hh, keys.take(named), named + 1, None)
+
+    def prev(first: int) -> str | None:
+        before = np.searchsorted(named, first) - 1
+        return keys[int(named[before])].as_py() if before >= 0 else None
+    return prev
+
+
+def resolve(directory, part: Part) -> Part:
+    """`part` with its `prev`: the last household_id before its first row group, read from
+    the row groups before it, the nearest first (one row group's ids, as a rule)."""
+    if not part.unread:
+        return part
+    np = _np()
+    hh = _Table(sources.table_paths(Path(directory))["households"], "households", None)
+    prev = None
+    for g in range(part.groups[0] - 1, -1, -1):
+        keys = _keys(hh._pq.read_row_group(g, columns=["household_id"], use_threads=False))
+        named = np.flatnonzero(cells.present(keys, len(keys)))
+        if len(named):
+            prev = keys[int(named[-1])].as_py()
+            break
+    return part._replace(prev=prev, unread=False)
 
 
 def _check_order(hh: _Table, keys, numbers, prev: str | None):

@@ -217,6 +217,9 @@ def run_part(directory: str, part, chunk: int, encoding: str | None, spool: str)
 def _column_chunks(directory: str, part, chunk: int, encoding: str | None,
                    tariff) -> Iterator[evaluating.ColumnChunk]:
     from ..batch.tables import read_population
+    from ..batch.tablefiles import resolve
+    if part is not None:
+        part = resolve(directory, part)     # its prev, read here rather than in the parent
     for read in read_population(directory, tariff.fiscal_year, encoding=encoding,
                                 chunk=chunk, part=part):
         yield evaluating.evaluate_read(read, tariff)
@@ -230,7 +233,7 @@ def _column_results(src: Path, tariff, ref: str, overrides: tuple, workers: int,
     process."""
     from ..batch.tables import parts
     _warm_up(workers)
-    plan = parts(src, chunk) if workers > 1 else None
+    plan = parts(src, chunk, check=False) if workers > 1 else None
     if plan is None:
         for c in _column_chunks(str(src), None, chunk, encoding, tariff):
             yield c.items, c.arrays, c.rejects

@@ -1,0 +1,80 @@
+"""`levyrules batch --workers N` on Parquet tables (population/runner.py,
+batch/tablefiles.py): the parts planned from the files' footers alone, each part's last
+household id before it read by its worker, the households table's order checked by the
+workers as one reader checks it."""
+
+from __future__ import annotations
+
+import pytest
+
+from levyrules.errors import InputError
+from levyrules.population import runner, synth
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+from levyrules.batch.tablefiles import parts, resolve  # noqa: E402
+
+TARIFF = "iwaki/2025"
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    """A synthetic city as Parquet tables in row groups of 32 rows."""
+    base = tmp_path_factory.mktemp("city")
+    synth.write(base / "raw", 200, 2025, 11, "parquet")
+    return _regroup(base / "raw", base / "pq", 32)
+
+
+def _regroup(src, folder, group, edit=None):
+    folder.mkdir()
+    for f in src.iterdir():
+        t = pq.read_table(f)
+        if edit is not None and f.stem == "households":
+            t = edit(t)
+        pq.write_table(t, folder / f.name, row_group_size=group)
+    return folder
+
+
+def _ids(table, at: dict):
+    """The households table with the household_id of some rows replaced (None: null)."""
+    ids = table.column("household_id").to_pylist()
+    for i, v in at.items():
+        ids[i] = v
+    return table.set_column(table.schema.get_field_index("household_id"), "household_id",
+                            pa.array(ids, pa.string()))
+
+
+@pytest.mark.parametrize("rows", [1, 40, 100, 1000])
+def test_parts_planned_from_the_footers_resolve_to_the_checked_parts(city, tmp_path, rows):
+    """Empty and null ids before a part edge (the last named id further back), and an id
+    repeated across an edge: the worker's prev is the one the whole-table plan gives."""
+    folder = _regroup(city, tmp_path / "t", 32, lambda t: _ids(
+        t, {31: None, 63: "", 64: t.column("household_id")[62].as_py(), 95: None, 94: None}))
+    checked = parts(folder, rows)
+    planned = parts(folder, rows, check=False)
+    assert [p._replace(prev=None, unread=False) for p in planned] == \
+        [p._replace(prev=None) for p in checked]
+    assert all(p.unread == (p.first > 0) for p in planned)
+    assert [resolve(folder, p) for p in planned] == checked
+
+
+@pytest.mark.parametrize("where", [70, 64, 150])
+def test_an_unsorted_households_table_stops_the_run_at_its_first_row_out_of_order(
+        city, tmp_path, where):
+    """Inside a part, at a part's first row, in a later part: the error names the row the
+    whole-table check names, and nothing is written."""
+    def swap(t):
+        ids = t.column("household_id").to_pylist()
+        return _ids(t, {where - 1: ids[where], where: ids[where - 1]})
+    folder = _regroup(city, tmp_path / "t", 32, swap)
+    with pytest.raises(InputError) as whole:
+        parts(folder, 1)
+    out = tmp_path / "out"
+    out.mkdir()
+    for chunk in (32, 64):
+        with pytest.raises(InputError) as run:
+            runner.run(folder, TARIFF, out / "r.parquet", workers=2, chunk_size=chunk)
+        assert str(run.value) == str(whole.value)
+        assert f"row {where + 1})" in str(run.value)
+    assert list(out.iterdir()) == []
