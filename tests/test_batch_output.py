@@ -10,6 +10,7 @@ import pytest
 import levyrules
 from levyrules.errors import InputError
 from levyrules.population import rows as rowmod, runner, sink, synth
+from tablecity import parquet_city
 
 np = pytest.importorskip("numpy")
 pa = pytest.importorskip("pyarrow")
@@ -21,13 +22,7 @@ TARIFF = "iwaki/2025"
 @pytest.fixture(scope="module")
 def tables(tmp_path_factory):
     """A synthetic city as Parquet tables in row groups of 64 rows (parts for workers)."""
-    base = tmp_path_factory.mktemp("city")
-    synth.write(base / "raw", 300, 2025, 5, "parquet")
-    folder = base / "pq"
-    folder.mkdir()
-    for f in (base / "raw").iterdir():
-        pq.write_table(pq.read_table(f), folder / f.name, row_group_size=64)
-    return folder
+    return parquet_city(tmp_path_factory.mktemp("city"), 300, 5, 64)
 
 
 def test_the_assessment_file_is_plain_parquet_read_back_equal(tables, tmp_path):

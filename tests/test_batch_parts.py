@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from levyrules.errors import InputError
-from levyrules.population import runner, synth
+from levyrules.population import runner
+from tablecity import parquet_city, regroup as _regroup
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -21,19 +22,7 @@ TARIFF = "iwaki/2025"
 @pytest.fixture(scope="module")
 def city(tmp_path_factory):
     """A synthetic city as Parquet tables in row groups of 32 rows."""
-    base = tmp_path_factory.mktemp("city")
-    synth.write(base / "raw", 200, 2025, 11, "parquet")
-    return _regroup(base / "raw", base / "pq", 32)
-
-
-def _regroup(src, folder, group, edit=None):
-    folder.mkdir()
-    for f in src.iterdir():
-        t = pq.read_table(f)
-        if edit is not None and f.stem == "households":
-            t = edit(t)
-        pq.write_table(t, folder / f.name, row_group_size=group)
-    return folder
+    return parquet_city(tmp_path_factory.mktemp("city"), 200, 11, 32)
 
 
 def _ids(table, at: dict):

@@ -193,25 +193,44 @@ def _pool(calls: Iterator[tuple], tariff, ref: str, overrides: tuple,
             yield n, fut.result()
 
 
-def run_part(directory: str, part, chunk: int, encoding: str | None, spool: str) -> tuple:
+def run_part(directory: str, part, chunk: int, encoding: str | None, spool: str,
+             fmt: str = "parquet") -> tuple:
     """Read and evaluate a part of a tables folder (batch.tables.parts) in a worker: its
-    rows to the Arrow file `spool` (sink.Spool, written only if there is a row), and
-    (rows, rejects, items read); or ("error", field, message), the InputError that stops
-    the run (its args do not rebuild it across processes)."""
+    rows to the file `spool`, written only if there is a row: for a Parquet result a
+    Parquet file of the result's settings, which the parent joins to the result as it is
+    (sink.PartFile); otherwise an Arrow file (sink.Spool). → (rows, rejects, items read,
+    the Parquet file's footer cut for joining or None); or ("error", field, message), the
+    InputError that stops the run (its args do not rebuild it across processes)."""
     tariff = _worker_tariff()
-    out = sink.Spool(spool, sink.arrow_schema(rowmod.schema(tariff)))
+    schema = rowmod.schema(tariff)
+    parquet = fmt == "parquet"
+    out = sink.ResultWriter(Path(spool), fmt, schema, tmp=Path(spool)) if parquet else \
+        sink.Spool(spool, sink.arrow_schema(schema))
     rejects, items = [], 0
     try:
         for c in _column_chunks(directory, part, chunk, encoding, tariff):
             if c.arrays is not None:
-                out.write(sink.arrow_table(c.arrays, out.arrow))
+                if parquet:
+                    out.write_columns(c.arrays)
+                else:
+                    out.write(sink.arrow_table(c.arrays, out.arrow))
             rejects += c.rejects
             items += c.items
     except InputError as e:
+        if parquet:
+            out.abort()
         return "error", e.field, e.message
     finally:
-        out.close()
-    return out.rows, rejects, items
+        if not parquet:
+            out.close()
+    if not parquet:
+        return out.rows, rejects, items, None
+    if not out.count:
+        out.abort()
+        return 0, rejects, items, None
+    out.close()
+    from .parquet_join import relocatable
+    return out.count, rejects, items, relocatable(spool)
 
 
 def _column_chunks(directory: str, part, chunk: int, encoding: str | None,
@@ -226,11 +245,12 @@ def _column_chunks(directory: str, part, chunk: int, encoding: str | None,
 
 
 def _column_results(src: Path, tariff, ref: str, overrides: tuple, workers: int,
-                    chunk: int, encoding: str | None, spool: Path | None) -> Iterator[tuple]:
-    """(items, columns or the Path of a spool file, rejects) of the chunks of a tables
-    folder read and evaluated as columns: Parquet tables split into parts among the
-    workers, each reading its own and writing its rows to a spool file; otherwise in this
-    process."""
+                    chunk: int, encoding: str | None, spool: Path | None,
+                    fmt: str) -> Iterator[tuple]:
+    """(items, columns, a worker's Parquet file (sink.PartFile) or the Path of its Arrow
+    file, rejects) of the chunks of a tables folder read and evaluated as columns: Parquet
+    tables split into parts among the workers, each reading its own and writing its rows
+    to a file in `spool`; otherwise in this process."""
     from ..batch.tables import parts
     _warm_up(workers)
     plan = parts(src, chunk, check=False) if workers > 1 else None
@@ -238,22 +258,26 @@ def _column_results(src: Path, tariff, ref: str, overrides: tuple, workers: int,
         for c in _column_chunks(str(src), None, chunk, encoding, tariff):
             yield c.items, c.arrays, c.rejects
         return
-    calls = ((run_part, str(src), p, chunk, encoding, str(spool / f"part-{k}.arrow"))
+    ext = "parquet" if fmt == "parquet" else "arrow"
+    calls = ((run_part, str(src), p, chunk, encoding, str(spool / f"part-{k}.{ext}"), fmt)
              for k, p in enumerate(plan))
     for k, (_, out) in enumerate(_pool(calls, tariff, ref, overrides, workers)):
         if isinstance(out[0], str):
             raise InputError(out[1], out[2])
-        rows, rejects, items = out
-        yield items, spool / f"part-{k}.arrow" if rows else None, rejects
+        rows, rejects, items, footer = out
+        path = spool / f"part-{k}.{ext}"
+        yield items, (None if not rows else sink.PartFile(path, footer) if footer is not None
+                      else path), rejects
 
 
 def _outputs(src: Path, tariff, ref: str, overrides: tuple, workers: int, chunk: int,
-             encoding: str | None, columnar: bool, spool: Path | None) -> Iterator[tuple]:
+             encoding: str | None, columnar: bool, spool: Path | None,
+             fmt: str) -> Iterator[tuple]:
     """(items read, rows, columns or a spool file, rejects) of each chunk, in input
     order."""
     if columnar:
         yield from _column_results(src, tariff, ref, overrides, workers, chunk, encoding,
-                                   spool)
+                                   spool, fmt)
         return
     chunks = _chunks(sources.items(src, encoding), chunk)
     for n, (rows, rej) in _results(chunks, tariff, ref, overrides, workers):
@@ -264,11 +288,14 @@ def _outputs(src: Path, tariff, ref: str, overrides: tuple, workers: int, chunk:
 
 def _write(outputs: Iterator[tuple], writer: sink.ResultWriter, rejects: sink.RejectWriter,
            progress: Callable[[int], None] | None) -> int:
-    """Each chunk's rows, columns or spool file and rejects to the writers; → items read."""
+    """Each chunk's rows, columns or worker's file and rejects to the writers; → items
+    read."""
     read = 0
     for n, out, rej in outputs:
         if isinstance(out, dict):
             writer.write_columns(out)
+        elif isinstance(out, sink.PartFile):
+            writer.write_part(out)
         elif isinstance(out, Path):
             writer.write_spool(out)
         elif out is not None:
@@ -307,7 +334,7 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
     rejects = sink.RejectWriter(outputs.rejects)
     spool = sink.spool_folder(out) if columnar and workers > 1 else None
     outputs_ = _outputs(src, tariff, tariff_ref, tuple(overrides), workers, chunk_size,
-                        encoding, columnar, spool)
+                        encoding, columnar, spool, fmt)
     try:
         with _system_pool(columnar):
             read = _write(outputs_, writer, rejects, progress)

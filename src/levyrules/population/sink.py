@@ -4,7 +4,10 @@ that a failed or interrupted run leaves nothing half-written.
 
 The assessment file is written from Arrow tables (rows, numpy columns and the Arrow IPC
 files of worker processes all become one), cut into row groups of ROW_GROUP rows whatever
-the chunks, so the bytes do not depend on the chunk size or the worker count. The Parquet
+the chunks, or made of the Parquet files worker processes wrote, each cut so, joined
+without re-encoding (parquet_join): the values, their order and the schema do not depend on
+the chunk size or the worker count (the row groups of a joined file end at the end of each
+worker's part). The Parquet
 settings are chosen for the speed of writing (about half the CPU of pyarrow's defaults)
 and stay plain Parquet that any reader opens: DELTA_BINARY_PACKED integers (small,
 fast, no dictionary to build for a hundred mostly-zero money columns), dictionary-encoded
@@ -18,6 +21,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 from .extras import need
 from .rejects import COLUMNS as REJECT_COLUMNS
@@ -57,16 +61,27 @@ def parquet_options(arrow) -> dict:
     ints = [f.name for f in arrow if pa.types.is_integer(f.type)]
     return {"compression": "snappy",
             "use_dictionary": [f.name for f in arrow if pa.types.is_string(f.type)],
-            "column_encoding": {n: "DELTA_BINARY_PACKED" for n in ints}}
+            "column_encoding": {n: "DELTA_BINARY_PACKED" for n in ints},
+            "write_page_index": False}     # (parquet_join does not join page indexes)
+
+
+class PartFile(NamedTuple):
+    """A worker's Parquet file of the result schema (written by a ResultWriter) and its
+    footer cut for joining (parquet_join.relocatable)."""
+    path: Path
+    footer: object
 
 
 class ResultWriter:
     """The assessment file, Parquet or CSV, from rows, columns or Arrow tables."""
 
-    def __init__(self, path: Path, fmt: str, schema):
+    def __init__(self, path: Path, fmt: str, schema, tmp: Path | None = None):
+        """`tmp`: the file written (by default a temporary file beside `path`, renamed
+        by the caller)."""
         self.path, self.fmt, self.schema = path, fmt, schema
-        self.tmp = temp_path(path)
+        self.tmp = tmp or temp_path(path)
         self._pending = None        # Arrow rows not yet in a row group
+        self._pq = self._join = None
         self.count = 0
         if fmt == "csv":
             self._f = open(self.tmp, "w", encoding="utf-8", newline="")
@@ -74,9 +89,16 @@ class ResultWriter:
             self._csv.writerow([n for n, _ in schema])
             self._arrow = None
         else:
-            pq = need("pyarrow.parquet", "batch", "Parquet output")
             self._arrow = arrow_schema(schema)
+
+    def _parquet(self):
+        """The Parquet writer, opened at the first table written."""
+        if self._pq is None:
+            if self._join is not None:
+                raise ValueError("tables are not written after worker files")
+            pq = need("pyarrow.parquet", "batch", "Parquet output")
             self._pq = pq.ParquetWriter(self.tmp, self._arrow, **parquet_options(self._arrow))
+        return self._pq
 
     def write(self, rows: list) -> None:
         """Rows (lists in schema order)."""
@@ -106,7 +128,7 @@ class ResultWriter:
             table = pa.concat_tables([self._pending, table])
         done = table.num_rows - table.num_rows % ROW_GROUP
         for lo in range(0, done, ROW_GROUP):
-            self._pq.write_table(table.slice(lo, ROW_GROUP).combine_chunks())
+            self._parquet().write_table(table.slice(lo, ROW_GROUP).combine_chunks())
         # the rest copied: the table may be a view of a file read by memory map
         self._pending = _copy(table.slice(done)) if done < table.num_rows else None
 
@@ -117,19 +139,44 @@ class ResultWriter:
             self.write_table(pa.ipc.open_file(f).read_all())
         path.unlink()
 
+    def write_part(self, part: PartFile) -> None:
+        """A worker's Parquet file (:class:`PartFile`), its row groups appended as they
+        are (parquet_join); the file is then removed. Not after tables."""
+        if self.fmt == "csv":
+            pq = need("pyarrow.parquet", "batch", "Parquet output")
+            self.write_table(pq.read_table(part.path))
+        else:
+            from .parquet_join import Joiner
+            if self._pq is not None or self._pending is not None:
+                raise ValueError("worker files are not joined after tables")
+            if self._join is None:
+                self._join = Joiner(self.tmp)
+            self._join.append(part.path, part.footer)
+            self.count += part.footer.rows
+        part.path.unlink()
+
     def close(self) -> None:
         if self.fmt == "csv":
             self._f.close()
             return
+        if self._join is not None:
+            self._join.close()
+            return
         if self._pending is not None or not self.count:
-            self._pq.write_table(self._pending.combine_chunks() if self._pending is not None
-                                 else self._arrow.empty_table())
+            self._parquet().write_table(self._pending.combine_chunks()
+                                        if self._pending is not None
+                                        else self._arrow.empty_table())
         self._pending = None
         self._pq.close()
 
     def abort(self) -> None:
         try:
-            self._f.close() if self.fmt == "csv" else self._pq.close()
+            if self.fmt == "csv":
+                self._f.close()
+            elif self._join is not None:
+                self._join.abort()
+            elif self._pq is not None:
+                self._pq.close()
         finally:
             self.tmp.unlink(missing_ok=True)
 
