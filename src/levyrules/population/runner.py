@@ -162,12 +162,14 @@ def _context():
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload([__name__, "levyrules.batch.tables", "pyarrow.parquet"])
+    ctx.set_forkserver_preload([__name__, "levyrules.population.preload"]
+                               if evaluating.columns_evaluator() else [__name__])
     return ctx
 
 
 def _warm_up(workers: int) -> None:
-    """Starts the fork server now, so that it imports while this process reads the plan."""
+    """Starts the fork server now, so that it imports while this process loads the tariff
+    and plans the parts."""
     if workers > 1 and "forkserver" in multiprocessing.get_all_start_methods():
         from multiprocessing import forkserver
         _context()
@@ -252,7 +254,6 @@ def _column_results(src: Path, tariff, ref: str, overrides: tuple, workers: int,
     tables split into parts among the workers, each reading its own and writing its rows
     to a file in `spool`; otherwise in this process."""
     from ..batch.tables import parts
-    _warm_up(workers)
     plan = parts(src, chunk, check=False) if workers > 1 else None
     if plan is None:
         for c in _column_chunks(str(src), None, chunk, encoding, tariff):
@@ -325,6 +326,7 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
         raise InputError("--out", f"{out.parent} is not a folder")
     if out.is_dir():
         raise InputError("--out", f"{out} is a folder: give a file name such as result.parquet")
+    _warm_up(workers)
     tariff = load_tariff(tariff_ref, list(overrides) or None)
     columnar = sources.kind(src) == "tables" and evaluating.columns_evaluator() is not None
     chunk_size = chunk_size or (COLUMN_CHUNK if columnar else CHUNK)
