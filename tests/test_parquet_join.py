@@ -126,6 +126,7 @@ def test_batch_with_workers_joins_their_files_into_the_one_result(city, tmp_path
         assert pq.read_table(out).equals(want, check_metadata=True)
         assert s.outputs.rejects.read_bytes() == ref.outputs.rejects.read_bytes()
         meta = pq.ParquetFile(out).metadata
-        assert max(meta.row_group(g).num_rows for g in range(meta.num_row_groups)) <= 16_384
+        assert max(meta.row_group(g).num_rows for g in range(meta.num_row_groups)) <= \
+            sink.ROW_GROUP
         assert sorted(p.name for p in out.parent.iterdir()) == \
             ["r.meta.json", "r.parquet", "r.rejects.csv"]

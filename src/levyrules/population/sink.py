@@ -26,7 +26,7 @@ from typing import NamedTuple
 from .extras import need
 from .rejects import COLUMNS as REJECT_COLUMNS
 
-ROW_GROUP = 16_384          # fixed, so the file does not depend on the chunk size
+ROW_GROUP = 65_536          # fixed, so the file does not depend on the chunk size
 
 
 def temp_path(path: Path) -> Path:
