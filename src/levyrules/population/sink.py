@@ -10,8 +10,10 @@ the chunk size or the worker count (the row groups of a joined file end at the e
 worker's part). The Parquet
 settings are chosen for the speed of writing (about half the CPU of pyarrow's defaults)
 and stay plain Parquet that any reader opens: DELTA_BINARY_PACKED integers (small,
-fast, no dictionary to build for a hundred mostly-zero money columns), dictionary-encoded
-text, Snappy pages and column statistics.
+fast, no dictionary to build for a hundred mostly-zero money columns), the household id
+DELTA_BYTE_ARRAY (sorted ids share their prefix: 0.2 bytes a row, and a third less CPU
+than a dictionary of unique values), the other text dictionary-encoded, Snappy pages and
+column statistics.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from .extras import need
 from .rejects import COLUMNS as REJECT_COLUMNS
 
 ROW_GROUP = 65_536          # fixed, so the file does not depend on the chunk size
+ID = "household_id"         # unique and sorted: prefix-encoded, no dictionary
 
 
 def temp_path(path: Path) -> Path:
@@ -60,8 +63,10 @@ def parquet_options(arrow) -> dict:
     pa = need("pyarrow", "batch", "Parquet output")
     ints = [f.name for f in arrow if pa.types.is_integer(f.type)]
     return {"compression": "snappy",
-            "use_dictionary": [f.name for f in arrow if pa.types.is_string(f.type)],
-            "column_encoding": {n: "DELTA_BINARY_PACKED" for n in ints},
+            "use_dictionary": [f.name for f in arrow if pa.types.is_string(f.type)
+                               and f.name != ID],
+            "column_encoding": {**{n: "DELTA_BINARY_PACKED" for n in ints},
+                                **({ID: "DELTA_BYTE_ARRAY"} if ID in arrow.names else {})},
             "write_page_index": False}     # (parquet_join does not join page indexes)
 
 
