@@ -93,28 +93,46 @@ if __name__ == "__main__":
 def _measure(cmd: list[str], env: dict | None = None) -> tuple:
     """(wall seconds of the run, households, peak RSS bytes of the process tree, CPU
     seconds of the whole process tree including start-up, of the main process alone or
-    None, and of the processes it started (fork server and workers) or None)."""
+    None, of the processes it started (fork server and workers) or None, and the CPU
+    seconds (user + system) of each process of the tree as last sampled, by role)."""
     import psutil
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
     root = psutil.Process(proc.pid)
-    peak = 0
+    peak, seen = 0, {}
     while proc.poll() is None:
         try:
             procs = [root] + root.children(recursive=True)
             peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()))
+            for p in procs:
+                t = p.cpu_times()
+                seen[p.pid] = (_role(p, root), t.user + t.system)
         except psutil.Error:
             pass
         time.sleep(0.1)
     out, _ = proc.communicate()
     if proc.returncode:
         raise SystemExit(f"run failed ({proc.returncode})")
+    sampled: dict = {}
+    for role, cpu in seen.values():
+        sampled.setdefault(role, []).append(round(cpu, 2))
     fields = out.split()
     if len(fields) >= 4 and cmd[2] == RUN:      # main's and its children's CPU apart
         main, kids, seconds, n = fields[-4:]
         return float(seconds), int(n), peak, float(main) + float(kids), float(main), \
-            float(kids)
+            float(kids), sampled
     cpu, seconds, n = fields[-3:]
-    return float(seconds), int(n), peak, float(cpu), None, None
+    return float(seconds), int(n), peak, float(cpu), None, None, sampled
+
+
+def _role(p, root) -> str:
+    """main, fork server, worker (a child of the fork server or of main) or other."""
+    if p.pid == root.pid:
+        return "main"
+    if any("resource_tracker" in a for a in p.cmdline()):
+        return "resource_tracker"
+    if any("forkserver" in a for a in p.cmdline()):
+        return "fork_server" if p.ppid() == root.pid else "worker"
+    return "worker" if p.ppid() == root.pid else "other"
 
 
 def _row(label: str, runs: list) -> dict:
@@ -128,6 +146,9 @@ def _row(label: str, runs: list) -> dict:
     if runs[0][4] is not None:
         row["main_cpu_seconds"] = round(statistics.median(r[4] for r in runs), 2)
         row["children_cpu_seconds"] = round(statistics.median(r[5] for r in runs), 2)
+    # each process's CPU as last sampled (every 0.1 s: the last tenth of a second may be
+    # missing), of the run with the median wall time
+    row["sampled_cpu_seconds"] = sorted(runs, key=lambda r: r[0])[len(runs) // 2][6]
     print(json.dumps(row), flush=True)
     return row
 

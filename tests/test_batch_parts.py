@@ -46,6 +46,10 @@ def test_parts_planned_from_the_footers_resolve_to_the_checked_parts(city, tmp_p
         [p._replace(prev=None) for p in checked]
     assert all(p.unread == (p.first > 0) for p in planned)
     assert [resolve(folder, p) for p in planned] == checked
+    tailed = parts(folder, rows, check=False, tail=3)
+    assert [g for p in tailed for g in p.groups] == list(range(7))     # 200 rows by 32
+    assert [len(p.groups) for p in tailed[-3:]] == [1, 1, 1] and tailed[-1].last
+    assert [p.first for p in tailed] == [32 * p.groups[0] for p in tailed]
 
 
 @pytest.mark.parametrize("where", [70, 64, 150])

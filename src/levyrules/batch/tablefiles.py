@@ -234,7 +234,7 @@ class Part(NamedTuple):
     unread: bool = False
 
 
-def parts(directory, rows: int, *, check: bool = True) -> list[Part] | None:
+def parts(directory, rows: int, *, check: bool = True, tail: int = 0) -> list[Part] | None:
     """The households table cut at its row-group edges into parts of about `rows` rows,
     each read by :func:`read_population` on its own (in worker processes), or None when
     the tables are not all Parquet files the columns read. `check`: the order of the
@@ -243,7 +243,8 @@ def parts(directory, rows: int, *, check: bool = True) -> list[Part] | None:
     alone, no household_id read in this process: each part is `unread`, its `prev` read by
     :func:`resolve` in the worker that reads it, which checks the order of its rows from
     it; so the parts together check the whole table, each row against the named one
-    before it as here (the first part out of order is the first to report it)."""
+    before it as here (the first part out of order is the first to report it). `tail`:
+    the last `tail` row groups are a part each, so that the workers finish together."""
     paths = sources.table_paths(Path(directory))
     opened = {t: _Table(p, t, None) for t, p in paths.items() if p is not None}
     if any(p.suffix != ".parquet" for p in paths.values() if p is not None) or \
@@ -255,7 +256,7 @@ def parts(directory, rows: int, *, check: bool = True) -> list[Part] | None:
     out, group, first = [], 0, 0
     while group < len(sizes) or not out:
         end = group + 1
-        while end < len(sizes) and sum(sizes[group:end]) < rows:
+        while end < len(sizes) - tail and sum(sizes[group:end]) < rows:
             end += 1
         end = min(end, len(sizes))
         out.append(Part(tuple(range(group, end)), first, prev(first) if check else None,

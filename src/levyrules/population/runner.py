@@ -2,7 +2,8 @@
 
 The input is read as a stream and cut into chunks of households; each chunk is parsed and
 evaluated (in this process, or in a pool of worker processes forked from a fork server,
-with at most two chunks in flight per worker), and the rows are written in input order.
+with at most two chunks in flight per worker, four parts of a tables folder), and the
+rows are written in input order.
 With Parquet tables each worker reads its own parts and writes their rows to an Arrow IPC
 file (sink.Spool) that this process reads back by memory map and appends to the result:
 no pickled rows, no work per household here. Memory stays flat whatever the input size,
@@ -177,9 +178,9 @@ def _warm_up(workers: int) -> None:
 
 
 def _pool(calls: Iterator[tuple], tariff, ref: str, overrides: tuple,
-          workers: int) -> Iterator[tuple[int, object]]:
+          workers: int, depth: int = 2) -> Iterator[tuple[int, object]]:
     """(len of the first argument, result) of each call (function, args…) run in a pool
-    of `workers` processes, in order, at most two calls per worker in flight. A worker
+    of `workers` processes, in order, at most `depth` calls per worker in flight. A worker
     that dies ends the run with BrokenProcessPool instead of hanging it."""
     with ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init,
                              initargs=(ref, overrides, tariff.sha256)) as pool:
@@ -187,7 +188,7 @@ def _pool(calls: Iterator[tuple], tariff, ref: str, overrides: tuple,
         for fn, first, *rest in calls:
             size = len(first) if isinstance(first, list) else 0
             pending.append((size, pool.submit(fn, first, *rest)))
-            if len(pending) >= 2 * workers:
+            if len(pending) >= depth * workers:
                 n, fut = pending.popleft()
                 yield n, fut.result()
         while pending:
@@ -254,7 +255,7 @@ def _column_results(src: Path, tariff, ref: str, overrides: tuple, workers: int,
     tables split into parts among the workers, each reading its own and writing its rows
     to a file in `spool`; otherwise in this process."""
     from ..batch.tables import parts
-    plan = parts(src, chunk, check=False) if workers > 1 else None
+    plan = parts(src, chunk, check=False, tail=2 * workers) if workers > 1 else None
     if plan is None:
         for c in _column_chunks(str(src), None, chunk, encoding, tariff):
             yield c.items, c.arrays, c.rejects
@@ -262,7 +263,9 @@ def _column_results(src: Path, tariff, ref: str, overrides: tuple, workers: int,
     ext = "parquet" if fmt == "parquet" else "arrow"
     calls = ((run_part, str(src), p, chunk, encoding, str(spool / f"part-{k}.{ext}"), fmt)
              for k, p in enumerate(plan))
-    for k, (_, out) in enumerate(_pool(calls, tariff, ref, overrides, workers)):
+    # a part's result is a file and its footer: four per worker in flight cost no memory,
+    # and a worker done with its parts before the one ahead takes the next
+    for k, (_, out) in enumerate(_pool(calls, tariff, ref, overrides, workers, depth=4)):
         if isinstance(out[0], str):
             raise InputError(out[1], out[2])
         rows, rejects, items, footer = out
