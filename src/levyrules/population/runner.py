@@ -3,12 +3,14 @@
 The input is read as a stream and cut into chunks of households; each chunk is parsed and
 evaluated (in this process, or in a pool of worker processes forked from a fork server,
 with at most two chunks in flight per worker, four parts of a tables folder), and the
-rows are written in input order.
-With Parquet tables each worker reads its own parts and writes their rows to an Arrow IPC
-file (sink.Spool) that this process reads back by memory map and appends to the result:
-no pickled rows, no work per household here. Memory stays flat whatever the input size,
-and the files are the same whatever the chunk size or the number of workers. Outputs
-(result, rejects, sidecar) are renamed into place only when the run has succeeded.
+rows are written in input order. With Parquet tables each worker reads its own parts
+(planned from the files' footers) and writes their rows as a Parquet file, which this
+process appends to the result as it is (parquet_join: the column chunks copied, one
+footer written), or, for a CSV result, as an Arrow IPC file (sink.Spool) read back by
+memory map: no pickled rows, no work per household here. Memory stays flat whatever the
+input size, and the values written are the same whatever the chunk size or the number
+of workers. Outputs (result, rejects, sidecar) are renamed into place only when the run
+has succeeded.
 """
 
 from __future__ import annotations
