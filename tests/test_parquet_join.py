@@ -130,3 +130,28 @@ def test_batch_with_workers_joins_their_files_into_the_one_result(city, tmp_path
             sink.ROW_GROUP
         assert sorted(p.name for p in out.parent.iterdir()) == \
             ["r.meta.json", "r.parquet", "r.rejects.csv"]
+
+
+def test_a_worker_that_dies_stops_the_run_and_leaves_nothing(city, tmp_path, monkeypatch):
+    """A worker killed while it writes its part (after other parts were joined): the run
+    stops with BrokenProcessPool, and neither the result, the rejects, the sidecar nor a
+    worker's file is left. (The workers are forked from this process here, so that they
+    run the patched reader.)"""
+    import multiprocessing
+    import os
+    from concurrent.futures.process import BrokenProcessPool
+    real = runner._column_chunks
+
+    def dying(directory, part, chunk, encoding, tariff):
+        for c in real(directory, part, chunk, encoding, tariff):
+            if part is not None and part.first >= 200:
+                os._exit(3)
+            yield c
+    monkeypatch.setattr(runner, "_column_chunks", dying)
+    monkeypatch.setattr(runner, "_context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(runner, "_warm_up", lambda workers: None)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(BrokenProcessPool):
+        runner.run(city, "iwaki/2025", out / "r.parquet", workers=2, chunk_size=50)
+    assert list(out.iterdir()) == []
