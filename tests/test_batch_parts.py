@@ -50,6 +50,8 @@ def test_parts_planned_from_the_footers_resolve_to_the_checked_parts(city, tmp_p
     assert [g for p in tailed for g in p.groups] == list(range(7))     # 200 rows by 32
     assert [len(p.groups) for p in tailed[-3:]] == [1, 1, 1] and tailed[-1].last
     assert [p.first for p in tailed] == [32 * p.groups[0] for p in tailed]
+    split = parts(folder, 1, check=False, tail=1, split=2)    # 6 row groups in 2, then 1
+    assert [p.groups for p in split] == [(0, 1, 2), (3, 4, 5), (6,)]
 
 
 @pytest.mark.parametrize("where", [70, 64, 150])

@@ -234,7 +234,8 @@ class Part(NamedTuple):
     unread: bool = False
 
 
-def parts(directory, rows: int, *, check: bool = True, tail: int = 0) -> list[Part] | None:
+def parts(directory, rows: int, *, check: bool = True, tail: int = 0,
+          split: int = 0) -> list[Part] | None:
     """The households table cut at its row-group edges into parts of about `rows` rows,
     each read by :func:`read_population` on its own (in worker processes), or None when
     the tables are not all Parquet files the columns read. `check`: the order of the
@@ -244,7 +245,10 @@ def parts(directory, rows: int, *, check: bool = True, tail: int = 0) -> list[Pa
     :func:`resolve` in the worker that reads it, which checks the order of its rows from
     it; so the parts together check the whole table, each row against the named one
     before it as here (the first part out of order is the first to report it). `tail`:
-    the last `tail` row groups are a part each, so that the workers finish together."""
+    the last `tail` row groups are a part each, so that the workers finish together.
+    `split`: the rows before them in about `split` parts, if that makes parts of more than
+    `rows` rows (each part costs opening the tables and reading the rows around its
+    edges)."""
     paths = sources.table_paths(Path(directory))
     opened = {t: _Table(p, t, None) for t, p in paths.items() if p is not None}
     if any(p.suffix != ".parquet" for p in paths.values() if p is not None) or \
@@ -252,6 +256,8 @@ def parts(directory, rows: int, *, check: bool = True, tail: int = 0) -> list[Pa
         return None
     hh = opened["households"]
     sizes = hh.row_groups
+    if split:
+        rows = max(rows, -(-sum(sizes[:len(sizes) - tail]) // split))
     prev = _prev_of(hh) if check else None
     out, group, first = [], 0, 0
     while group < len(sizes) or not out:
