@@ -155,3 +155,12 @@ def test_a_worker_that_dies_stops_the_run_and_leaves_nothing(city, tmp_path, mon
     with pytest.raises(BrokenProcessPool):
         runner.run(city, "iwaki/2025", out / "r.parquet", workers=2, chunk_size=50)
     assert list(out.iterdir()) == []
+
+
+def test_a_csv_result_from_workers_is_the_bytes_of_one_process(city, tmp_path):
+    """With a CSV result the workers hand back Arrow files (sink.Spool), not Parquet."""
+    one = runner.run(city, "iwaki/2025", tmp_path / "one.csv")
+    two = runner.run(city, "iwaki/2025", tmp_path / "two.csv", workers=2, chunk_size=50)
+    assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+    assert one.outputs.rejects.read_bytes() == two.outputs.rejects.read_bytes()
+    assert one.sidecar["counts"] == two.sidecar["counts"]
