@@ -7,16 +7,19 @@
     python benchmarks/batch.py --dask tables      # the Dask path on the Parquet tables only
     python benchmarks/batch.py --n 1000000 --read --workers ''   # the columnar table reader alone
     python benchmarks/batch.py --n 200000 --read --csv --workers ''  # ... over CSV tables too
+    python benchmarks/batch.py --n 1000000 --workers 2 --repeat 5 --against ../main/src
+                                  # this code and another checkout's, alternately (CPU-s)
 
 The city is written once by `levyrules synth --format parquet` (and converted to JSON Lines
-for Dask),
-outside the timing. Each figure is the median of three runs of the whole command path
+for Dask), outside the timing. Each figure is the median of three runs of the whole command path
 (read Parquet tables → evaluate → write the Parquet assessment file, rejects and sidecar),
 each in a fresh process; peak memory is the largest sum of the resident memory of the run's
 process tree, sampled every 0.1 s. The CPU seconds of the whole process tree (start-up
 included; the fork server that starts `batch`'s workers is stopped and reaped at the end
 so that their CPU counts) give households per CPU-second, the per-core throughput, which
-holds up better than wall time when other work shares the machine. A tables folder is read straight into
+holds up better than wall time when other work shares the machine. For `batch` the
+main process's CPU seconds and its children's (fork server and workers) are printed
+apart, and each process's as sampled every 0.1 s (main, fork_server, each worker). A tables folder is read straight into
 columns (levyrules.batch.tables.read_population → assess_columns; with 2 workers each
 reads its own parts of the tables), JSON Lines household by household.
 
