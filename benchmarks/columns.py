@@ -3,7 +3,7 @@ one process, one thread (issue 10).
 
     python benchmarks/columns.py [--n 1000000] [--chunk 100000] [--tariff koriyama/2025]
                                  [--check] [--json PATH] [--kinds full_year,mixed]
-                                 [--synth FOLDER] [--breakdown]
+                                 [--synth FOLDER] [--breakdown] [--base SRC]
 
 For each kind of population — `full_year` (everybody insured all year, no special status)
 and `mixed` (mid-year joins and losses, 75歳到達, special statuses, 世帯主変更: the
@@ -29,6 +29,11 @@ million households takes minutes and is not levyrules' work):
   --breakdown  per kind, µs per household of each part of assess_columns (exclusive
              times, one more run with timers: benchmarks/column_parts.py) and the
              households sent to `assess`, by reason
+  --base     also the evaluator of an earlier checkout (SRC: its src/ folder, imported
+             as `levyrules_base`, as benchmarks/side_by_side.py does) on the same
+             chunks in the same run, alternating (each chunk three times each, the
+             order swapped each time): CPU µs per household of both (the median per
+             chunk, summed) and base/this; the figure to compare on a shared machine
 
 Nothing is asserted about speed; figures go in the README (median of three runs).
 """
@@ -189,7 +194,77 @@ def run_kind(kind: str, args, tariff) -> dict:
         out["checked"], out["differ"] = checked, differ
     if args.breakdown:
         out["breakdown_us"], out["fallback"] = breakdown(kind, args, tariff)
+    if args.base:
+        out["side_by_side"] = side_by_side(kind, args, tariff)
     return out
+
+
+def _base_reader(base, kind: str, args, fy: int):
+    """A chunk of a kind as `base` reads it (k -> its Population): the cached pickle with
+    its classes taken from `base`; for `synth`, the folder read by base's own reader."""
+    from importlib import import_module
+    if kind == "synth":
+        reader = import_module(base.__name__ + ".batch.tables")
+        return lambda: [r.population for r in reader.read_population(
+            args.synth, chunk=COLUMN_CHUNK)]
+
+    class Unpickler(pickle.Unpickler):
+        def find_class(self, module, name):
+            if module == "levyrules" or module.startswith("levyrules."):
+                module = base.__name__ + module[len("levyrules"):]
+            return super().find_class(module, name)
+
+    def read(k):
+        chunk(kind, fy, args.chunk, k)                 # made (and cached) if absent
+        with open(CACHE / f"columns-{kind}-{fy}-{args.chunk}-{k}.pickle", "rb") as f:
+            return Unpickler(f).load()[1]
+    return read
+
+
+def side_by_side(kind: str, args, tariff) -> dict:
+    """CPU µs per household of `assess_columns` here and in the --base checkout, each
+    chunk three times each, alternating (base first on even runs): the median per
+    chunk, summed."""
+    from importlib import import_module
+    from side_by_side import _import_base
+    if not _BASE:
+        _BASE.append(_import_base(args.base))
+    base = _BASE[0]
+    fy = tariff.fiscal_year
+    fns = {"this": (assess_columns, tariff),
+           "base": (import_module(base.__name__ + ".batch.evaluate").assess_columns,
+                    base.load_tariff(args.tariff))}
+    read_base = _base_reader(base, kind, args, fy)
+    cpu: dict = {"this": {}, "base": {}}
+
+    def timed_run(name, k, pop):
+        fn, t = fns[name]
+        c0 = time.process_time()
+        fn(pop, t)
+        cpu[name].setdefault(k, []).append(time.process_time() - c0)
+    n = 0
+    if kind == "synth":         # read anew for each run (the scalar households' rows)
+        loads = {"this": lambda: synth_chunks(args.synth), "base": read_base}
+        for r in range(3):
+            for name in (("base", "this") if r % 2 == 0 else ("this", "base")):
+                for k, pop in enumerate(loads[name]()):
+                    n += pop.size if name == "this" and not r else 0
+                    timed_run(name, k, pop)
+    else:
+        for k in range(max(1, args.n // args.chunk)):
+            pops = {"this": chunk(kind, fy, args.chunk, k)[1], "base": read_base(k)}
+            n += pops["this"].size
+            for r in range(3):
+                for name in (("base", "this") if r % 2 == 0 else ("this", "base")):
+                    timed_run(name, k, pops[name])
+            del pops
+    cpu = {name: [statistics.median(v) for v in runs.values()] for name, runs in cpu.items()}
+    b, t = sum(cpu["base"]) / n * 1e6, sum(cpu["this"]) / n * 1e6
+    return {"base_cpu_us_per_household": round(b, 4), "this_cpu_us_per_household": round(t, 4),
+            "base_over_this": round(b / t, 3)}
+
+
+_BASE: list = []
 
 
 def breakdown(kind: str, args, tariff) -> tuple[dict, dict]:
@@ -229,6 +304,7 @@ def main(argv=None) -> int:
     ap.add_argument("--json", default=None)
     ap.add_argument("--synth", default=None, metavar="FOLDER")
     ap.add_argument("--breakdown", action="store_true")
+    ap.add_argument("--base", default=None, metavar="SRC")
     args = ap.parse_args(argv)
     tariff = levyrules.load_tariff(args.tariff)
     report = {"tariff": tariff.id, "chunk": args.chunk}
