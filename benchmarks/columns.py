@@ -32,8 +32,9 @@ million households takes minutes and is not levyrules' work):
   --base     also the evaluator of an earlier checkout (SRC: its src/ folder, imported
              as `levyrules_base`, as benchmarks/side_by_side.py does) on the same
              chunks in the same run, alternating (each chunk three times each, the
-             order swapped each time): CPU µs per household of both (the median per
-             chunk, summed) and base/this; the figure to compare on a shared machine
+             order swapped each time), with a batch worker's memory settings: CPU µs
+             per household of both (the median per chunk, summed) and base/this; the
+             figure to compare on a shared machine
 
 Nothing is asserted about speed; figures go in the README (median of three runs).
 """
@@ -224,9 +225,12 @@ def _base_reader(base, kind: str, args, fy: int):
 def side_by_side(kind: str, args, tariff) -> dict:
     """CPU µs per household of `assess_columns` here and in the --base checkout, each
     chunk three times each, alternating (base first on even runs): the median per
-    chunk, summed."""
+    chunk, summed. The memory settings of a batch worker process (runner.worker_memory:
+    numpy's large arrays from the heap, not a fresh mmap each) hold for both."""
     from importlib import import_module
     from side_by_side import _import_base
+    from levyrules.population.runner import worker_memory
+    worker_memory()
     if not _BASE:
         _BASE.append(_import_base(args.base))
     base = _BASE[0]

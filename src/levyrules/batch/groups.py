@@ -1,8 +1,6 @@
 """Rows grouped by household, and their sums: the one grouping the columnar evaluator uses.
 
-Rows are sorted by group and every group has at least one row; after them may come a
-few *tail* rows in any order (`with_tail`: the runs of months steps/segments.py splits
-off), added into their groups one by one (ufunc.at, exact). A sum is a difference of
+Rows are sorted by group and every group has at least one row. A sum is a difference of
 running sums (np.cumsum, int64): the running sum may wrap past 2**63 over a large
 population, but int64 arithmetic is exact modulo 2**64, so the difference of two running
 sums is exact whenever the group's own sum fits in int64 (the evaluator's headroom check
@@ -12,7 +10,7 @@ from __future__ import annotations
 
 
 class Groups:
-    __slots__ = ("np", "hh", "starts", "ends", "size", "n", "tail")
+    __slots__ = ("np", "hh", "starts", "ends", "size")
 
     def __init__(self, np, hh, size: int):
         self.np = np
@@ -21,46 +19,32 @@ class Groups:
         counts = np.bincount(hh, minlength=size)
         self.ends = np.cumsum(counts) - 1       # the last row of each group
         self.starts = self.ends - counts + 1    # the first row of each group
-        self.n = len(hh)                # the sorted rows
-        self.tail = None                # int64: the group of each row after them
-
-    def with_tail(self, tail) -> "Groups":
-        """These groups with rows of groups `tail` (int64, any order) after the sorted ones."""
-        g = Groups.__new__(Groups)
-        g.np, g.hh, g.size, g.starts, g.ends, g.n = \
-            self.np, self.hh, self.size, self.starts, self.ends, self.n
-        g.tail = tail if self.tail is None else self.np.concatenate([self.tail, tail])
-        return g
-
-    def _at(self, ufunc, out, values):
-        if self.tail is not None:
-            ufunc.at(out, self.tail, values[self.n:].astype(out.dtype))
-        return out
 
     def sum(self, values):
-        """int64[G]: the sum of each group's rows (exact; bool counts as 0/1)."""
+        """int64[G]: the sum of each group's rows (exact; bool counts as 0/1: a running
+        count in int32, which holds any count of fewer than 2**31 rows)."""
         np = self.np
-        if values.dtype == bool:
-            values = values.view(np.int8)
-        running = np.cumsum(values[:self.n], dtype=np.int64)[self.ends]
+        if values.dtype == bool and len(values) < 2 ** 31:
+            running = np.cumsum(values.view(np.int8), dtype=np.int32).take(self.ends)
+            running[1:] -= running[:-1].copy()
+            return running.astype(np.int64)
+        running = np.cumsum(values, dtype=np.int64).take(self.ends)
         running[1:] -= running[:-1].copy()
-        return self._at(np.add, running, values)
-
-    def count(self, flags):
-        return self.sum(flags)
+        return running
 
     def any(self, flags):
+        """bool[G]: whether any row of the group is set."""
         return self.sum(flags) > 0
 
     def bit_or(self, masks):
-        np = self.np
-        return self._at(np.bitwise_or, np.bitwise_or.reduceat(masks[:self.n], self.starts), masks)
+        """The OR of each group's month masks (np.bitwise_or.reduceat: every group has a
+        row)."""
+        return self.np.bitwise_or.reduceat(masks, self.starts)
 
-    def bit_and(self, masks):
+    def max_of(self, rows, values, initial: int):
+        """int64[G]: the largest of `values` given for the rows at `rows` alone (few),
+        `initial` for a group with none of them."""
         np = self.np
-        return self._at(np.bitwise_and, np.bitwise_and.reduceat(masks[:self.n], self.starts),
-                        masks)
-
-    def max(self, values):
-        np = self.np
-        return self._at(np.maximum, np.maximum.reduceat(values[:self.n], self.starts), values)
+        out = np.full(self.size, initial, np.int64)
+        np.maximum.at(out, self.hh.take(rows), values)
+        return out

@@ -60,7 +60,8 @@ def judge(np, fy: int, groups, head, facts, income, income_u, judged, on, late, 
                              np.where(judgement_income <= base
                                       + nat.reduction_per_person_20 * persons, 20, 0)))
     tier = np.where(declared, tier, 0).astype(np.int64)
-    latest = groups.max(np.where(is_late, facts.late_date, NONE))
+    late_rows = np.flatnonzero(is_late)             # 特定同一世帯所属者: few
+    latest = groups.max_of(late_rows, facts.late_date.take(late_rows), NONE)
     elapsed = judged_key - month_key_columns(latest, absent=0)
     one = (n_insured == 1) & (latest != NONE)
     specified = np.where(one & (elapsed < SPECIFIED_MONTHS), 1,

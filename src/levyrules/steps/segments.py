@@ -35,47 +35,39 @@ FLAGS = ("unemployed", "birth", "fd_exempt", "fd_half")
 
 
 def split_columns(c: Component, L) -> None:
-    """The column form: a row (a person) with a status becomes one row per combination
-    of statuses its months have (at most 16): the first combination (in key order) in
-    the row's place, the others appended after the last row (every row column copied:
-    a copy, not a gather; `Groups.with_tail` sums them into their households); the
-    flags become bools."""
+    """The column form. The steps after the split read only the rows of the households
+    with a status month (every other row's amounts are already summed per household),
+    so the ledger keeps only those: each of their rows (a person) becomes one row per
+    combination of statuses its months have (at most 16; a row without a status, one
+    row with every flag off, as `split` does), gathered in one pass per row column; the
+    flags become bools. No household sum over every row follows (`L.groups` is dropped:
+    the later steps add their few rows into the households, `ColumnLedger.sum_rows`)."""
     np = L.np
-    on = (L.unemployed | L.birth | L.fd_exempt) != 0
-    if not c.statuses:
-        on = on & False
-    L.status_household = L.groups.any(on)
-    if not on.any():
-        for f in FLAGS:
-            setattr(L, f, np.zeros(len(L.hh), bool))
-        return
-    rows = np.nonzero(on)[0]
-    masks = [getattr(L, f)[rows] for f in FLAGS]
-    runs = np.empty((len(rows), 16), np.int64)
+    if c.statuses:
+        on = (L.unemployed | L.birth | L.fd_exempt) != 0
+        L.status_household = L.groups.any(on)
+        keep = np.flatnonzero(L.status_household[L.hh])
+    else:
+        L.status_household = np.zeros(len(L.tier), bool)
+        keep = np.zeros(0, np.int64)
+    L.groups = None
+    st = on[keep] if len(keep) else np.zeros(0, bool)
+    masks = [getattr(L, f)[keep] * st for f in FLAGS]   # a row without a status: no flag
+    months = L.months[keep]
+    runs = np.empty((len(keep), 16), months.dtype)
     for key in range(16):
-        m = L.months[rows]
+        m = months.copy()
         for i, mask in enumerate(masks):
             m &= mask if key >> i & 1 else ~mask
         runs[:, key] = m
-    which, keys = np.nonzero(runs)                  # each run: its row (of rows), its key
-    lead = np.ones(len(which), bool)
-    lead[1:] = which[1:] != which[:-1]              # the row's first run stays in place
-    R = len(L.hh)
-    more = np.flatnonzero(~lead)
-    src = rows[which[more]]
+    which, keys = np.nonzero(runs)                  # each run: its row (of keep), its key
+    src = keep[which]
     for f in L.ROW_FIELDS:
-        col = getattr(L, f)
-        setattr(L, f, np.concatenate([col, col[src]]) if len(src) else col.copy())
-    at = np.concatenate([rows, np.arange(R, R + len(src))])
-    run = np.concatenate([np.flatnonzero(lead), more])
-    L.months[at] = runs[which[run], keys[run]]
-    L.n[at] = L.month_count(L.months[at])
+        setattr(L, f, getattr(L, f)[src])
+    L.months = runs[which, keys]
+    L.n = L.month_count(L.months)
     for i, f in enumerate(FLAGS):
-        flag = np.zeros(len(L.hh), bool)
-        flag[at] = keys[run] >> i & 1
-        setattr(L, f, flag)
-    if len(src):
-        L.groups = L.groups.with_tail(L.hh[R:])
+        setattr(L, f, (keys >> i & 1).astype(bool))
 
 
 STEP = Step(MONTHS, split, ("options.statuses_on_child",), STATUS, columns=split_columns)
