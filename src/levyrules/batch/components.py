@@ -45,13 +45,14 @@ def levy(np, name: str, tariff, v, rows, whole: bool = False) -> dict:
     if rows is None:           # nobody is levied: 0 whatever the rates (assess._zero)
         return {k: np.zeros(H, np.int64) for k in FIELDS + ("statutory_household_all",)[:whole]}
     c = shape(name, tariff)
-    row_cols, present, groups, hmonths, n_months, status = rows
+    row_cols, groups, hmonths, n_months, status = rows
+    j = v.judgement
     L = ColumnLedger(np, 12 * c.rates.denominator, row_cols, {
-        "tier": _cut(v.judgement.tier, present), "declared": _cut(v.judgement.declared, present),
-        "specified": _cut(v.judgement.specified, present), "household_months": hmonths,
-        "n_months": n_months, "groups": groups}, month_count(np))
+        "tier": j.tier, "declared": j.declared, "specified": j.specified,
+        "household_months": hmonths, "n_months": n_months, "groups": groups},
+        month_count(np))
     pipeline.run_columns(c, L, c.statuses and status)
-    return _fields(np, c, L, present, H, whole)
+    return _fields(np, c, L, H, whole)
 
 
 def rows_of(np, v, months: dict) -> dict:
@@ -66,42 +67,37 @@ def rows_of(np, v, months: dict) -> dict:
 
 
 def _rows(np, v, months):
-    """The rows of the persons with `months` (None: nobody): their columns, the
-    households present (None: all), their groups, months and number of months, and
-    whether a row has a special status. Read only by the steps (they make new arrays)."""
+    """The rows of the persons with `months` (None: nobody): their columns, their groups
+    (every household of the view, with no row where nobody has the months), the
+    households' months and number of months, and whether a row has a special status.
+    Read only by the steps (they make new arrays)."""
     count = month_count(np)
-    rows = np.nonzero(months)[0]
-    if not len(rows):
-        return None
-    hh = v.hh[rows]
-    H = len(v.head)
-    present = np.zeros(H, bool)
-    present[hh] = True
-    if present.all():
-        present, rhh = None, hh                      # every household (the common case)
+    has = months != 0
+    if has.all():                                   # everybody (医療分 of a full year)
+        rows = slice(None)
     else:
-        rhh = (np.cumsum(present) - 1)[hh]           # a household's place among present
-    groups = Groups(np, rhh, H if present is None else int(present.sum()))
-    m = months[rows]
-    hmonths = groups.bit_or(m)
+        rows = np.flatnonzero(has)
+        if not len(rows):
+            return None
     f = v.facts
-    fd_half = f.fd_half[rows]
-    cols = {"hh": rhh, "months": m, "n": count(m),
-            "base_n": v.income.levy_base[rows], "base_x": v.base_x[rows],
-            "is_under18": f.under18[rows], "is_preschool": f.preschool[rows],
-            "asset_tax": v.asset[rows],
-            "unemployed": f.unemployed[rows], "birth": f.birth[rows],
-            "fd_exempt": f.fd_exempt[rows], "fd_half": fd_half,
+
+    def cut(col):
+        return col if isinstance(rows, slice) else col.take(rows)
+    hh, m, fd_half = cut(v.hh), cut(months), cut(f.fd_half)
+    groups = Groups(np, hh, len(v.head))
+    hmonths = groups.bit_or(m)
+    cols = {"hh": hh, "months": m, "n": count(m),
+            "base_n": cut(v.income.levy_base), "base_x": cut(v.base_x),
+            "is_under18": cut(f.under18), "is_preschool": cut(f.preschool),
+            "asset_tax": cut(v.asset),
+            "unemployed": cut(f.unemployed), "birth": cut(f.birth),
+            "fd_exempt": cut(f.fd_exempt), "fd_half": fd_half,
             "member_fd_half": fd_half}             # the person's mask (kept when rows split)
-    status = bool(((cols["unemployed"] | cols["birth"] | cols["fd_exempt"]) != 0).any())
-    return cols, present, groups, hmonths, count(hmonths), status
+    status = bool(cols["unemployed"].any() or cols["birth"].any() or cols["fd_exempt"].any())
+    return cols, groups, hmonths, count(hmonths), status
 
 
-def _cut(values, present):
-    return values if present is None else values[present]
-
-
-def _fields(np, c: Component, L, present, H: int, whole: bool = False) -> dict:
+def _fields(np, c: Component, L, H: int, whole: bool = False) -> dict:
     out = {}
 
     zeros = np.zeros(H, np.int64)
@@ -110,14 +106,7 @@ def _fields(np, c: Component, L, present, H: int, whole: bool = False) -> dict:
     def put(key, values):
         if not hasattr(values, "shape"):              # an accumulator no step touched
             values = np.full(len(L.tier), values, np.int64) if values else zeros
-        if not values.any():
-            out[key] = zeros
-        elif present is None:
-            out[key] = values
-        else:
-            col = np.zeros(H, np.int64)
-            col[present] = values
-            out[key] = col
+        out[key] = values if values.any() else zeros
     for key, line in zip(("income_levy", "asset_levy", "per_capita", "per_household"),
                          L.levy_lines):
         put(key, line)

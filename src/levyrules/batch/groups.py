@@ -1,6 +1,7 @@
 """Rows grouped by household, and their sums: the one grouping the columnar evaluator uses.
 
-Rows are sorted by group and every group has at least one row. A sum is a difference of
+Rows are sorted by group; a group may have no row (a household with nobody in a
+component: its sums are 0, its month mask 0). A sum is a difference of
 running sums (np.cumsum, int64): the running sum may wrap past 2**63 over a large
 population, but int64 arithmetic is exact modulo 2**64, so the difference of two running
 sums is exact whenever the group's own sum fits in int64 (the evaluator's headroom check
@@ -10,36 +11,47 @@ from __future__ import annotations
 
 
 class Groups:
-    __slots__ = ("np", "hh", "starts", "ends", "size")
+    __slots__ = ("np", "hh", "starts", "ends", "size", "before", "nonempty")
 
     def __init__(self, np, hh, size: int):
         self.np = np
         self.hh = hh                    # int64[R]: the group of each row, non-decreasing
         self.size = size
         counts = np.bincount(hh, minlength=size)
-        self.ends = np.cumsum(counts) - 1       # the last row of each group
+        self.ends = np.cumsum(counts) - 1       # the last row of each group (or before it)
         self.starts = self.ends - counts + 1    # the first row of each group
+        # the empty groups before the first row (their `ends` are -1), and the groups
+        # with a row when some have none (else None)
+        self.before = int(np.searchsorted(self.ends, 0))
+        self.nonempty = None if len(hh) == 0 or counts.all() else np.flatnonzero(counts)
 
     def sum(self, values):
         """int64[G]: the sum of each group's rows (exact; bool counts as 0/1: a running
         count in int32, which holds any count of fewer than 2**31 rows)."""
         np = self.np
+        if not len(values):
+            return np.zeros(self.size, np.int64)
         if values.dtype == bool and len(values) < 2 ** 31:
             running = np.cumsum(values.view(np.int8), dtype=np.int32).take(self.ends)
-            running[1:] -= running[:-1].copy()
-            return running.astype(np.int64)
-        running = np.cumsum(values, dtype=np.int64).take(self.ends)
+        else:
+            running = np.cumsum(values, dtype=np.int64).take(self.ends)
+        running[:self.before] = 0
         running[1:] -= running[:-1].copy()
-        return running
+        return running.astype(np.int64, copy=False)
 
     def any(self, flags):
         """bool[G]: whether any row of the group is set."""
         return self.sum(flags) > 0
 
     def bit_or(self, masks):
-        """The OR of each group's month masks (np.bitwise_or.reduceat: every group has a
-        row)."""
-        return self.np.bitwise_or.reduceat(masks, self.starts)
+        """The OR of each group's month masks (0 for a group without a row)."""
+        np = self.np
+        if self.nonempty is None:
+            return np.bitwise_or.reduceat(masks, self.starts) if len(masks) else \
+                np.zeros(self.size, masks.dtype)
+        out = np.zeros(self.size, masks.dtype)
+        out[self.nonempty] = np.bitwise_or.reduceat(masks, self.starts.take(self.nonempty))
+        return out
 
     def max_of(self, rows, values, initial: int):
         """int64[G]: the largest of `values` given for the rows at `rows` alone (few),

@@ -206,7 +206,8 @@ class ColumnLedger:
     2 特定継続世帯), `household_months` (the Ledger's `months`), `n_months` and the
     accumulators: int64[H]); rows are persons
     (one per run of months once split by status), sorted by household, grouped by
-    `groups` (batch/groups.py: every household has a row). Every row column is int64 or bool[R].
+    `groups` (batch/groups.py; a household without a row in the component has no month
+    and every amount 0). Every row column is int64 or bool[R].
     int64 cannot overflow: the evaluator sends a household whose largest product
     (所得割の基礎 × k × 12 × persons) could pass 2^62 to the per-household engine."""
 
