@@ -9,13 +9,45 @@ from __future__ import annotations
 import attrs
 
 from ..engine.assess import assess
-from ..engine.calendar import age_at_least_columns, fy_start
+from datetime import timedelta
+
+from ..engine.calendar import age_on, fy_start
 from ..collection import installment_columns
 from ..errors import LevyError
 from ..population import rows as rowmod
 from .judge import SPECIFIED
 
-_TYPE = {t: i for i, t in enumerate(rowmod.HOUSEHOLD_TYPES)}
+
+
+def _household_type(fictitious: bool, children: bool, single: bool, single_old: bool) -> str:
+    """rows.household_type on the facts it reads (the same order of tests)."""
+    if fictitious:
+        return "fictitious_head"
+    if children:
+        return "with_children"
+    if single:
+        return "single_65plus" if single_old else "single_under65"
+    return "adults"
+
+
+# the type of each combination of the four facts, at fictitious·8 + children·4 + single·2
+# + single_old (one gather per household instead of nested np.where)
+_TYPES = tuple(_household_type(*(k >> b & 1 for b in (3, 2, 1, 0))) for k in range(16))
+_OLD: dict = {}
+
+
+def _born_by(fy: int, years: int = 65) -> int:
+    """The ordinal of the last birth date with age_on(birth, 1 April of `fy`) >= years:
+    a person is that old on 1 April exactly when born on or before it (age_on, the
+    scalar rule, decides; the age falls as the birth date moves later)."""
+    key = (fy, years)
+    if key not in _OLD:
+        start = fy_start(fy)
+        day = start.replace(year=fy - years) + timedelta(days=3)
+        while age_on(day, start) < years:
+            day -= timedelta(days=1)
+        _OLD[key] = day.toordinal()
+    return _OLD[key]
 
 
 @attrs.frozen(slots=True, eq=False)
@@ -56,16 +88,13 @@ def household_columns(np, pop, tariff, v, parts: dict, money: tuple | None = Non
     count = v.groups.sum
     n_insured = count(insured)
     under18 = count(f.under18 & insured)
-    head_insured = insured[v.head]
-    fy = pop.fiscal_year
-    old = age_at_least_columns(v.birth, 65, fy_start(fy).toordinal())   # on 1 April
-    single_old = count(insured & old) == 1
-    kind = np.where(~head_insured, _TYPE["fictitious_head"],
-                    np.where(under18 > 0, _TYPE["with_children"],
-                             np.where(n_insured == 1,
-                                      np.where(single_old, _TYPE["single_65plus"],
-                                               _TYPE["single_under65"]), _TYPE["adults"])))
-    out.update(household_type=np.array(rowmod.HOUSEHOLD_TYPES, object)[kind],
+    head_insured = insured.take(v.head)
+    single_old = count(insured & (v.birth <= _born_by(pop.fiscal_year))) == 1   # 65+ on 1 April
+    kind = (~head_insured).view(np.int8) * np.int8(8)
+    kind += (under18 > 0).view(np.int8) * np.int8(4)
+    kind += (n_insured == 1).view(np.int8) * np.int8(2)
+    kind += single_old.view(np.int8)
+    out.update(household_type=np.array(_TYPES, object).take(kind),
                insured_persons=n_insured,
                preschool_children=count(f.preschool & insured), under18_insured=under18,
                care_persons=count(f.care != 0), fictitious_head=~head_insured,

@@ -167,8 +167,8 @@ def _view(np, pop: Population, keep, facts, income, income_u, judged, on, late, 
         return types.SimpleNamespace(**{k: getattr(obj, k)[pk] for k in fields})
     v.facts, v.income = cut(facts, _FACTS), cut(income, _INCOME)
     v.income_u = cut(income_u, _INCOME) if income_u is not income else v.income
-    v.base_x = np.where(v.facts.unemployment_period != 0, v.income_u.levy_base,
-                        v.income.levy_base)
+    v.base_x = v.income.levy_base if v.income_u is v.income else np.where(
+        v.facts.unemployment_period != 0, v.income_u.levy_base, v.income.levy_base)
     v.asset = pop.fixed_asset_tax[pk]
     v.birth = pop.birth[pk]
     v.judged = judged if isinstance(pk, slice) else judged[keep]

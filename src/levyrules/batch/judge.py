@@ -34,37 +34,51 @@ def judge(np, fy: int, groups, head, facts, income, income_u, judged, on, late, 
     (P) grouped by household (`groups`, batch/groups.py), `head` the person row of each
     世帯主."""
     hh = groups.hh
-    fy_key = fy * 12 + 3
-    judged_key = month_key_columns(judged)
-    judged_bit = np.left_shift(1, judged_key - fy_key)
-    use_u = (facts.unemployment_period & judged_bit[hh]) != 0
-    inc = np.where(use_u, income_u.judgement_income, income.judgement_income)
-    earner = np.where(use_u, income_u.is_earner, income.is_earner)
-    undeclared = ~np.where(use_u, income_u.declared, income.declared)
+    if income_u is income:                          # nobody has the 非自発的失業 特例
+        inc, earner, declared_p = income.judgement_income, income.is_earner, income.declared
+    else:
+        judged_bit = np.left_shift(1, month_key_columns(judged) - (fy * 12 + 3))
+        use_u = (facts.unemployment_period & judged_bit[hh]) != 0
+        inc = np.where(use_u, income_u.judgement_income, income.judgement_income)
+        earner = np.where(use_u, income_u.is_earner, income.is_earner)
+        declared_p = np.where(use_u, income_u.declared, income.declared)
     fictitious = ~(on[head] | late[head])
-    is_head = np.zeros(len(hh), bool)
-    is_head[head] = True
-    counts_earner = earner & counted & (count_fictitious | ~is_head | ~fictitious[hh])
+    counts_earner = earner & counted
+    if not count_fictitious:                        # the 擬制世帯主 not counted as earner
+        is_head = np.zeros(len(hh), bool)
+        is_head[head] = True
+        counts_earner &= ~is_head | ~fictitious[hh]
 
     total = groups.sum
     judgement_income = total(inc * counted)
     earners = total(counts_earner)
-    declared = total(undeclared & counted) == 0
+    declared = total(~declared_p & counted) == 0
     n_insured = total(counted & on)
     is_late = counted & late
     persons = n_insured + total(is_late)
-    base = nat.reduction_base + nat.reduction_per_earner * np.maximum(0, earners - 1)
-    tier = np.where(judgement_income <= base, 70,
-                    np.where(judgement_income <= base + nat.reduction_per_person_50 * persons,
-                             50,
-                             np.where(judgement_income <= base
-                                      + nat.reduction_per_person_20 * persons, 20, 0)))
-    tier = np.where(declared, tier, 0).astype(np.int64)
+    tier = _tier(np, nat, judgement_income, earners, persons, declared)
     late_rows = np.flatnonzero(is_late)             # 特定同一世帯所属者: few
-    latest = groups.max_of(late_rows, facts.late_date.take(late_rows), NONE)
-    elapsed = judged_key - month_key_columns(latest, absent=0)
-    one = (n_insured == 1) & (latest != NONE)
-    specified = np.where(one & (elapsed < SPECIFIED_MONTHS), 1,
-                         np.where(one & (elapsed < CONTINUING_MONTHS), 2, 0)).astype(np.int8)
+    specified = np.zeros(len(judgement_income), np.int8)
+    if len(late_rows):
+        latest = groups.max_of(late_rows, facts.late_date.take(late_rows), NONE)
+        elapsed = month_key_columns(judged) - month_key_columns(latest, absent=0)
+        one = (n_insured == 1) & (latest != NONE)
+        first = one & (elapsed < SPECIFIED_MONTHS)
+        specified += first.view(np.int8)
+        specified += (one & ~first & (elapsed < CONTINUING_MONTHS)).view(np.int8) * np.int8(2)
     return Judgement(tier, judgement_income, persons, earners, declared, specified,
                      fictitious)
+
+
+def _tier(np, nat, judgement_income, earners, persons, declared):
+    """int64[H]: 70, 50, 20 or 0 by the 判定基準額 (施行令56条の89), the first bound the
+    判定所得 does not pass, in that order (0 when an income is undeclared)."""
+    base = nat.reduction_base + nat.reduction_per_earner * np.maximum(0, earners - 1)
+    c70 = judgement_income <= base
+    c50 = (judgement_income <= base + nat.reduction_per_person_50 * persons) & ~c70
+    c20 = (judgement_income <= base + nat.reduction_per_person_20 * persons) & ~(c70 | c50)
+    tier = c70.view(np.int8) * np.int8(70)
+    tier += c50.view(np.int8) * np.int8(50)
+    tier += c20.view(np.int8) * np.int8(20)
+    tier *= declared.view(np.int8)
+    return tier.astype(np.int64)

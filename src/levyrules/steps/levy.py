@@ -89,8 +89,8 @@ def levy_columns(c: Component, L) -> None:
     L.shown = {}
     for k in INSIDE:
         v = getattr(L, k)
-        L.shown[k] = v // U
-        shown = shown - v // U
+        L.shown[k] = yen = v // U
+        shown = shown - yen
         exact = exact - v
     computed = shown if c.rounding.yen == "per_element" else exact // U
     L.computed, L.fraction = computed, computed - shown
