@@ -50,6 +50,59 @@ def _born_by(fy: int, years: int = 65) -> int:
     return _OLD[key]
 
 
+_TEXT: list = []
+
+
+def text_column(np, values, arrow):
+    """The object array of str `values` as a text column that pyarrow converts without
+    reading each string (the `__arrow_array__` protocol, which `pa.array` honours before
+    anything else): `arrow()` makes the same column as an Arrow array, from the few
+    labels a column takes (a take of them by code) or the Arrow array the ids were read
+    from. To numpy it is the object array (`tolist`, indexing, comparisons); the array is
+    read-only, and a view, a slice or anything computed from it converts string by string
+    as before, so what pyarrow gets is always the array's own strings."""
+    if not _TEXT:
+        class Text(np.ndarray):
+            def __array_finalize__(self, obj):
+                self._arrow = None
+
+            def __arrow_array__(self, type=None):
+                import pyarrow as pa
+                if self._arrow is None:
+                    return pa.array(self.view(np.ndarray), type=type)
+                out = self._arrow()
+                return out if type is None or out.type == type else out.cast(type)
+        _TEXT.append(Text)
+    out = values.view(_TEXT[0])
+    out._arrow = arrow
+    out.flags.writeable = False
+    return out
+
+
+def labels_column(np, labels: tuple, codes):
+    """A text column of `labels` (a few str) taken at int `codes`."""
+    table = np.array(labels, object)
+
+    def arrow():
+        import pyarrow as pa
+        return pa.array(table, pa.string()).take(pa.array(codes))
+    return text_column(np, table.take(codes), arrow)
+
+
+def _ids(np, pop, rows):
+    """The household ids at `rows` (None: all) as a text column: from the Arrow array
+    they were read from when the tables were read as columns."""
+    ids = pop.ids() if rows is None else pop.ids().take(rows)
+    arr = getattr(pop.household_ids, "arr", None)
+    if arr is None:
+        return ids
+
+    def arrow():
+        import pyarrow as pa
+        return arr if rows is None else arr.take(pa.array(rows))
+    return text_column(np, ids, arrow)
+
+
 @attrs.frozen(slots=True, eq=False)
 class Columns:
     names: tuple           # the columns of rows.schema(tariff), in file order
@@ -76,13 +129,13 @@ def household_columns(np, pop, tariff, v, parts: dict, money: tuple | None = Non
     hi = v.index
     first = int(v.judged.min()) if H else 0
     days = np.arange(first, int(v.judged.max()) + 1 if H else first)
-    out: dict = {"household_id": pop.ids() if H == pop.size else pop.ids()[hi],
+    out: dict = {"household_id": _ids(np, pop, None if H == pop.size else hi),
                  "fiscal_year": np.full(H, pop.fiscal_year, np.int64),
                  "tier": j.tier, "judgement_income": j.judgement_income,
-                 "judged_on": np.datetime_as_string(
-                     (days - 719163).astype("datetime64[D]")).astype(object)[v.judged - first],
+                 "judged_on": labels_column(np, np.datetime_as_string(
+                     (days - 719163).astype("datetime64[D]")).tolist(), v.judged - first),
                  "persons_counted": j.persons, "earners": j.earners, "declared": j.declared,
-                 "specified_household": np.array(SPECIFIED, object)[j.specified]}
+                 "specified_household": labels_column(np, SPECIFIED, j.specified)}
     insured = f.insured != 0
 
     count = v.groups.sum
@@ -94,7 +147,7 @@ def household_columns(np, pop, tariff, v, parts: dict, money: tuple | None = Non
     kind += (under18 > 0).view(np.int8) * np.int8(4)
     kind += (n_insured == 1).view(np.int8) * np.int8(2)
     kind += single_old.view(np.int8)
-    out.update(household_type=np.array(_TYPES, object).take(kind),
+    out.update(household_type=labels_column(np, _TYPES, kind),
                insured_persons=n_insured,
                preschool_children=count(f.preschool & insured), under18_insured=under18,
                care_persons=count(f.care != 0), fictitious_head=~head_insured,
@@ -181,4 +234,5 @@ def _dtype(np, kind: str):
 
 
 def _typed(np, col, kind: str):
-    return np.asarray(col).astype(_dtype(np, kind), copy=False)
+    want = _dtype(np, kind)
+    return col if getattr(col, "dtype", None) == want else np.asarray(col).astype(want)
