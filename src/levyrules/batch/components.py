@@ -92,7 +92,8 @@ def _rows(np, v, months):
             "asset_tax": cut(v.asset),
             "unemployed": cut(f.unemployed), "birth": cut(f.birth),
             "fd_exempt": cut(f.fd_exempt), "fd_half": fd_half,
-            "member_fd_half": fd_half}             # the person's mask (kept when rows split)
+            "member_fd_half": fd_half,             # the person's mask (kept when rows split)
+            "shared": {}}         # what steps work out from these rows alone, made once
     status = bool(cols["unemployed"].any() or cols["birth"].any() or cols["fd_exempt"].any())
     return cols, groups, hmonths, count(hmonths), status
 

@@ -220,6 +220,8 @@ class ColumnLedger:
         self.np = np
         self.unit = unit
         self.month_count = month_count     # popcount of 12-bit masks, as a column
+        self.shared = {}    # what steps work out from the rows alone (`rows` may give one
+        #                     dict for every component over the same rows)
         for k, v in households.items():
             setattr(self, k, v)
         for k, v in rows.items():

@@ -73,6 +73,9 @@ def take_columns(np, reductions: dict, amount, unit: int) -> tuple[dict, object]
     """The column form of `take`: ({key: yen[H]}, what is left[H])."""
     out = {}
     for k, v in reductions.items():
+        if type(v) is int and not v:            # an accumulator no step touched
+            out[k] = 0
+            continue
         cut = np.maximum(np.minimum(amount, v // unit), 0)
         out[k] = cut
         amount = amount - cut
@@ -90,8 +93,9 @@ def levy_columns(c: Component, L) -> None:
     for k in INSIDE:
         v = getattr(L, k)
         L.shown[k] = yen = v // U
-        shown = shown - yen
-        exact = exact - v
+        if type(v) is not int or v:             # not an accumulator no step touched
+            shown = shown - yen
+            exact = exact - v
     computed = shown if c.rounding.yen == "per_element" else exact // U
     L.computed, L.fraction = computed, computed - shown
     before = {CHILDBIRTH: L.childbirth}

@@ -41,19 +41,38 @@ def split_columns(c: Component, L) -> None:
     combination of statuses its months have (at most 16; a row without a status, one
     row with every flag off, as `split` does), gathered in one pass per row column; the
     flags become bools. No household sum over every row follows (`L.groups` is dropped:
-    the later steps add their few rows into the households, `ColumnLedger.sum_rows`)."""
+    the later steps add their few rows into the households, `ColumnLedger.sum_rows`).
+    Which rows and runs depends on the rows alone: worked out once for the components
+    over the same rows (`L.shared`)."""
     np = L.np
     if c.statuses:
-        on = (L.unemployed | L.birth | L.fd_exempt) != 0
-        L.status_household = L.groups.any(on)
-        keep = np.flatnonzero(L.status_household[L.hh])
+        plan = L.shared.get("segments")
+        if plan is None:
+            plan = L.shared["segments"] = _runs(L)
+        L.status_household, src, months, n, flags = plan
     else:
         L.status_household = np.zeros(len(L.tier), bool)
-        keep = np.zeros(0, np.int64)
+        src = np.zeros(0, np.int64)
+        months = n = src
+        flags = [np.zeros(0, bool)] * len(FLAGS)
     L.groups = None
-    st = on[keep] if len(keep) else np.zeros(0, bool)
-    masks = [getattr(L, f)[keep] * st for f in FLAGS]   # a row without a status: no flag
-    months = L.months[keep]
+    for f in L.ROW_FIELDS:
+        setattr(L, f, getattr(L, f).take(src))
+    L.months, L.n = months, n
+    for f, flag in zip(FLAGS, flags):
+        setattr(L, f, flag)
+
+
+def _runs(L) -> tuple:
+    """(bool[H] households with a status, and for each run of months of their rows: its
+    row, months, number of months and status flags) — read only."""
+    np = L.np
+    on = (L.unemployed | L.birth | L.fd_exempt) != 0
+    status_household = L.groups.any(on)
+    keep = np.flatnonzero(status_household.take(L.hh))
+    st = on.take(keep)
+    masks = [getattr(L, f).take(keep) * st for f in FLAGS]   # a row without a status: no flag
+    months = L.months.take(keep)
     runs = np.empty((len(keep), 16), months.dtype)
     for key in range(16):
         m = months.copy()
@@ -61,13 +80,9 @@ def split_columns(c: Component, L) -> None:
             m &= mask if key >> i & 1 else ~mask
         runs[:, key] = m
     which, keys = np.nonzero(runs)                  # each run: its row (of keep), its key
-    src = keep[which]
-    for f in L.ROW_FIELDS:
-        setattr(L, f, getattr(L, f)[src])
-    L.months = runs[which, keys]
-    L.n = L.month_count(L.months)
-    for i, f in enumerate(FLAGS):
-        setattr(L, f, (keys >> i & 1).astype(bool))
+    months = runs[which, keys]
+    return (status_household, keep.take(which), months, L.month_count(months),
+            [(keys >> i & 1).astype(bool) for i in range(len(FLAGS))])
 
 
 STEP = Step(MONTHS, split, ("options.statuses_on_child",), STATUS, columns=split_columns)
