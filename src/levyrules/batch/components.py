@@ -70,15 +70,18 @@ def _rows(np, v, months):
     """The rows of the persons with `months` (None: nobody): their columns, their groups
     (every household of the view, with no row where nobody has the months), the
     households' months and number of months, and whether a row has a special status.
-    Read only by the steps (they make new arrays)."""
+    When nearly everybody has months, every person is a row (no gather): a row without
+    months counts for nothing (every amount is a yearly amount × its months, and the
+    split by status makes no run of it). Read only by the steps (they make new arrays)."""
     count = month_count(np)
     has = months != 0
-    if has.all():                                   # everybody (医療分 of a full year)
-        rows = slice(None)
+    n_has = int(np.count_nonzero(has))
+    if not n_has:
+        return None
+    if 4 * n_has >= 3 * len(has):                   # (nearly) everybody: every person a
+        rows = slice(None)                          # row, those without months 0 months
     else:
         rows = np.flatnonzero(has)
-        if not len(rows):
-            return None
     f = v.facts
 
     def cut(col):

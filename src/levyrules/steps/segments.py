@@ -67,7 +67,7 @@ def _runs(L) -> tuple:
     """(bool[H] households with a status, and for each run of months of their rows: its
     row, months, number of months and status flags) — read only."""
     np = L.np
-    on = (L.unemployed | L.birth | L.fd_exempt) != 0
+    on = ((L.unemployed | L.birth | L.fd_exempt) != 0) & (L.n != 0)   # a row with months
     status_household = L.groups.any(on)
     keep = np.flatnonzero(status_household.take(L.hh))
     st = on.take(keep)
