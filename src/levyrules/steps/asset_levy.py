@@ -19,6 +19,6 @@ def levy(c: Component, ledger: Ledger) -> None:
 
 def levy_columns(c: Component, L) -> None:
     L.ast_net = L.asset_tax * c.rates.k_asset
-    L.asset += L.sum(L.ast_net * L.n)
+    L.asset += L.sum_once("asset_tax·n", lambda: L.asset_tax * L.n) * c.rates.k_asset
 
 STEP = Step(ASSET_LEVY, levy, needs=ASSET, columns=levy_columns, only=ASSET_TAX)

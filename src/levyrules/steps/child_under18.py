@@ -25,5 +25,6 @@ def reduce_columns(c: Component, L) -> None:
     L.pc_a = L.pc_a * ~u
     L.pc_b = L.pc_b * ~u
     L.pc_net = L.pc_net * ~u
+    L.pc_household = None
 
 STEP = Step(UNDER18, reduce, needs=CHILD, columns=reduce_columns, only=UNDER18_MEMBER)

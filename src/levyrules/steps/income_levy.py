@@ -32,10 +32,11 @@ def levy(c: Component, ledger: Ledger) -> None:
 def levy_columns(c: Component, L) -> None:
     """The column form of `levy`: every row at once (base_n, base_x set by the evaluator)."""
     k = c.rates.k_income
-    if c.rounding.income_base == "floor_1000_per_person":
+    floor = c.rounding.income_base == "floor_1000_per_person"
+    if floor:
         L.base_n = L.base_n // 1000 * 1000
         L.base_x = L.base_x // 1000 * 1000
     L.inc_net = L.base_n * k
-    L.income += L.sum(L.inc_net * L.n)
+    L.income += L.sum_once(("base_n·n", floor), lambda: L.base_n * L.n) * k
 
 STEP = Step(INCOME_LEVY, levy, ("rounding.income_base",), columns=levy_columns)

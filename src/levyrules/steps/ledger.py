@@ -234,12 +234,24 @@ class ColumnLedger:
         rz = np.zeros(len(self.hh), np.int64)
         self.inc_net, self.ast_net, self.pc_net = rz, rz.copy(), rz.copy()
         self.household_pay = None      # int64[H] once a 平等割 is levied
+        # the 均等割 every row of a household pays so far (int, or int64[H]), while it is
+        # the same for all of them and pc_a + pc_b − pc_net is what the 軽減 took (else None)
+        self.pc_household = None
         self.status_household = None   # bool[H]: a member with a status (set by segments)
         self.after = 0                 # yen taken after the cap
 
     def sum(self, values):
         """Per household: the sum of a row column (exact, int64)."""
         return self.groups.sum(values)
+
+    def sum_once(self, key, make):
+        """Per household: the sum of the row column `make()`, a column of the rows alone
+        (not of the component's rates), so worked out once for the components over the
+        same rows (`shared`). Only before the rows split by status (`segments`)."""
+        got = self.shared.get(key)
+        if got is None:
+            got = self.shared[key] = self.groups.sum(make())
+        return got
 
     def sum_rows(self, rows, values):
         """Per household: the sum of `values` given for the rows at `rows` alone (the

@@ -40,8 +40,14 @@ def levy_columns(c: Component, L) -> None:
     pc = c.rates.per_capita or 0
     adult = (c.rates.per_capita_adult or 0) if c.is_child else 0
     L.pc_a = np.full(len(L.hh), pc, np.int64)
-    L.pc_b = np.where(~L.is_under18, adult, 0).astype(np.int64) if adult else L.pc_a * 0
-    L.pc_net = L.pc_a + L.pc_b
-    L.per_capita += L.sum(L.pc_net * L.n) * c.rates.denominator
+    if adult:
+        L.pc_b = (~L.is_under18) * np.int64(adult)
+        L.pc_net = L.pc_a + L.pc_b
+        L.per_capita += L.sum(L.pc_net * L.n) * c.rates.denominator
+        return
+    L.pc_b = np.zeros(len(L.hh), np.int64)
+    L.pc_net = np.full(len(L.hh), pc, np.int64)
+    L.pc_household = pc                     # every row pays pc: Σ pc × n = pc × Σ n
+    L.per_capita += L.sum_once("n", lambda: L.n) * (pc * c.rates.denominator)
 
 STEP = Step(PER_CAPITA, levy, columns=levy_columns)

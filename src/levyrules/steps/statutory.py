@@ -35,6 +35,13 @@ def per_household(c: Component, ledger: Ledger) -> None:
 
 
 def per_capita_columns(c: Component, L) -> None:
+    pc = L.pc_household
+    if pc is not None:                  # the same 均等割 on every row of a household
+        pay = reduced_columns(pc, L.tier)
+        L.statutory += (pc - pay) * L.sum_once("n", lambda: L.n) * c.rates.denominator
+        L.pc_household = pay
+        L.pc_net = pay.take(L.hh)
+        return
     tier = L.of_household(L.tier)
     pay = reduced_columns(L.pc_a, tier) + reduced_columns(L.pc_b, tier)
     L.statutory += L.sum((L.pc_a + L.pc_b - pay) * L.n) * c.rates.denominator
