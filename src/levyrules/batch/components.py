@@ -51,7 +51,8 @@ def levy(np, name: str, tariff, v, rows, whole: bool = False) -> dict:
         "tier": j.tier, "declared": j.declared, "specified": j.specified,
         "household_months": hmonths, "n_months": n_months, "groups": groups},
         month_count(np))
-    pipeline.run_columns(c, L, c.statuses and status)
+    L.rows_later = c.statuses and status     # the steps after the split read the rows
+    pipeline.run_columns(c, L, L.rows_later)
     return _fields(np, c, L, H, whole)
 
 

@@ -18,7 +18,8 @@ def levy(c: Component, ledger: Ledger) -> None:
 
 
 def levy_columns(c: Component, L) -> None:
-    L.ast_net = L.asset_tax * c.rates.k_asset
+    if L.rows_later:
+        L.ast_net = L.asset_tax * c.rates.k_asset
     L.asset += L.sum_once("asset_tax·n", lambda: L.asset_tax * L.n) * c.rates.k_asset
 
 STEP = Step(ASSET_LEVY, levy, needs=ASSET, columns=levy_columns, only=ASSET_TAX)

@@ -33,10 +33,12 @@ def levy_columns(c: Component, L) -> None:
     """The column form of `levy`: every row at once (base_n, base_x set by the evaluator)."""
     k = c.rates.k_income
     floor = c.rounding.income_base == "floor_1000_per_person"
-    if floor:
-        L.base_n = L.base_n // 1000 * 1000
-        L.base_x = L.base_x // 1000 * 1000
-    L.inc_net = L.base_n * k
-    L.income += L.sum_once(("base_n·n", floor), lambda: L.base_n * L.n) * k
+    if L.rows_later:
+        if floor:
+            L.base_n = L.base_n // 1000 * 1000
+            L.base_x = L.base_x // 1000 * 1000
+        L.inc_net = L.base_n * k
+    L.income += L.sum_once(("base_n·n", floor), lambda: (
+        L.base_n // 1000 * 1000 if floor and not L.rows_later else L.base_n) * L.n) * k
 
 STEP = Step(INCOME_LEVY, levy, ("rounding.income_base",), columns=levy_columns)

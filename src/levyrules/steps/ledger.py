@@ -232,7 +232,12 @@ class ColumnLedger:
                   "childbirth", "former_dependent"):
             setattr(self, k, 0)
         rz = np.zeros(len(self.hh), np.int64)
-        self.inc_net, self.ast_net, self.pc_net = rz, rz.copy(), rz.copy()
+        rz.flags.writeable = False          # the steps make new arrays, never write in one
+        self.inc_net = self.ast_net = self.pc_net = rz
+        # whether a step after the 月割 split reads the rows' net amounts (inc_net, ast_net,
+        # pc_net): a special status month in the rows; else the steps before it need not
+        # keep them up to date (the evaluator says, components.levy)
+        self.rows_later = True
         self.household_pay = None      # int64[H] once a 平等割 is levied
         # the 均等割 every row of a household pays so far (int, or int64[H]), while it is
         # the same for all of them and pc_a + pc_b − pc_net is what the 軽減 took (else None)

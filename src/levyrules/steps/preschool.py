@@ -24,15 +24,16 @@ def reduce(c: Component, ledger: Ledger) -> None:
 def reduce_columns(c: Component, L) -> None:
     """Only for households whose incomes are all declared (`L.declared`)."""
     keep = 1 - c.preschool_share
-    on = L.is_preschool & L.of_household(L.declared)
     pc = L.pc_household
     L.pc_household = None
     if pc is not None and hasattr(pc, "take"):  # the same 均等割 on every row of a household
         red = pc - pc * keep.numerator // keep.denominator
-        L.pc_net = L.pc_net - red.take(L.hh) * on
+        if L.rows_later:
+            L.pc_net = L.pc_net - red.take(L.hh) * (L.is_preschool & L.of_household(L.declared))
         L.preschool += red * L.declared * L.sum_once(
             "n·preschool", lambda: L.n * L.is_preschool) * c.rates.denominator
         return
+    on = L.is_preschool & L.of_household(L.declared)
     after = L.pc_net * keep.numerator // keep.denominator
     red = (L.pc_net - after) * on
     L.pc_net = L.pc_net - red

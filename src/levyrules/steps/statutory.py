@@ -40,7 +40,8 @@ def per_capita_columns(c: Component, L) -> None:
         pay = reduced_columns(pc, L.tier)
         L.statutory += (pc - pay) * L.sum_once("n", lambda: L.n) * c.rates.denominator
         L.pc_household = pay
-        L.pc_net = pay.take(L.hh)
+        if L.rows_later:
+            L.pc_net = pay.take(L.hh)
         return
     tier = L.of_household(L.tier)
     pay = reduced_columns(L.pc_a, tier) + reduced_columns(L.pc_b, tier)
