@@ -61,17 +61,19 @@ def rows_of(np, v, months: dict) -> dict:
     persons}, made before any component runs (so the view's person columns can go);
     components with the same months array (医療分, 支援分 and 子ども分) share theirs."""
     made: dict = {}
+    f = v.facts
+    status = bool(f.unemployed.any() or f.birth.any() or f.fd_exempt.any())
     for m in months.values():
         if id(m) not in made:
-            made[id(m)] = _rows(np, v, m)
+            made[id(m)] = _rows(np, v, m, status)
     return {name: made[id(m)] for name, m in months.items()}
 
 
-def _rows(np, v, months):
+def _rows(np, v, months, status: bool):
     """The rows of the persons with `months` (None: nobody): their columns, their groups
     (every household of the view, with no row where nobody has the months), the
-    households' months and number of months, and whether a row has a special status.
-    When nearly everybody has months, every person is a row (no gather): a row without
+    households' months and number of months, and whether a row has a special status
+    (`status`: whether any person of the view has one). When nearly everybody has months, every person is a row (no gather): a row without
     months counts for nothing (every amount is a yearly amount × its months, and the
     split by status makes no run of it). Read only by the steps (they make new arrays)."""
     count = month_count(np)
@@ -88,7 +90,7 @@ def _rows(np, v, months):
     def cut(col):
         return col if isinstance(rows, slice) else col.take(rows)
     hh, m, fd_half = cut(v.hh), cut(months), cut(f.fd_half)
-    groups = Groups(np, hh, len(v.head))
+    groups = v.groups if isinstance(rows, slice) else Groups(np, hh, len(v.head))
     hmonths = groups.bit_or(m)
     cols = {"hh": hh, "months": m, "n": count(m),
             "base_n": cut(v.income.levy_base), "base_x": cut(v.base_x),
@@ -98,7 +100,8 @@ def _rows(np, v, months):
             "fd_exempt": cut(f.fd_exempt), "fd_half": fd_half,
             "member_fd_half": fd_half,             # the person's mask (kept when rows split)
             "shared": {}}         # what steps work out from these rows alone, made once
-    status = bool(cols["unemployed"].any() or cols["birth"].any() or cols["fd_exempt"].any())
+    status = status and (isinstance(rows, slice) or bool(
+        cols["unemployed"].any() or cols["birth"].any() or cols["fd_exempt"].any()))
     return cols, groups, hmonths, count(hmonths), status
 
 
