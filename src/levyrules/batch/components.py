@@ -114,7 +114,7 @@ def _fields(np, c: Component, L, H: int, whole: bool = False) -> dict:
     def put(key, values):
         if not hasattr(values, "shape"):              # an accumulator no step touched
             values = np.full(len(L.tier), values, np.int64) if values else zeros
-        out[key] = values if values.any() else zeros
+        out[key] = values if values[:1].any() or values.any() else zeros
     for key, line in zip(("income_levy", "asset_levy", "per_capita", "per_household"),
                          L.levy_lines):
         put(key, line)

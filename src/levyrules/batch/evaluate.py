@@ -197,7 +197,7 @@ def _after_rows(v, w) -> None:
     if w is v:
         _slim(v, ("judgement", "counted"))
     else:
-        for k in ("facts", "income", "income_u", "base_x", "asset", "birth", "on", "late"):
+        for k in ("facts", "income", "income_u", "base_x", "asset", "on", "late"):
             delattr(w, k)
 
 

@@ -122,7 +122,7 @@ def expand(np, pop, facts, v, p: Plan, groups_of):
     w.income = types.SimpleNamespace(**{k: grow(c) for k, c in vars(v.income).items()})
     w.income_u = w.income if v.income_u is v.income else \
         types.SimpleNamespace(**{k: grow(c) for k, c in vars(v.income_u).items()})
-    for k in ("base_x", "asset", "birth", "on", "late", "counted"):
+    for k in ("base_x", "asset", "on", "late", "counted"):     # (birth: read of v alone)
         setattr(w, k, grow(getattr(v, k)))
     w.judged = np.concatenate([v.judged, v.judged[q[extra]]])
     mine = _ranges(np, pstart, sizes[q])            # the persons of every part
