@@ -6,17 +6,16 @@ error. The household part (軽減区分, 判定所得, counts, 世帯の類型),
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import attrs
 
 from ..engine.assess import assess
-from datetime import timedelta
-
 from ..engine.calendar import age_on, fy_start
 from ..collection import installment_columns
 from ..errors import LevyError
 from ..population import rows as rowmod
 from .judge import SPECIFIED
-
 
 
 def _household_type(fictitious: bool, children: bool, single: bool, single_old: bool) -> str:
