@@ -18,20 +18,9 @@ from ..population import rows as rowmod
 from .judge import SPECIFIED
 
 
-def _household_type(fictitious: bool, children: bool, single: bool, single_old: bool) -> str:
-    """rows.household_type on the facts it reads (the same order of tests)."""
-    if fictitious:
-        return "fictitious_head"
-    if children:
-        return "with_children"
-    if single:
-        return "single_65plus" if single_old else "single_under65"
-    return "adults"
-
-
 # the type of each combination of the four facts, at fictitious·8 + children·4 + single·2
 # + single_old (one gather per household instead of nested np.where)
-_TYPES = tuple(_household_type(*(k >> b & 1 for b in (3, 2, 1, 0))) for k in range(16))
+_TYPES = tuple(rowmod.type_of(*(bool(k >> b & 1) for b in (3, 2, 1, 0))) for k in range(16))
 _OLD: dict = {}
 
 

@@ -1,11 +1,11 @@
-"""世帯主変更 in columns (rulebook §10.6): the column form of `assess._head_change_parts`.
+"""世帯主変更 in columns (rulebook §10.6): the column form of `engine.assess._head_change_parts`.
 
 A household whose 世帯主 changes during the year is one *part* per 納税義務者 (the months
-`assess._head_parts` gives each; a part with no insured month is left out), each judged
+`engine.head_change.household_parts` gives each; a part with no insured month is left out), each judged
 on its own 判定日 (the day of the change when someone is insured on it, else the first
 day the part's months give, as `members.judgement_date`), after a change with no
 特定同一世帯所属者 and no 特定世帯, and each rounded on its own notice. The household's
-row is then the parts combined as `assess._combine` and `population.rows.row` do: the
+row is then the parts combined as `engine.head_change.combine` and `population.rows.row` do: the
 first part's 判定 and 世帯主, the money of every part summed (期別税額 too: each part's
 notice is spread from its own 判定日), and who counts as the last part judged it (for
 `provisional`).
@@ -22,7 +22,7 @@ import types
 import attrs
 from datetime import date
 
-from ..engine.assess import head_parts
+from ..engine.head_change import head_parts
 from ..engine.calendar import fy_month, fy_start
 from ..errors import LevyError
 from ..engine.members import judge_columns, judgement_dates
@@ -188,7 +188,7 @@ def _households(np, pop, facts, rows):
 
 
 def combine(np, v, w, parts: dict, money: tuple) -> tuple:
-    """The parts' columns folded onto the households of `v` (assess._combine): the
+    """The parts' columns folded onto the households of `v` (engine.head_change.combine): the
     first part's 判定, 判定日 and 世帯主 (in the household's place), who counts as the
     last part judged it, every amount summed, and the 平等割 part of the 7割・5割・2割軽減
     of every part when the household has any (population.rows._split). `money`: the

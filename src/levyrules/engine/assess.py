@@ -20,7 +20,7 @@ from . import trace as tracing
 from .calendar import FULL_YEAR, fy_first_key, fy_start, month_key, months_text
 from ..collection import installments_json
 from ..errors import InputError, MissingTariffValue
-from .head_change import combine, head_parts, household_parts, sum_installments  # noqa: F401
+from .head_change import combine, household_parts, sum_installments
 from .household import Household
 from .income import person_income
 from .members import Member, judgement_date as _judgement_date

@@ -100,13 +100,23 @@ def household_type(household: Household, result: Assessment) -> str:
     """擬制世帯主, with children (an insured member under 18), a single insured member
     (under 65 or 65+ on 1 April), or adults."""
     insured = [(p, r) for p, r in zip(household.persons, result.persons) if r.months]
-    if any(r.role == "fictitious_head" for r in result.persons):
+    single = len(insured) == 1
+    return type_of(any(r.role == "fictitious_head" for r in result.persons),
+                   any(r.under18 for _, r in insured), single,
+                   single and age_on(insured[0][0].birth_date,
+                                     fy_start(household.fiscal_year)) >= 65)
+
+
+def type_of(fictitious: bool, children: bool, single: bool, single_old: bool) -> str:
+    """The household type (HOUSEHOLD_TYPES) of its facts, the first that holds in this
+    order: a 擬制世帯主, an insured member under 18, a single insured member (65+ on 1
+    April or not), else adults."""
+    if fictitious:
         return "fictitious_head"
-    if any(r.under18 for _, r in insured):
+    if children:
         return "with_children"
-    if len(insured) == 1:
-        age = age_on(insured[0][0].birth_date, fy_start(household.fiscal_year))
-        return "single_65plus" if age >= 65 else "single_under65"
+    if single:
+        return "single_65plus" if single_old else "single_under65"
     return "adults"
 
 
