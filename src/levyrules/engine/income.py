@@ -15,7 +15,7 @@ import attrs
 
 from .calendar import is_65_at_income_year_end
 from .household import LAND_KINDS, NO_INCOME, SEPARATE_KINDS, STOCK_KINDS, Income, Person
-from .income_tables import (basic_deduction, basic_deduction_column,  # noqa: F401
+from .income_tables import (basic_deduction, basic_deduction_column,
                             pension_income_column, pension_income_from_revenue,
                             salary_income_column, salary_income_from_revenue)
 from .money import ceil_yen
