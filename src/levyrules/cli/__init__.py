@@ -99,8 +99,11 @@ def cmd_assess(args) -> int:
     tariff = _tariff_for(household, args)
     result = assess(household, tariff, trace=True, partial=not args.strict,
                     allow_other_municipality=_other_town_allowed(household, tariff, args))
-    from ..render.explain import render
-    print_result(result, tariff, render if args.explain else None)
+    if args.explain:
+        from ..render.explain import render
+        print_result(result, tariff, render)
+    else:
+        print_result(result, tariff)
     if result.total is None:
         missing = [c.missing for c in result.components.values() if c.missing]
         if all(c.missing for c in result.components.values()):
