@@ -146,18 +146,17 @@ class ResultWriter:
 
     def write_part(self, part: PartFile) -> None:
         """A worker's Parquet file (:class:`PartFile`), its row groups appended as they
-        are (parquet_join); the file is then removed. Not after tables."""
-        if self.fmt == "csv":
-            pq = need("pyarrow.parquet", "batch", "Parquet output")
-            self.write_table(pq.read_table(part.path))
-        else:
-            from .parquet_join import Joiner
-            if self._pq is not None or self._pending is not None:
-                raise ValueError("worker files are not joined after tables")
-            if self._join is None:
-                self._join = Joiner(self.tmp)
-            self._join.append(part.path, part.footer)
-            self.count += part.footer.rows
+        are (parquet_join); the file is then removed. Parquet results only (a CSV result
+        takes the workers' Arrow files, write_spool); not after tables."""
+        from .parquet_join import Joiner
+        if self.fmt != "parquet":
+            raise ValueError("worker Parquet files are joined into a Parquet result only")
+        if self._pq is not None or self._pending is not None:
+            raise ValueError("worker files are not joined after tables")
+        if self._join is None:
+            self._join = Joiner(self.tmp)
+        self._join.append(part.path, part.footer)
+        self.count += part.footer.rows
         part.path.unlink()
 
     def close(self) -> None:
