@@ -233,14 +233,16 @@ def _start_batch_workers(argv: list[str]) -> None:
     starts the server where this did not."""
     if not argv or argv[0] != "batch":
         return
+    from ..population import forking, phases
+    phases.mark("main", "command")
     pre = _Quiet(add_help=False, allow_abbrev=False)
     pre.add_argument("--workers", type=int, default=1)
     try:
         workers = pre.parse_known_args(argv[1:])[0].workers
     except (ValueError, argparse.ArgumentError):    # the real parser will say it
         return
-    from ..population import forking
     forking.start(workers)
+    phases.mark("main", "fork_server_started")
 
 
 def main(argv: list[str] | None = None) -> int:
