@@ -168,9 +168,13 @@ def _pool(calls: Iterator[tuple], tariff, workers: int,
           depth: int = 2) -> Iterator[tuple[int, object]]:
     """(len of the first argument, result) of each call (function, args…) run in a pool
     of `workers` processes, in order, at most `depth` calls per worker in flight. A worker
-    that dies ends the run with BrokenProcessPool instead of hanging it."""
-    with ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init,
-                             initargs=(tariff,)) as pool:
+    that dies ends the run with BrokenProcessPool instead of hanging it. Once every result
+    is in, the workers are left to exit (their address spaces torn down by the kernel)
+    while this process writes the outputs; otherwise (an error, the consumer stopping)
+    the pool is shut down and waited for before anything else."""
+    pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init,
+                               initargs=(tariff,))
+    try:
         pending: deque = deque()
         for fn, first, *rest in calls:
             size = len(first) if isinstance(first, list) else 0
@@ -181,6 +185,10 @@ def _pool(calls: Iterator[tuple], tariff, workers: int,
         while pending:
             n, fut = pending.popleft()
             yield n, fut.result()
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=False)
 
 
 def run_part(directory: str, part, chunk: int, encoding: str | None, spool: str,
@@ -349,8 +357,10 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
     try:
         with _system_pool(columnar):
             read = _write(outputs_, writer, rejects, progress)
+        phases.mark("main", "pool_closed")
         writer.close()
         rejects.close()
+        phases.mark("main", "written")
     except BaseException:
         writer.abort()
         rejects.abort()
