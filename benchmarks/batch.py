@@ -59,6 +59,8 @@ from levyrules.cli import main      # the command itself, as `levyrules batch` r
 if main():
     raise SystemExit("batch failed")
 wall = time.perf_counter() - t
+import concurrent.futures.process as cfp    # the workers gone (the command leaves them to
+cfp._python_exit()                          # exit as it writes), reaped by the fork server
 from multiprocessing import forkserver     # its workers' CPU counts once it is reaped
 if getattr(forkserver._forkserver, "_forkserver_pid", None):
     forkserver._forkserver._stop()
