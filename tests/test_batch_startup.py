@@ -158,3 +158,19 @@ def test_the_trace_names_each_process_and_each_part(city, tmp_path):
     assert sum(x["rows"] for x in parts) == 120
     assert all(set(x) == {"pid", "role", "event", "t", "cpu", "rows", "read", "evaluate",
                           "write"} for x in parts)
+
+
+def test_the_workers_assess_with_the_tariff_the_main_process_loaded(city, tmp_path):
+    """`--set` with 2 workers: the workers get the main process's tariff (overrides
+    included), so the rows are those of one process with the same override, and not
+    those without it."""
+    import pyarrow.parquet as pq
+    from levyrules.cli import main
+    rate = ["--set", "components.medical.income_rate=9.5%"]
+    for name, extra in (("w2", ["--workers", "2"] + rate), ("w1", rate), ("plain", [])):
+        assert main(["batch", str(city), "--tariff", "iwaki/2025", "--out",
+                     str(tmp_path / f"{name}.parquet")] + extra) == 0
+    w2, w1, plain = (pq.read_table(tmp_path / f"{n}.parquet") for n in ("w2", "w1", "plain"))
+    assert w2.equals(w1) and not w2.equals(plain)
+    meta = json.loads((tmp_path / "w2.meta.json").read_text(encoding="utf-8"))
+    assert meta["tariff"]["overrides"] == ["components.medical.income_rate=9.5%"]
