@@ -262,7 +262,7 @@ def _column_results(src: Path, tariff, workers: int,
     tables split into parts among the workers, each reading its own and writing its rows
     to a file in `spool`; otherwise in this process."""
     from ..batch.tables import parts
-    plan = parts(src, chunk, check=False, tail=2 * workers, split=4 * workers) \
+    plan = parts(src, chunk, check=False, tail=2 * workers, split=2 * workers) \
         if workers > 1 else None
     if plan is None:
         for c in _column_chunks(str(src), None, chunk, encoding, tariff):
