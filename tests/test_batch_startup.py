@@ -95,8 +95,9 @@ def city(tmp_path_factory):
 def test_batch_workers_never_import_pandas(city, tmp_path):
     """A run with 2 workers, then a worker forked from the same fork server converts
     NumPy arrays to Arrow as the workers do: pandas, installed here, is never imported
-    (pyarrow would import it at its first conversion, 0.2 CPU-s a process); the main
-    process of a library call is left as it was."""
+    (pyarrow would import it at its first conversion, 0.2 CPU-s a process), nor
+    jsonschema (the workers get the tariff loaded); the main process of a library call is
+    left as it was."""
     pytest.importorskip("pandas")
     out = _python("""
 import json, sys
@@ -105,11 +106,13 @@ from levyrules.population import forking, runner
 s = runner.run(sys.argv[1], "iwaki/2025", sys.argv[2], workers=2)
 with ProcessPoolExecutor(1, mp_context=forking.context()) as pool:
     worker = pool.submit(eval, "(__import__('pyarrow').array(__import__('numpy').arange(3)), "
-                               "'pandas' in __import__('sys').modules)[1]").result()
+                               "[m in __import__('sys').modules for m in "
+                               "('pandas', 'jsonschema')])[1]").result()
 print(json.dumps([s.assessed, worker, "pandas" in sys.modules]))
 """, str(city), str(tmp_path / "r.parquet"))
-    assessed, worker_pandas, main_pandas = json.loads(out)
+    assessed, (worker_pandas, worker_jsonschema), main_pandas = json.loads(out)
     assert assessed == 120 and worker_pandas is False and main_pandas is False
+    assert worker_jsonschema is False       # the workers load no tariff: no validator
 
 
 def test_without_pandas_is_for_this_process_only_and_pandas_stays_usable():
