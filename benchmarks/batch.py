@@ -58,9 +58,9 @@ sys.argv = ["levyrules", "batch", sys.argv[1], "--tariff", sys.argv[2], "--out",
 from levyrules.cli import main      # the command itself, as `levyrules batch` runs it
 if main():
     raise SystemExit("batch failed")
-wall = time.perf_counter() - t
-import concurrent.futures.process as cfp    # the workers gone (the command leaves them to
-cfp._python_exit()                          # exit as it writes), reaped by the fork server
+import concurrent.futures.process as cfp    # the workers gone, as the command's exit
+cfp._python_exit()                          # waits for them (it leaves them to exit as it
+wall = time.perf_counter() - t              # writes): reaped by the fork server
 from multiprocessing import forkserver     # its workers' CPU counts once it is reaped
 if getattr(forkserver._forkserver, "_forkserver_pid", None):
     forkserver._forkserver._stop()
