@@ -3,8 +3,8 @@
 The input is read as a stream and cut into chunks of households; each chunk is parsed and
 evaluated (in this process, or in a pool of worker processes forked from a fork server,
 population.forking, with the tariff this process loaded; at most two chunks in flight per
-worker, four parts of a tables folder), and the
-rows are written in input order. With Parquet tables each worker reads its own parts
+worker, four parts of a tables folder), and the rows are written in input order. With
+Parquet tables each worker reads its own parts
 (planned from the files' footers) and writes their rows as a Parquet file, which this
 process appends to the result as it is (parquet_join: the column chunks copied, one
 footer written), or, for a CSV result, as an Arrow IPC file (sink.Spool) read back by
