@@ -49,17 +49,25 @@ import time
 from pathlib import Path
 
 RUN = """
-import resource, sys, time
-from levyrules.population import runner
+import json, resource, sys, time
+from pathlib import Path
 t = time.perf_counter()
-s = runner.run(sys.argv[1], sys.argv[2], sys.argv[3], workers=int(sys.argv[4]),
-               chunk_size=int(sys.argv[5]) or None)
-wall = time.perf_counter() - t
+out = Path(sys.argv[3])
+sys.argv = ["levyrules", "batch", sys.argv[1], "--tariff", sys.argv[2], "--out", sys.argv[3],
+            "--workers", sys.argv[4]] + (["--chunk-size", sys.argv[5]] if int(sys.argv[5]) else [])
+from levyrules.cli import main      # the command itself, as `levyrules batch` runs it
+if main():
+    raise SystemExit("batch failed")
+import concurrent.futures.process as cfp    # the workers gone, as the command's exit
+cfp._python_exit()                          # waits for them (it leaves them to exit as it
+wall = time.perf_counter() - t              # writes): reaped by the fork server
 from multiprocessing import forkserver     # its workers' CPU counts once it is reaped
 if getattr(forkserver._forkserver, "_forkserver_pid", None):
     forkserver._forkserver._stop()
 me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-print(me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime, wall, s.assessed)
+meta = json.loads(out.with_name(out.stem + ".meta.json").read_text(encoding="utf-8"))
+print(me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime, wall,
+      meta["counts"]["assessed"])
 """
 
 READ = """
@@ -93,38 +101,91 @@ if __name__ == "__main__":
 """
 
 
-def _measure(cmd: list[str], env: dict | None = None) -> tuple:
+def _measure(cmd: list[str], env: dict | None = None, trace: bool = False) -> tuple:
     """(wall seconds of the run, households, peak RSS bytes of the process tree, CPU
     seconds of the whole process tree including start-up, of the main process alone or
-    None, of the processes it started (fork server and workers) or None, and the CPU
-    seconds (user + system) of each process of the tree as last sampled, by role)."""
+    None, of the processes it started (fork server and workers) or None, the CPU
+    seconds (user + system) of each process of the tree as last sampled, by role, the
+    wall seconds from starting the process to its exit, and with `trace` the run's
+    timeline (LEVYRULES_BATCH_TRACE, _timeline) or None)."""
+    import threading
     import psutil
+    env = dict(env or os.environ)
+    tracefile = None
+    if trace:
+        fd, tracefile = tempfile.mkstemp(prefix="levyrules-trace-", suffix=".jsonl")
+        os.close(fd)
+        env["LEVYRULES_BATCH_TRACE"] = tracefile
+    start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
     root = psutil.Process(proc.pid)
-    peak, seen = 0, {}
-    while proc.poll() is None:
-        try:
-            procs = [root] + root.children(recursive=True)
-            peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()))
-            for p in procs:
-                t = p.cpu_times()
-                seen[p.pid] = (_role(p, root), t.user + t.system)
-        except psutil.Error:
-            pass
-        time.sleep(0.1)
+    peak, seen, done = [0], {}, threading.Event()
+
+    def sample() -> None:       # every 0.1 s, beside the exact wait below
+        while not done.is_set():
+            try:
+                procs = [root] + root.children(recursive=True)
+                peak[0] = max(peak[0], sum(p.memory_info().rss for p in procs
+                                           if p.is_running()))
+                for p in procs:
+                    t = p.cpu_times()
+                    seen[p.pid] = (_role(p, root), t.user + t.system)
+            except psutil.Error:
+                pass
+            done.wait(0.1)
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     out, _ = proc.communicate()
+    whole = time.perf_counter() - start
+    done.set()
+    sampler.join()
     if proc.returncode:
         raise SystemExit(f"run failed ({proc.returncode})")
+    timeline = None
+    if tracefile:
+        timeline = _timeline(tracefile)
+        os.unlink(tracefile)
     sampled: dict = {}
     for role, cpu in seen.values():
         sampled.setdefault(role, []).append(round(cpu, 2))
     fields = out.split()
     if len(fields) >= 4 and cmd[2] == RUN:      # main's and its children's CPU apart
         main, kids, seconds, n = fields[-4:]
-        return float(seconds), int(n), peak, float(main) + float(kids), float(main), \
-            float(kids), sampled
+        return float(seconds), int(n), peak[0], float(main) + float(kids), float(main), \
+            float(kids), sampled, whole, timeline
     cpu, seconds, n = fields[-3:]
-    return float(seconds), int(n), peak, float(cpu), None, None, sampled
+    return float(seconds), int(n), peak[0], float(cpu), None, None, sampled, whole, timeline
+
+
+def _timeline(path: str) -> dict | None:
+    """A run's trace (levyrules.population.phases) summed up: the main process's CPU at
+    each of its events, the fork server's wall time and CPU when its imports were done,
+    and for each worker when it was forked and finished (wall seconds from the main
+    process's first event), its parts and their CPU by phase. None when the code
+    measured writes no trace (an earlier checkout)."""
+    lines = [json.loads(x) for x in Path(path).read_text(encoding="utf-8").splitlines()]
+    if not lines:
+        return None
+    t0 = min(x["t"] for x in lines if x["role"] == "main")
+    out: dict = {"main": {}, "workers": {}}
+    for x in lines:
+        at = round(x["t"] - t0, 3)
+        if x["role"] == "main" and x["event"] != "received":
+            out["main"][x["event"]] = {"at": at, "cpu": round(x["cpu"], 3)}
+        elif x["role"] == "fork_server":
+            out["fork_server"] = {"at": at, "cpu": round(x["cpu"], 3)}
+        elif x["role"] == "worker":
+            w = out["workers"].setdefault(x["pid"], {"parts": 0, "rows": 0, "phases": {}})
+            if x["event"] == "forked":
+                w["forked"] = at
+            elif x["event"] == "part":
+                w["parts"] += 1
+                w["rows"] += x["rows"]
+                w["end"], w["cpu"] = at, round(x["cpu"], 3)
+                for k in ("read", "evaluate", "write"):
+                    w["phases"][k] = round(w["phases"].get(k, 0) + x.get(k, 0), 3)
+    out["workers"] = list(out["workers"].values())
+    return out
 
 
 def _role(p, root) -> str:
@@ -151,21 +212,43 @@ def _row(label: str, runs: list) -> dict:
         row["children_cpu_seconds"] = round(statistics.median(r[5] for r in runs), 2)
     # each process's CPU as last sampled (every 0.1 s: the last tenth of a second may be
     # missing), of the run with the median wall time
-    row["sampled_cpu_seconds"] = sorted(runs, key=lambda r: r[0])[len(runs) // 2][6]
+    median = sorted(runs, key=lambda r: r[0])[len(runs) // 2]
+    row["sampled_cpu_seconds"] = median[6]
+    row["process_seconds"] = round(statistics.median(r[7] for r in runs), 2)
+    if median[8] is not None:
+        row["timeline"] = median[8]
     print(json.dumps(row), flush=True)
     return row
 
 
-def bench(label: str, cmd_for, repeat: int, against: str | None = None) -> list[dict]:
+def _clear(cmd: list[str]) -> list[str]:
+    """`cmd` after removing what an earlier run of it wrote (outside the timing: replacing
+    an earlier 75 MB result cost the run 0.1 s here, the old file's blocks discarded by
+    the file system)."""
+    import shutil
+    out = Path(cmd[5])
+    if cmd[2] == RUN:
+        for p in (out, out.with_name(out.stem + ".rejects.csv"),
+                  out.with_name(out.stem + ".meta.json")):
+            p.unlink(missing_ok=True)
+    elif cmd[2] == DASK:
+        shutil.rmtree(out, ignore_errors=True)
+    return cmd
+
+
+def bench(label: str, cmd_for, repeat: int, against: str | None = None,
+          trace: bool = False) -> list[dict]:
     """Median of `repeat` runs; with `against` (the src folder of another checkout) the
-    same command on that code too, run alternately with this one, round by round."""
+    same command on that code too, run alternately with this one, round by round;
+    `trace`: each run's timeline (--breakdown)."""
     if against is None:
-        return [_row(label, [_measure(cmd_for(i)) for i in range(repeat)])]
+        return [_row(label, [_measure(_clear(cmd_for(i)), trace=trace)
+                             for i in range(repeat)])]
     env = dict(os.environ, PYTHONPATH=against)
     runs: dict = {"this": [], "against": []}
     for i in range(repeat):
-        runs["this"].append(_measure(cmd_for(i)))
-        runs["against"].append(_measure(cmd_for(i), env))
+        runs["this"].append(_measure(_clear(cmd_for(i)), trace=trace))
+        runs["against"].append(_measure(_clear(cmd_for(i)), env, trace=trace))
     return [_row(label, runs["this"]), _row(f"{label} [{against}]", runs["against"])]
 
 
@@ -183,6 +266,17 @@ def bench_read(label: str, folder: Path, a, base: str | None) -> list[dict]:
             runs[k].append(_measure([sys.executable, "-c", READ, str(folder),
                                      str(a.fiscal_year), "65536", pkg, path]))
     return [_row(label + k, runs[k]) for k in cmds]
+
+
+def _compile(others: list[str]) -> None:
+    """The bytecode of this checkout's package (and of `others`, src folders) written
+    before anything is timed, as an installed package has it: a checkout's sources are
+    otherwise compiled at every start where PYTHONDONTWRITEBYTECODE is set."""
+    import compileall
+    import levyrules
+    for folder in [str(Path(levyrules.__file__).parent)] + [str(Path(o) / "levyrules")
+                                                           for o in others]:
+        compileall.compile_dir(folder, quiet=1)
 
 
 def main() -> int:
@@ -206,7 +300,11 @@ def main() -> int:
     ap.add_argument("--against", metavar="SRC", help="also run each command on the code of "
                     "another checkout's src folder (PYTHONPATH=SRC), alternately, round by "
                     "round: CPU seconds side by side on a shared machine")
+    ap.add_argument("--breakdown", action="store_true",
+                    help="with batch runs: each process's timeline and each worker's CPU by "
+                         "phase (read, evaluate, write), from LEVYRULES_BATCH_TRACE")
     a = ap.parse_args()
+    _compile([a.against] if a.against else [])
     from levyrules.population import convert, synth
     work = Path(a.dir or tempfile.mkdtemp(prefix="levyrules-bench-"))
     tables = work / f"city-{a.n}"
@@ -231,7 +329,7 @@ def main() -> int:
     for w in (int(x) for x in a.workers.split(",") if x):
         rows += bench(f"batch parquet→parquet, {w} worker(s)", lambda i: [
             sys.executable, "-c", RUN, str(tables), a.tariff, str(work / f"out-{w}-{i}.parquet"),
-            str(w), chunk], a.repeat, a.against)
+            str(w), chunk], a.repeat, a.against, a.breakdown)
     part = max(1000, a.n // 16)
     if a.dask in ("both", "jsonl"):
         rows += bench("batch jsonl→parquet, 2 workers", lambda i: [

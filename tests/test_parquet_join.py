@@ -142,8 +142,8 @@ def test_a_worker_that_dies_stops_the_run_and_leaves_nothing(city, tmp_path, mon
     from concurrent.futures.process import BrokenProcessPool
     real = runner._column_chunks
 
-    def dying(directory, part, chunk, encoding, tariff):
-        for c in real(directory, part, chunk, encoding, tariff):
+    def dying(directory, part, chunk, encoding, tariff, *clock):
+        for c in real(directory, part, chunk, encoding, tariff, *clock):
             if part is not None and part.first >= 200:
                 os._exit(3)
             yield c

@@ -12,12 +12,34 @@ tariff)`` gives the assessment-file columns, equal to ``assess`` on each househo
 
 from .version import __version__  # noqa: E402
 from .errors import InputError, LevyError, MissingTariffValue, TariffError  # noqa: E402
-from .engine.household import Household, Person  # noqa: E402
-from .tariff import Tariff, load_tariff  # noqa: E402
-from .engine.assess import assess  # noqa: E402
+
+# the engine and the tariff loader are imported at their first use (PEP 562), not by
+# ``import levyrules`` itself: a process that needs only part of the package (the fork
+# server of `levyrules batch`, the CLI before it starts one) does not pay for the rest
+_LAZY = {"Household": "engine.household", "Person": "engine.household",
+         "Tariff": "tariff", "load_tariff": "tariff", "assess": "engine.assess"}
 
 
-def assess_many(households, tariff: Tariff):
+def __getattr__(name: str):
+    """The contract names imported at their first use (``levyrules.assess``, ``from
+    levyrules import assess``), and the subpackages as attributes (``levyrules.engine``)
+    as the eager imports made them."""
+    import importlib.util
+    where = _LAZY.get(name)
+    if where is not None:
+        value = getattr(importlib.import_module(f".{where}", __name__), name)
+        globals()[name] = value
+        return value
+    if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}"):
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(__all__))
+
+
+def assess_many(households, tariff: "Tariff"):
     """Assess every household of a sequence under `tariff` at once, in columns (the
     columnar evaluator, levyrules.batch; needs ``pip install 'levyrules[batch]'``).
 
@@ -28,6 +50,8 @@ def assess_many(households, tariff: Tariff):
     error (a LevyError naming the field)."""
     from .batch.evaluate import assess_columns
     from .batch.population import from_households
+    from .engine.household import Household
+    from .tariff import Tariff
     households = list(households)
     for h in households:
         if type(h) is not Household:

@@ -15,13 +15,10 @@ import os
 import sys
 
 from ..version import __version__
-from ..engine.assess import assess
 from ..errors import InputError, LevyError, TariffError, one_line
-from ..engine.household import Household
-from ..engine.jsonread import read_json_file
-from ..tariff.applies import other_municipality
-from ..tariff.loader import find_for_municipality, load_tariff
-from ..tariff import yamlmarks
+
+# the engine and the tariffs are imported by the commands that use them, after main() has
+# started what `batch --workers N` needs first (_start_batch_workers)
 
 EXIT_FAILED = 1          # check found an error, a tariff test failed
 EXIT_BAD_INPUT = 2
@@ -36,6 +33,9 @@ EXIT_CODES = f"""exit status:
 
 tariffs are looked up in $LEVYRULES_TARIFFS (folders separated by '{os.pathsep}'), then among
 the shipped ones; `levyrules list` shows every id."""
+
+
+POPULATION_COMMANDS = ("batch", "stats", "synth", "convert")   # levyrules.cli.population
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,12 +53,15 @@ def print_result(value, tariff, render=None) -> None:
         sys.stdout.write("\n")
 
 
-def _read_household(path: str) -> Household:
+def _read_household(path: str):
     """The household file (`-` = stdin) through the one JSON reader (levyrules.engine.jsonread)."""
+    from ..engine.household import Household
+    from ..engine.jsonread import read_json_file
     return Household.from_json(read_json_file(path, "household"))
 
 
 def _overrides(items: list[str]) -> list[tuple[str, object]]:
+    from ..tariff import yamlmarks
     out = []
     for item in items:
         key, sep, value = item.partition("=")
@@ -72,8 +75,9 @@ def _overrides(items: list[str]) -> list[tuple[str, object]]:
     return out
 
 
-def _tariff_for(household: Household, args):
+def _tariff_for(household, args):
     """--tariff, else the household's own municipality and fiscal year; with --set."""
+    from ..tariff.loader import find_for_municipality, load_tariff
     ref = args.tariff
     if ref is None:
         if not household.municipality:
@@ -82,8 +86,9 @@ def _tariff_for(household: Household, args):
     return load_tariff(ref, _overrides(args.set or []))
 
 
-def _other_town_allowed(household: Household, tariff, args) -> bool:
+def _other_town_allowed(household, tariff, args) -> bool:
     """--tariff of another municipality: a warning, or with --strict a refusal."""
+    from ..tariff.applies import other_municipality
     problem = other_municipality(household, tariff)
     if problem is None:
         return False
@@ -95,6 +100,7 @@ def _other_town_allowed(household: Household, tariff, args) -> bool:
 
 
 def cmd_assess(args) -> int:
+    from ..engine.assess import assess
     household = _read_household(args.household)
     tariff = _tariff_for(household, args)
     result = assess(household, tariff, trace=True, partial=not args.strict,
@@ -148,11 +154,23 @@ def cmd_list(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(population_only: bool = False) -> argparse.ArgumentParser:
+    """The parser of every command; `population_only`: of the population commands alone
+    (batch, stats, synth, convert: what main() builds for them, without importing the
+    engine's, the simulator's and the server's parsers first)."""
     p = _Parser(prog="levyrules", description="国民健康保険税 assessment, exact and explained",
                 epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"levyrules {__version__}")
     sub = p.add_subparsers(dest="command", parser_class=_Parser, required=True)
+    if not population_only:
+        _add_commands(sub)
+    from .population import add_parsers as add_population_parsers   # batch, stats, synth
+    add_population_parsers(sub)
+    return p
+
+
+def _add_commands(sub) -> None:
+    """assess, check, revise, simulate, serve, show, diff, test, list."""
     a = sub.add_parser("assess", help="assess one household (JSON) and print the assessment",
                        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     a.add_argument("household", help="household JSON file (- for stdin)")
@@ -200,18 +218,43 @@ def build_parser() -> argparse.ArgumentParser:
     ls = sub.add_parser("list", help="every tariff id on the search path, with its status")
     ls.add_argument("--format", choices=("text", "md"), default="text")
     ls.set_defaults(func=cmd_list)
-    from .population import add_parsers as add_population_parsers   # batch, stats, synth
-    add_population_parsers(sub)
-    return p
+
+
+class _Quiet(argparse.ArgumentParser):
+    def error(self, message: str):
+        raise ValueError(message)
+
+
+def _start_batch_workers(argv: list[str]) -> None:
+    """`batch … --workers N` (N > 1): its workers' fork server started before anything
+    else is imported here (the parser imports the engine, the tariffs, the simulator), so
+    that the server's imports (NumPy, pyarrow, the columnar evaluator) run beside them on
+    another core instead of after them. Anything unclear is left to the run itself, which
+    starts the server where this did not."""
+    if not argv or argv[0] != "batch":
+        return
+    from ..population import forking, phases
+    phases.mark("main", "command")
+    pre = _Quiet(add_help=False, allow_abbrev=False)
+    pre.add_argument("--workers", type=int, default=1)
+    try:
+        workers = pre.parse_known_args(argv[1:])[0].workers
+    except (ValueError, argparse.ArgumentError):    # the real parser will say it
+        return
+    forking.start(workers)
+    phases.mark("main", "fork_server_started")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    given = sys.argv[1:] if argv is None else argv
+    _start_batch_workers(given)
+    parser = build_parser(population_only=bool(given) and given[0] in POPULATION_COMMANDS)
     if not (sys.argv[1:] if argv is None else argv):
         sys.stderr.write(parser.format_usage())
         print("levyrules: error: give a command; `levyrules --help` lists them", file=sys.stderr)
         return EXIT_BAD_INPUT
     args = parser.parse_args(argv)
+    args.own_process = argv is None     # the command line of this process, not a caller's
     try:
         return args.func(args)
     except LevyError as e:

@@ -31,6 +31,11 @@ def _progress():
 def cmd_batch(args) -> int:
     from . import _overrides
     from ..population import runner
+    if getattr(args, "own_process", False):
+        # this process's pyarrow without pandas (0.2 CPU-s at its first conversion that
+        # the batch does not use); not when main() is called by another program
+        from ..population.extras import arrow_without_pandas
+        arrow_without_pandas()
     progress = _progress()
     summary = runner.run(args.input, args.tariff, args.out, fmt=args.format,
                          workers=args.workers, chunk_size=args.chunk_size,

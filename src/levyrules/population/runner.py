@@ -2,8 +2,9 @@
 
 The input is read as a stream and cut into chunks of households; each chunk is parsed and
 evaluated (in this process, or in a pool of worker processes forked from a fork server,
-with at most two chunks in flight per worker, four parts of a tables folder), and the
-rows are written in input order. With Parquet tables each worker reads its own parts
+population.forking, with the tariff this process loaded; at most two chunks in flight per
+worker, four parts of a tables folder), and the rows are written in input order. With
+Parquet tables each worker reads its own parts
 (planned from the files' footers) and writes their rows as a Parquet file, which this
 process appends to the result as it is (parquet_join: the column chunks copied, one
 footer written), or, for a CSV result, as an Arrow IPC file (sink.Spool) read back by
@@ -15,7 +16,6 @@ has succeeded.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
 from collections import deque
@@ -28,10 +28,9 @@ from typing import Callable, Iterator
 import attrs
 
 from ..version import __version__
-from ..errors import InputError, TariffError
-from ..tariff.loader import load_tariff
+from ..errors import InputError
 from . import rows as rowmod, sink, sources
-from . import evaluate as evaluating
+from . import evaluate as evaluating, forking, phases
 from .evaluate import evaluate
 from .extras import need
 from .rejects import Reject
@@ -68,10 +67,12 @@ class Summary:
 _TARIFF: dict = {}
 
 
-def _init(ref: str, overrides: tuple, sha: str) -> None:
+def _init(tariff) -> None:
+    """A worker's start: the tariff the main process loaded (pickled: the workers cannot
+    see another version of its files, and need no YAML parsing)."""
+    phases.mark("worker", "forked")
     worker_memory()
-    _TARIFF["tariff"] = load_tariff(ref, list(overrides) or None)
-    _TARIFF["sha"] = sha
+    _TARIFF["tariff"] = tariff
 
 
 def worker_memory() -> None:
@@ -116,10 +117,7 @@ def _system_pool(columnar: bool) -> Iterator[None]:
 
 
 def _worker_tariff():
-    tariff = _TARIFF["tariff"]
-    if tariff.sha256 != _TARIFF["sha"]:
-        raise TariffError(f"tariff {tariff.id} changed on disk during the run")
-    return tariff
+    return _TARIFF["tariff"]
 
 
 def run_chunk(items: list, tariff=None) -> tuple[list, list]:
@@ -149,43 +147,34 @@ def _chunks(items: Iterator, size: int) -> Iterator[list]:
         yield chunk
 
 
-def _results(chunks: Iterator[list], tariff, ref: str, overrides: tuple,
+def _results(chunks: Iterator[list], tariff,
              workers: int) -> Iterator[tuple[int, tuple[list, list]]]:
     if workers <= 1:
         for c in chunks:
             yield len(c), run_chunk(c, tariff)
         return
-    yield from _pool(((run_chunk, c) for c in chunks), tariff, ref, overrides, workers)
+    yield from _pool(((run_chunk, c) for c in chunks), tariff, workers)
 
 
 def _context():
-    """forkserver where there is one: each worker is forked from a server that imported
-    the worker modules once (no import per worker, no fork of this possibly threaded
-    process); spawn elsewhere (the same behaviour on every platform)."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload([__name__, "levyrules.population.preload"]
-                               if evaluating.columns_evaluator() else [__name__])
-    return ctx
+    return forking.context()
 
 
 def _warm_up(workers: int) -> None:
-    """Starts the fork server now, so that it imports while this process loads the tariff
-    and plans the parts."""
-    if workers > 1 and "forkserver" in multiprocessing.get_all_start_methods():
-        from multiprocessing import forkserver
-        _context()
-        forkserver.ensure_running()
+    forking.start(workers)
 
 
-def _pool(calls: Iterator[tuple], tariff, ref: str, overrides: tuple,
-          workers: int, depth: int = 2) -> Iterator[tuple[int, object]]:
+def _pool(calls: Iterator[tuple], tariff, workers: int,
+          depth: int = 2) -> Iterator[tuple[int, object]]:
     """(len of the first argument, result) of each call (function, args…) run in a pool
     of `workers` processes, in order, at most `depth` calls per worker in flight. A worker
-    that dies ends the run with BrokenProcessPool instead of hanging it."""
-    with ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init,
-                             initargs=(ref, overrides, tariff.sha256)) as pool:
+    that dies ends the run with BrokenProcessPool instead of hanging it. Once every result
+    is in, the workers are left to exit (their address spaces torn down by the kernel)
+    while this process writes the outputs; otherwise (an error, the consumer stopping)
+    the pool is shut down and waited for before anything else."""
+    pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init,
+                               initargs=(tariff,))
+    try:
         pending: deque = deque()
         for fn, first, *rest in calls:
             size = len(first) if isinstance(first, list) else 0
@@ -196,6 +185,10 @@ def _pool(calls: Iterator[tuple], tariff, ref: str, overrides: tuple,
         while pending:
             n, fut = pending.popleft()
             yield n, fut.result()
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=False)
 
 
 def run_part(directory: str, part, chunk: int, encoding: str | None, spool: str,
@@ -206,6 +199,7 @@ def run_part(directory: str, part, chunk: int, encoding: str | None, spool: str,
     (sink.PartFile); otherwise an Arrow file (sink.Spool). → (rows, rejects, items read,
     the Parquet file's footer cut for joining or None); or ("error", field, message), the
     InputError that stops the run (its args do not rebuild it across processes)."""
+    clock = phases.Clock()
     tariff = _worker_tariff()
     schema = rowmod.schema(tariff)
     parquet = fmt == "parquet"
@@ -213,7 +207,7 @@ def run_part(directory: str, part, chunk: int, encoding: str | None, spool: str,
         sink.Spool(spool, sink.arrow_schema(schema))
     rejects, items = [], 0
     try:
-        for c in _column_chunks(directory, part, chunk, encoding, tariff):
+        for c in _column_chunks(directory, part, chunk, encoding, tariff, clock):
             if c.arrays is not None:
                 if parquet:
                     out.write_columns(c.arrays)
@@ -221,6 +215,7 @@ def run_part(directory: str, part, chunk: int, encoding: str | None, spool: str,
                     out.write(sink.arrow_table(c.arrays, out.arrow))
             rejects += c.rejects
             items += c.items
+            clock.lap("write")
     except InputError as e:
         if parquet:
             out.abort()
@@ -235,21 +230,31 @@ def run_part(directory: str, part, chunk: int, encoding: str | None, spool: str,
         return 0, rejects, items, None
     out.close()
     from .parquet_join import relocatable
-    return out.count, rejects, items, relocatable(spool)
+    footer = relocatable(spool)
+    clock.lap("write")
+    phases.mark("worker", "part", rows=out.count, **clock.rounded())
+    return out.count, rejects, items, footer
 
 
 def _column_chunks(directory: str, part, chunk: int, encoding: str | None,
-                   tariff) -> Iterator[evaluating.ColumnChunk]:
+                   tariff, clock: phases.Clock | None = None
+                   ) -> Iterator[evaluating.ColumnChunk]:
+    """The chunks of a tables folder (of `part`), read and evaluated; their CPU by phase
+    (read, evaluate) on `clock`."""
     from ..batch.tables import read_population
     from ..batch.tablefiles import resolve
+    clock = clock or phases.Clock()
     if part is not None:
         part = resolve(directory, part)     # its prev, read here rather than in the parent
     for read in read_population(directory, tariff.fiscal_year, encoding=encoding,
                                 chunk=chunk, part=part):
-        yield evaluating.evaluate_read(read, tariff)
+        clock.lap("read")
+        done = evaluating.evaluate_read(read, tariff)
+        clock.lap("evaluate")
+        yield done
 
 
-def _column_results(src: Path, tariff, ref: str, overrides: tuple, workers: int,
+def _column_results(src: Path, tariff, workers: int,
                     chunk: int, encoding: str | None, spool: Path | None,
                     fmt: str) -> Iterator[tuple]:
     """(items, columns, a worker's Parquet file (sink.PartFile) or the Path of its Arrow
@@ -257,37 +262,39 @@ def _column_results(src: Path, tariff, ref: str, overrides: tuple, workers: int,
     tables split into parts among the workers, each reading its own and writing its rows
     to a file in `spool`; otherwise in this process."""
     from ..batch.tables import parts
-    plan = parts(src, chunk, check=False, tail=2 * workers, split=4 * workers) \
+    plan = parts(src, chunk, check=False, tail=2 * workers, split=2 * workers) \
         if workers > 1 else None
     if plan is None:
         for c in _column_chunks(str(src), None, chunk, encoding, tariff):
             yield c.items, c.arrays, c.rejects
         return
+    phases.mark("main", "planned", parts=len(plan))
     ext = "parquet" if fmt == "parquet" else "arrow"
     calls = ((run_part, str(src), p, chunk, encoding, str(spool / f"part-{k}.{ext}"), fmt)
              for k, p in enumerate(plan))
     # a part's result is a file and its footer: four per worker in flight cost no memory,
     # and a worker done with its parts before the one ahead takes the next
-    for k, (_, out) in enumerate(_pool(calls, tariff, ref, overrides, workers, depth=4)):
+    for k, (_, out) in enumerate(_pool(calls, tariff, workers, depth=4)):
         if isinstance(out[0], str):
             raise InputError(out[1], out[2])
         rows, rejects, items, footer = out
         path = spool / f"part-{k}.{ext}"
+        phases.mark("main", "received", part=k, rows=rows)
         yield items, (None if not rows else sink.PartFile(path, footer) if footer is not None
                       else path), rejects
 
 
-def _outputs(src: Path, tariff, ref: str, overrides: tuple, workers: int, chunk: int,
+def _outputs(src: Path, tariff, workers: int, chunk: int,
              encoding: str | None, columnar: bool, spool: Path | None,
              fmt: str) -> Iterator[tuple]:
     """(items read, rows, columns or a spool file, rejects) of each chunk, in input
     order."""
     if columnar:
-        yield from _column_results(src, tariff, ref, overrides, workers, chunk, encoding,
+        yield from _column_results(src, tariff, workers, chunk, encoding,
                                    spool, fmt)
         return
     chunks = _chunks(sources.items(src, encoding), chunk)
-    for n, (rows, rej) in _results(chunks, tariff, ref, overrides, workers):
+    for n, (rows, rej) in _results(chunks, tariff, workers):
         yield n, rows, rej
 
 
@@ -332,8 +339,12 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
         raise InputError("--out", f"{out.parent} is not a folder")
     if out.is_dir():
         raise InputError("--out", f"{out} is a folder: give a file name such as result.parquet")
+    phases.mark("main", "run")
     _warm_up(workers)
+    phases.mark("main", "fork_server_asked")
+    from ..tariff.loader import load_tariff
     tariff = load_tariff(tariff_ref, list(overrides) or None)
+    phases.mark("main", "tariff")
     columnar = sources.kind(src) == "tables" and evaluating.columns_evaluator() is not None
     chunk_size = chunk_size or (COLUMN_CHUNK if columnar else CHUNK)
     schema = rowmod.schema(tariff)
@@ -341,13 +352,15 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
     writer = sink.ResultWriter(out, fmt, schema)
     rejects = sink.RejectWriter(outputs.rejects)
     spool = sink.spool_folder(out) if columnar and workers > 1 else None
-    outputs_ = _outputs(src, tariff, tariff_ref, tuple(overrides), workers, chunk_size,
+    outputs_ = _outputs(src, tariff, workers, chunk_size,
                         encoding, columnar, spool, fmt)
     try:
         with _system_pool(columnar):
             read = _write(outputs_, writer, rejects, progress)
+        phases.mark("main", "pool_closed")
         writer.close()
         rejects.close()
+        phases.mark("main", "written")
     except BaseException:
         writer.abort()
         rejects.abort()
@@ -366,4 +379,5 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
     os.replace(writer.tmp, out)
     os.replace(rejects.tmp, outputs.rejects)
     os.replace(meta_tmp, outputs.sidecar)
+    phases.mark("main", "done")
     return Summary(outputs, read, writer.count, rejects.count, meta)

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import jsonschema
 
 from ..errors import TariffError
 from ..engine.money import parse_rate
@@ -53,7 +52,8 @@ def tariff_schema() -> dict:
 
 
 @lru_cache(maxsize=None)
-def _validator() -> jsonschema.protocols.Validator:
+def _validator():             # -> a jsonschema Validator
+    import jsonschema       # here: the batch's fork server and workers load no tariff
     schema = tariff_schema()
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema)
