@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Iterator
 
 from ..errors import InputError
-from ..population import sources
+from ..population import sources, tables as files
 from ..population.rejects import Reject
 from . import tablecells as cells
 from .tablefiles import Where
@@ -50,7 +50,7 @@ class ChunkRows:
 def _dicts(table) -> list[dict]:
     """The rows of an arrow table as dicts, a column empty in every row left out (the
     household reader reads an absent cell and an empty one alike: population.tables)."""
-    cols = [(name, c.to_pylist()) for name, c in zip(table.column_names, table.columns)
+    cols = [(name, files.pylist(c)) for name, c in zip(table.column_names, table.columns)
             if c.null_count < len(c)]
     if not cols:
         return [{} for _ in range(table.num_rows)]

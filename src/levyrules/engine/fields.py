@@ -65,12 +65,12 @@ def obj(value: Any, allowed: frozenset, required: tuple = ()) -> dict:
 def unknown_keys(value: dict, allowed: frozenset) -> InputError:
     """`unknown field (2 unknown keys: the 3rd and 5th)`: positions, never the text."""
     at = [n for n, key in enumerate(value, 1) if key not in allowed]
-    where = ", ".join(_ordinal(n) for n in at[:5]) + (" ..." if len(at) > 5 else "")
+    where = ", ".join(ordinal(n) for n in at[:5]) + (" ..." if len(at) > 5 else "")
     noun = "key" if len(at) == 1 else "keys"
     return InputError("", f"unknown field ({len(at)} unknown {noun}: the {where} of the object)")
 
 
-def _ordinal(n: int) -> str:
+def ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 

@@ -18,6 +18,7 @@ from typing import Iterator
 from ..errors import InputError
 from . import layout
 from .extras import need
+from ..engine.fields import ordinal
 
 SUFFIXES = (".parquet", ".csv")
 BATCH = 16_384
@@ -44,9 +45,14 @@ def _check_header(names: list, table: str, path: Path) -> None:
     for c, _, required in layout.TABLES[table]:
         if required and c not in names:
             raise InputError(f"{table}.{c}", f"{path.name} has no column '{c}'")
-    for c in names:
-        if c not in known:
-            raise InputError(f"{table}.{c}", f"{path.name}: unknown column")
+    seen = set()
+    for n, c in enumerate(names, 1):
+        if c not in known:      # named by its place: a header cell may be anything
+            raise InputError(table, f"{path.name}: unknown column (the {ordinal(n)} of the "
+                                    "header)")
+        if c in seen:           # two cells for one fact: which one is meant cannot be known
+            raise InputError(f"{table}.{c}", f"{path.name}: the column is given twice")
+        seen.add(c)
 
 
 def _read_csv(path: Path, table: str, encoding: str | None) -> Iterator[tuple[str, dict]]:
@@ -113,7 +119,7 @@ def _read_parquet(path: Path, table: str) -> Iterator[tuple[str, dict]]:
         keep = [i for i, col in enumerate(batch.columns)
                 if col.null_count < len(col) or names[i] == "household_id"]
         keys = [names[i] for i in keep]
-        for values in zip(*(batch.column(i).to_pylist() for i in keep)):
+        for values in zip(*(pylist(batch.column(i)) for i in keep)):
             n += 1
             yield f"{path.name}:row {n}", dict(zip(keys, values))
 
@@ -130,12 +136,47 @@ def open_parquet(path: Path, table: str):
     _check_header(f.schema_arrow.names, table, path)
     kinds = layout.kinds(table)
     for field in f.schema_arrow:
-        if kinds[field.name] == layout.INT and not (pa.types.is_integer(field.type)
-                                                    or pa.types.is_string(field.type)
-                                                    or pa.types.is_null(field.type)):
-            raise InputError(f"{table}.{field.name}", f"{path.name}: a money or count column "
-                                                      f"must be an integer column, not {field.type}")
+        t, kind = field.type, kinds[field.name]
+        if pa.types.is_dictionary(t):
+            t = t.value_type
+        if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t) \
+                or _TYPED[kind](pa.types, t):
+            continue
+        raise InputError(f"{table}.{field.name}", f"{path.name}: {_MUST[kind]} column, not "
+                                                  f"{field.type}")
     return f
+
+
+# the Parquet types a column of each kind may have besides text: anything else (a float
+# money column, a timestamp for a date, binary ids) stops the run, never read as a guess
+_TYPED = {layout.INT: lambda types, t: types.is_integer(t),
+          layout.BOOL: lambda types, t: types.is_boolean(t),
+          layout.DATE: lambda types, t: types.is_date(t),
+          layout.STR: lambda types, t: False}
+_MUST = {layout.INT: "a money or count column must be an integer",
+         layout.BOOL: "a flag column must be a boolean or text",
+         layout.DATE: "a date column must be a DATE or text (YYYY-MM-DD)",
+         layout.STR: "an id or code column must be a text"}
+
+
+def pylist(column) -> list:
+    """The values of an arrow column as Python values. A date outside Python's years
+    1–9999 (a DATE column holds ±5.8 million years) becomes 0001-01-01, which the household
+    reader refuses as out of its years, naming the field, as it refuses any date there."""
+    pa = need("pyarrow", "batch", "Parquet input")
+    if pa.types.is_date(column.type) and len(column):
+        pc = need("pyarrow.compute", "batch", "Parquet input")
+        days = column.cast(pa.int32() if pa.types.is_date32(column.type) else pa.int64())
+        if pa.types.is_date64(column.type):
+            days = pc.divide(days, 86_400_000)
+        bad = pc.or_(pc.less(days, _DAY_MIN), pc.greater(days, _DAY_MAX))
+        if pc.any(bad).as_py():
+            days = pc.if_else(bad, _DAY_MIN, days).cast(pa.int32())
+            column = days.cast(pa.date32())
+    return column.to_pylist()
+
+
+_DAY_MIN, _DAY_MAX = -719_162, 2_932_896        # 0001-01-01 and 9999-12-31, days from 1970
 
 
 # ---------------------------------------------------------------- writing

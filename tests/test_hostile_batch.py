@@ -1,0 +1,143 @@
+"""Hostile and careless input to `levyrules batch` and its readers (issue 9, the second
+attack: docs/research/hostile-2026-11-30.md). Each test is the reproducer of one problem
+found against main dc7af8a: the run either refuses the input with one LevyError naming
+the field (never its value) or rejects the household, and never ends in another
+exception, a silent choice or a wrong number. All data is synthetic.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from levyrules import cli
+from levyrules.errors import InputError
+from levyrules.population import runner, sources, synth
+
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+from levyrules.batch.tables import read_population  # noqa: E402
+
+NAME = "山田太郎"
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    """40 synthetic households (fiscal year 2025) as Parquet and as CSV tables."""
+    base = tmp_path_factory.mktemp("city")
+    synth.write(base / "pq", 40, 2025, 3, "parquet")
+    synth.write(base / "csv", 40, 2025, 3, "csv")
+    return base
+
+
+def copy(city, kind: str, tmp_path):
+    return shutil.copytree(city / kind, tmp_path / kind)
+
+
+def edit(folder, table: str, column: str, values):
+    """The Parquet table with `column` replaced by the arrow array `values(table)`."""
+    path = folder / f"{table}.parquet"
+    t = pq.read_table(path)
+    i = t.schema.get_field_index(column)
+    pq.write_table(t.set_column(i, column, values(t)), path)
+
+
+def both_readers(folder):
+    """The rejects of the household reader and of the columnar reader (the same)."""
+    slow = [p for src, item in sources.items(folder)
+            if not hasattr(p := sources.parse(src, item), "persons")]
+    fast = [r for read in read_population(folder, 2025) for _, r in read.rejects]
+    assert fast == slow
+    return fast
+
+
+def batch(folder, tmp_path, capsys, *extra):
+    out = tmp_path / "result.parquet"
+    code = cli.main(["batch", str(folder), "--tariff", "iwaki/2025", "--out", str(out),
+                     *extra])
+    return code, capsys.readouterr(), out
+
+
+# ---------------------------------------------------------------- Parquet DATE columns
+
+@pytest.mark.parametrize("days", [2 ** 31 - 1, -2 ** 31, 3_000_000, -800_000])
+def test_a_date_column_beyond_pythons_years_is_a_reject_not_an_overflow(city, tmp_path, days):
+    """A DATE cell holds ±5.8 million years; past 9999-12-31 (or before year 1) converting
+    it to a Python date raised OverflowError (exit 70) in both readers. Now the household
+    is rejected as any date outside 1850-2200 is, naming the field."""
+    folder = copy(city, "pq", tmp_path)
+    edit(folder, "persons", "birth_date",
+         lambda t: pa.array([days] + [7000] * (t.num_rows - 1), pa.int32()).cast(pa.date32()))
+    rejects = both_readers(folder)
+    assert [(r.field, r.message) for r in rejects] == [
+        ("persons[0].birth_date", "must be a date between 1850 and 2200")]
+    edit(folder, "insured_periods", "from",
+         lambda t: pa.array([days] * t.num_rows, pa.int32()).cast(pa.date32()))
+    assert {r.field for r in both_readers(folder)} >= {"persons[0].insured[0].from"}
+
+
+def test_a_date64_column_past_the_year_9999_is_a_reject(city, tmp_path):
+    folder = copy(city, "pq", tmp_path)
+    edit(folder, "persons", "birth_date",
+         lambda t: pa.array([2 ** 62] + [86_400_000 * 7000] * (t.num_rows - 1), pa.date64()))
+    rejects = both_readers(folder)
+    assert [(r.field, r.message) for r in rejects] == [
+        ("persons[0].birth_date", "must be a date between 1850 and 2200")]
+
+
+@pytest.mark.parametrize("table,column,make,kind", [
+    ("persons", "birth_date", lambda n: pa.array([2 ** 40] * n, pa.timestamp("s")),
+     "a date column"),
+    ("persons", "declared", lambda n: pa.array([1] * n, pa.int64()), "a flag column"),
+    ("persons", "person_id", lambda n: pa.array([b"p1"] * n, pa.binary()), "an id or code"),
+    ("persons", "salary_revenue", lambda n: pa.array([float("nan")] * n), "a money"),
+])
+def test_a_column_of_the_wrong_type_stops_the_run_naming_it(city, tmp_path, capsys, table,
+                                                             column, make, kind):
+    """A timestamp for a date (past 9999 it was an OverflowError), an integer flag, binary
+    ids: one error naming the column and its type, nothing written (as for a float money
+    column)."""
+    folder = copy(city, "pq", tmp_path)
+    edit(folder, table, column, lambda t: make(t.num_rows))
+    code, out, result = batch(folder, tmp_path, capsys)
+    assert code == cli.EXIT_BAD_INPUT
+    assert f"{table}.{column}" in out.err and kind in out.err
+    assert not result.exists()
+
+
+# ---------------------------------------------------------------- headers
+
+def test_a_column_given_twice_is_refused_not_one_of_them_chosen(city, tmp_path, capsys):
+    """persons.csv with two salary_revenue columns (a careless export renaming
+    salary_income): one of the two was read and the other ignored, exit 0."""
+    folder = copy(city, "csv", tmp_path)
+    path = folder / "persons.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("salary_income", "salary_revenue", 1), encoding="utf-8")
+    code, out, result = batch(folder, tmp_path, capsys)
+    assert code == cli.EXIT_BAD_INPUT
+    assert "persons.salary_revenue" in out.err and "twice" in out.err
+    assert not result.exists()
+    pq_folder = copy(city, "pq", tmp_path)
+    t = pq.read_table(pq_folder / "persons.parquet")
+    pq.write_table(t.append_column("business_income", pa.array([0] * t.num_rows)),
+                   pq_folder / "persons.parquet")
+    with pytest.raises(InputError) as e:
+        list(read_population(pq_folder, 2025))
+    assert e.value.field == "persons.business_income"
+
+
+def test_an_unknown_column_is_named_by_its_place_not_its_text(city, tmp_path, capsys):
+    """A header cell may be anything (a data row taken for the header, a name): it was
+    echoed (`persons.山田太郎: persons.csv: unknown column`)."""
+    folder = copy(city, "csv", tmp_path)
+    path = folder / "persons.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + f",{NAME} 090-1234-5678"] + [line + ",x" for line in lines[1:]]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, _ = batch(folder, tmp_path, capsys)
+    assert code == cli.EXIT_BAD_INPUT
+    assert NAME not in out.err and "090" not in out.err
+    assert "unknown column (the 26th of the header)" in out.err
