@@ -141,3 +141,59 @@ def test_an_unknown_column_is_named_by_its_place_not_its_text(city, tmp_path, ca
     assert code == cli.EXIT_BAD_INPUT
     assert NAME not in out.err and "090" not in out.err
     assert "unknown column (the 26th of the header)" in out.err
+
+
+# ---------------------------------------------------------------- JSON Lines: one id, one row
+
+def _jsonl(tmp_path, ids) -> object:
+    import json
+    path = tmp_path / "in.jsonl"
+    lines = [json.dumps({"id": i, "fiscal_year": 2025, "head": "p1", "persons": [
+        {"id": "p1", "birth_date": "1980-01-01", "insured": [{"from": "2025-04-01"}],
+         "income": {"salary_revenue": 3_000_000}}]}) for i in ids]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_a_household_id_twice_in_json_lines_stops_the_run(tmp_path, capsys, fmt):
+    """Two lines with one household id were both assessed (two 賦課 rows, two bills, under
+    one 世帯), while the tables reject the second; now the run stops naming the two lines,
+    never the id, and nothing is written."""
+    path = _jsonl(tmp_path, ["H-1", "H-2", "H-3", "H-2"])
+    out = tmp_path / f"result.{fmt}"
+    code = cli.main(["batch", str(path), "--tariff", "iwaki/2025", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_BAD_INPUT
+    assert "id: in.jsonl:4: the household id is used by the household of line 2" in err
+    assert "H-2" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+def test_unique_ids_in_json_lines_run_as_before(tmp_path):
+    path = _jsonl(tmp_path, ["H-1", "H-2", "H-3"])
+    summary = runner.run(path, "iwaki/2025", tmp_path / "result.parquet")
+    assert (summary.read, summary.assessed, summary.rejected) == (3, 3, 0)
+
+
+@pytest.mark.slow
+def test_a_household_id_twice_in_json_lines_stops_the_run_with_workers(tmp_path):
+    path = _jsonl(tmp_path, [f"H-{i}" for i in range(50)] + ["H-7"])
+    with pytest.raises(InputError) as e:
+        runner.run(path, "iwaki/2025", tmp_path / "result.parquet", workers=2,
+                   chunk_size=7)
+    assert e.value.field == "id" and "in.jsonl:51" in e.value.message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+def test_two_ids_of_one_hash_are_told_apart_by_reading_the_lines_again(tmp_path):
+    """The ids are kept as 64-bit hashes; equal hashes of different ids (a collision) do
+    not stop the run: the lines are read again and their ids compared."""
+    from levyrules.population import unique
+    path = _jsonl(tmp_path, ["H-1", "H-2"])
+    ids = unique.Ids()
+    ids.hashes.extend([5, 5])               # as if H-1 and H-2 had one hash
+    ids.check(path)
+    ids = unique.Ids()
+    ids.add([["H-1"], ["H-2"]])
+    ids.check(path)

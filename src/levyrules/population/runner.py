@@ -30,7 +30,7 @@ import attrs
 from ..version import __version__
 from ..errors import InputError, TariffError
 from ..tariff.loader import load_tariff
-from . import rows as rowmod, sink, sources
+from . import rows as rowmod, sink, sources, unique
 from . import evaluate as evaluating
 from .evaluate import evaluate
 from .extras import need
@@ -294,9 +294,9 @@ def _outputs(src: Path, tariff, ref: str, overrides: tuple, workers: int, chunk:
 # ---------------------------------------------------------------- the run
 
 def _write(outputs: Iterator[tuple], writer: sink.ResultWriter, rejects: sink.RejectWriter,
-           progress: Callable[[int], None] | None) -> int:
+           progress: Callable[[int], None] | None, ids: unique.Ids | None = None) -> int:
     """Each chunk's rows, columns or worker's file and rejects to the writers; → items
-    read."""
+    read. `ids`: the household ids of the rows are kept there (JSON Lines)."""
     read = 0
     for n, out, rej in outputs:
         if isinstance(out, dict):
@@ -307,6 +307,8 @@ def _write(outputs: Iterator[tuple], writer: sink.ResultWriter, rejects: sink.Re
             writer.write_spool(out)
         elif out is not None:
             writer.write(out)
+            if ids is not None:
+                ids.add(out)
         rejects.write(rej)
         read += n
         if progress is not None:
@@ -343,11 +345,14 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
     spool = sink.spool_folder(out) if columnar and workers > 1 else None
     outputs_ = _outputs(src, tariff, tariff_ref, tuple(overrides), workers, chunk_size,
                         encoding, columnar, spool, fmt)
+    ids = None if columnar or sources.kind(src) != "jsonl" else unique.Ids()
     try:
         with _system_pool(columnar):
-            read = _write(outputs_, writer, rejects, progress)
+            read = _write(outputs_, writer, rejects, progress, ids)
         writer.close()
         rejects.close()
+        if ids is not None:
+            ids.check(src)          # an id twice stops the run: nothing is renamed
     except BaseException:
         writer.abort()
         rejects.abort()
