@@ -197,3 +197,56 @@ def test_two_ids_of_one_hash_are_told_apart_by_reading_the_lines_again(tmp_path)
     ids = unique.Ids()
     ids.add([["H-1"], ["H-2"]])
     ids.check(path)
+
+
+# ---------------------------------------------------------------- rows of one household
+
+@pytest.mark.parametrize("table", ["persons", "insured_periods"])
+def test_a_million_rows_of_one_household_are_not_all_made_python_values(city, tmp_path,
+                                                                       table):
+    """A Parquet table with 1,000,000 rows for one household (12 KB of insured_periods)
+    took 1 GB and 5 s to be refused (2.4 KB a persons row, all made dicts for the
+    household reader). A household with more than layout.MAX_ROWS rows of a table is
+    refused whatever they hold (the most the household reader accepts), so both readers
+    take MAX_ROWS + 1 of them: the same reject, the memory of a real household."""
+    from levyrules.population import layout
+    folder = copy(city, "pq", tmp_path)
+    path = folder / f"{table}.parquet"
+    t = pq.read_table(path)
+    first = t.slice(0, 1)
+    many = first.take(pa.array([0] * (layout.MAX_ROWS + 500)))
+    if table == "persons":
+        many = many.set_column(1, "person_id",
+                               pa.array([f"p{i}" for i in range(many.num_rows)]))
+    pq.write_table(pa.concat_tables([many, t.slice(1)]), path)
+    taken = next(payload[table] for _, payload in sources.items(folder)
+                 if isinstance(payload, dict))
+    assert len(taken) == layout.MAX_ROWS + 1
+    rejects = both_readers(folder)
+    assert rejects[0].field == ("persons" if table == "persons" else "persons[0].insured")
+    assert "(the limit)" in rejects[0].message
+
+
+def test_max_rows_of_a_table_are_a_household_the_reader_accepts():
+    """The bound is reached by a valid household: 100 persons, each with 100 介護適用除外
+    periods and the three other statuses, is MAX_ROWS statuses rows, all of them taken
+    (so the cut at MAX_ROWS + 1 never changes a household the reader accepts)."""
+    from levyrules.engine.household import Household
+    from levyrules.population import layout
+    from datetime import date, timedelta
+    day = date(2025, 4, 1)
+    care = [{"from": (day + timedelta(2 * k)).isoformat(),
+             "until": (day + timedelta(2 * k + 1)).isoformat()} for k in range(100)]
+    person = {"birth_date": "1960-01-01", "insured": [{"from": "2025-04-01"}],
+              "statuses": {"involuntary_unemployment": {"separation_date": "2025-03-31",
+                                                        "reason_code": "11"},
+                           "childbirth": {"expected_date": "2025-09-01"},
+                           "former_dependent": {"since": "2025-04-01"},
+                           "care_exempt_facility": care}}
+    h = {"id": "H-1", "fiscal_year": 2025, "head": "p0",
+         "persons": [{"id": f"p{i}", **person} for i in range(100)]}
+    Household.from_json(h)
+    rows = layout.flatten(h)
+    assert len(rows["statuses"]) == layout.MAX_ROWS
+    groups = {t: [(f"{t}:{n}", r) for n, r in enumerate(rs, 1)] for t, rs in rows.items() if rs}
+    Household.from_json(layout.assemble(groups))

@@ -64,7 +64,8 @@ class _Groups:
         key = self.key
         group = []
         while self.pending is not None and self._key() == key:
-            group.append(self.pending)
+            if len(group) <= layout.MAX_ROWS:       # the rest cannot change the refusal
+                group.append(self.pending)
             self.pending = next(self.rows, None)
         self.key = self._key()
         if self.key is not None and self.key < key:
