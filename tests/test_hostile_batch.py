@@ -250,3 +250,35 @@ def test_max_rows_of_a_table_are_a_household_the_reader_accepts():
     assert len(rows["statuses"]) == layout.MAX_ROWS
     groups = {t: [(f"{t}:{n}", r) for n, r in enumerate(rs, 1)] for t, rs in rows.items() if rs}
     Household.from_json(layout.assemble(groups))
+
+
+# ---------------------------------------------------------------- CSV a city opens in Excel
+
+def test_a_rejects_cell_never_starts_a_spreadsheet_formula(tmp_path, capsys):
+    """The `source` of a reject is the input's file name, which whoever made the file
+    chooses: `=cmd|x.jsonl:1` in rejects.csv is a formula (DDE) when the city opens it in
+    a spreadsheet. Such a cell now starts with an apostrophe."""
+    import csv
+    path = tmp_path / "=cmd|x.jsonl"
+    path.write_text("{bad\n", encoding="utf-8")
+    code = cli.main(["batch", str(path), "--tariff", "iwaki/2025",
+                     "--out", str(tmp_path / "r.csv")])
+    assert code == 0, capsys.readouterr().err
+    with open(tmp_path / "r.rejects.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[1][1] == "'=cmd|x.jsonl:1"
+    assert not any(c.startswith(("=", "+", "-", "@")) for row in rows for c in row)
+
+
+@pytest.mark.parametrize("grade", ["=HYPERLINK(\"http://x\")", "+1", "-1", "@SUM(A1)"])
+def test_a_relief_grade_that_starts_a_formula_is_refused(grade):
+    """The 減免 grade is the household's one free text; `convert` wrote it into relief.csv
+    as it was. A grade (全壊, 半壊 …) never starts with = + - @: refused, not echoed."""
+    from levyrules.engine.household import Household
+    h = {"id": "H-1", "fiscal_year": 2025, "head": "p1",
+         "persons": [{"id": "p1", "birth_date": "1980-01-01",
+                      "insured": [{"from": "2025-04-01"}]}],
+         "relief": {"disaster": {"grade": grade}}}
+    with pytest.raises(InputError) as e:
+        Household.from_json(h)
+    assert e.value.field == "relief.disaster.grade" and grade not in str(e.value)

@@ -142,6 +142,9 @@ def text(value: Any, field: str, limit: int) -> str:
     """Printable text (no control, bidi or surrogate character) of 1 to `limit` characters."""
     if type(value) is not str or len(value) > limit or _PRINTABLE.fullmatch(value) is None:
         raise InputError(field, f"must be printable text of at most {limit} characters")
+    if value[0] in "=+-@":      # it reaches CSV files a city opens in a spreadsheet
+        raise InputError(field, "must not start with = + - or @ (a spreadsheet would read "
+                                "it as a formula)")
     return value
 
 
