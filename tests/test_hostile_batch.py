@@ -282,3 +282,37 @@ def test_a_relief_grade_that_starts_a_formula_is_refused(grade):
     with pytest.raises(InputError) as e:
         Household.from_json(h)
     assert e.value.field == "relief.disaster.grade" and grade not in str(e.value)
+
+
+# ---------------------------------------------------------------- stats of a crafted result
+
+@pytest.fixture(scope="module")
+def result(city, tmp_path_factory):
+    out = tmp_path_factory.mktemp("result") / "result.parquet"
+    runner.run(city / "pq", "iwaki/2025", out)
+    return pq.read_table(out)
+
+
+@pytest.mark.parametrize("column,values,field,says", [
+    ("total", lambda n: pa.array([float("nan")] * n), "total", "not double"),
+    ("total", lambda n: pa.array(["1"] * n), "total", "not string"),
+    ("tier", lambda n: pa.array([99] * n, pa.int64()), "tier", "70, 50, 20 or 0"),
+    ("tier", lambda n: pa.array([None] * n, pa.int64()), "tier", "70, 50, 20 or 0"),
+    ("household_type", lambda n: pa.array(["=1+1"] * n), "household_type", "adults"),
+    ("insured_persons", lambda n: pa.array([None] * n, pa.int64()), "", "row 1 has an empty"),
+])
+def test_stats_of_a_file_batch_did_not_write_is_one_error(result, tmp_path, column, values,
+                                                          field, says):
+    """`levyrules stats` trusted its file: a string total was a TypeError, a tier of 99 or
+    empty a ValueError (exit 70), a float total summed NaN into stats.csv, a household
+    type written into stats.csv as it was (`=1+1`)."""
+    from levyrules.population import stats
+    path = tmp_path / "crafted.parquet"
+    i = result.schema.get_field_index(column)
+    pq.write_table(result.set_column(i, column, values(result.num_rows)), path)
+    with pytest.raises(InputError) as e:
+        stats.compute(path)
+    assert e.value.field == field and says in e.value.message
+    path.write_bytes(b"PAR1 not a Parquet file")
+    with pytest.raises(InputError):
+        stats.compute(path)
