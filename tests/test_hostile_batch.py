@@ -316,3 +316,34 @@ def test_stats_of_a_file_batch_did_not_write_is_one_error(result, tmp_path, colu
     path.write_bytes(b"PAR1 not a Parquet file")
     with pytest.raises(InputError):
         stats.compute(path)
+
+
+# ---------------------------------------------------------------- int64 in the columns
+
+@pytest.mark.parametrize("value", [10 ** 15 - 1, 2 ** 63 - 1, 10 ** 20])
+def test_a_tariff_amount_that_would_wrap_the_columns_is_refused(city, tmp_path, capsys, value):
+    """`--set components.medical.per_capita=999999999999999` wrapped the 64-bit columns to
+    a negative total (ValueError: a negative amount cannot be spread, exit 70); 2**63 and
+    more were an OverflowError. A tariff's 均等割・平等割 above 10**9 yen is refused by name."""
+    code, out, result = batch(city / "pq", tmp_path, capsys,
+                              "--set", f"components.medical.per_capita={value}")
+    assert code == cli.EXIT_BAD_INPUT
+    assert "components.medical.per_capita" in out.err and "1,000,000,000" in out.err
+    assert not result.exists()
+
+
+def test_the_largest_tariff_amount_gives_the_columns_the_scalar_totals(city, tmp_path):
+    """At the bound, 10**9 yen per person and per household in every component, the
+    columns still equal levyrules.assess household by household (no wrap)."""
+    import levyrules
+    from levyrules.tariff.loader import load_tariff
+    overrides = tuple((f"components.{c}.{k}", 10 ** 9) for c in ("medical", "support", "care")
+                      for k in ("per_capita", "per_household"))
+    out = tmp_path / "result.parquet"
+    runner.run(city / "pq", "iwaki/2025", out, overrides=overrides)
+    got = dict(zip(*pq.read_table(out, columns=["household_id", "total"]).to_pydict().values()))
+    tariff = load_tariff("iwaki/2025", list(overrides))
+    households = [sources.parse(s, p) for s, p in sources.items(city / "pq")]
+    assert len(households) == len(got) == 40
+    for h in households:
+        assert got[h.id] == levyrules.assess(h, tariff).total
