@@ -1,0 +1,64 @@
+"""Hostile request bodies to the service (docs/research/hostile-2026-11-30.md): the
+service reads JSON with the library's one reader (engine.jsonread), so a body gets the
+same limits and words as a household file on the command line, never Python's own
+messages. All data is synthetic."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from levyrules.serve import ServeConfig, create_app
+from test_serve_support import call
+
+APP = create_app(ServeConfig())
+H = {"id": "H-1", "fiscal_year": 2025, "head": "p1",
+     "persons": [{"id": "p1", "birth_date": "1980-01-01", "insured": [{"from": "2025-04-01"}],
+                  "income": {"salary_revenue": 3_000_000}}]}
+JSON = {"content-type": "application/json"}
+
+
+def post(body: bytes, url: str = "/v1/assess?tariff=iwaki/2025"):
+    return call(APP, "POST", url, content=body, headers=JSON)
+
+
+@pytest.mark.parametrize("digits", [19, 4_000, 5_000])
+def test_a_huge_integer_is_named_by_its_field_not_pythons_limit(digits):
+    """A 5,000-digit amount gave Python's own message (`Exceeds the limit (4300 digits)
+    … use sys.set_int_max_str_digits()`); 4,000 digits reached the household reader.
+    Now, as on the command line, the field is named and the limit is the reader's."""
+    body = json.dumps(H).replace("3000000", "9" * digits).encode()
+    r = post(body)
+    assert r.status_code == 400
+    assert r.json()["detail"] == ("body.persons[0].income.salary_revenue: is a number of "
+                                  "more than 18 digits")
+
+
+def test_nesting_deeper_than_the_reader_takes_is_400_at_any_depth():
+    """900 levels (under Python's recursion limit) went through to the household reader,
+    200,000 were caught as RecursionError: now the reader's one limit (32) for both."""
+    for depth in (33, 900, 200_000):
+        data = dict(H, relief={"x": json.loads("[" * min(depth, 900) + "]" * min(depth, 900))})
+        body = json.dumps(data).encode() if depth <= 900 else b"[" * depth
+        r = post(body)
+        assert r.status_code == 400 and "nested more than 32 deep" in r.json()["detail"]
+
+
+def test_a_batch_line_gets_the_same_reading():
+    lines = [json.dumps(H).replace("3000000", "9" * 5000).encode(),
+             b'{"id": "H-2", "id": "H-3"}', json.dumps(H).encode()]
+    r = call(APP, "POST", "/v1/batch?tariff=iwaki/2025", content=b"\n".join(lines) + b"\n",
+             headers={"content-type": "application/x-ndjson"})
+    out = [json.loads(x) for x in r.text.splitlines()]
+    assert out[0]["problem"]["detail"] == ("line 1.persons[0].income.salary_revenue: is a "
+                                           "number of more than 18 digits")
+    assert "same key twice" in out[1]["problem"]["detail"]
+    assert out[2]["assessment"]["total"] > 0
+
+
+def test_a_bom_is_allowed_as_in_a_household_file():
+    """A UTF-8 BOM before the body was 400 (`Unexpected UTF-8 BOM`) although the command
+    line and the batch files take it."""
+    r = post(b"\xef\xbb\xbf" + json.dumps(H).encode())
+    assert r.status_code == 200, r.text
