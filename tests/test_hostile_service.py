@@ -62,3 +62,28 @@ def test_a_bom_is_allowed_as_in_a_household_file():
     line and the batch files take it."""
     r = post(b"\xef\xbb\xbf" + json.dumps(H).encode())
     assert r.status_code == 200, r.text
+
+
+FORM = {"tariff": "iwaki/2025", "count": "1", "shown": "1", "p1_birth": "1980-01-01",
+        "p1_join": "4", "p1_salary": "3000000"}
+
+
+@pytest.mark.parametrize("changes,status", [
+    ({"count": "²", "shown": "²"}, 422),          # NFKC: 2 persons, the second empty
+    ({"shown": "፩"}, 200),                          # an Ethiopic digit: not a number
+    ({"p1_join": "²"}, 200),                        # February
+    ({"p1_salary": "፩"}, 422),
+    ({"p1_birth": "", "p1_age": "፩"}, 422),
+    ({"p1_birth": "", "p1_age": "9" * 5000}, 422),
+    ({"count": "9" * 5000}, 200),
+])
+def test_the_shisan_form_takes_any_digits_without_a_500(changes, status):
+    """str.isdigit() takes ² and ፩, which int() refuses, and 5,000 digits, which int()
+    refuses too: the 試算 page answered 500 (ValueError) for a count, a 加入月, an age or
+    an amount written so. Now such a field is a number 0-9 (full-width too) or the
+    field's own message."""
+    from urllib.parse import urlencode
+    r = call(APP, "POST", "/", content=urlencode({**FORM, **changes}).encode(),
+             headers={"content-type": "application/x-www-form-urlencoded"})
+    assert r.status_code == status, r.text[:300]
+    assert r.headers["content-type"].startswith("text/html")
