@@ -347,3 +347,19 @@ def test_the_largest_tariff_amount_gives_the_columns_the_scalar_totals(city, tmp
     assert len(households) == len(got) == 40
     for h in households:
         assert got[h.id] == levyrules.assess(h, tariff).total
+
+
+def test_a_tariff_file_named_in_other_digits_is_read(tmp_path, capsys):
+    """A tariff file named ²⁰²⁵.yaml passed str.isdigit() in the check of the year in the
+    name, and int() refused it (ValueError, exit 70). It is not named for a year."""
+    folder = tmp_path / "x"
+    folder.mkdir()
+    from pathlib import Path
+    src = Path(__file__).parents[1] / "tariffs" / "iwaki" / "2025.yaml"
+    (folder / "²⁰²⁵.yaml").write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    household = tmp_path / "h.json"
+    household.write_text('{"id": "H", "fiscal_year": 2025, "head": "p1", "persons": [{"id": '
+                         '"p1", "birth_date": "1980-01-01", "insured": [{"from": '
+                         '"2025-04-01"}]}]}', encoding="utf-8")
+    code = cli.main(["assess", str(household), "--tariff", str(folder / "²⁰²⁵.yaml")])
+    assert code == 0, capsys.readouterr().err

@@ -87,3 +87,25 @@ def test_the_shisan_form_takes_any_digits_without_a_500(changes, status):
              headers={"content-type": "application/x-www-form-urlencoded"})
     assert r.status_code == status, r.text[:300]
     assert r.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("length,status", [(b"\xb2", 400), (b"9" * 5000, 413),
+                                           (b"0" * 30 + b"2", 422)])
+def test_a_content_length_of_other_digits_or_5000_digits_is_not_a_500(length, status):
+    """`²` (latin-1 0xB2) passed str.isdigit() and int() refused it; 5,000 digits, the same:
+    500 from the app (a proxy in front may pass such a header on)."""
+    import asyncio
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"{}", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "POST", "scheme": "http", "path": "/v1/assess",
+             "raw_path": b"/v1/assess", "query_string": b"tariff=iwaki/2025",
+             "root_path": "", "client": ("127.0.0.1", 1), "server": ("testserver", 80),
+             "headers": [(b"content-type", b"application/json"), (b"content-length", length)]}
+    asyncio.run(APP(scope, receive, send))
+    assert sent[0]["status"] == status
