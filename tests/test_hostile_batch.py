@@ -363,3 +363,32 @@ def test_a_tariff_file_named_in_other_digits_is_read(tmp_path, capsys):
                          '"2025-04-01"}]}]}', encoding="utf-8")
     code = cli.main(["assess", str(household), "--tariff", str(folder / "²⁰²⁵.yaml")])
     assert code == 0, capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- outputs over the input
+
+def test_an_output_that_would_replace_the_input_is_refused(city, tmp_path, capsys):
+    """`batch city --out city/persons.csv` renamed the result over the city's persons
+    table, `batch in.jsonl --out in.jsonl --format csv` over the input, and `convert
+    in.jsonl --out in.jsonl` dropped its rejected lines from it: the input is lost. Each
+    is refused before anything is read or written."""
+    folder = copy(city, "csv", tmp_path)
+    before = (folder / "persons.csv").read_bytes()
+    for out in ("persons.csv", "households.parquet"):
+        code = cli.main(["batch", str(folder), "--tariff", "iwaki/2025",
+                         "--out", str(folder / out)])
+        assert code == cli.EXIT_BAD_INPUT
+        assert "would replace the input" in capsys.readouterr().err
+    assert (folder / "persons.csv").read_bytes() == before
+    assert not (folder / "households.parquet").exists()
+    path = _jsonl(tmp_path, ["H-1"])
+    text = path.read_text(encoding="utf-8")
+    for argv in (["batch", str(path), "--tariff", "iwaki/2025", "--format", "csv",
+                  "--out", str(tmp_path / "." / "in.jsonl")],
+                 ["convert", str(path), "--format", "jsonl", "--out", str(path)]):
+        assert cli.main(argv) == cli.EXIT_BAD_INPUT
+        assert "would replace the input" in capsys.readouterr().err
+    assert path.read_text(encoding="utf-8") == text
+    code = cli.main(["batch", str(folder), "--tariff", "iwaki/2025",
+                     "--out", str(folder / "result.csv")])      # beside the tables: fine
+    assert code == 0

@@ -340,6 +340,7 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
     chunk_size = chunk_size or (COLUMN_CHUNK if columnar else CHUNK)
     schema = rowmod.schema(tariff)
     outputs = Outputs.beside(out)
+    sources.refuse_overwrite(src, (outputs.result, outputs.rejects, outputs.sidecar))
     writer = sink.ResultWriter(out, fmt, schema)
     rejects = sink.RejectWriter(outputs.rejects)
     spool = sink.spool_folder(out) if columnar and workers > 1 else None

@@ -74,6 +74,19 @@ class _Groups:
         return group
 
 
+def refuse_overwrite(source: Path, outputs, flag: str = "--out") -> None:
+    """InputError when an output would replace the input: the JSON Lines file itself, or a
+    table file of the tables folder (`batch city --out city/persons.csv` renamed the
+    result over the persons table when the run succeeded)."""
+    src = source.resolve()
+    for out in outputs:
+        out = Path(out).resolve()
+        if out == src or (src.is_dir() and out.parent == src and out.suffix in
+                          tables.SUFFIXES and out.stem in layout.TABLES):
+            raise InputError(flag, f"{out.name} would replace the input: write to another "
+                                   "file")
+
+
 def table_paths(directory: Path) -> dict[str, Path | None]:
     """The file of each table in a tables folder (None: absent); a required one missing
     stops the run."""
