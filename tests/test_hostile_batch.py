@@ -392,3 +392,47 @@ def test_an_output_that_would_replace_the_input_is_refused(city, tmp_path, capsy
     code = cli.main(["batch", str(folder), "--tariff", "iwaki/2025",
                      "--out", str(folder / "result.csv")])      # beside the tables: fine
     assert code == 0
+
+
+# ---------------------------------------------------------------- unreadable mid-way
+
+def _corrupt(folder, table: str) -> None:
+    """Scrambles 200 bytes of the data pages of the last row group of `table`."""
+    path = folder / f"{table}.parquet"
+    meta = pq.ParquetFile(path).metadata
+    at = meta.row_group(meta.num_row_groups - 1).column(0).data_page_offset
+    raw = bytearray(path.read_bytes())
+    raw[at + 20:at + 220] = bytes((b * 7 + 13) % 256 for b in raw[at + 20:at + 220])
+    path.write_bytes(bytes(raw))
+
+
+def _regrouped(city, tmp_path):
+    folder = tmp_path / "rg"
+    folder.mkdir()
+    for f in (city / "pq").iterdir():
+        pq.write_table(pq.read_table(f), folder / f.name, row_group_size=8)
+    return folder
+
+
+@pytest.mark.parametrize("table", ["households", "persons", "insured_periods"])
+def test_a_page_that_cannot_be_decoded_is_one_error_and_nothing_is_written(city, tmp_path,
+                                                                          capsys, table):
+    """A Parquet file corrupt in its last row group (a truncated copy, a disk error) read
+    fine up to there, then pyarrow's OSError ended the run as an internal error (exit 70).
+    Now one error names the file; no result, rejects or sidecar is left."""
+    folder = _regrouped(city, tmp_path)
+    _corrupt(folder, table)
+    code, out, result = batch(folder, tmp_path, capsys)
+    assert code == cli.EXIT_BAD_INPUT, out.err
+    assert f"{table}: {table}.parquet: a page cannot be read" in out.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rg"]
+
+
+@pytest.mark.slow
+def test_a_page_that_cannot_be_decoded_in_a_worker_is_the_same_error(city, tmp_path, capsys):
+    folder = _regrouped(city, tmp_path)
+    _corrupt(folder, "persons")
+    code, out, result = batch(folder, tmp_path, capsys, "--workers", "2", "--chunk-size", "8")
+    assert code == cli.EXIT_BAD_INPUT, out.err
+    assert "persons.parquet: a page cannot be read" in out.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rg"]

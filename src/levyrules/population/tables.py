@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -113,7 +114,7 @@ def _read_parquet(path: Path, table: str) -> Iterator[tuple[str, dict]]:
     f = open_parquet(path, table)
     names = f.schema_arrow.names
     n = 0
-    for batch in f.iter_batches(batch_size=BATCH):
+    for batch in parquet_batches(f.iter_batches(batch_size=BATCH), path, table):
         # a column empty over the whole batch (household_id aside, which every row must
         # yield) is left out of its rows: row.get(c) is None either way
         keep = [i for i, col in enumerate(batch.columns)
@@ -122,6 +123,25 @@ def _read_parquet(path: Path, table: str) -> Iterator[tuple[str, dict]]:
         for values in zip(*(pylist(batch.column(i)) for i in keep)):
             n += 1
             yield f"{path.name}:row {n}", dict(zip(keys, values))
+
+
+@contextmanager
+def unreadable(path: Path, table: str):
+    """Around pyarrow reading a Parquet file: a page it cannot decode (a corrupt or
+    truncated file: OSError, ArrowInvalid) stops the run with one error naming the file,
+    never pyarrow's message (which may quote the bytes)."""
+    pa = need("pyarrow", "batch", "Parquet input")
+    try:
+        yield
+    except (OSError, pa.ArrowException):
+        raise InputError(table, f"{path.name}: a page cannot be read (the file is corrupt "
+                                "or truncated)") from None
+
+
+def parquet_batches(batches: Iterator, path: Path, table: str) -> Iterator:
+    """The record batches of a Parquet file, read within :func:`unreadable`."""
+    with unreadable(path, table):
+        yield from batches
 
 
 def open_parquet(path: Path, table: str):
