@@ -408,7 +408,7 @@ def _corrupt(folder, table: str) -> None:
 
 def _regrouped(city, tmp_path):
     folder = tmp_path / "rg"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     for f in (city / "pq").iterdir():
         pq.write_table(pq.read_table(f), folder / f.name, row_group_size=8)
     return folder
@@ -436,3 +436,20 @@ def test_a_page_that_cannot_be_decoded_in_a_worker_is_the_same_error(city, tmp_p
     assert code == cli.EXIT_BAD_INPUT, out.err
     assert "persons.parquet: a page cannot be read" in out.err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rg"]
+
+
+def test_the_dask_partitions_of_unreadable_tables_are_one_error(city, tmp_path):
+    """levyrules.dask planned its partitions with pq.ParquetFile before any check: a child
+    table that is not Parquet was ArrowInvalid, a corrupt households page OSError."""
+    pytest.importorskip("dask")
+    from levyrules.dask.tables import tables_parts
+    folder = _regrouped(city, tmp_path)
+    (folder / "insured_periods.parquet").write_bytes(b"PAR1 not Parquet")
+    with pytest.raises(InputError) as e:
+        tables_parts(folder)
+    assert e.value.field == "insured_periods"
+    folder = _regrouped(city, tmp_path / "b")
+    _corrupt(folder, "households")
+    with pytest.raises(InputError) as e:
+        tables_parts(folder)
+    assert "households.parquet: a page cannot be read" in e.value.message
