@@ -453,3 +453,36 @@ def test_the_dask_partitions_of_unreadable_tables_are_one_error(city, tmp_path):
     with pytest.raises(InputError) as e:
         tables_parts(folder)
     assert "households.parquet: a page cannot be read" in e.value.message
+
+
+# ---------------------------------------------------------------- encodings
+
+@pytest.mark.parametrize("name", ["rot13", "no-such-encoding", "utf-16"])
+def test_an_encoding_python_does_not_read_text_with_is_one_error(city, tmp_path, capsys,
+                                                                 name):
+    """--encoding rot13 or a misspelt name was LookupError, utf-16 (a file without its BOM)
+    UnicodeError: internal errors (exit 70)."""
+    code, out, result = batch(city / "csv", tmp_path, capsys, "--encoding", name)
+    assert code == cli.EXIT_BAD_INPUT
+    assert ("--encoding: is not a text encoding" in out.err if name != "utf-16"
+            else "households.csv: not valid utf-16" in out.err)
+    assert not result.exists()
+
+
+def test_an_output_encoding_that_cannot_write_a_cell_is_one_error(tmp_path, capsys):
+    """--out-encoding rot13 was LookupError; ascii for a 減免 grade 全壊 UnicodeEncodeError.
+    Now one error names the option or the table (never the text) and no table is left."""
+    import json
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps({
+        "id": "H-1", "fiscal_year": 2025, "head": "p1",
+        "persons": [{"id": "p1", "birth_date": "1980-01-01", "insured": [{"from": "2025-04-01"}]}],
+        "relief": {"disaster": {"grade": "全壊"}}}, ensure_ascii=False) + "\n", encoding="utf-8")
+    for enc, says in (("rot13", "--out-encoding: is not a text encoding"),
+                      ("ascii", "relief: relief.csv: a cell has a character ascii cannot write")):
+        out = tmp_path / f"t-{enc}"
+        code = cli.main(["convert", str(path), "--out", str(out), "--format", "csv",
+                         "--out-encoding", enc])
+        err = capsys.readouterr().err
+        assert code == cli.EXIT_BAD_INPUT and says in err and "全壊" not in err
+        assert not out.exists() or not any(out.iterdir())

@@ -10,6 +10,7 @@ not grow with the file.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import os
 from contextlib import contextmanager
@@ -65,14 +66,14 @@ def _read_csv(path: Path, table: str, encoding: str | None) -> Iterator[tuple[st
 def csv_rows(path: Path, table: str, encoding: str | None) -> tuple[list, Iterator]:
     """The header of a CSV table (checked) and its rows as (line number, cells): blank
     lines skipped, every row as long as the header. The one CSV reading of both readers."""
-    enc = encoding or "utf-8-sig"
+    enc = text_encoding(encoding, "--encoding") or "utf-8-sig"
     if enc.replace("-", "_").lower() in ("utf_8", "utf8"):
         enc = "utf-8-sig"       # a BOM is allowed either way
     f = open(path, encoding=enc, newline="")
     reader = csv.reader(f)
     try:
         header = next(reader, None)
-    except (UnicodeDecodeError, csv.Error) as e:
+    except (UnicodeError, csv.Error) as e:
         f.close()
         raise _csv_error(e, path, table, enc, 1) from None
     if header is None:
@@ -99,12 +100,28 @@ def _csv_body(f, reader, path: Path, table: str, enc: str, width: int) -> Iterat
                     raise InputError(table, f"{path.name}:{line}: {len(values)} cells for "
                                             f"{width} columns")
                 yield line, values
-        except (UnicodeDecodeError, csv.Error) as e:
+        except (UnicodeError, csv.Error) as e:
             raise _csv_error(e, path, table, enc, line) from None
 
 
+def text_encoding(name: str | None, flag: str) -> str | None:
+    """The encoding `name` if Python knows it as a text encoding (utf-8, shift_jis, cp932,
+    euc_jp …), else one error naming the option (rot13 or a misspelt name ended the run as
+    an internal LookupError); None or '' for the default."""
+    if not name:
+        return None
+    try:
+        known = codecs.lookup(name)._is_text_encoding
+    except LookupError:
+        known = False
+    if not known:
+        raise InputError(flag, "is not a text encoding Python knows (e.g. utf-8, shift_jis, "
+                               "cp932, euc_jp)")
+    return name
+
+
 def _csv_error(e: Exception, path: Path, table: str, enc: str, line: int) -> InputError:
-    if isinstance(e, UnicodeDecodeError):
+    if isinstance(e, UnicodeError):     # a decoding error, or UTF-16 without its BOM
         return InputError(table, f"{path.name}: not valid {enc} after line {line} "
                                  "(give --encoding, e.g. shift_jis)")
     return InputError(table, f"{path.name}:{line}: not valid CSV ({e})")
@@ -212,7 +229,8 @@ class TableWriter:
         self.kinds = layout.kinds(table)
         self.buffer: list[dict] = []
         if path.suffix == ".csv":
-            self._f = open(self.tmp, "w", encoding=encoding or "utf-8", newline="")
+            self.encoding = text_encoding(encoding, "--out-encoding") or "utf-8"
+            self._f = open(self.tmp, "w", encoding=self.encoding, newline="")
             self._csv = csv.writer(self._f, lineterminator="\n")
             self._csv.writerow(self.cols)
             self._pq = None
@@ -227,7 +245,12 @@ class TableWriter:
     def write(self, rows: list[dict]) -> None:
         if self._pq is None:
             for r in rows:
-                self._csv.writerow([_text(r.get(c)) for c in self.cols])
+                try:
+                    self._csv.writerow([_text(r.get(c)) for c in self.cols])
+                except UnicodeEncodeError:      # say which table, never the text
+                    raise InputError(self.table, f"{self.path.name}: a cell has a character "
+                                                 f"{self.encoding} cannot write (use "
+                                                 "--out-encoding utf-8)") from None
             return
         self.buffer.extend(rows)
         if len(self.buffer) >= BATCH:
