@@ -486,3 +486,18 @@ def test_an_output_encoding_that_cannot_write_a_cell_is_one_error(tmp_path, caps
         err = capsys.readouterr().err
         assert code == cli.EXIT_BAD_INPUT and says in err and "全壊" not in err
         assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.mark.parametrize("sidecar,says", [("{bad", "meta: is not valid JSON"),
+                                          ('{"tariff": [1], "counts": {}}', "not the sidecar")])
+def test_stats_beside_a_broken_sidecar_is_one_error_and_writes_nothing(result, tmp_path,
+                                                                     capsys, sidecar, says):
+    """A meta.json that is not JSON was a JSONDecodeError (exit 70), one of another shape
+    an AttributeError in the summary; and the statistics folder was made before the file
+    was read, so an error left it empty."""
+    path = tmp_path / "r.parquet"
+    pq.write_table(result, path)
+    (tmp_path / "r.meta.json").write_text(sidecar, encoding="utf-8")
+    assert cli.main(["stats", str(path)]) == cli.EXIT_BAD_INPUT
+    assert says in capsys.readouterr().err
+    assert not (tmp_path / "r.stats").exists()
