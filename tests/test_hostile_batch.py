@@ -501,3 +501,24 @@ def test_stats_beside_a_broken_sidecar_is_one_error_and_writes_nothing(result, t
     assert cli.main(["stats", str(path)]) == cli.EXIT_BAD_INPUT
     assert says in capsys.readouterr().err
     assert not (tmp_path / "r.stats").exists()
+
+
+@pytest.mark.parametrize("argv,says", [
+    (["--fiscal-year", "1"], "--fiscal-year: must be a year such as 2025 (2000–2100)"),
+    (["--fiscal-year", "99999"], "--fiscal-year: must be a year such as 2025"),
+    (["--fiscal-year", "1849"], "--fiscal-year: must be a year such as 2025"),
+])
+def test_synth_of_a_year_the_reader_refuses_is_one_error(tmp_path, capsys, argv, says):
+    """synth --fiscal-year 1 or 99999 was ValueError (exit 70); 1849 wrote a city whose
+    every household the reader refuses."""
+    code = cli.main(["synth", "--households", "3", "--out", str(tmp_path / "c"), *argv])
+    assert code == cli.EXIT_BAD_INPUT and says in capsys.readouterr().err
+    assert not (tmp_path / "c").exists()
+
+
+def test_synth_into_a_file_is_one_error(tmp_path, capsys):
+    """synth --out FILE was FileExistsError (exit 70)."""
+    (tmp_path / "f").write_text("x", encoding="utf-8")
+    code = cli.main(["synth", "--households", "3", "--fiscal-year", "2025",
+                     "--out", str(tmp_path / "f")])
+    assert code == cli.EXIT_BAD_INPUT and "--out: f is a file" in capsys.readouterr().err
