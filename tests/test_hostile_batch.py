@@ -522,3 +522,35 @@ def test_synth_into_a_file_is_one_error(tmp_path, capsys):
     code = cli.main(["synth", "--households", "3", "--fiscal-year", "2025",
                      "--out", str(tmp_path / "f")])
     assert code == cli.EXIT_BAD_INPUT and "--out: f is a file" in capsys.readouterr().err
+
+
+def test_an_output_that_is_a_pipe_or_device_is_refused(tmp_path, capsys):
+    """`batch … --out /dev/null` (to try a run) renamed the result over /dev/null when run
+    as root; the rejects and sidecar went into /dev. A pipe stands in for the device."""
+    import os
+    path = _jsonl(tmp_path, ["H-1"])
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for argv in (["batch", str(path), "--tariff", "iwaki/2025", "--out", str(fifo)],
+                 ["convert", str(path), "--format", "jsonl", "--out", str(fifo)]):
+        assert cli.main(argv) == cli.EXIT_BAD_INPUT
+        assert "pipe is a device or a pipe" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "pipe"]
+
+
+def test_a_file_the_system_refuses_is_one_line_naming_it(tmp_path, capsys):
+    """A file name of 300 characters (OSError: File name too long) as --out, as the input
+    or to stats, and convert into an existing file taken as a folder (FileExistsError),
+    were internal errors (exit 70)."""
+    path = _jsonl(tmp_path, ["H-1"])
+    long = str(tmp_path / ("a" * 300))
+    for argv in (["batch", str(path), "--tariff", "iwaki/2025", "--out", long + ".parquet"],
+                 ["batch", long, "--tariff", "iwaki/2025", "--out", str(tmp_path / "r.csv")],
+                 ["stats", long + ".parquet"],
+                 ["convert", str(path), "--format", "csv", "--out", str(path.with_name("x"))]):
+        if argv[0] == "convert":
+            path.with_name("x").write_text("", encoding="utf-8")
+        assert cli.main(argv) == cli.EXIT_BAD_INPUT, argv
+        err = capsys.readouterr().err
+        assert err.startswith("levyrules: error: ") and err.count("\n") == 1
+        assert ("File name too long" in err and "a" * 101 not in err) or "File exists" in err

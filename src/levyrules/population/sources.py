@@ -77,7 +77,8 @@ class _Groups:
 def refuse_overwrite(source: Path, outputs, flag: str = "--out") -> None:
     """InputError when an output would replace the input: the JSON Lines file itself, or a
     table file of the tables folder (`batch city --out city/persons.csv` renamed the
-    result over the persons table when the run succeeded)."""
+    result over the persons table when the run succeeded); or a device or pipe (`--out
+    /dev/null` run as root replaced /dev/null with the result file)."""
     src = source.resolve()
     for out in outputs:
         out = Path(out).resolve()
@@ -85,6 +86,9 @@ def refuse_overwrite(source: Path, outputs, flag: str = "--out") -> None:
                           tables.SUFFIXES and out.stem in layout.TABLES):
             raise InputError(flag, f"{out.name} would replace the input: write to another "
                                    "file")
+        if out.exists() and not (out.is_file() or out.is_dir()):
+            raise InputError(flag, f"{out.name} is a device or a pipe, which the result "
+                                   "would replace: give a file name such as result.parquet")
 
 
 def table_paths(directory: Path) -> dict[str, Path | None]:
