@@ -554,3 +554,36 @@ def test_a_file_the_system_refuses_is_one_line_naming_it(tmp_path, capsys):
         err = capsys.readouterr().err
         assert err.startswith("levyrules: error: ") and err.count("\n") == 1
         assert ("File name too long" in err and "a" * 101 not in err) or "File exists" in err
+
+
+# ---------------------------------------------------------------- simulate's population
+
+@pytest.mark.parametrize("line,field,says", [
+    ('{"id": "H-1", "fiscal_year": 2025, "head": "p1", "persons": [{"id": "p1", "birth_date": '
+     '"1980-01-01", "insured": [{"from": "2025-04-01"}], "income": {"salary_revenue": '
+     '3000000, "salary_revenue": 0}}]}', "line 1: persons[0].income", "same key twice"),
+    ('{"id": "H-1", "fiscal_year": ' + "9" * 5000 + "}", "line 1: fiscal_year",
+     "more than 18 digits"),
+    ("[" * 100_000, "line 1", "nested more than 32 deep"),
+])
+def test_simulate_reads_its_population_with_the_one_json_reader(tmp_path, line, field, says):
+    """simulate's population reader used json.loads: a key twice was taken silently (the
+    last one: a salary of 0 instead of 3,000,000 in every base of the plan, finding 15 of
+    the first attack, back here), 5,000 digits were ValueError, deep nesting RecursionError
+    (exit 70)."""
+    from levyrules.simulate.recheck import read_population
+    path = tmp_path / "pop.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        read_population(path)
+    assert e.value.field == field and says in e.value.message
+
+
+def test_simulate_refuses_a_household_id_twice(tmp_path):
+    """The same household twice weighed twice in every base the plan's rates divide."""
+    from levyrules.simulate.recheck import read_population
+    path = _jsonl(tmp_path, ["H-1", "H-2", "H-1"])
+    with pytest.raises(InputError) as e:
+        read_population(path)
+    assert e.value.field == "line 3: id" and "line 1" in e.value.message
+    assert "H-1" not in str(e.value)
