@@ -28,6 +28,8 @@ _PRINTABLE = re.compile(f"[^{UNPRINTABLE}]+")
 # 12 digits, or 4-4-4 with one separator used twice (1234-5678-9018, 1234 5678 9018)
 _TWELVE = re.compile(r"(?<![0-9])([0-9]{4})([-. _:/]?)([0-9]{4})\2([0-9]{4})(?![0-9])")
 
+# what starts a formula in a spreadsheet cell (OWASP: CSV injection)
+FORMULA_START = ("=", "+", "-", "@")
 NOT_A_DATE = "not a valid date (YYYY-MM-DD)"
 YEARS = f"must be a date between {FIRST_YEAR} and {LAST_YEAR}"
 
@@ -142,7 +144,7 @@ def text(value: Any, field: str, limit: int) -> str:
     """Printable text (no control, bidi or surrogate character) of 1 to `limit` characters."""
     if type(value) is not str or len(value) > limit or _PRINTABLE.fullmatch(value) is None:
         raise InputError(field, f"must be printable text of at most {limit} characters")
-    if value[0] in "=+-@":      # it reaches CSV files a city opens in a spreadsheet
+    if value.startswith(FORMULA_START):     # it reaches CSV files a city opens in Excel
         raise InputError(field, "must not start with = + - or @ (a spreadsheet would read "
                                 "it as a formula)")
     return value

@@ -14,7 +14,7 @@ import re
 import attrs
 
 from ..errors import InputError, LevyError, MissingTariffValue, TariffError
-from ..engine.fields import is_opaque_id
+from ..engine.fields import FORMULA_START, is_opaque_id
 
 COLUMNS = ("household_id", "source", "field", "message")
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
@@ -63,7 +63,7 @@ class Reject:
                 inert(self.message)]
 
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA = FORMULA_START + ("\t", "\r")
 
 
 def inert(cell: str) -> str:
