@@ -86,7 +86,7 @@ def test_a_bad_field_is_a_problem_with_its_path_and_the_librarys_message():
 @pytest.mark.parametrize("body,detail", [
     (b"{", "not valid JSON"),
     (b'{"id": "a", "id": "b"}', "same key twice"),
-    (b'{"fiscal_year": NaN}', "not a JSON number"),
+    (b'{"fiscal_year": NaN}', "NaN or Infinity"),
     (b"\xff\xfe", "not UTF-8"),
 ])
 def test_unreadable_json_is_400(body, detail):

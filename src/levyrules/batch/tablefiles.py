@@ -53,6 +53,7 @@ class _Table:
 
     def __init__(self, path: Path, table: str, encoding: str | None):
         self.table, self.name, self.index = table, path.name, list(layout.TABLES).index(table)
+        self.path = path
         _, pa, _ = cells._libs()
         if path.suffix == ".csv":
             self.names, self._blocks = tablecsv.csv_batches(path, table, encoding)
@@ -78,7 +79,8 @@ class _Table:
             return
         meta = self._pq.metadata
         n = sum(meta.row_group(g).num_rows for g in range(groups[0])) if groups else 0
-        for b in self._pq.iter_batches(batch_size=size, row_groups=groups, use_threads=False):
+        for b in files.parquet_batches(self._pq.iter_batches(
+                batch_size=size, row_groups=groups, use_threads=False), self.path, self.table):
             yield pa.Table.from_batches([b]), np.arange(n + 1, n + 1 + b.num_rows)
             n += b.num_rows
 
@@ -277,7 +279,8 @@ def _prev_of(hh: _Table):
     """Reads every household_id and checks their order: → the function giving the last
     named household_id before a row (None: none)."""
     np = _np()
-    keys = _keys(hh._pq.read(columns=["household_id"]))
+    with files.unreadable(hh.path, hh.table):
+        keys = _keys(hh._pq.read(columns=["household_id"]))
     named = np.flatnonzero(cells.present(keys, len(keys)))
     if len(named):
         _check_order(hh, keys.take(named), named + 1, None)
@@ -297,7 +300,8 @@ def resolve(directory, part: Part) -> Part:
     hh = _Table(sources.table_paths(Path(directory))["households"], "households", None)
     prev = None
     for g in range(part.groups[0] - 1, -1, -1):
-        keys = _keys(hh._pq.read_row_group(g, columns=["household_id"], use_threads=False))
+        with files.unreadable(hh.path, hh.table):
+            keys = _keys(hh._pq.read_row_group(g, columns=["household_id"], use_threads=False))
         named = np.flatnonzero(cells.present(keys, len(keys)))
         if len(named):
             prev = keys[int(named[-1])].as_py()

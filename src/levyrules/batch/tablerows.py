@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Iterator
 
 from ..errors import InputError
-from ..population import sources
+from ..population import layout, sources, tables as files
 from ..population.rejects import Reject
 from . import tablecells as cells
 from .tablefiles import Where
@@ -34,6 +34,7 @@ class ChunkRows:
         rows = {"households": (_dicts(self.hh.take(vs)), self.numbers[vs], self.where, None)}
         for name, (table, numbers, of, where) in self.children.items():
             a, b = np.searchsorted(of, vs), np.searchsorted(of, vs + 1)
+            b = np.minimum(b, a + layout.MAX_ROWS + 1)     # as sources._Groups takes them
             bounds = np.zeros(len(vs) + 1, np.int64)
             np.cumsum(b - a, out=bounds[1:])
             idx = np.arange(bounds[-1]) + np.repeat(a - bounds[:-1], b - a)
@@ -50,7 +51,7 @@ class ChunkRows:
 def _dicts(table) -> list[dict]:
     """The rows of an arrow table as dicts, a column empty in every row left out (the
     household reader reads an absent cell and an empty one alike: population.tables)."""
-    cols = [(name, c.to_pylist()) for name, c in zip(table.column_names, table.columns)
+    cols = [(name, files.pylist(c)) for name, c in zip(table.column_names, table.columns)
             if c.null_count < len(c)]
     if not cols:
         return [{} for _ in range(table.num_rows)]

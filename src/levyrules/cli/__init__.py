@@ -262,6 +262,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         return 0
+    except OSError as e:    # a file named on the command line cannot be read or written
+        if os.environ.get("LEVYRULES_DEBUG"):
+            raise
+        name = str(e.filename) if e.filename is not None else ""
+        name = name if len(name) <= 100 else name[:97] + "..."
+        print(f"levyrules: error: {one_line(name + ': ' if name else '')}"
+              f"{e.strerror or 'a file cannot be read or written'}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except Exception as e:  # a bug of ours: say so in one line, no data in it
         if os.environ.get("LEVYRULES_DEBUG"):
             raise

@@ -52,19 +52,29 @@ def cmd_batch(args) -> int:
 
 
 def _stats(result: Path, out: str | None) -> None:
-    import json
     from ..population import report, stats
     folder = Path(out) if out else result.with_name(
         (result.name[: -len(result.suffix)] if result.suffix else result.name) + ".stats")
-    folder.mkdir(parents=True, exist_ok=True)
     meta_path = result.with_name((result.name[: -len(result.suffix)] if result.suffix
                                   else result.name) + ".meta.json")
-    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else None
+    meta = _sidecar(meta_path) if meta_path.is_file() else None
     st = stats.compute(result)
+    folder.mkdir(parents=True, exist_ok=True)     # after the file is read: no empty folder
     stats.write_csv(st, folder / "stats.csv")
     written = report.write(st, meta, folder)
     print(f"statistics of {st.households} households: {folder / 'stats.csv'}, "
           + ", ".join(str(p) for p in written if p.suffix != ".png"))
+
+
+def _sidecar(path: Path) -> dict:
+    """The meta.json beside a result, read by the one JSON reader and its shape checked
+    (the summary quotes its tariff and counts)."""
+    from ..engine.jsonread import read_json_file
+    meta = read_json_file(str(path), "meta")
+    if not (isinstance(meta, dict) and all(isinstance(meta.get(k), dict)
+                                           for k in ("tariff", "counts"))):
+        raise InputError("meta", f"{path.name} is not the sidecar `levyrules batch` writes")
+    return meta
 
 
 def cmd_stats(args) -> int:

@@ -55,8 +55,7 @@ def _check_row_groups(path: Path, table: str) -> None:
     """Refuses a child table whose row groups are out of household_id order, from the
     Parquet statistics (or from the column where they are missing or there are nulls: a
     missing household_id reads as "", as in `batch`), before any task."""
-    pq = need("pyarrow.parquet", "batch", "the Dask batch")
-    f = pq.ParquetFile(path)
+    f = tables.open_parquet(path, table)    # a Parquet file, its columns of their types
     col = f.metadata.schema.names.index("household_id")
     top, first = None, 0
     for g in range(f.metadata.num_row_groups):
@@ -68,8 +67,9 @@ def _check_row_groups(path: Path, table: str) -> None:
         if st is not None and st.has_min_max and st.has_null_count and st.null_count == 0:
             least, most = st.min, st.max
         else:
-            keys = ["" if k is None else k for k in
-                    f.read_row_group(g, columns=["household_id"]).column(0).to_pylist()]
+            with tables.unreadable(path, table):
+                keys = ["" if k is None else k for k in
+                        f.read_row_group(g, columns=["household_id"]).column(0).to_pylist()]
             least, most = min(keys), max(keys)
         if top is not None and least < top:
             raise InputError(f"{table}.household_id", f"the {table} table is not sorted by "
@@ -98,7 +98,8 @@ def tables_parts(directory: str | os.PathLike, partition_size: int = 50_000) -> 
     groups = tuple(range(len(hh.row_groups)))
     if not all(t.canonical for t in opened.values()):
         return [Part(groups, 0, None, True)]
-    keys = _keys(hh._pq.read(columns=["household_id"]))
+    with tables.unreadable(hh.path, "households"):
+        keys = _keys(hh._pq.read(columns=["household_id"]))
     named = np.flatnonzero(cells.present(keys, len(keys)))
     if len(named):
         _check_order(hh, keys.take(named), named + 1, None)

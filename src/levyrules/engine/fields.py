@@ -28,6 +28,8 @@ _PRINTABLE = re.compile(f"[^{UNPRINTABLE}]+")
 # 12 digits, or 4-4-4 with one separator used twice (1234-5678-9018, 1234 5678 9018)
 _TWELVE = re.compile(r"(?<![0-9])([0-9]{4})([-. _:/]?)([0-9]{4})\2([0-9]{4})(?![0-9])")
 
+# what starts a formula in a spreadsheet cell (OWASP: CSV injection)
+FORMULA_START = ("=", "+", "-", "@")
 NOT_A_DATE = "not a valid date (YYYY-MM-DD)"
 YEARS = f"must be a date between {FIRST_YEAR} and {LAST_YEAR}"
 
@@ -65,12 +67,12 @@ def obj(value: Any, allowed: frozenset, required: tuple = ()) -> dict:
 def unknown_keys(value: dict, allowed: frozenset) -> InputError:
     """`unknown field (2 unknown keys: the 3rd and 5th)`: positions, never the text."""
     at = [n for n, key in enumerate(value, 1) if key not in allowed]
-    where = ", ".join(_ordinal(n) for n in at[:5]) + (" ..." if len(at) > 5 else "")
+    where = ", ".join(ordinal(n) for n in at[:5]) + (" ..." if len(at) > 5 else "")
     noun = "key" if len(at) == 1 else "keys"
     return InputError("", f"unknown field ({len(at)} unknown {noun}: the {where} of the object)")
 
 
-def _ordinal(n: int) -> str:
+def ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
@@ -142,6 +144,9 @@ def text(value: Any, field: str, limit: int) -> str:
     """Printable text (no control, bidi or surrogate character) of 1 to `limit` characters."""
     if type(value) is not str or len(value) > limit or _PRINTABLE.fullmatch(value) is None:
         raise InputError(field, f"must be printable text of at most {limit} characters")
+    if value.startswith(FORMULA_START):     # it reaches CSV files a city opens in Excel
+        raise InputError(field, "must not start with = + - or @ (a spreadsheet would read "
+                                "it as a formula)")
     return value
 
 

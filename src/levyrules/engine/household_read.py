@@ -42,6 +42,7 @@ FIELD_NAMES = (_INCOME_KEYS | _PERSON_KEYS | _HOUSEHOLD_KEYS | _STATUS_KEYS | _P
                | _CHANGE_KEYS | _RELIEF_KEYS)
 _REASON = re.compile(r"[0-9]{2}")
 _MUNICIPALITY = re.compile(r"[a-z0-9-]{1,40}|[0-9]{6}")
+FISCAL_YEARS = range(2000, 2101)        # 年度 a household may be assessed for
 _RELIEF_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 
 
@@ -247,7 +248,7 @@ def _household(data: Any) -> Household:
     obj(data, _HOUSEHOLD_KEYS, ("id", "fiscal_year", "head", "persons"))
     hid = opaque_id(data["id"], "id")
     fy = data["fiscal_year"]
-    if type(fy) is not int or not 2000 <= fy <= 2100:
+    if type(fy) is not int or fy not in FISCAL_YEARS:
         raise InputError("fiscal_year", "must be a year such as 2025")
     muni = data.get("municipality")
     if muni is not None and (type(muni) is not str or _MUNICIPALITY.fullmatch(muni) is None):

@@ -69,13 +69,14 @@ _CAREFUL = json.JSONDecoder(object_pairs_hook=_pairs, parse_int=_int, parse_cons
 _BIG = 10 ** MAX_INT_DIGITS
 
 
-def read_json(text_or_bytes: str | bytes, what: str) -> Any:
+def read_json(text_or_bytes: str | bytes, what: str, *, sized: bool = False) -> Any:
     """Parse one JSON text (str, or UTF-8 bytes) with the limits above.
 
-    `what` names the document in errors ("household", "earlier")."""
+    `what` names the document in errors ("household", "earlier"). `sized`: bytes whose
+    size the caller has limited already (the service, to its configured limit)."""
     if isinstance(text_or_bytes, (bytes, bytearray, memoryview)):
         raw = bytes(text_or_bytes)
-        if len(raw) > MAX_JSON_BYTES:
+        if len(raw) > MAX_JSON_BYTES and not sized:
             raise InputError(what, _TEXT_LIMIT)
         try:
             text = raw.decode("utf-8")

@@ -109,6 +109,7 @@ def convert(source: str | os.PathLike, target: str | os.PathLike, fmt: str, *,
             encoding: str | None = None, out_encoding: str | None = None) -> tuple[int, int]:
     """Convert a population; returns (households written, rejects)."""
     src, dst = Path(source), Path(target)
+    sources.refuse_overwrite(src, (dst, rejects_path(dst, fmt)))
     out = _target(dst, fmt, out_encoding)
     rej = sink.RejectWriter(rejects_path(dst, fmt))
     written = 0

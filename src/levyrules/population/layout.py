@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 from ..errors import InputError
 from ..engine.household import _AMOUNTS
+from ..engine.fields import MAX_ITEMS, MAX_PERSONS
 
 STR, INT, BOOL, DATE = "str", "int", "bool", "date"
 
@@ -49,6 +50,13 @@ STATUS_FIELDS = {"involuntary_unemployment": ("separation_date", "reason_code"),
                  "childbirth": ("expected_date", "actual_date", "multiple"),
                  "former_dependent": ("since",),
                  "care_exempt_facility": ("from", "until")}
+# The most rows of one table one household the household reader can accept: 100 persons,
+# each with 100 periods (資格, 分離課税 items, 介護適用除外) and the other three statuses;
+# 条例減免 (20 × 100 periods) and 世帯主変更 (100) stay under it. A household with more
+# rows in a table is refused whatever they hold, so the readers take MAX_ROWS + 1 of them
+# and skip the rest: a crafted table of a million rows for one household (a few KB of
+# Parquet) costs no more memory than a real household (it cost 2.4 KB a row).
+MAX_ROWS = MAX_PERSONS * (MAX_ITEMS + len(STATUS_FIELDS) - 1)
 _INT = re.compile(r"^[0-9]{1,15}$")
 _BOOLS = {"true": True, "false": False, "1": True, "0": False, "TRUE": True, "FALSE": False,
           "True": True, "False": False}

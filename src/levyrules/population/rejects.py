@@ -14,7 +14,7 @@ import re
 import attrs
 
 from ..errors import InputError, LevyError, MissingTariffValue, TariffError
-from ..engine.fields import is_opaque_id
+from ..engine.fields import FORMULA_START, is_opaque_id
 
 COLUMNS = ("household_id", "source", "field", "message")
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
@@ -58,4 +58,16 @@ class Reject:
         return Reject.of(household_id, source, field, message)
 
     def values(self) -> list[str]:
-        return [self.household_id, self.source, self.field, self.message]
+        """The cells of its rejects.csv row, none read as a formula by a spreadsheet."""
+        return [inert(self.household_id), inert(self.source), inert(self.field),
+                inert(self.message)]
+
+
+_FORMULA = FORMULA_START + ("\t", "\r")
+
+
+def inert(cell: str) -> str:
+    """A CSV cell a spreadsheet shows as text: one that would start a formula (= + - @,
+    or a tab or CR before one: a file named ``=cmd|' /c calc'!A1.jsonl`` in `source`) gets
+    a leading apostrophe (OWASP, CSV injection)."""
+    return "'" + cell if cell.startswith(_FORMULA) else cell

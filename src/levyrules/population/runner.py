@@ -29,7 +29,7 @@ import attrs
 
 from ..version import __version__
 from ..errors import InputError
-from . import rows as rowmod, sink, sources
+from . import rows as rowmod, sink, sources, unique
 from . import evaluate as evaluating, forking, phases
 from .evaluate import evaluate
 from .extras import need
@@ -301,9 +301,9 @@ def _outputs(src: Path, tariff, workers: int, chunk: int,
 # ---------------------------------------------------------------- the run
 
 def _write(outputs: Iterator[tuple], writer: sink.ResultWriter, rejects: sink.RejectWriter,
-           progress: Callable[[int], None] | None) -> int:
+           progress: Callable[[int], None] | None, ids: unique.Ids | None = None) -> int:
     """Each chunk's rows, columns or worker's file and rejects to the writers; → items
-    read."""
+    read. `ids`: the household ids of the rows are kept there (JSON Lines)."""
     read = 0
     for n, out, rej in outputs:
         if isinstance(out, dict):
@@ -314,6 +314,8 @@ def _write(outputs: Iterator[tuple], writer: sink.ResultWriter, rejects: sink.Re
             writer.write_spool(out)
         elif out is not None:
             writer.write(out)
+            if ids is not None:
+                ids.add(out)
         rejects.write(rej)
         read += n
         if progress is not None:
@@ -349,17 +351,21 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
     chunk_size = chunk_size or (COLUMN_CHUNK if columnar else CHUNK)
     schema = rowmod.schema(tariff)
     outputs = Outputs.beside(out)
+    sources.refuse_overwrite(src, (outputs.result, outputs.rejects, outputs.sidecar))
     writer = sink.ResultWriter(out, fmt, schema)
     rejects = sink.RejectWriter(outputs.rejects)
     spool = sink.spool_folder(out) if columnar and workers > 1 else None
     outputs_ = _outputs(src, tariff, workers, chunk_size,
                         encoding, columnar, spool, fmt)
+    ids = None if columnar or sources.kind(src) != "jsonl" else unique.Ids()
     try:
         with _system_pool(columnar):
-            read = _write(outputs_, writer, rejects, progress)
+            read = _write(outputs_, writer, rejects, progress, ids)
         phases.mark("main", "pool_closed")
         writer.close()
         rejects.close()
+        if ids is not None:
+            ids.check(src)          # an id twice stops the run: nothing is renamed
         phases.mark("main", "written")
     except BaseException:
         writer.abort()

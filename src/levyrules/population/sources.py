@@ -64,13 +64,31 @@ class _Groups:
         key = self.key
         group = []
         while self.pending is not None and self._key() == key:
-            group.append(self.pending)
+            if len(group) <= layout.MAX_ROWS:       # the rest cannot change the refusal
+                group.append(self.pending)
             self.pending = next(self.rows, None)
         self.key = self._key()
         if self.key is not None and self.key < key:
             raise InputError(f"{self.table}.household_id", f"the {self.table} table is not "
                              f"sorted by household_id (at {self.pending[0]})")
         return group
+
+
+def refuse_overwrite(source: Path, outputs, flag: str = "--out") -> None:
+    """InputError when an output would replace the input: the JSON Lines file itself, or a
+    table file of the tables folder (`batch city --out city/persons.csv` renamed the
+    result over the persons table when the run succeeded); or a device or pipe (`--out
+    /dev/null` run as root replaced /dev/null with the result file)."""
+    src = source.resolve()
+    for out in outputs:
+        out = Path(out).resolve()
+        if out == src or (src.is_dir() and out.parent == src and out.suffix in
+                          tables.SUFFIXES and out.stem in layout.TABLES):
+            raise InputError(flag, f"{out.name} would replace the input: write to another "
+                                   "file")
+        if out.exists() and not (out.is_file() or out.is_dir()):
+            raise InputError(flag, f"{out.name} is a device or a pipe, which the result "
+                                   "would replace: give a file name such as result.parquet")
 
 
 def table_paths(directory: Path) -> dict[str, Path | None]:

@@ -22,6 +22,7 @@ from typing import Iterator
 
 from ..errors import InputError
 from .extras import need
+from .rows import HOUSEHOLD_TYPES
 
 TEXT = frozenset(("household_id", "judged_on", "specified_household", "household_type"))
 FLAGS = frozenset(("declared", "fictitious_head", "provisional", "unverified", "complete"))
@@ -55,11 +56,25 @@ def read_rows(path: Path) -> Iterator[dict]:
                 yield {k: _value(k, v) for k, v in row.items()}
         return
     pq = need("pyarrow.parquet", "batch", "reading a Parquet result")
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=65_536):
+    pa = need("pyarrow", "batch", "reading a Parquet result")
+    try:
+        f = pq.ParquetFile(path)
+    except (OSError, pa.ArrowException):
+        raise InputError("", f"{path.name} is not a Parquet file") from None
+    for field in f.schema_arrow:
+        kind = "text" if field.name in TEXT else "boolean" if field.name in FLAGS \
+            else "integer"
+        if not (pa.types.is_null(field.type) or getattr(pa.types, _IS[kind])(field.type)):
+            raise InputError(field.name, f"{path.name}: must be an {kind} column, not "
+                                         f"{field.type} (as `levyrules batch` writes it)")
+    for batch in f.iter_batches(batch_size=65_536):
         cols = batch.to_pydict()
         names = list(cols)
         for values in zip(*cols.values()):
             yield dict(zip(names, values))
+
+
+_IS = {"text": "is_string", "boolean": "is_boolean", "integer": "is_integer"}
 
 
 def _value(name: str, text: str):
@@ -100,6 +115,11 @@ class Stats:
     def add(self, row: dict) -> None:
         if not self.households:
             self._setup(row)
+        if row["tier"] not in TIERS:
+            raise InputError("tier", "must be 70, 50, 20 or 0")
+        if row["household_type"] not in HOUSEHOLD_TYPES:    # a group of stats.csv
+            raise InputError("household_type", "is not a household type "
+                                                "(" + ", ".join(HOUSEHOLD_TYPES) + ")")
         self.households += 1
         s = self.sums
         tier = str(row["tier"])
@@ -154,8 +174,12 @@ def _order(section: str, group: str):
 
 def compute(path: Path) -> Stats:
     st = Stats()
-    for row in read_rows(path):
-        st.add(row)
+    for n, row in enumerate(read_rows(path), 1):
+        try:
+            st.add(row)
+        except TypeError:       # the column types are checked: an empty cell, summed
+            raise InputError("", f"{path.name}: row {n} has an empty cell where `levyrules "
+                                 "batch` writes a number") from None
     return st
 
 

@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Iterator
 
+from ..errors import InputError
 from .archetypes import (DAY, KINDS, Gen, anniv, build, fy_first_day, fy_last_day, mkey,
                          months_in, pick_kind)
 
@@ -256,7 +257,13 @@ def write(out: str | os.PathLike, n: int, fiscal_year: int, seed: int,
     or the tables of the columnar layout (``fmt`` parquet or csv). Returns the input
     path to give ``levyrules batch``."""
     from .convert import write_households
+    from ..engine.household_read import FISCAL_YEARS
+    if fiscal_year not in FISCAL_YEARS:     # the reader would refuse every household
+        raise InputError("--fiscal-year", f"must be a year such as 2025 ({FISCAL_YEARS[0]}–"
+                                          f"{FISCAL_YEARS[-1]})")
     folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise InputError("--out", f"{folder.name} is a file: give a folder")
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "population.jsonl" if fmt == "jsonl" else folder
     write_households(households(n, fiscal_year, seed, city=True), target, fmt)

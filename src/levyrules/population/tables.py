@@ -10,14 +10,17 @@ not grow with the file.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from ..errors import InputError
 from . import layout
 from .extras import need
+from ..engine.fields import ordinal
 
 SUFFIXES = (".parquet", ".csv")
 BATCH = 16_384
@@ -44,9 +47,14 @@ def _check_header(names: list, table: str, path: Path) -> None:
     for c, _, required in layout.TABLES[table]:
         if required and c not in names:
             raise InputError(f"{table}.{c}", f"{path.name} has no column '{c}'")
-    for c in names:
-        if c not in known:
-            raise InputError(f"{table}.{c}", f"{path.name}: unknown column")
+    seen = set()
+    for n, c in enumerate(names, 1):
+        if c not in known:      # named by its place: a header cell may be anything
+            raise InputError(table, f"{path.name}: unknown column (the {ordinal(n)} of the "
+                                    "header)")
+        if c in seen:           # two cells for one fact: which one is meant cannot be known
+            raise InputError(f"{table}.{c}", f"{path.name}: the column is given twice")
+        seen.add(c)
 
 
 def _read_csv(path: Path, table: str, encoding: str | None) -> Iterator[tuple[str, dict]]:
@@ -58,14 +66,14 @@ def _read_csv(path: Path, table: str, encoding: str | None) -> Iterator[tuple[st
 def csv_rows(path: Path, table: str, encoding: str | None) -> tuple[list, Iterator]:
     """The header of a CSV table (checked) and its rows as (line number, cells): blank
     lines skipped, every row as long as the header. The one CSV reading of both readers."""
-    enc = encoding or "utf-8-sig"
+    enc = text_encoding(encoding, "--encoding") or "utf-8-sig"
     if enc.replace("-", "_").lower() in ("utf_8", "utf8"):
         enc = "utf-8-sig"       # a BOM is allowed either way
     f = open(path, encoding=enc, newline="")
     reader = csv.reader(f)
     try:
         header = next(reader, None)
-    except (UnicodeDecodeError, csv.Error) as e:
+    except (UnicodeError, csv.Error) as e:
         f.close()
         raise _csv_error(e, path, table, enc, 1) from None
     if header is None:
@@ -92,12 +100,28 @@ def _csv_body(f, reader, path: Path, table: str, enc: str, width: int) -> Iterat
                     raise InputError(table, f"{path.name}:{line}: {len(values)} cells for "
                                             f"{width} columns")
                 yield line, values
-        except (UnicodeDecodeError, csv.Error) as e:
+        except (UnicodeError, csv.Error) as e:
             raise _csv_error(e, path, table, enc, line) from None
 
 
+def text_encoding(name: str | None, flag: str) -> str | None:
+    """The encoding `name` if Python knows it as a text encoding (utf-8, shift_jis, cp932,
+    euc_jp …), else one error naming the option (rot13 or a misspelt name ended the run as
+    an internal LookupError); None or '' for the default."""
+    if not name:
+        return None
+    try:
+        known = codecs.lookup(name)._is_text_encoding
+    except LookupError:
+        known = False
+    if not known:
+        raise InputError(flag, "is not a text encoding Python knows (e.g. utf-8, shift_jis, "
+                               "cp932, euc_jp)")
+    return name
+
+
 def _csv_error(e: Exception, path: Path, table: str, enc: str, line: int) -> InputError:
-    if isinstance(e, UnicodeDecodeError):
+    if isinstance(e, UnicodeError):     # a decoding error, or UTF-16 without its BOM
         return InputError(table, f"{path.name}: not valid {enc} after line {line} "
                                  "(give --encoding, e.g. shift_jis)")
     return InputError(table, f"{path.name}:{line}: not valid CSV ({e})")
@@ -107,15 +131,34 @@ def _read_parquet(path: Path, table: str) -> Iterator[tuple[str, dict]]:
     f = open_parquet(path, table)
     names = f.schema_arrow.names
     n = 0
-    for batch in f.iter_batches(batch_size=BATCH):
+    for batch in parquet_batches(f.iter_batches(batch_size=BATCH), path, table):
         # a column empty over the whole batch (household_id aside, which every row must
         # yield) is left out of its rows: row.get(c) is None either way
         keep = [i for i, col in enumerate(batch.columns)
                 if col.null_count < len(col) or names[i] == "household_id"]
         keys = [names[i] for i in keep]
-        for values in zip(*(batch.column(i).to_pylist() for i in keep)):
+        for values in zip(*(pylist(batch.column(i)) for i in keep)):
             n += 1
             yield f"{path.name}:row {n}", dict(zip(keys, values))
+
+
+@contextmanager
+def unreadable(path: Path, table: str):
+    """Around pyarrow reading a Parquet file: a page it cannot decode (a corrupt or
+    truncated file: OSError, ArrowInvalid) stops the run with one error naming the file,
+    never pyarrow's message (which may quote the bytes)."""
+    pa = need("pyarrow", "batch", "Parquet input")
+    try:
+        yield
+    except (OSError, pa.ArrowException):
+        raise InputError(table, f"{path.name}: a page cannot be read (the file is corrupt "
+                                "or truncated)") from None
+
+
+def parquet_batches(batches: Iterator, path: Path, table: str) -> Iterator:
+    """The record batches of a Parquet file, read within :func:`unreadable`."""
+    with unreadable(path, table):
+        yield from batches
 
 
 def open_parquet(path: Path, table: str):
@@ -130,12 +173,47 @@ def open_parquet(path: Path, table: str):
     _check_header(f.schema_arrow.names, table, path)
     kinds = layout.kinds(table)
     for field in f.schema_arrow:
-        if kinds[field.name] == layout.INT and not (pa.types.is_integer(field.type)
-                                                    or pa.types.is_string(field.type)
-                                                    or pa.types.is_null(field.type)):
-            raise InputError(f"{table}.{field.name}", f"{path.name}: a money or count column "
-                                                      f"must be an integer column, not {field.type}")
+        t, kind = field.type, kinds[field.name]
+        if pa.types.is_dictionary(t):
+            t = t.value_type
+        if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t) \
+                or _TYPED[kind](pa.types, t):
+            continue
+        raise InputError(f"{table}.{field.name}", f"{path.name}: {_MUST[kind]} column, not "
+                                                  f"{field.type}")
     return f
+
+
+# the Parquet types a column of each kind may have besides text: anything else (a float
+# money column, a timestamp for a date, binary ids) stops the run, never read as a guess
+_TYPED = {layout.INT: lambda types, t: types.is_integer(t),
+          layout.BOOL: lambda types, t: types.is_boolean(t),
+          layout.DATE: lambda types, t: types.is_date(t),
+          layout.STR: lambda types, t: False}
+_MUST = {layout.INT: "a money or count column must be an integer",
+         layout.BOOL: "a flag column must be a boolean or text",
+         layout.DATE: "a date column must be a DATE or text (YYYY-MM-DD)",
+         layout.STR: "an id or code column must be a text"}
+
+
+def pylist(column) -> list:
+    """The values of an arrow column as Python values. A date outside Python's years
+    1–9999 (a DATE column holds ±5.8 million years) becomes 0001-01-01, which the household
+    reader refuses as out of its years, naming the field, as it refuses any date there."""
+    pa = need("pyarrow", "batch", "Parquet input")
+    if pa.types.is_date(column.type) and len(column):
+        pc = need("pyarrow.compute", "batch", "Parquet input")
+        days = column.cast(pa.int32() if pa.types.is_date32(column.type) else pa.int64())
+        if pa.types.is_date64(column.type):
+            days = pc.divide(days, 86_400_000)
+        bad = pc.or_(pc.less(days, _DAY_MIN), pc.greater(days, _DAY_MAX))
+        if pc.any(bad).as_py():
+            days = pc.if_else(bad, _DAY_MIN, days).cast(pa.int32())
+            column = days.cast(pa.date32())
+    return column.to_pylist()
+
+
+_DAY_MIN, _DAY_MAX = -719_162, 2_932_896        # 0001-01-01 and 9999-12-31, days from 1970
 
 
 # ---------------------------------------------------------------- writing
@@ -151,7 +229,8 @@ class TableWriter:
         self.kinds = layout.kinds(table)
         self.buffer: list[dict] = []
         if path.suffix == ".csv":
-            self._f = open(self.tmp, "w", encoding=encoding or "utf-8", newline="")
+            self.encoding = text_encoding(encoding, "--out-encoding") or "utf-8"
+            self._f = open(self.tmp, "w", encoding=self.encoding, newline="")
             self._csv = csv.writer(self._f, lineterminator="\n")
             self._csv.writerow(self.cols)
             self._pq = None
@@ -166,7 +245,12 @@ class TableWriter:
     def write(self, rows: list[dict]) -> None:
         if self._pq is None:
             for r in rows:
-                self._csv.writerow([_text(r.get(c)) for c in self.cols])
+                try:
+                    self._csv.writerow([_text(r.get(c)) for c in self.cols])
+                except UnicodeEncodeError:      # say which table, never the text
+                    raise InputError(self.table, f"{self.path.name}: a cell has a character "
+                                                 f"{self.encoding} cannot write (use "
+                                                 "--out-encoding utf-8)") from None
             return
         self.buffer.extend(rows)
         if len(self.buffer) >= BATCH:

@@ -75,12 +75,17 @@ def _default(choices: list[dict]) -> str | None:
     return choices[0]["id"] if choices else None
 
 
+def _whole(text: str, most: int) -> int | None:
+    """A whole number of at most `most` digits 0-9 (full-width ones too), else None.
+    Not str.isdigit() alone: it takes ² or ፩, which int() refuses, and any length."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    return int(t) if 0 < len(t) <= most and t.isascii() and t.isdigit() else None
+
+
 def _amount(text: str) -> int | None:
     """Yen as written by a person: full-width digits, commas and 円 are fine."""
     t = unicodedata.normalize("NFKC", text).replace(",", "").replace("円", "").strip()
-    if t == "":
-        return 0
-    return int(t) if t.isdigit() and len(t) <= 12 else None
+    return 0 if t == "" else _whole(t, 12)
 
 
 def _person(fy: int, i: int, v: dict, asset: bool, errors: dict, notes: list) -> dict:
@@ -94,9 +99,10 @@ def _person(fy: int, i: int, v: dict, asset: bool, errors: dict, notes: list) ->
         except ValueError:
             errors[key + "birth"] = "生年月日を 1980-04-01 の形で入力してください"
     elif age_text:
-        if age_text.isdigit() and int(age_text) <= 120:
-            birth = date(fy - int(age_text), 4, 2).isoformat()
-            notes.append(f"{i}人目: 年齢 {int(age_text)}歳 を生年月日 {birth} とみなしました"
+        age = _whole(age_text, 3)
+        if age is not None and age <= 120:
+            birth = date(fy - age, 4, 2).isoformat()
+            notes.append(f"{i}人目: 年齢 {age}歳 を生年月日 {birth} とみなしました"
                          "（年度中ずっとその年齢）")
         else:
             errors[key + "age"] = "年齢は 0〜120 の整数で入力してください"
@@ -112,8 +118,8 @@ def _person(fy: int, i: int, v: dict, asset: bool, errors: dict, notes: list) ->
     join = v.get("join", "4")
     if join == "none":
         insured = []
-    elif join.isdigit() and int(join) in JOIN_MONTHS:
-        m = int(join)
+    elif _whole(join, 2) in JOIN_MONTHS:
+        m = _whole(join, 2)
         insured = [{"from": date(fy if m >= 4 else fy + 1, m, 1).isoformat(), "until": None}]
     else:
         errors[key + "join"] = "加入月を選んでください"
@@ -213,10 +219,9 @@ async def submit(request):
     except (UnicodeDecodeError, ValueError):
         raise Problem(400, "bad-json", "the form could not be read") from None
     f = {k: v[0] for k, v in pairs.items()}
-    count_text = f.get("count", "1")
-    count = int(count_text) if count_text.isdigit() else 1
-    count = min(max(count, 1), MAX_PERSONS)
-    shown = int(f["shown"]) if f.get("shown", "").isdigit() else count
+    count = min(max(_whole(f.get("count", "1"), 3) or 1, 1), MAX_PERSONS)
+    shown = _whole(f.get("shown", ""), 3)
+    shown = count if shown is None else shown
     persons = _persons_in(f, count)
     selected = f.get("tariff", "")
     errors: dict = {}

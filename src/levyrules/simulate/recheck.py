@@ -12,7 +12,6 @@ evaluator (levyrules.batch), equal to `assess` on every household.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Iterable
 
@@ -20,6 +19,7 @@ import attrs
 
 from ..errors import InputError
 from ..engine.household import Household
+from ..engine.jsonread import read_json
 from ..population.rows import HOUSEHOLD_TYPES, REDUCTIONS  # one definition for batch and simulate
 from ..tariff.model import Tariff
 
@@ -35,7 +35,7 @@ def read_population(path: str | Path) -> list[Household]:
 
     A bad line is one InputError naming the line and the field, never its value."""
     path = Path(path)
-    out = []
+    out, seen = [], {}
     try:
         f = open(path, "rb")
     except OSError as e:
@@ -48,15 +48,16 @@ def read_population(path: str | Path) -> list[Household]:
                 raise InputError(f"line {n}", "is not valid UTF-8") from None
             if not text.strip():
                 continue
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as e:
-                raise InputError(f"line {n}", f"not valid JSON at column {e.colno}: {e.msg}") \
-                    from None
-            try:
-                out.append(Household.from_json(data))
+            try:        # the one JSON reader: no key twice, bounded numbers and nesting
+                h = Household.from_json(read_json(text, ""))
             except InputError as e:
-                raise InputError(f"line {n}: {e.field}", e.message) from None
+                raise InputError(f"line {n}: {e.field}" if e.field else f"line {n}",
+                                 e.message) from None
+            if h.id in seen:        # counted twice, it would weigh twice in every base
+                raise InputError(f"line {n}: id", f"the household id is used by the "
+                                                  f"household of line {seen[h.id]}")
+            seen[h.id] = n
+            out.append(h)
     if not out:
         raise InputError("population", f"{path}: no households")
     return out

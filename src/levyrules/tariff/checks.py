@@ -30,6 +30,10 @@ PLAUSIBLE = {
     "asset_rate": {c: ("1%", "60%") for c in COMPONENTS},
 }
 PLAUSIBLE_YEN = 100_000
+# A 均等割・平等割 amount the engine takes at all: × 100 persons × 12 months stays near
+# 10^12, far inside int64 whatever fractions (軽減 割合, 月割) multiply it in the columns
+# (10^15 − 1 yen per person wrapped to a negative total there).
+MAX_TARIFF_YEN = 10 ** 9
 _YEN_KEYS = ("per_capita", "per_capita_adult", "per_household", "per_household_specified",
              "per_household_specified_continuing")
 
@@ -132,7 +136,11 @@ def plausible_values(data: dict, add: Add) -> None:
                     f"{lo_text}{hint}")
         for key in _YEN_KEYS:
             v = comp.get(key)
-            if isinstance(v, int) and v > PLAUSIBLE_YEN:
+            if isinstance(v, int) and v > MAX_TARIFF_YEN:
+                add(("components", name, key), "error",
+                    f"{key} is above {MAX_TARIFF_YEN:,} yen: levyrules refuses it (a yen "
+                    "amount of a tariff must stay exact in 64-bit columns)")
+            elif isinstance(v, int) and v > PLAUSIBLE_YEN:
                 add(("components", name, key), "warning",
                     f"{key} {v} is above the plausible maximum {PLAUSIBLE_YEN}: check the figure")
 

@@ -132,8 +132,8 @@ def read_source(path: Path, _chain: tuple = (), search: tuple[Path, ...] | None 
 def _check_year_in_name(src: Source, path: Path) -> None:
     """A file named `<FY>.yaml` is the tariff of that fiscal year and no other."""
     fy = src.data.get("fiscal_year")
-    if path.stem.isdigit() and len(path.stem) == 4 and isinstance(fy, int) \
-            and not isinstance(fy, bool) and fy != int(path.stem):
+    named = path.stem.isascii() and path.stem.isdigit() and len(path.stem) == 4  # not ²⁰²⁵
+    if named and isinstance(fy, int) and not isinstance(fy, bool) and fy != int(path.stem):
         raise TariffError(f"the file is named for fiscal year {path.stem} but declares "
                           f"{fy}: rename the file or correct the year",
                           *_where(src, ("fiscal_year",)), "fiscal_year")
