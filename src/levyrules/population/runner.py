@@ -323,6 +323,19 @@ def _write(outputs: Iterator[tuple], writer: sink.ResultWriter, rejects: sink.Re
     return read
 
 
+def _check_arguments(out: str | os.PathLike, workers: int, chunk_size: int | None) -> None:
+    """`run`'s arguments that need no file read: one InputError naming the option."""
+    if chunk_size is not None and chunk_size < 1:
+        raise InputError("--chunk-size", "must be at least 1")
+    if workers < 1:
+        raise InputError("--workers", "must be at least 1")
+    out = Path(out)
+    if not out.parent.is_dir():
+        raise InputError("--out", f"{out.parent} is not a folder")
+    if out.is_dir():
+        raise InputError("--out", f"{out} is a folder: give a file name such as result.parquet")
+
+
 def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
         fmt: str | None = None, workers: int = 1, chunk_size: int | None = None,
         overrides: tuple = (), encoding: str | None = None,
@@ -331,16 +344,9 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
     ``<stem>.rejects.csv`` and ``<stem>.meta.json``. A tables folder is read and
     evaluated as columns when the columnar evaluator is there (chunks of COLUMN_CHUNK
     households rows by default), JSON Lines household by household (chunks of CHUNK)."""
-    if chunk_size is not None and chunk_size < 1:
-        raise InputError("--chunk-size", "must be at least 1")
-    if workers < 1:
-        raise InputError("--workers", "must be at least 1")
+    _check_arguments(out, workers, chunk_size)
     src, out = Path(source), Path(out)
     fmt = fmt or ("csv" if out.suffix == ".csv" else "parquet")
-    if not out.parent.is_dir():
-        raise InputError("--out", f"{out.parent} is not a folder")
-    if out.is_dir():
-        raise InputError("--out", f"{out} is a folder: give a file name such as result.parquet")
     phases.mark("main", "run")
     _warm_up(workers)
     phases.mark("main", "fork_server_asked")
