@@ -1,0 +1,27 @@
+"""Reproducers for what a new user, a vendor and a tariff author hit on the way
+(docs/research/new-user-2026-11-30.md): each test fails on the code before its fix."""
+
+from __future__ import annotations
+
+import sys
+
+from levyrules.cli import main
+
+
+def test_serve_with_httptools_missing_says_how_to_install_it(monkeypatch, capsys):
+    """docs/service.md's `levyrules serve --http httptools`: the serve extra does not bring
+    httptools, and without it the command ended in an internal error (exit 70)."""
+    monkeypatch.setitem(sys.modules, "httptools", None)      # import httptools -> ImportError
+    assert main(["serve", "--http", "httptools", "--port", "8999"]) == 2
+    err = capsys.readouterr().err
+    assert "pip install httptools" in err and "internal error" not in err
+
+
+def test_the_evaluator_is_importable_under_the_name_the_docs_give():
+    """README, docs/population.md, docs/simulation.md and the sidecar's "evaluator" name
+    `levyrules.batch.assess_columns`; it was only levyrules.batch.evaluate.assess_columns."""
+    import levyrules.batch
+    from levyrules.batch.evaluate import assess_columns
+    assert levyrules.batch.assess_columns is assess_columns
+    from levyrules.batch import assess_columns as again
+    assert again is assess_columns
