@@ -25,3 +25,23 @@ def test_the_evaluator_is_importable_under_the_name_the_docs_give():
     assert levyrules.batch.assess_columns is assess_columns
     from levyrules.batch import assess_columns as again
     assert again is assess_columns
+
+
+def test_service_doc_problem_example_is_what_the_api_answers():
+    """docs/service.md's RFC 9457 example gave a detail the library never writes."""
+    import json
+    import re
+    from pathlib import Path
+
+    pytest = __import__("pytest")
+    pytest.importorskip("starlette")
+    from starlette.testclient import TestClient
+
+    from levyrules.serve import create_app
+    root = Path(__file__).parents[1]
+    text = (root / "docs" / "service.md").read_text(encoding="utf-8")
+    shown = json.loads(re.search(r"### Errors.*?```json\n(.*?)```", text, re.S).group(1))
+    data = json.loads((root / "docs/examples/koriyama-2025-household.json").read_text())
+    data["persons"][1]["birth_date"] = "1990-13-01"
+    answer = TestClient(create_app()).post("/v1/assess", json=data).json()
+    assert {k: answer[k] for k in shown} == shown
