@@ -45,3 +45,31 @@ def test_service_doc_problem_example_is_what_the_api_answers():
     data["persons"][1]["birth_date"] = "1990-13-01"
     answer = TestClient(create_app()).post("/v1/assess", json=data).json()
     assert {k: answer[k] for k in shown} == shown
+
+
+def test_check_lang_ja_translates_a_test_files_relief_claims(tmp_path):
+    """A test file claiming a relief rule the tariff lacks, or with another kind's facts:
+    `check --lang ja` printed the engine's English message."""
+    from pathlib import Path
+
+    from levyrules.authoring import check
+    good = (Path(__file__).parents[1] / "docs" / "guide.ja.md").read_text(encoding="utf-8")
+    import re
+    tariff = re.search(r"<!-- relief-example-tariff -->\n```yaml\n(.*?)```", good, re.S).group(1)
+    (tmp_path / "sakura").mkdir()
+    (tmp_path / "sakura" / "2026.yaml").write_text(tariff, encoding="utf-8")
+    tests = tmp_path / "sakura" / "tests"
+    tests.mkdir()
+    body = ("title: x\ntariff: ../2026.yaml\nhousehold:\n  id: T-1\n  fiscal_year: 2026\n"
+            "  head: p1\n  persons:\n    - {id: p1, birth_date: 1980-10-01, insured: "
+            "[{from: 2026-04-01, until: null}], income: {}}\n  relief: {RELIEF}\n"
+            "expected: {reduction_tier: 0, components: {medical: 1}, total: 1}\n")
+    for name, claim in (("a", "{typhoon: {grade: 半壊}}"),
+                        ("b", "{typhoon-2026: {previous_income: 1}}")):
+        (tests / f"{name}.yaml").write_text(body.replace("{RELIEF}", claim), encoding="utf-8")
+    lines, failed = check.run([str(tmp_path / "sakura")], "ja")
+    text = "\n".join(lines)
+    assert failed
+    assert "relief.typhoon: 税率表にこの id の条例減免がありません" in text
+    assert "relief.typhoon-2026: kind grade の減免に書ける事実は grade だけです" in text
+    assert "rule takes only" not in text and "no relief rule" not in text

@@ -207,7 +207,7 @@ _JA = [
     (r"^the file is named for fiscal year (\d+) but declares (\d+): rename the file or correct the year$",
      r"ファイル名は \1年度ですが fiscal_year は \2 です: ファイル名か年度を直してください"),
     # last: a household message of an example test ("persons[0].birth_date: …")
-    (r"^([A-Za-z_][\w.\[\]]*): (.+)$", lambda m: _field_ja(m)),
+    (r"^([A-Za-z_][\w.\[\]-]*): (.+)$", lambda m: _field_ja(m)),
 ]
 _SEVERITY_JA = {"error": "エラー", "warning": "警告"}
 
@@ -232,6 +232,8 @@ _JA_HOUSEHOLD = [
     (r"^is required$", "必須です"),
     (r"^must be true or false.*$", "true か false で書きます"),
     (r"^periods overlap$", "期間が重なっています"),
+    (r"^the tariff has no relief rule with this id$", "税率表にこの id の条例減免がありません"),
+    (r"^a (\w+) rule takes only (.+)$", r"kind \1 の減免に書ける事実は \2 だけです"),
 ]
 
 
