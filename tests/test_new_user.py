@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 from levyrules.cli import main
@@ -73,3 +74,29 @@ def test_check_lang_ja_translates_a_test_files_relief_claims(tmp_path):
     assert "relief.typhoon: 税率表にこの id の条例減免がありません" in text
     assert "relief.typhoon-2026: kind grade の減免に書ける事実は grade だけです" in text
     assert "rule takes only" not in text and "no relief rule" not in text
+
+
+def _guide_block(marker: str) -> str:
+    import re
+    from pathlib import Path
+    text = (Path(__file__).parents[1] / "docs" / "guide.ja.md").read_text(encoding="utf-8")
+    return re.search(rf"<!-- {marker} -->\n```\w+\n(.*?)```", text, re.S).group(1)
+
+
+def test_an_income_drop_claim_without_this_years_income_says_it_is_required(tmp_path):
+    """relief.<id> with previous_income only: the message said 'must be a whole number of
+    yen, not negative' about a value that was not written at all."""
+    import pytest
+
+    import levyrules
+    text = _guide_block("relief-example-tariff").replace(
+        "kind: grade", "kind: income_drop").replace(
+        "grades: {全壊: 100%, 大規模半壊: 75%, 半壊: 50%}",
+        "table: [{drop_at_least: 30%, rate: 50%}]")
+    (tmp_path / "2026.yaml").write_text(text, encoding="utf-8")
+    tariff = levyrules.load_tariff(tmp_path / "2026.yaml")
+    data = json.loads(_guide_block("relief-example-household"))
+    data["relief"] = {"typhoon-2026": {"previous_income": 3000000}}
+    with pytest.raises(levyrules.InputError,
+                       match=r"^relief\.typhoon-2026\.current_income: is required$"):
+        levyrules.assess(levyrules.Household.from_json(data), tariff)
