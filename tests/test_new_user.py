@@ -100,3 +100,20 @@ def test_an_income_drop_claim_without_this_years_income_says_it_is_required(tmp_
     with pytest.raises(levyrules.InputError,
                        match=r"^relief\.typhoon-2026\.current_income: is required$"):
         levyrules.assess(levyrules.Household.from_json(data), tariff)
+
+
+def test_diff_gives_the_size_of_an_income_drop_share_change(tmp_path):
+    """An income_drop row's 減免割合 50% → 60% was one text cell with no size."""
+    from levyrules.authoring import diff
+    text = _guide_block("relief-example-tariff").replace(
+        "kind: grade", "kind: income_drop").replace(
+        "grades: {全壊: 100%, 大規模半壊: 75%, 半壊: 50%}",
+        "table: [{drop_at_least: 30%, rate: 50%}]")
+    for name, share in (("old", "50%"), ("new", "60%")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "2026.yaml").write_text(text.replace("rate: 50%", f"rate: {share}"),
+                                                   encoding="utf-8")
+    out = diff.render(str(tmp_path / "old" / "2026.yaml"), str(tmp_path / "new" / "2026.yaml"),
+                      "ja")
+    row = next(line for line in out.splitlines() if "table[1].rate" in line)
+    assert "| 50% | 60% | +10ポイント |" in row and "減免割合" in row
