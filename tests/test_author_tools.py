@@ -220,6 +220,25 @@ CASES = [
      "error", "2026-13"),
     ("relief-months", [("until_month: 2027-03", "until_month: 2026-08")],
      "until_month 2026-08 is before from_month 2026-09", "error", "until_month"),
+    # new-user-2026-11-30: mistakes an author made on purpose that check let through
+    ("relief-drop-over-100", [("    grades: {全壊: 100%, 半壊: 50%}\n",
+                               "    grades: {全壊: 100%, 半壊: 50%}\n  - {id: drop, title: x, "
+                               "kind: income_drop, table: [{drop_at_least: 150%, rate: 50%}]}\n")],
+     "drop 150% is more than 100%: income cannot fall by more", "error", "150%"),
+    ("relief-month-outside-year", [("from_month: 2026-09", "from_month: 2025-09")],
+     "from_month 2025-09 is outside fiscal year 2026 (2026-04 to 2027-03)", "error", "from_month"),
+    ("relief-key-of-another-kind", [("    grades: {全壊: 100%, 半壊: 50%}\n",
+                                     "    grades: {全壊: 100%, 半壊: 50%}\n    rate: 50%\n")],
+     "rate is read only by a rule of kind detention, not grade: it is ignored", "warning",
+     "    rate: 50%"),
+    ("relief-row-never-applies", [("    grades: {全壊: 100%, 半壊: 50%}\n",
+                                   "    grades: {全壊: 100%, 半壊: 50%}\n  - id: drop\n    title: x\n"
+                                   "    kind: income_drop\n    table:\n"
+                                   "      - {drop_at_least: 30%, rate: 30%}\n"
+                                   "      - {drop_at_least: 50%, previous_income_up_to: 5000000, "
+                                   "rate: 50%}\n")],
+     "table row 2 never applies: row 1 comes first and fits every household it fits (list the "
+     "larger drops first)", "warning", "drop_at_least: 50%"),
     ("relief-id-twice", [("    grades: {全壊: 100%, 半壊: 50%}\n",
                           "    grades: {全壊: 100%, 半壊: 50%}\n  - {id: disaster, title: x, "
                           "kind: child_per_capita}\n")],

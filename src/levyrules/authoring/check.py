@@ -148,8 +148,16 @@ _JA = [
      _closed_ja),
     (r"^payment date (\S+) of (.+) is (.+): the pension is paid on the business day before, (\S+)$",
      _paid_ja),
-    (r"^(減免割合|drop) (\S+) is more than 100%: a 減免 cannot exceed the tax$",
-     r"\1 \2 が100%を超えています: 減免は税額を超えられません"),
+    (r"^減免割合 (\S+) is more than 100%: a 減免 cannot exceed the tax$",
+     r"減免割合 \1 が100%を超えています: 減免は税額を超えられません"),
+    (r"^drop (\S+) is more than 100%: income cannot fall by more$",
+     r"所得の減少割合 \1 が100%を超えています: 所得は100%より多くは減りません"),
+    (r"^(from_month|until_month) (\S+) is outside fiscal year (\d+) \((\S+) to (\S+)\)$",
+     r"\1 \2 が \3年度（\4〜\5）の外です"),
+    (r"^(\w+) is read only by a rule of kind (\w+), not (\w+): it is ignored$",
+     r"\1 は kind \2 の減免だけが読むキーです（この減免は \3）: 無視されます"),
+    (r"^table row (\d+) never applies: row (\d+) comes first and fits every household it fits \(list the larger drops first\)$",
+     r"table の \1 行目は使われません: 先にある \2 行目が同じ世帯にすべて当てはまります（減少割合の大きい行を先に書いてください）"),
     (r"^(減免割合|drop) 0% reduces nothing: remove it or write the 条例's share$",
      r"\1 0% では何も減免されません: 削除するか、条例の割合を書いてください"),
     (r"^until_month (\S+) is before from_month (\S+)$", r"until_month \1 が from_month \2 より前です"),
@@ -199,7 +207,7 @@ _JA = [
     (r"^the file is named for fiscal year (\d+) but declares (\d+): rename the file or correct the year$",
      r"ファイル名は \1年度ですが fiscal_year は \2 です: ファイル名か年度を直してください"),
     # last: a household message of an example test ("persons[0].birth_date: …")
-    (r"^([A-Za-z_][\w.\[\]]*): (.+)$", lambda m: _field_ja(m)),
+    (r"^([A-Za-z_][\w.\[\]-]*): (.+)$", lambda m: _field_ja(m)),
 ]
 _SEVERITY_JA = {"error": "エラー", "warning": "警告"}
 
@@ -224,6 +232,8 @@ _JA_HOUSEHOLD = [
     (r"^is required$", "必須です"),
     (r"^must be true or false.*$", "true か false で書きます"),
     (r"^periods overlap$", "期間が重なっています"),
+    (r"^the tariff has no relief rule with this id$", "税率表にこの id の条例減免がありません"),
+    (r"^a (\w+) rule takes only (.+)$", r"kind \1 の減免に書ける事実は \2 だけです"),
 ]
 
 

@@ -200,7 +200,10 @@ def _label(path: str) -> str:
                 "kind": "種類", "enabled": "適用", "timing": "限度額との順序",
                 "from_month": "開始月", "until_month": "終了月", "components": "対象区分",
                 "levies": "対象の賦課", "insured_on": "加入の条件日", "child": f"子ども（{sub}）"}
-        return "条例減免 " + (what.get(key) or ("所得減少の区分" if key.startswith("table") else key))
+        if key.startswith("table"):
+            row = key[len("table["):-1]
+            return f"条例減免 所得減少の区分 {row}" + ("の減免割合" if sub == "rate" else "")
+        return "条例減免 " + (what.get(key) or key)
     return ""
 
 

@@ -35,6 +35,11 @@ def cmd_serve(args) -> int:
         import jinja2  # noqa: F401
     except ImportError:
         raise ExtraMissing("serve needs the serve extra: pip install 'levyrules[serve]'") from None
+    if args.http == "httptools":
+        try:
+            import httptools  # noqa: F401
+        except ImportError:
+            raise ExtraMissing("--http httptools needs httptools: pip install httptools") from None
     from ..serve.app import run
     from ..serve.config import ServeConfig
     return run(ServeConfig(host=args.host, port=args.port, workers=args.workers,

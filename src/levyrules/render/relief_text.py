@@ -41,6 +41,14 @@ def period(rule: dict) -> str:
     return f"{a or '年度初め'}〜{b or '年度末'}"
 
 
+def _condition(row: dict) -> str:
+    """An income_drop row's condition: how far 合計所得 fell, and up to what last year."""
+    cond = f"所得が前年から{_rate(row.get('drop_at_least'))}以上減少"
+    if row.get("previous_income_up_to") is not None:
+        cond += f"（前年の合計所得 {row['previous_income_up_to']:,}円以下）"
+    return cond
+
+
 def shares(rule: dict) -> str:
     """The 減免割合 as the 条例 states them."""
     kind = rule.get("kind")
@@ -49,10 +57,7 @@ def shares(rule: dict) -> str:
     if kind == "income_drop":
         rows = []
         for row in rule.get("table") or ():
-            cond = f"所得が前年から{_rate(row.get('drop_at_least'))}以上減少"
-            if row.get("previous_income_up_to") is not None:
-                cond += f"（前年の合計所得 {row['previous_income_up_to']:,}円以下）"
-            rows.append(f"{cond}: {_rate(row.get('rate'))}")
+            rows.append(f"{_condition(row)}: {_rate(row.get('rate'))}")
         return "、".join(rows) or "—"
     if kind == "detention":
         return f"収容された月の税額の {_rate(rule.get('rate', '100%'))}"
@@ -91,8 +96,9 @@ def values(relief: list[dict]) -> dict[str, str]:
                 out[f"{base}.{key}"] = ", ".join(r[key])
         for g, v in (r.get("grades") or {}).items():
             out[f"{base}.grades.{g}"] = _rate(v)
-        for i, row in enumerate(r.get("table") or ()):
-            out[f"{base}.table[{i + 1}]"] = shares({"kind": "income_drop", "table": [row]})
+        for i, row in enumerate(r.get("table") or ()):      # the row's condition, its share
+            out[f"{base}.table[{i + 1}]"] = _condition(row)
+            out[f"{base}.table[{i + 1}].rate"] = _rate(row.get("rate"))
         if "rate" in r:
             out[f"{base}.rate"] = _rate(r["rate"])
         for key, v in (r.get("child") or {}).items():

@@ -56,7 +56,7 @@ def render(rev: Revision, tariff: Tariff | None = None) -> str:
     add(f"■ 納期が到来した額　{_yen(rev.fallen_due)}（納付済みとして扱う額 {_yen(rev.paid)}）")
     if rev.due_at_once:
         add(f"■ 残る納期がないため直ちに納める額　{_yen(rev.due_at_once)}"
-            "［条例: 納期の残らない増額分は直ちに徴収（rulebook §11.4）］")
+            "［各市町村の国民健康保険税条例: 納期の残らない増額分は直ちに徴収］")
     if rev.special_stopped:
         add("■ 年金からの特別徴収は中止し、残額は普通徴収で納めていただきます［地方税法706条・718条の2以下］")
     add(f"■ 還付額（過誤納金）　{_yen(rev.refund)}")

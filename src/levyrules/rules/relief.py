@@ -142,7 +142,8 @@ def claims(rules: tuple[ReliefRule, ...], facts: dict, fy: int, tariff_id: str,
             prev, cur = fact.get("previous_income"), fact.get("current_income")
             for key, v in (("previous_income", prev), ("current_income", cur)):
                 if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-                    raise InputError(f"{path}.{key}", "must be a whole number of yen, not negative")
+                    raise InputError(f"{path}.{key}", "is required" if v is None
+                                     else "must be a whole number of yen, not negative")
             if prev == 0:
                 continue
             drop = Fraction(prev - cur, prev)
