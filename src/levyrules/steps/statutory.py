@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..engine.calendar import MONTH_COUNT
 from ..rules.reductions import STATUTORY, reduced, reduced_columns
-from . import HOUSEHOLD, REDUCED, Step
+from . import HOUSEHOLD, REDUCED, Form, Step
 from .ledger import Component, Ledger
 
 
@@ -56,6 +56,22 @@ def per_household_columns(c: Component, L) -> None:
     L.household_pay = after
 
 
-PER_CAPITA = Step(STATUTORY, per_capita, columns=per_capita_columns, only=REDUCED)
+
+# the household forms (steps/compiled.py): each part of a class of persons (under 18,
+# 18 or over) reduced on its own, the cut × the class's months; the 平等割 as above
+PER_CAPITA_HOUSEHOLD = Form(household="""
+pay_y = reduced(ya, tier) + reduced(yb, tier)
+pay_a = reduced(ga, tier) + reduced(gb, tier)
+statutory += ((ya + yb - pay_y) * N18 + (ga + gb - pay_a) * (N - N18)) * D""",
+                            sums=("N", "N18"), names=(("reduced", reduced),))
+PER_HOUSEHOLD_HOUSEHOLD = Form(household="""
+if household_pay is not None:
+    after = reduced(household_pay, tier)
+    statutory += (household_pay - after) * D * MONTH_COUNT[months]
+    household_pay = after""", names=(("reduced", reduced),))
+
+PER_CAPITA = Step(STATUTORY, per_capita, columns=per_capita_columns, only=REDUCED,
+                  household=PER_CAPITA_HOUSEHOLD)
 PER_HOUSEHOLD = Step(STATUTORY, per_household, needs=HOUSEHOLD,
-                     columns=per_household_columns, only=REDUCED)
+                     columns=per_household_columns, only=REDUCED,
+                     household=PER_HOUSEHOLD_HOUSEHOLD)
