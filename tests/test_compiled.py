@@ -72,8 +72,12 @@ def test_a_plan_with_a_step_without_household_form_is_not_compiled():
 def test_the_source_of_a_plan_keeps_the_order_of_the_pipeline():
     f = S.HOUSEHOLD | S.REDUCED | S.SPECIFIED | S.PRESCHOOL | S.PRESCHOOL_MEMBER
     text = compiled.source(pipeline.steps(f))
-    order = [text.index(s) for s in ("income +=", "per_capita +=", "pay_y = reduced",
-                                      "preschool +=", "per_household = hh",
-                                      "specified_household +=", "after = reduced",
-                                      "computed =", "capped =", "amount =")]
+    run = text.index("def run")
+    order = [text.index(s, run) for s in ("income +=", "per_capita +=", "statutory += (cut_y",
+                                          "preschool +=", "per_household = hh",
+                                          "specified_household +=", "statutory += stat_cut",
+                                          "computed =", "capped =", "amount =")]
     assert order == sorted(order)
+    consts = [text.index(s) for s in ("pay_y, pay_a = pc", "pay_y = reduced", "pre_cut =",
+                                      "spec_cut =", "stat_cut =")]
+    assert consts == sorted(consts) and consts[-1] < run

@@ -45,10 +45,14 @@ class Form:
 
     The lines read and write the ledger's amounts as local variables of the same names
     (`income`, `per_capita`, `statutory`, `household_pay`, ...; steps/compiled.py lists
-    them), the component's constants bound once per component by `consts`, and the
-    sums the `member` lines add up per member (`m`: the Member, `mask`, `n`: its months
-    in the component). A plan whose flags meet a form's `unless` is not compiled."""
-    consts: tuple = ()       # lines run once per component (`c`: its Component)
+    them), the constants `consts` works out once per component, and the sums the
+    `member` lines add up per member (`m`: the Member, `mask`, `n`: its months in the
+    component; then `M`: the months anyone has). A plan whose flags meet a form's
+    `unless` is not compiled."""
+    consts: str = ""         # lines run once per component and plan (`c`: its Component),
+    #                          in the order of the plan: the amounts per person of a class
+    #                          or per household for a year, which the household's months
+    #                          then multiply
     member: str = ""         # lines run per member, adding to the sums named in `sums`
     household: str = ""      # lines run once per household, after the members
     sums: tuple = ()         # the sums the lines read (steps/compiled.py: SUMS, or own)

@@ -24,7 +24,7 @@ def levy_columns(c: Component, L) -> None:
 
 
 # the household form (steps/compiled.py): Σ 固定資産税額 × months, times the rate
-HOUSEHOLD = Form(consts=("k_asset = c.rates.k_asset",),
+HOUSEHOLD = Form(consts="k_asset = c.rates.k_asset",
                  member="A += m.person.fixed_asset_tax * n",
                  household="asset += A * k_asset", sums=("A",))
 

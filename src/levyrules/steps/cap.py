@@ -39,8 +39,8 @@ def cap_columns(c: Component, L) -> None:
 
 
 # the household form (steps/compiled.py): 方式 A (方式 B works on the persons' nets)
-HOUSEHOLD = Form(consts=("yearly = c.yearly_cap",), household="""
-cap = yearly * MONTH_COUNT[months] // U
+HOUSEHOLD = Form(consts="yearly = c.yearly_cap", household="""
+cap = yearly * M // U
 capped = levy if levy < cap else cap""", unless=NETS)
 
 STEP = Step(CAP, cap, ("options.cap_policy",), columns=cap_columns, household=HOUSEHOLD)

@@ -29,9 +29,9 @@ def reduce_columns(c: Component, L) -> None:
 
 
 # the household form (steps/compiled.py): the 均等割 of the months of those under 18
-HOUSEHOLD = Form(household="""
-child_under18 += ya * D * N18
-ya = yb = pay_y = 0""", sums=("N18",))
+HOUSEHOLD = Form(consts="""
+u18_cut = parts_y[0] * D
+parts_y, pay_y = (0, 0), 0""", household="child_under18 += u18_cut * N18", sums=("N18",))
 
 STEP = Step(UNDER18, reduce, needs=CHILD, columns=reduce_columns, only=UNDER18_MEMBER,
             household=HOUSEHOLD)

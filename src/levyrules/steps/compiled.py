@@ -32,20 +32,19 @@ SUMS = {
 }
 
 # the ledger's amounts as local variables (steps/ledger.py Ledger: same names, same
-# units: 1/(12·D) yen); the person classes' 均等割 parts and pay (ya, yb: a person under
-# 18; ga, gb: one 18 or over; pay_y, pay_a: what each pays per year after the steps so
-# far); the component's 12·D (U), D, tier and the months anyone has in it
+# units: 1/(12·D) yen), and M: the number of months anyone has in the component (its
+# 12·D: U, D and the tier are bound once per component)
 _START = """\
+M = MONTH_COUNT[months]
 income = asset = per_capita = per_household = 0
 statutory = preschool = child_under18 = specified_household = 0
 involuntary_unemployment = 0
 household_pay = None
-ya = yb = ga = gb = pay_y = pay_a = 0
 """
 
 _RESULT = """\
 return ComponentLevy(name, la, lb, ld, le, shown, levy, cap, levy - capped,
-                     capped - amount, amount, MONTH_COUNT[months], None, fraction, ())
+                     capped - amount, amount, M, None, fraction, ())
 """
 
 
@@ -60,14 +59,11 @@ def source(steps) -> str | None:
     forms = [s.household for s in steps]
     if not steps or any(f is None for f in forms):
         return None
-    consts: list[str] = []
-    for f in forms:
-        consts += [line for line in f.consts if line not in consts]
     sums = [k for k in SUMS if any(k in f.sums for f in forms)]
     own = [k for f in forms for k in f.sums if k not in SUMS]
     lines = ["def make(c):",
              "    name, U, D, tier = c.name, c.unit, c.D, c.tier",
-             _indent("\n".join(consts), 1).rstrip("\n"),
+             *(_indent(f.consts, 1).rstrip("\n") for f in forms if f.consts),
              "    def run(members):",
              _indent(" = ".join(["months"] + sums + own) + " = 0", 2).rstrip("\n"),
              "        for m, mask in members:",

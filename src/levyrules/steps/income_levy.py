@@ -44,7 +44,7 @@ def levy_columns(c: Component, L) -> None:
 
 # the household form (steps/compiled.py): Σ base × months, times the rate
 HOUSEHOLD = Form(
-    consts=("k_income, floor_base = c.rates.k_income, c.floor_base",),
+    consts="k_income, floor_base = c.rates.k_income, c.floor_base",
     member="""
 base = m.income.levy_base
 if floor_base:

@@ -107,7 +107,7 @@ def levy_columns(c: Component, L) -> None:
 
 # the household form (steps/compiled.py): as `levy`; no reduction is taken before the
 # cap, as none arises without a special status or a 条例減免 (`unless`)
-HOUSEHOLD = Form(consts=("per_element = c.per_element",), household="""
+HOUSEHOLD = Form(consts="per_element = c.per_element", household="""
 la, lb, ld, le = income // U, asset // U, per_capita // U, per_household // U
 exact = income + asset + per_capita + per_household
 shown_yen = la + lb + ld + le

@@ -51,11 +51,12 @@ def levy_columns(c: Component, L) -> None:
     L.per_capita += L.sum_once("n", lambda: L.n) * (pc * c.rates.denominator)
 
 
-# the household form (steps/compiled.py): the parts of a person under 18 (ya, yb) and of
-# one 18 or over (ga, gb), what each pays so far, and the 均等割 × their months
-HOUSEHOLD = Form(consts=("pc, adult = c.pc, c.adult",), household="""
-ya, yb, ga, gb = pc, 0, pc, adult
-pay_y, pay_a = pc, pc + adult
+# the household form (steps/compiled.py): the parts of a person under 18 (parts_y) and of
+# one 18 or over (parts_a), what each pays so far (pay_y, pay_a), the 均等割 × months
+HOUSEHOLD = Form(consts="""
+pc, adult = c.pc, c.adult
+parts_y, parts_a = (pc, 0), (pc, adult)
+pay_y, pay_a = pc, pc + adult""", household="""
 per_capita += (pc * N + adult * (N - N18)) * D""", sums=("N", "N18"))
 
 STEP = Step(PER_CAPITA, levy, columns=levy_columns, household=HOUSEHOLD)

@@ -32,10 +32,11 @@ def levy_columns(c: Component, L) -> None:
 
 
 
-# the household form (steps/compiled.py): as `levy`
-LEVY_HOUSEHOLD = Form(consts=("hh = c.rates.per_household",), household="""
-if hh is not None and months:
-    per_household = hh * D * MONTH_COUNT[months]
+# the household form (steps/compiled.py): as `levy`; hh_pay: the 平等割 payable per year
+# after the steps so far (household_pay of a household with months in the component)
+LEVY_HOUSEHOLD = Form(consts="hh_pay = hh = c.rates.per_household", household="""
+if hh is not None and M:
+    per_household = hh * D * M
     household_pay = hh""")
 
 LEVY = Step(PER_HOUSEHOLD, levy, needs=HOUSEHOLD, columns=levy_columns,

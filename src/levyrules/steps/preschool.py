@@ -42,8 +42,8 @@ def reduce_columns(c: Component, L) -> None:
 
 # the household form (steps/compiled.py): a 未就学児 is under 18 (engine/calendar.py:
 # born on or after (N−6)-04-02, so after (N−18)-04-02) and pays pay_y before the half
-HOUSEHOLD = Form(consts=("share = c.preschool_share",), household="""
-preschool += (pay_y - payable(pay_y, share)) * NPRE * D""", sums=("NPRE",),
+HOUSEHOLD = Form(consts="pre_cut = (pay_y - payable(pay_y, c.preschool_share)) * D",
+                 household="preschool += pre_cut * NPRE", sums=("NPRE",),
                  names=(("payable", preschool.payable),))
 
 STEP = Step(preschool.PRESCHOOL, reduce, needs=PRESCHOOL, columns=reduce_columns,

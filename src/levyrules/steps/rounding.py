@@ -34,7 +34,7 @@ def hundred_columns(c: Component, L) -> None:
 
 
 # the household form (steps/compiled.py): not `per_person` (that works on the nets)
-HOUSEHOLD = Form(consts=("per_component = c.rounding.hundred == 'per_component'",),
+HOUSEHOLD = Form(consts="per_component = c.rounding.hundred == 'per_component'",
                  household="amount = capped - capped % 100 if per_component else capped",
                  unless=NETS)
 

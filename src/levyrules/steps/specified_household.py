@@ -47,14 +47,16 @@ def reduce_columns(c: Component, L) -> None:
 
 # the household form (steps/compiled.py): as `reduce`
 HOUSEHOLD_FORM = Form(
-    consts=("spec_on = applies(c)",
-            "spec_kind, spec_half, spec_three = c.specified, "
-            "c.rates.per_household_specified, c.rates.per_household_specified_continuing"),
+    consts="""
+spec_on = hh_pay is not None and applies(c)
+spec_cut = hh_pay - spec_amount(hh_pay, c.specified, c.rates.per_household_specified,
+                                c.rates.per_household_specified_continuing) if spec_on else 0
+if spec_on:
+    hh_pay -= spec_cut""",
     household="""
 if household_pay is not None and spec_on:
-    pay = spec_amount(household_pay, spec_kind, spec_half, spec_three)
-    specified_household += (household_pay - pay) * D * MONTH_COUNT[months]
-    household_pay = pay""", names=(("applies", applies), ("spec_amount", spec.amount)))
+    specified_household += spec_cut * D * M
+    household_pay -= spec_cut""", names=(("applies", applies), ("spec_amount", spec.amount)))
 
 STEP = Step(spec.SPECIFIED, reduce, ("options.specified_household_child",), HOUSEHOLD | SPECIFIED,
             columns=reduce_columns, household=HOUSEHOLD_FORM)
