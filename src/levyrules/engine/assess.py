@@ -117,12 +117,13 @@ def _incomes(members: list, tariff: Tariff, fy: int) -> bool:
     nat = tariff.national
     undeclared = False
     for m in members:
-        m.income = inc = person_income(m.person, nat, fy)
+        m.income = inc = person_income(m.person, nat, fy, over65=m.over65)
         if not inc.declared:
             undeclared = True
         if m.unemployment_period:
             m.income_u = person_income(m.person, nat, fy, unemployment.SALARY_SHARE,
-                                       tariff.options.unemployment_adjustment == "before")
+                                       tariff.options.unemployment_adjustment == "before",
+                                       over65=m.over65)
     return undeclared
 
 
