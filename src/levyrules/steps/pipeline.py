@@ -75,9 +75,10 @@ def plan(flags: int) -> tuple:
 
 
 # the plans compiled from the steps' household forms (steps/compiled.py), by flags:
-# make(c) or None (not every step has one); and what make(c) gave, by (component, flags)
+# make(c) or None (not every step has one); and what make(c) gave, by component (a
+# Component hashes by identity) and flags
 _MAKERS: dict[int, object] = {}
-_COMPILED: dict[tuple, tuple] = {}
+_COMPILED: dict[Component, dict] = {}
 
 
 def compiled_run(c: Component, f: int):
@@ -88,13 +89,13 @@ def compiled_run(c: Component, f: int):
         make = _MAKERS[f] = compiled.compile_plan(steps(f), f)
     if make is None:
         return None
-    key = (id(c), f)
-    known = _COMPILED.get(key)
-    if known is None or known[0] is not c:
-        if len(_COMPILED) > 4096:
+    runs = _COMPILED.get(c)
+    if runs is None:
+        if len(_COMPILED) > 1024:
             _COMPILED.clear()
-        known = _COMPILED[key] = (c, make(c))
-    return known[1]
+        runs = _COMPILED[c] = {}
+    fast = runs[f] = make(c)
+    return fast
 
 
 def tariff_flags(name: str, rates, options, rounding) -> int:
@@ -145,9 +146,9 @@ def run(c: Component, members: list, facts: int = MEMBER_FLAGS | STATUS) -> Comp
     over the ledger (`run_ledger`): the same figures (tests/test_compiled.py)."""
     f = flags(c, members, facts) if facts & STATUS and c.statuses else \
         c.flags | (facts & MEMBER_FLAGS)
-    known = _COMPILED.get((id(c), f))
-    fast = known[1] if known is not None and known[0] is c else compiled_run(c, f)
-    if fast is not None:
+    runs = _COMPILED.get(c)
+    fast = runs.get(f) if runs is not None else None
+    if fast is not None or (fast := compiled_run(c, f)) is not None:
         return fast(members)
     return run_ledger(c, members, f)
 
