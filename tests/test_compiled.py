@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 
 import levyrules
 from levyrules import steps as S
+from levyrules.engine import assess as assess_module
 from levyrules.steps import compiled, pipeline
 from conftest import household, person
 from strategies import TARIFF_IDS, households
@@ -29,6 +30,7 @@ def _both(h, t):
     with pytest.MonkeyPatch.context() as m:
         m.setattr(pipeline, "compiled_run", lambda c, f: None)
         m.setattr(pipeline, "_COMPILED", {})
+        m.setattr(assess_module, "_COMPONENTS", {})     # its runners by household facts
         slow = one()
     return fast, slow
 

@@ -124,9 +124,15 @@ class Member:
 
     def judge_on(self, d: date, is_head: bool) -> None:
         """Who this person is on the 判定日: insured, 特定同一世帯所属者, or neither."""
-        self.on = on = self.insured_on(d)
-        self.late = late = not on and self.late_date is not None and self.late_date <= d
-        self.counted = on or late or is_head
+        cut = self.cut
+        for per in self.person.insured:      # insured_on(d), inline: once per person
+            if per.start <= d < cut and (per.until is None or d < per.until):
+                self.on = self.counted = True
+                self.late = False
+                return
+        self.on = False
+        self.late = late = self.late_date is not None and self.late_date <= d
+        self.counted = late or is_head
 
 
 def judgement_date(members: list[Member], fy: int, window: int = FULL_YEAR) -> date:

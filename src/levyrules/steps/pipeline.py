@@ -153,6 +153,17 @@ def run(c: Component, members: list, facts: int = MEMBER_FLAGS | STATUS) -> Comp
     return run_ledger(c, members, f)
 
 
+def runner(c: Component, facts: int):
+    """`run` for the component `c` and the household facts `facts`, as a function of the
+    members alone: the compiled plan when the flags do not depend on the members (no
+    special status to look for among them) and the plan has one."""
+    if not (facts & STATUS and c.statuses):
+        fast = compiled_run(c, c.flags | (facts & MEMBER_FLAGS))
+        if fast is not None:
+            return fast
+    return lambda members: run(c, members, facts)
+
+
 def run_ledger(c: Component, members: list, f: int) -> ComponentLevy:
     """The component's tax: the steps of the plan for flags `f`, one after the other,
     over a Row per member in a Ledger."""
