@@ -7,15 +7,16 @@ from __future__ import annotations
 from datetime import date
 
 from levyrules.engine import members
-from levyrules.engine.calendar import anniversary, care_age_mask, is_preschool, is_under18
+from levyrules.engine.calendar import (anniversary, care_age_mask, is_65_at_income_year_end,
+                                       is_preschool, is_under18)
 
 
 def test_birth_facts_are_the_calendar_rules():
     for birth in (date(1960, 2, 29), date(1985, 4, 1), date(1950, 7, 15), date(2020, 4, 2),
-                  date(2007, 4, 1)):
+                  date(2007, 4, 1), date(1960, 1, 1), date(1959, 12, 31)):
         for fy in (2024, 2025, 2026):
             want = (anniversary(birth, 75), care_age_mask(fy, birth), is_preschool(fy, birth),
-                    is_under18(fy, birth))
+                    is_under18(fy, birth), is_65_at_income_year_end(fy, birth))
             assert members._birth_facts(birth, fy) == want
             assert members._birth_facts(birth, fy) == want      # from the cache
 

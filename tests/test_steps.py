@@ -22,7 +22,7 @@ from levyrules.tariff.model import ComponentRates, Options, Rounding
 from conftest import household, person
 from strategies import TARIFF_IDS, households
 
-ENGINE = {"ledger", "pipeline"}
+ENGINE = {"ledger", "pipeline", "compiled"}
 
 
 def test_every_step_module_is_in_the_pipeline_and_every_step_cites_its_rule():

@@ -117,12 +117,13 @@ def _incomes(members: list, tariff: Tariff, fy: int) -> bool:
     nat = tariff.national
     undeclared = False
     for m in members:
-        m.income = inc = person_income(m.person, nat, fy)
+        m.income = inc = person_income(m.person, nat, fy, over65=m.over65)
         if not inc.declared:
             undeclared = True
         if m.unemployment_period:
             m.income_u = person_income(m.person, nat, fy, unemployment.SALARY_SHARE,
-                                       tariff.options.unemployment_adjustment == "before")
+                                       tariff.options.unemployment_adjustment == "before",
+                                       over65=m.over65)
     return undeclared
 
 
@@ -285,14 +286,20 @@ def _levies(tariff: Tariff, tier: int, declared: bool, spec_status: str | None,
     """Each component's ComponentLevy, in ORDER: the steps of the law over the members
     levied in it ([(member, months)]: `care` for the 介護分, `insured` for the others)."""
     components: dict[str, ComponentLevy] = {}
-    for name, rates, note, c in _components(tariff, tier, declared, spec_status):
+    comps, by_facts = _components(tariff, tier, declared, spec_status)
+    runs = by_facts.get(facts)
+    if runs is None:        # the same for every household with these facts: made once
+        runs = by_facts[facts] = tuple(c and pipeline.runner(c, facts) for *_, c in comps)
+    for (name, rates, note, c), levy_of in zip(comps, runs):
         comp_members = care if name == "care" else insured
         if not comp_members:    # nobody is levied: 0 whatever the rates
             components[name] = _zero(name)
         elif c is not None:
             if claims:
                 c = _with_claims(c, claims)
-            components[name] = levy = pipeline.run(c, comp_members, facts)
+                components[name] = levy = pipeline.run(c, comp_members, facts)
+            else:
+                components[name] = levy = levy_of(comp_members)
             if tr is not None:
                 tracing.component(tr, levy, rates, comp_members, tier, spec_status, tariff)
         elif not partial:
@@ -345,14 +352,16 @@ def _persons(members: list, head) -> tuple:
     return tuple(out)
 
 
-# per tariff and 判定 (the tariff checked by identity): [(name, rates, note, Component)]
+# per tariff and 判定 (the tariff checked by identity): ([(name, rates, note, Component)],
+# {household facts: each component's pipeline.runner})
 _COMPONENTS: dict[tuple, tuple] = {}
 
 
 def _components(tariff: Tariff, tier: int, declared: bool, spec_status: str | None) -> tuple:
     """The components the tariff levies, in ORDER (`_tariff_components`), each with the
     constants of its steps for this 判定 (None for a component the tariff does not
-    know): the same for every household with the same 判定, so made once."""
+    know), and a dict for their runners by household facts (`_levies`): the same for every
+    household with the same 判定, so made once."""
     key = (id(tariff), tier, declared, spec_status)
     known = _COMPONENTS.get(key)
     if known is None or known[0] is not tariff:
@@ -365,8 +374,8 @@ def _components(tariff: Tariff, tier: int, declared: bool, spec_status: str | No
                 tariff.fiscal_year, tariff.national.preschool_reduction,
                 name != "child" or opts.statuses_on_child,
                 pipeline.tariff_flags(name, rates, opts, tariff.rounding)))
-            for name, rates, note in _tariff_components(tariff)))
-    return known[1]
+            for name, rates, note in _tariff_components(tariff)), {})
+    return known[1:]
 
 
 def _with_claims(c: Component, claims: list) -> Component:

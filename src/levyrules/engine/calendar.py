@@ -34,9 +34,9 @@ def fy_month(fy: int, index: int) -> tuple[int, int]:
 
 def key_range_mask(fy: int, start_key: int | None, end_key: int | None) -> int:
     """Mask of the FY months with start_key <= key < end_key (None = unbounded)."""
-    k0 = fy_first_key(fy)
-    a = 0 if start_key is None else max(0, start_key - k0)
-    b = 12 if end_key is None else min(12, end_key - k0)
+    k0 = fy * 12 + 3                                  # fy_first_key, inline
+    a = 0 if start_key is None or start_key < k0 else start_key - k0
+    b = 12 if end_key is None or end_key > k0 + 12 else end_key - k0
     if b <= a:
         return 0
     return ((1 << (b - a)) - 1) << a
@@ -62,7 +62,7 @@ def period_mask(fy: int, start: date | None, until: date | None) -> int:
 def anniversary(birth: date, years: int) -> date:
     """The `years`-th birthday; for a 29 February birth in a common year, 1 March."""
     try:
-        return birth.replace(year=birth.year + years)
+        return date(birth.year + years, birth.month, birth.day)
     except ValueError:
         return date(birth.year + years, 3, 1)
 
@@ -111,13 +111,25 @@ def late_elderly_start(birth: date) -> date:
 def is_preschool(fy: int, birth: date) -> bool:
     """未就学児: up to the first 31 March after attaining 6 (地方税法703条の5第2項);
     for FY N, born on or after (N−6)-04-02."""
-    return birth >= date(fy - 6, 4, 2)
+    return birth >= _cohort_start(fy - 6)
 
 
 def is_under18(fy: int, birth: date) -> bool:
     """18歳未満 for the 子ども・子育て支援納付金分: up to the first 31 March after
     attaining 18; for FY N, born on or after (N−18)-04-02."""
-    return birth >= date(fy - 18, 4, 2)
+    return birth >= _cohort_start(fy - 18)
+
+
+def _cohort_start(year: int) -> date:
+    """(year)-04-02: the first birth date of the school year's cohort that starts then
+    (made once per year: a date costs more than the look-up)."""
+    d = _COHORT_STARTS.get(year)
+    if d is None:
+        d = _COHORT_STARTS[year] = date(year, 4, 2)
+    return d
+
+
+_COHORT_STARTS: dict[int, date] = {}
 
 
 def is_65_at_income_year_end(fy: int, birth: date) -> bool:

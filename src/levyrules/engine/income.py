@@ -40,14 +40,17 @@ class PersonIncome:
 
 def person_income(person: Person, nat: National, fiscal_year: int,
                   salary_share: Fraction | None = None,
-                  share_before_adjustment: bool = False) -> PersonIncome:
+                  share_before_adjustment: bool = False, *,
+                  over65: bool | None = None) -> PersonIncome:
     """Derive a person's income figures from the input (収入 or 所得 as given).
 
     `salary_share` (非自発的失業: 30/100) takes only that share of the 給与所得, after
-    the 所得金額調整控除 (default) or before it (`share_before_adjustment`).
+    the 所得金額調整控除 (default) or before it (`share_before_adjustment`). `over65`:
+    65 or over at the end of the income year, when the caller knows it already.
     """
     inc: Income = person.income
-    over65 = is_65_at_income_year_end(fiscal_year, person.birth_date)
+    if over65 is None:
+        over65 = is_65_at_income_year_end(fiscal_year, person.birth_date)
     if inc is NO_INCOME and salary_share is None:      # a pure function of (nat, over65)
         known = _NO_INCOME_FIGURES.get((id(nat), over65))
         if known is not None and known[0] is nat:

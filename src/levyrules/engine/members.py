@@ -17,7 +17,8 @@ import attrs
 
 from .calendar import (FULL_YEAR, anniversary, anniversary_columns, care_age_mask,
                        care_age_mask_columns, fy_month, fy_start, is_preschool,
-                       is_preschool_columns, is_under18, is_under18_columns, key_day_columns,
+                       is_65_at_income_year_end, is_preschool_columns, is_under18,
+                       is_under18_columns, key_day_columns,
                        key_range_mask_columns, mask_union_columns, month_key_columns,
                        period_mask)
 from .household import NO_STATUSES, Person
@@ -26,7 +27,8 @@ from ..rules import care_exempt, childbirth, former_dependent, unemployment
 
 
 # the facts of a birth date in a fiscal year (75th birthday, 介護 age months, 未就学児,
-# 18歳未満): pure functions of (birth, fy), so computed once per pair (bounded)
+# 18歳未満, 65歳以上 at the income year's end): pure functions of (birth, fy), so computed
+# once per pair (bounded)
 _BIRTH_FACTS: dict[tuple, tuple] = {}
 
 
@@ -37,14 +39,15 @@ def _birth_facts(birth: date, fy: int) -> tuple:
         if len(_BIRTH_FACTS) >= 65536:
             _BIRTH_FACTS.clear()
         facts = _BIRTH_FACTS[key] = (anniversary(birth, 75), care_age_mask(fy, birth),
-                                     is_preschool(fy, birth), is_under18(fy, birth))
+                                     is_preschool(fy, birth), is_under18(fy, birth),
+                                     is_65_at_income_year_end(fy, birth))
     return facts
 
 
 class Member:
     """A person's facts for the year, derived once."""
     __slots__ = ("person", "index", "insured", "care", "cut", "late_date", "income",
-                 "preschool", "under18", "on", "late", "counted",
+                 "preschool", "under18", "over65", "on", "late", "counted",
                  "income_u", "unemployed", "unemployment_period", "birth", "fd_exempt",
                  "fd_half", "care_exempt", "notes")
 
@@ -52,7 +55,7 @@ class Member:
         self.person = person
         self.index = index
         birth = person.birth_date
-        at75, care_age, self.preschool, self.under18 = \
+        at75, care_age, self.preschool, self.under18, self.over65 = \
             _BIRTH_FACTS.get((birth, fy)) or _birth_facts(birth, fy)
         cut = at75
         late = person.late_elderly_since
@@ -121,9 +124,15 @@ class Member:
 
     def judge_on(self, d: date, is_head: bool) -> None:
         """Who this person is on the 判定日: insured, 特定同一世帯所属者, or neither."""
-        self.on = on = self.insured_on(d)
-        self.late = late = not on and self.late_date is not None and self.late_date <= d
-        self.counted = on or late or is_head
+        cut = self.cut
+        for per in self.person.insured:      # insured_on(d), inline: once per person
+            if per.start <= d < cut and (per.until is None or d < per.until):
+                self.on = self.counted = True
+                self.late = False
+                return
+        self.on = False
+        self.late = late = self.late_date is not None and self.late_date <= d
+        self.counted = late or is_head
 
 
 def judgement_date(members: list[Member], fy: int, window: int = FULL_YEAR) -> date:

@@ -37,6 +37,30 @@ MEMBER_FLAGS = REDUCED | PRESCHOOL_MEMBER | UNDER18_MEMBER | ASSET_TAX
 
 
 @attrs.frozen(slots=True)
+class Form:
+    """A step's household form: its arithmetic over the sums of the household's members
+    (Σ months, Σ 所得割の基礎 × months, ...) instead of over one row per person, as lines
+    of Python that steps/compiled.py joins, in the order of the pipeline, into one
+    function per plan (the iterate_jit idea of Tax-Calculator, done with `exec`).
+
+    The lines read and write the ledger's amounts as local variables of the same names
+    (`income`, `per_capita`, `statutory`, `household_pay`, ...; steps/compiled.py lists
+    them), the constants `consts` works out once per component, and the sums the
+    `member` lines add up per member (`m`: the Member, `mask`, `n`: its months in the
+    component; then `M`: the months anyone has). A plan whose flags meet a form's
+    `unless` is not compiled."""
+    consts: str = ""         # lines run once per component and plan (`c`: its Component),
+    #                          in the order of the plan: the amounts per person of a class
+    #                          or per household for a year, which the household's months
+    #                          then multiply
+    member: str = ""         # lines run per member, adding to the sums named in `sums`
+    household: str = ""      # lines run once per household, after the members
+    sums: tuple = ()         # the sums the lines read (steps/compiled.py: SUMS, or own)
+    names: tuple = ()        # (name, object) the lines call (module-level helpers)
+    unless: int = 0          # flags under which the form would be wrong: no compiling
+
+
+@attrs.frozen(slots=True)
 class Step:
     rule: Rule
     run: Callable            # run(component, ledger) -> None
@@ -45,3 +69,4 @@ class Step:
     when: int = 0            # and one of these, when not 0
     columns: Callable | None = None   # columns(component, ColumnLedger): the column form
     only: int = 0            # per household: one of these, when not 0 (else a no-op)
+    household: Form | None = None     # the household form (steps/compiled.py)

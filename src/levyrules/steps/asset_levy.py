@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ..rules import ASSET_LEVY
-from . import ASSET, ASSET_TAX, Step
+from . import ASSET, ASSET_TAX, Form, Step
 from .ledger import Component, Ledger
 
 
@@ -22,4 +22,11 @@ def levy_columns(c: Component, L) -> None:
         L.ast_net = L.asset_tax * c.rates.k_asset
     L.asset += L.sum_once("asset_tax·n", lambda: L.asset_tax * L.n) * c.rates.k_asset
 
-STEP = Step(ASSET_LEVY, levy, needs=ASSET, columns=levy_columns, only=ASSET_TAX)
+
+# the household form (steps/compiled.py): Σ 固定資産税額 × months, times the rate
+HOUSEHOLD = Form(consts="k_asset = c.rates.k_asset",
+                 member="A += m.person.fixed_asset_tax * n",
+                 household="asset += A * k_asset", sums=("A",))
+
+STEP = Step(ASSET_LEVY, levy, needs=ASSET, columns=levy_columns, only=ASSET_TAX,
+            household=HOUSEHOLD)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..engine.calendar import MONTH_COUNT
 from ..rules import CAP
-from . import Step
+from . import NETS, Form, Step
 from .ledger import Component, Ledger
 from .levy import INSIDE, before_cap
 
@@ -38,4 +38,9 @@ def cap_columns(c: Component, L) -> None:
     L.capped = L.net = L.np.minimum(L.levy, L.cap)
 
 
-STEP = Step(CAP, cap, ("options.cap_policy",), columns=cap_columns)
+# the household form (steps/compiled.py): 方式 A (方式 B works on the persons' nets)
+HOUSEHOLD = Form(consts="yearly = c.yearly_cap", household="""
+cap = yearly * M // U
+capped = levy if levy < cap else cap""", unless=NETS)
+
+STEP = Step(CAP, cap, ("options.cap_policy",), columns=cap_columns, household=HOUSEHOLD)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ..rules.child_support import UNDER18
-from . import CHILD, UNDER18_MEMBER, Step
+from . import CHILD, UNDER18_MEMBER, Form, Step
 from .ledger import Component, Ledger
 
 
@@ -27,4 +27,11 @@ def reduce_columns(c: Component, L) -> None:
     L.pc_net = L.pc_net * ~u
     L.pc_household = None
 
-STEP = Step(UNDER18, reduce, needs=CHILD, columns=reduce_columns, only=UNDER18_MEMBER)
+
+# the household form (steps/compiled.py): the 均等割 of the months of those under 18
+HOUSEHOLD = Form(consts="""
+u18_cut = parts_y[0] * D
+parts_y, pay_y = (0, 0), 0""", household="child_under18 += u18_cut * N18", sums=("N18",))
+
+STEP = Step(UNDER18, reduce, needs=CHILD, columns=reduce_columns, only=UNDER18_MEMBER,
+            household=HOUSEHOLD)

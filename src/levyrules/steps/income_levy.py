@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..engine.money import floor_unit
 from ..rules import INCOME_LEVY
-from . import Step
+from . import Form, Step
 from .ledger import Component, Ledger
 
 
@@ -41,4 +41,17 @@ def levy_columns(c: Component, L) -> None:
     L.income += L.sum_once(("base_n·n", floor), lambda: (
         L.base_n // 1000 * 1000 if floor and not L.rows_later else L.base_n) * L.n) * k
 
-STEP = Step(INCOME_LEVY, levy, ("rounding.income_base",), columns=levy_columns)
+
+# the household form (steps/compiled.py): Σ base × months, times the rate
+HOUSEHOLD = Form(
+    consts="k_income, floor_base = c.rates.k_income, c.floor_base",
+    member="""
+base = m.income.levy_base
+if floor_base:
+    base -= base % 1000
+B += base * n""",
+    household="income += B * k_income",
+    sums=("B",))
+
+STEP = Step(INCOME_LEVY, levy, ("rounding.income_base",), columns=levy_columns,
+            household=HOUSEHOLD)

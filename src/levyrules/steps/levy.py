@@ -9,7 +9,7 @@ from __future__ import annotations
 from operator import attrgetter
 
 from ..rules import ROUNDING
-from . import Step
+from . import ANY_RELIEF, STATUS, Form, Step
 from .ledger import Component, Ledger, ReductionKey, Stage
 
 # the reductions inside the levy, in the order the output lists them
@@ -105,4 +105,19 @@ def levy_columns(c: Component, L) -> None:
     L.shown.update(taken)
 
 
-STEP = Step(ROUNDING, levy, ("rounding.yen",), columns=levy_columns)
+# the household form (steps/compiled.py): as `levy`; no reduction is taken before the
+# cap, as none arises without a special status or a 条例減免 (`unless`)
+HOUSEHOLD = Form(consts="per_element = c.per_element", household="""
+la, lb, ld, le = income // U, asset // U, per_capita // U, per_household // U
+exact = income + asset + per_capita + per_household
+shown_yen = la + lb + ld + le
+shown = {}
+""" + "".join(f"""if {k}:
+    shown["{k}"] = cut = {k} // U
+    shown_yen -= cut
+    exact -= {k}
+""" for k in INSIDE) + """computed = shown_yen if per_element else exact // U
+fraction = computed - shown_yen
+levy = computed""", unless=STATUS | ANY_RELIEF)
+
+STEP = Step(ROUNDING, levy, ("rounding.yen",), columns=levy_columns, household=HOUSEHOLD)

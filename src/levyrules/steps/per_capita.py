@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from ..rules import PER_CAPITA
-from . import Step
+from . import Form, Step
 from .ledger import Component, Ledger
 
 
@@ -50,4 +50,13 @@ def levy_columns(c: Component, L) -> None:
     L.pc_household = pc                     # every row pays pc: Σ pc × n = pc × Σ n
     L.per_capita += L.sum_once("n", lambda: L.n) * (pc * c.rates.denominator)
 
-STEP = Step(PER_CAPITA, levy, columns=levy_columns)
+
+# the household form (steps/compiled.py): the parts of a person under 18 (parts_y) and of
+# one 18 or over (parts_a), what each pays so far (pay_y, pay_a), the 均等割 × months
+HOUSEHOLD = Form(consts="""
+pc, adult = c.pc, c.adult
+parts_y, parts_a = (pc, 0), (pc, adult)
+pay_y, pay_a = pc, pc + adult""", household="""
+per_capita += (pc * N + adult * (N - N18)) * D""", sums=("N", "N18"))
+
+STEP = Step(PER_CAPITA, levy, columns=levy_columns, household=HOUSEHOLD)

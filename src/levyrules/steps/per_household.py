@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..engine.calendar import MONTH_COUNT
 from ..rules import PER_HOUSEHOLD
-from . import HOUSEHOLD, HOUSEHOLD_RELIEF, NETS, Step
+from . import HOUSEHOLD, HOUSEHOLD_RELIEF, NETS, Form, Step
 from .ledger import Component, Ledger
 
 
@@ -31,5 +31,14 @@ def levy_columns(c: Component, L) -> None:
     L.household_pay = L.np.full(len(L.tier), hh, L.np.int64)
 
 
-LEVY = Step(PER_HOUSEHOLD, levy, needs=HOUSEHOLD, columns=levy_columns)
+
+# the household form (steps/compiled.py): as `levy`; hh_pay: the 平等割 payable per year
+# after the steps so far (household_pay of a household with months in the component)
+LEVY_HOUSEHOLD = Form(consts="hh_pay = hh = c.rates.per_household", household="""
+if hh is not None and M:
+    per_household = hh * D * M
+    household_pay = hh""")
+
+LEVY = Step(PER_HOUSEHOLD, levy, needs=HOUSEHOLD, columns=levy_columns,
+            household=LEVY_HOUSEHOLD)
 NET = Step(PER_HOUSEHOLD, net, needs=HOUSEHOLD, when=NETS | HOUSEHOLD_RELIEF)

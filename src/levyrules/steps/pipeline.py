@@ -13,6 +13,7 @@ from __future__ import annotations
 from ..engine.calendar import MONTH_COUNT
 from ..engine.result import ComponentLevy
 from ..rules.preschool import COMPONENTS as PRESCHOOL_COMPONENTS
+from . import compiled
 from . import (ASSET, ASSET_TAX, CHILD, CHILD_RELIEF, DETENTION, HOUSEHOLD, HOUSEHOLD_RELIEF,
                MEMBER_FLAGS, NETS, PRESCHOOL, PRESCHOOL_MEMBER, SPECIFIED, STATUS,
                UNDER18_MEMBER, after_cap, asset_levy, cap,
@@ -58,15 +59,43 @@ PIPELINE = (
 _PLANS: dict[int, tuple] = {}
 
 
+def steps(flags: int) -> tuple:
+    """The steps that apply to a component with `flags` (a step whose `only` facts the
+    household lacks would do nothing: it is left out), in the order of PIPELINE."""
+    return tuple(s for s in PIPELINE if s.needs & flags == s.needs
+                 and (not s.when or s.when & flags) and (not s.only or s.only & flags))
+
+
 def plan(flags: int) -> tuple:
-    """The run functions of the steps that apply to a component with `flags` (a step
-    whose `only` facts the household lacks would do nothing: it is left out)."""
+    """The run functions of `steps(flags)`."""
     p = _PLANS.get(flags)
     if p is None:
-        p = _PLANS[flags] = tuple(s.run for s in PIPELINE if s.needs & flags == s.needs
-                                  and (not s.when or s.when & flags)
-                                  and (not s.only or s.only & flags))
+        p = _PLANS[flags] = tuple(s.run for s in steps(flags))
     return p
+
+
+# the plans compiled from the steps' household forms (steps/compiled.py), by flags:
+# make(c) or None (not every step has one); and what make(c) gave, by component (a
+# Component hashes by identity) and flags
+_MAKERS: dict[int, object] = {}
+_COMPILED: dict[Component, dict] = {}
+
+
+def compiled_run(c: Component, f: int):
+    """The plan for `f` compiled for the component `c`: run(members) -> ComponentLevy,
+    or None when the plan has a step without a household form."""
+    make = _MAKERS.get(f, 0)
+    if make == 0:
+        make = _MAKERS[f] = compiled.compile_plan(steps(f), f)
+    if make is None:
+        return None
+    runs = _COMPILED.get(c)
+    if runs is None:
+        if len(_COMPILED) > 1024:
+            _COMPILED.clear()
+        runs = _COMPILED[c] = {}
+    fast = runs[f] = make(c)
+    return fast
 
 
 def tariff_flags(name: str, rates, options, rounding) -> int:
@@ -113,7 +142,31 @@ def flags(c: Component, members: list, facts: int = MEMBER_FLAGS | STATUS) -> in
 
 def run(c: Component, members: list, facts: int = MEMBER_FLAGS | STATUS) -> ComponentLevy:
     """The component's tax for `members` [(member, months mask)] under `c`; `facts`:
-    see `flags`."""
+    see `flags`. The plan's compiled household form when it has one, else its steps
+    over the ledger (`run_ledger`): the same figures (tests/test_compiled.py)."""
+    f = flags(c, members, facts) if facts & STATUS and c.statuses else \
+        c.flags | (facts & MEMBER_FLAGS)
+    runs = _COMPILED.get(c)
+    fast = runs.get(f) if runs is not None else None
+    if fast is not None or (fast := compiled_run(c, f)) is not None:
+        return fast(members)
+    return run_ledger(c, members, f)
+
+
+def runner(c: Component, facts: int):
+    """`run` for the component `c` and the household facts `facts`, as a function of the
+    members alone: the compiled plan when the flags do not depend on the members (no
+    special status to look for among them) and the plan has one."""
+    if not (facts & STATUS and c.statuses):
+        fast = compiled_run(c, c.flags | (facts & MEMBER_FLAGS))
+        if fast is not None:
+            return fast
+    return lambda members: run(c, members, facts)
+
+
+def run_ledger(c: Component, members: list, f: int) -> ComponentLevy:
+    """The component's tax: the steps of the plan for flags `f`, one after the other,
+    over a Row per member in a Ledger."""
     rows = []
     months = 0
     pos = 0
@@ -122,8 +175,6 @@ def run(c: Component, members: list, facts: int = MEMBER_FLAGS | STATUS) -> Comp
         months |= mask
         pos += 1
     ledger = Ledger(c.unit, rows, months)
-    f = flags(c, members, facts) if facts & STATUS and c.statuses else \
-        c.flags | (facts & MEMBER_FLAGS)
     for step in _PLANS.get(f) or plan(f):
         step(c, ledger)
     return result(c, ledger)

@@ -5,7 +5,7 @@ that remains after the 7割・5割・2割軽減, floored (医療分・支援分;
 from __future__ import annotations
 
 from ..rules import preschool
-from . import PRESCHOOL, PRESCHOOL_MEMBER, Step
+from . import PRESCHOOL, PRESCHOOL_MEMBER, Form, Step
 from .ledger import Component, Ledger
 
 
@@ -39,5 +39,12 @@ def reduce_columns(c: Component, L) -> None:
     L.pc_net = L.pc_net - red
     L.preschool += L.sum(red * L.n) * c.rates.denominator
 
+
+# the household form (steps/compiled.py): a 未就学児 is under 18 (engine/calendar.py:
+# born on or after (N−6)-04-02, so after (N−18)-04-02) and pays pay_y before the half
+HOUSEHOLD = Form(consts="pre_cut = (pay_y - payable(pay_y, c.preschool_share)) * D",
+                 household="preschool += pre_cut * NPRE", sums=("NPRE",),
+                 names=(("payable", preschool.payable),))
+
 STEP = Step(preschool.PRESCHOOL, reduce, needs=PRESCHOOL, columns=reduce_columns,
-            only=PRESCHOOL_MEMBER)
+            only=PRESCHOOL_MEMBER, household=HOUSEHOLD)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..engine.calendar import MONTH_COUNT
 from ..engine.money import floor_unit
 from ..rules import ROUNDING
-from . import Step
+from . import NETS, Form, Step
 from .ledger import Component, Ledger
 
 
@@ -33,4 +33,10 @@ def hundred_columns(c: Component, L) -> None:
     L.amount = L.net // 100 * 100 if c.rounding.hundred == "per_component" else L.net
 
 
-STEP = Step(ROUNDING, hundred, ("rounding.hundred",), columns=hundred_columns)
+# the household form (steps/compiled.py): not `per_person` (that works on the nets)
+HOUSEHOLD = Form(consts="per_component = c.rounding.hundred == 'per_component'",
+                 household="amount = capped - capped % 100 if per_component else capped",
+                 unless=NETS)
+
+STEP = Step(ROUNDING, hundred, ("rounding.hundred",), columns=hundred_columns,
+            household=HOUSEHOLD)

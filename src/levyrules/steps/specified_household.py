@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from ..engine.calendar import MONTH_COUNT
 from ..rules import specified_household as spec
-from . import HOUSEHOLD, SPECIFIED, Step
+from . import HOUSEHOLD, SPECIFIED, Form, Step
 from .ledger import Component, Ledger
+
+
+def applies(c: Component) -> bool:
+    """The component has a 特定世帯 reduction: 医療分・支援分, the 子ども分 by option."""
+    return bool(c.specified) and (c.name in ("medical", "support") or
+                                  (c.is_child and c.options.specified_household_child))
 
 
 def reduce(c: Component, ledger: Ledger) -> None:
     hh = ledger.household_pay
-    if hh is None or not c.specified:
-        return
-    if not (c.name in ("medical", "support") or
-            (c.is_child and c.options.specified_household_child)):
+    if hh is None or not applies(c):
         return
     rates = c.rates
     amount = spec.amount(hh, c.specified, rates.per_household_specified,
@@ -42,5 +45,18 @@ def reduce_columns(c: Component, L) -> None:
     L.household_pay = amount
 
 
+# the household form (steps/compiled.py): as `reduce`
+HOUSEHOLD_FORM = Form(
+    consts="""
+spec_on = hh_pay is not None and applies(c)
+spec_cut = hh_pay - spec_amount(hh_pay, c.specified, c.rates.per_household_specified,
+                                c.rates.per_household_specified_continuing) if spec_on else 0
+if spec_on:
+    hh_pay -= spec_cut""",
+    household="""
+if household_pay is not None and spec_on:
+    specified_household += spec_cut * D * M
+    household_pay -= spec_cut""", names=(("applies", applies), ("spec_amount", spec.amount)))
+
 STEP = Step(spec.SPECIFIED, reduce, ("options.specified_household_child",), HOUSEHOLD | SPECIFIED,
-            columns=reduce_columns)
+            columns=reduce_columns, household=HOUSEHOLD_FORM)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..engine.calendar import MONTH_COUNT
 from ..rules.reductions import STATUTORY, reduced, reduced_columns
-from . import HOUSEHOLD, REDUCED, Step
+from . import HOUSEHOLD, REDUCED, Form, Step
 from .ledger import Component, Ledger
 
 
@@ -56,6 +56,25 @@ def per_household_columns(c: Component, L) -> None:
     L.household_pay = after
 
 
-PER_CAPITA = Step(STATUTORY, per_capita, columns=per_capita_columns, only=REDUCED)
+
+# the household forms (steps/compiled.py): each part of a class of persons (under 18,
+# 18 or over) reduced on its own, the cut × the class's months; the 平等割 as above
+PER_CAPITA_HOUSEHOLD = Form(consts="""
+pay_y = reduced(parts_y[0], tier) + reduced(parts_y[1], tier)
+pay_a = reduced(parts_a[0], tier) + reduced(parts_a[1], tier)
+cut_y, cut_a = sum(parts_y) - pay_y, sum(parts_a) - pay_a""", household="""
+statutory += (cut_y * N18 + cut_a * (N - N18)) * D""", sums=("N", "N18"),
+                            names=(("reduced", reduced),))
+PER_HOUSEHOLD_HOUSEHOLD = Form(consts="""
+stat_cut = hh_pay - reduced(hh_pay, tier) if hh_pay is not None else 0
+if hh_pay is not None:
+    hh_pay -= stat_cut""", household="""
+if household_pay is not None:
+    statutory += stat_cut * D * M
+    household_pay -= stat_cut""", names=(("reduced", reduced),))
+
+PER_CAPITA = Step(STATUTORY, per_capita, columns=per_capita_columns, only=REDUCED,
+                  household=PER_CAPITA_HOUSEHOLD)
 PER_HOUSEHOLD = Step(STATUTORY, per_household, needs=HOUSEHOLD,
-                     columns=per_household_columns, only=REDUCED)
+                     columns=per_household_columns, only=REDUCED,
+                     household=PER_HOUSEHOLD_HOUSEHOLD)
