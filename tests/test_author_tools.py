@@ -337,6 +337,8 @@ def _all_messages(tmp_path) -> list[str]:
     out += [f.message for f in check_file(write(make_tests_dir(tmp_path), "- a\n", "list.yaml"))]
     out += [f.message for f in check_file(write(make_tests_dir(tmp_path), TEST_FILE.replace(
         "birth_date: 1991-01-10", "birth_date: 1991-02-30"), "household.yaml"))]
+    out += [f.message for f in check_file(write(make_tests_dir(tmp_path), UNKNOWN_RELIEF,
+                                                "relief.yaml"))]
     (tmp_path / "empty").mkdir()
     out += [f.message for f in check.tariff_files([str(tmp_path / "empty")])[1]]
     limits = make_limit_files(tmp_path / "limits")        # size, UTF-8, aliases, extends, …
@@ -452,6 +454,34 @@ def test_example_test_household_error_and_unknown_tariff_point_at_the_line(tmp_p
     text = TEST_FILE.replace("tokyo-23ku/2026", "nowhere/2026")
     o = tariff_tests.run_file(write(d, text, "unknown.yaml"))
     assert o.findings[0].line == 2 and "unknown tariff 'nowhere/2026'" in o.findings[0].message
+
+
+# an expected reduction naming a relief rule the tariff does not have (tokyo-23ku has none)
+UNKNOWN_RELIEF = TEST_FILE.replace(
+    "components: {medical: 167009,",
+    "components: {medical: {reductions: {relief.typhoon: 1000}, amount: 167009},")
+
+
+def test_check_reports_an_expected_relief_the_tariff_lacks_where_it_is_written(tmp_path):
+    """`check` compared a test file's expected `relief.<id>` with nothing: only
+    `levyrules test` failed it, as a row. Now both report it at the key, in English and
+    in Japanese, before the household is assessed."""
+    p = write(make_tests_dir(tmp_path), UNKNOWN_RELIEF, "relief.yaml")
+    line = line_of(UNKNOWN_RELIEF, "relief.typhoon")
+    column = UNKNOWN_RELIEF.splitlines()[line - 1].index("1000") + 1      # its value
+    where = f"{p}:{line}:{column}: "
+    lines, failed = check.run([str(p)])
+    assert failed and lines == [
+        where + "error: expected.components.medical.reductions.relief.typhoon: relief.typhoon "
+        "names no relief rule of the tariff tokyo-23ku/2026 (its relief ids: none)"]
+    lines, _ = check.run([str(p)], "ja")
+    assert lines == [
+        where + "エラー: expected.components.medical.reductions.relief.typhoon: relief.typhoon "
+        "は税率表 tokyo-23ku/2026 の条例減免を指していません（この税率表の減免の id: なし）"]
+    assert not tariff_tests.run_file(p).ok
+    fixed = write(make_tests_dir(tmp_path), UNKNOWN_RELIEF.replace(
+        "reductions: {relief.typhoon: 1000}, ", ""), "fixed.yaml")
+    assert check_file(fixed) == [] and tariff_tests.run_file(fixed).ok
 
 
 def test_shipped_example_files_match_their_schema_and_check_reads_tests_folders():

@@ -58,6 +58,66 @@ def test_dask_on_a_local_cluster_equals_the_single_process_run(tmp_path, cluster
     assert single.rejected == 1
 
 
+def _repeated_id(tmp_path, n: int):
+    """A synthetic city in JSON Lines with line 10's household again as the last line."""
+    src = synth.write(tmp_path / "city", n, 2025, 17, "jsonl")
+    lines = src.read_text(encoding="utf-8").splitlines()
+    src.write_text("\n".join(lines + [lines[9]]) + "\n", encoding="utf-8")
+    return src, lines[9]
+
+
+def _refusal(run, *args, **kwargs) -> InputError:
+    with pytest.raises(InputError) as e:
+        run(*args, **kwargs)
+    return e.value
+
+
+def test_a_household_id_in_two_partitions_stops_the_run_as_batch_does(tmp_path):
+    """Two lines with one household id in different partitions (the same error as
+    `levyrules batch`, naming the lines, never the id); nothing is written."""
+    src, line = _repeated_id(tmp_path, 60)
+    single = _refusal(runner.run, src, TARIFF, tmp_path / "single.parquet")
+    dask = _refusal(lrdask.run, src, TARIFF, tmp_path / "dask", partition_size=25)
+    assert (dask.field, dask.message) == (single.field, single.message)
+    assert dask.message == ("population.jsonl:61: the household id is used by the "
+                            "household of line 10 (ids must be unique)")
+    hid = __import__("json").loads(line)["id"]
+    assert hid not in str(dask)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["city"]
+
+
+def test_unique_ids_across_partitions_with_a_hash_collision_run(tmp_path, monkeypatch):
+    """Equal hashes of different ids do not stop the run: the file is read again (as
+    population.unique does for `batch`) and the ids compared."""
+    src = synth.write(tmp_path / "city", 40, 2025, 17, "jsonl")
+    monkeypatch.setattr(lrdask, "_id_hash", lambda hid: 7)
+    import dask
+    with dask.config.set(scheduler="synchronous"):      # in this process, patched
+        meta = lrdask.run(src, TARIFF, tmp_path / "dask", partition_size=15)
+    assert meta["counts"]["assessed"] == 40
+
+
+def test_the_id_hash_is_the_same_in_another_process():
+    """Python's str hash is seeded per process; the cluster's workers are processes."""
+    import subprocess
+    import sys
+    code = "from levyrules import dask; print(dask._id_hash('H-00001'))"
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout.strip()
+    assert int(other) == lrdask._id_hash("H-00001")
+    assert lrdask._id_hash("H-00001") != lrdask._id_hash("H-00002")
+
+
+@pytest.mark.slow
+def test_a_household_id_in_two_partitions_stops_the_cluster_run(tmp_path, cluster):
+    src, _ = _repeated_id(tmp_path, 120)
+    single = _refusal(runner.run, src, TARIFF, tmp_path / "single.parquet")
+    dask = _refusal(lrdask.run, src, TARIFF, tmp_path / "dask", partition_size=50)
+    assert (dask.field, dask.message) == (single.field, single.message)
+    assert "population.jsonl:121" in dask.message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["city"]
+
+
 def _tables(tmp_path):
     """A synthetic city as Parquet tables cut into small row groups that partitions of 70
     households cut through, with a rejected row at each kind of partition edge."""

@@ -137,6 +137,34 @@ def test_program_b_groups(households):
         sum(assess(h, load_tariff("iwaki/2025")).total for h in households)
 
 
+def test_a_target_too_large_for_the_population_says_so(tmp_path, households):
+    """A 納付金 sized for another city: 50,000,000 × 50% ÷ Σ base 23,000,000 = 108.70%.
+    The refusal names the target, that it needs 100% or more of the population's base,
+    and the population's size and base (totals, no household); at the plan's file."""
+    plan = load_plan(_plan(tmp_path, PLAN.format(basis="assessed", tolerance=0,
+                                                 target=50_000_000)))
+    with pytest.raises(PlanError) as e:
+        solve(plan, households)
+    assert e.value.path == "components.medical.target"
+    assert e.value.file == str(tmp_path / "plan.yaml")
+    assert e.value.message == (
+        "the target (from the 納付金) is too large for the population given: the target "
+        "50,000,000円 would need an income_rate of 108.7%, 100% or more of the population's "
+        "base (所得割の算定基礎 23,000,000円 a year; 4 households, 5 insured, counted by "
+        "months insured): give the 納付金 of the population you simulate")
+
+
+def test_a_target_the_caps_keep_out_of_reach_says_so(tmp_path, households):
+    """44,000,000 needs 95.65% at first; with the cap of 500,000 a household (4 households:
+    at most 2,000,000) the search raises the 賦課総額 past 100% of the base."""
+    plan = load_plan(_plan(tmp_path, PLAN.format(basis="assessed", tolerance=0,
+                                                 target=44_000_000)))
+    with pytest.raises(PlanError) as e:
+        solve(plan, households)
+    assert "needed to levy the target 44,000,000円 (after the caps)" in e.value.message
+    assert "23,000,000円 a year; 4 households" in e.value.message
+
+
 def test_program_c_first_pass_meets_an_assessed_target(tmp_path, households):
     """賦課総額 basis, target 1,150,000 (cap 500,000): the first pass gives
     898,800 + 127,340 = 1,026,140 (the cap took 123,600, 端数 160), short by 123,860;

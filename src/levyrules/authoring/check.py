@@ -162,6 +162,9 @@ _JA = [
      r"\1 0% では何も減免されません: 削除するか、条例の割合を書いてください"),
     (r"^until_month (\S+) is before from_month (\S+)$", r"until_month \1 が from_month \2 より前です"),
     (r"^relief id '(.+)' is used twice$", r"減免の id '\1' が重複しています"),
+    (r"^(relief\.\S+) names no relief rule of the tariff (.+?) \(its relief ids: (.*)\)$",
+     lambda m: f"{m.group(1)} は税率表 {m.group(2)} の条例減免を指していません"
+               f"（この税率表の減免の id: {'なし' if m.group(3) == 'none' else m.group(3)}）"),
     (r"^(\w+) is written in English: write it in Japanese \(the English may go in (\w+)\)$",
      r"\1 が英語で書かれています: 日本語で書いてください（英語は \2 に書けます）"),
     (r"^no tariff or test files \(\*\.yaml\) in this folder$",

@@ -187,6 +187,18 @@ def _component_rows(comp: str, want, got) -> list:
     return rows
 
 
+def _unknown_relief(expected: dict, tariff) -> list[tuple[tuple, str]]:
+    """(path, message) of each expected reduction `relief.<id>` that names no relief rule
+    (条例減免) of the tariff: `check` reports it where it is written, before any run."""
+    ids = [r.id for r in tariff.relief]
+    return [(("expected", "components", comp, "reductions", key),
+             f"{key} names no relief rule of the tariff {tariff.id} "
+             f"(its relief ids: {', '.join(ids) or 'none'})")
+            for comp, want in expected["components"].items() if isinstance(want, dict)
+            for key in want.get("reductions", {})
+            if key.startswith("relief.") and key.removeprefix("relief.") not in ids]
+
+
 def run_file(path: Path) -> Outcome:
     """Assess the file's household under its tariff and compare every expected figure."""
     from ..engine.assess import assess
@@ -215,6 +227,10 @@ def run_file(path: Path) -> Outcome:
             return fail(("tariff",), f"tariff {data['tariff']}: {e}")
         return fail(("tariff",), e.message)
     out.tariff = tariff.id
+    for p, message in _unknown_relief(data["expected"], tariff):
+        fail(p, message)
+    if out.findings:
+        return out
     try:
         household = Household.from_json(data["household"])
         result = assess(household, tariff, partial=True)

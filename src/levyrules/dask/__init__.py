@@ -11,8 +11,10 @@ through the same chunk evaluator as `levyrules batch`
 (:func:`levyrules.population.runner.run_chunk`). Each partition is one plain task (no
 DataFrame, no pandas) writing its rows with `batch`'s writer (population.sink) as
 partitioned Parquet with the schema of the assessment file, and its rejects beside; in
-partition order, rows and rejects are those of `batch`. The output folder appears only
-when every partition has been written. :func:`households_frame` and :func:`_evaluate`
+partition order, rows and rejects are those of `batch`. The household ids of JSON Lines
+are checked to be unique across partitions as `batch` checks them (population.unique):
+each partition returns its ids' 64-bit hashes and a repeat stops the run with `batch`'s
+error. The output folder appears only when every partition has been written and checked. :func:`households_frame` and :func:`_evaluate`
 give the same over a Dask DataFrame of (``source``, ``payload``) for other sources.
 
     from dask.distributed import Client, LocalCluster
@@ -26,8 +28,10 @@ to size a cluster.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+from array import array
 import shutil
 from itertools import islice
 from pathlib import Path
@@ -36,7 +40,7 @@ from typing import Iterable
 from ..version import __version__
 from ..errors import InputError, TariffError
 from .tables import tables_parts
-from ..population import rows as rowmod, sink, sources
+from ..population import rows as rowmod, sink, sources, unique
 from ..population.evaluate import evaluate_read
 from ..population.extras import need
 from ..population.rejects import Reject
@@ -231,16 +235,44 @@ def _evaluate_tables(number: int, part, directory: str, ref: str, overrides: tup
                        tariff, rejects_dir, results_dir)
 
 
+def _id_hash(hid: str) -> int:
+    """A household id's 64-bit hash, the same in every worker process (Python's own str
+    hash is seeded per process, and the workers of a cluster are separate processes)."""
+    return int.from_bytes(hashlib.blake2b(hid.encode("utf-8", "surrogatepass"),
+                                          digest_size=8).digest(), "little", signed=True)
+
+
+def _hashing(chunks: Iterable, hashes: array) -> Iterable:
+    """The chunks (rows, rejects) unchanged, the hashes of their rows' ids (household_id
+    first) added to `hashes`."""
+    for rows, rej in chunks:
+        hashes.extend([_id_hash(r[0]) for r in rows])
+        yield rows, rej
+
+
 def _evaluate_lines(number: int, part: tuple, path: str, ref: str, overrides: tuple,
-                    sha: str, rejects_dir: str, results_dir: str) -> int:
+                    sha: str, rejects_dir: str, results_dir: str) -> bytes:
     """Partition `number` of a JSON Lines file, a byte range (_line_ranges), parsed and
     evaluated CHUNK households at a time as `batch` does (runner.run_chunk), written by
-    _write_part: no DataFrame, no pandas."""
+    _write_part: no DataFrame, no pandas. → the 64-bit hashes of the ids assessed (8
+    bytes a household), for the check that no id repeats across partitions."""
     tariff = _tariff(ref, overrides, sha)
     items = _items(*_lines(part, path))
     chunks = iter(lambda: list(islice(items, CHUNK)), [])
-    return _write_part(number, (run_chunk(c, tariff) for c in chunks), tariff, rejects_dir,
-                       results_dir)
+    hashes = array("q")
+    _write_part(number, _hashing((run_chunk(c, tariff) for c in chunks), hashes), tariff,
+                rejects_dir, results_dir)
+    return hashes.tobytes()
+
+
+def _check_ids(path: Path, hashes: Iterable[bytes]) -> None:
+    """InputError, `batch`'s, when two households of the JSON Lines file have one id: the
+    partitions' hashes gathered and checked by population.unique (which reads the file
+    again only when two hashes are equal)."""
+    ids = unique.Ids()
+    for h in hashes:
+        ids.hashes.frombytes(h)
+    ids.check(path)
 
 
 def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
@@ -268,9 +300,11 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
         else:
             path = _jsonl(source)
             task, parts = _evaluate_lines, _line_ranges(path, partition_size)
-        dask.compute(*(dask.delayed(task, pure=False)(k, p, str(path), *args,
-                                                      str(tmp / "results"))
-                       for k, p in enumerate(parts)))
+        done = dask.compute(*(dask.delayed(task, pure=False)(k, p, str(path), *args,
+                                                             str(tmp / "results"))
+                              for k, p in enumerate(parts)))
+        if task is _evaluate_lines:
+            _check_ids(path, done)
         partitions = len(parts)
         assessed = sum(pq.ParquetFile(p).metadata.num_rows
                        for p in (tmp / "results").glob("*.parquet"))

@@ -176,7 +176,7 @@ def _key(rates: dict) -> tuple:
 
 def _rates_of(cp, bases: Bases, plan: Plan, statutory_cap: int):
     cap = cp.cap if cp.cap is not None else statutory_cap
-    return lambda g: split_component(cp, bases, g, plan.steps, cap)
+    return lambda g: split_component(cp, bases, g, plan.steps, cap, plan.file or None)
 
 
 def _fixed(cp) -> dict:

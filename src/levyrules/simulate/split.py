@@ -23,6 +23,7 @@ import attrs
 from ..engine.household import Household
 from ..tariff.model import ComponentRates, Tariff
 from ..tariff.loader import national
+from ..engine.money import format_rate
 from .plan import TARIFF_KEY, ComponentPlan, Plan, PlanError, Steps, base_data
 from .recheck import _levy_population
 
@@ -61,25 +62,45 @@ def round_half_up(value: Fraction, step: Fraction | int) -> Fraction:
 
 
 def split_component(cp: ComponentPlan, bases: Bases, gross: int | Fraction, steps: Steps,
-                    cap: int) -> dict:
-    """The rounded rates (tariff keys) that raise `gross` from `bases` by `cp`'s shares."""
+                    cap: int, file: str | None = None) -> dict:
+    """The rounded rates (tariff keys) that raise `gross` from `bases` by `cp`'s shares;
+    PlanError (at the plan `file`) when a rate would be 100% or more."""
     out: dict = {}
     for element, share in cp.shares.items():
         base = bases.of(element)
         if not base:
             raise PlanError(f"the population has no base for the {element} levy "
-                            f"(nothing to divide its share by)",
+                            f"(nothing to divide its share by)", file,
                             path=f"components.{cp.name}.split")
         exact = Fraction(gross) * share / base
         if element in ("income", "asset"):
-            out[TARIFF_KEY[element]] = round_half_up(
+            rate = round_half_up(
                 exact, steps.income_rate if element == "income" else steps.asset_rate)
+            if rate >= 1:
+                raise PlanError(_too_large(cp, bases, gross, element, rate), file,
+                                path=f"components.{cp.name}.target")
+            out[TARIFF_KEY[element]] = rate
         else:
             out[TARIFF_KEY[element]] = int(round_half_up(exact, steps.amount))
     if cp.per_capita_adult is not None:
         out["per_capita_adult"] = cp.per_capita_adult
     out["cap"] = cap
     return out
+
+
+def _too_large(cp: ComponentPlan, bases: Bases, gross: int | Fraction, element: str,
+               rate: Fraction) -> str:
+    """Why a solved 所得割率・資産割率 of 100% or more is refused: the target (from the
+    納付金) is too large for the population given; its size and base (totals only)."""
+    what = "所得割の算定基礎" if element == "income" else "固定資産税額"
+    levied = (f"the target {cp.target:,}円" if gross == cp.target else
+              f"the 賦課総額 {int(gross):,}円 needed to levy the target {cp.target:,}円 "
+              "(after the caps)")
+    return (f"the target (from the 納付金) is too large for the population given: {levied} "
+            f"would need an {TARIFF_KEY[element]} of {format_rate(rate)}, 100% or more of "
+            f"the population's base ({what} {int(bases.of(element)):,}円 a year; "
+            f"{int(bases.per_household):,} households, {int(bases.per_capita):,} insured, "
+            "counted by months insured): give the 納付金 of the population you simulate")
 
 
 def split(plan: Plan, bases: dict[str, Bases], gross: dict | None = None,
@@ -97,5 +118,5 @@ def split(plan: Plan, bases: dict[str, Bases], gross: dict | None = None,
             continue
         cap = cp.cap if cp.cap is not None else caps[name]
         out[name] = split_component(cp, bases[name], gross.get(name, cp.target), plan.steps,
-                                    cap)
+                                    cap, plan.file or None)
     return out
