@@ -73,3 +73,37 @@ def test_an_unsorted_households_table_stops_the_run_at_its_first_row_out_of_orde
         assert str(run.value) == str(whole.value)
         assert f"row {where + 1})" in str(run.value)
     assert list(out.iterdir()) == []
+
+
+def _read_parts(folder, plan):
+    """Each part's households read (ids and persons counted) as a worker reads them."""
+    from levyrules.batch.tables import read_population
+    out = []
+    for p in plan:
+        for r in read_population(folder, 2025, chunk=32, part=resolve(folder, p)):
+            pop = r.population
+            out.append((list(pop.ids()), len(pop.person_ids)))
+    return out
+
+
+def test_a_worker_keeps_its_tables_open_and_opens_a_replaced_file_anew(city, tmp_path,
+                                                                       monkeypatch):
+    """batch/tablefiles.keep_open (a worker's process): the parts read the same with the
+    tables kept open as opened each time, each file opened once; a file replaced between
+    two parts is read anew (its identity changed), never from the kept one."""
+    from levyrules.batch import tablefiles
+    folder = _regroup(city, tmp_path / "t", 32)
+    plan = parts(folder, 40, check=False, tail=2, split=2)
+    monkeypatch.setattr(tablefiles, "_KEPT", None)
+    fresh = _read_parts(folder, plan)
+    tablefiles.keep_open()
+    assert _read_parts(folder, plan) == fresh
+    assert len(tablefiles._KEPT) == len(list(folder.iterdir()))    # each opened once
+    persons = pq.read_table(folder / "persons.parquet")
+    first = persons.column("household_id")[0].as_py()
+    keep = pa.compute.not_equal(persons.column("household_id"), first)
+    pq.write_table(persons.filter(keep), folder / "persons.parquet", row_group_size=32)
+    again = _read_parts(folder, plan)
+    assert again != fresh
+    monkeypatch.setattr(tablefiles, "_KEPT", None)
+    assert _read_parts(folder, plan) == again

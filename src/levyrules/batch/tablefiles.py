@@ -5,6 +5,7 @@ the household reader checks it, and child tables taken a key range at a time."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
@@ -18,6 +19,46 @@ BATCH = 65_536
 
 def _np():
     return cells._libs()[0]
+
+
+# the Parquet files a worker process opened, kept for its next parts (keep_open): a part
+# opens seven tables and reads their footers and row-group statistics again otherwise
+_KEPT: dict | None = None
+
+
+def keep_open() -> None:
+    """In a worker process of `levyrules batch` (population.runner): the Parquet tables
+    opened stay open for the parts that follow, each found again by its path and its
+    file's identity (device, inode, size, modification time), so that a file replaced
+    between two parts is opened anew. Never in a caller's process: files stay mapped."""
+    global _KEPT
+    if _KEPT is None:
+        _KEPT = {}
+
+
+class _Opened:
+    """An opened Parquet table and what is read of its footer once: the largest
+    household_id of each row group (None where its statistics do not give it)."""
+
+    def __init__(self, pq):
+        self.pq = pq
+        self.maxima = None
+
+
+def _open(path: Path, table: str) -> _Opened:
+    if _KEPT is None:
+        return _Opened(files.open_parquet(path, table))
+    try:
+        st = os.stat(path)
+    except OSError:
+        return _Opened(files.open_parquet(path, table))    # (it words the error)
+    key = (str(path), table, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    got = _KEPT.get(key)
+    if got is None:
+        if len(_KEPT) >= 16:
+            _KEPT.clear()
+        got = _KEPT[key] = _Opened(files.open_parquet(path, table))
+    return got
 
 
 class Where:
@@ -61,7 +102,8 @@ class _Table:
             self.schema = pa.schema([(c, pa.string()) for c in self.names])
             self.canonical = len(set(self.names)) == len(self.names)
         else:
-            self._pq = files.open_parquet(path, table)
+            self._opened = _open(path, table)
+            self._pq = self._opened.pq
             self.where = Where(path.name, "{}:row {}")
             self.schema = self._pq.schema_arrow
             self.canonical = _canonical(self.schema, table)
@@ -87,14 +129,25 @@ class _Table:
     def groups_after(self, key: str) -> list:
         """The Parquet row groups from the first whose largest household_id (by its
         statistics) is above `key`: the rows at or below `key` come before them."""
-        meta = self._pq.metadata
-        j = self.schema.names.index("household_id")
-        for g in range(meta.num_row_groups):
-            stats = meta.row_group(g).column(j).statistics
-            if stats is None or not stats.has_min_max or not isinstance(stats.max, str) \
-                    or stats.max > key:
-                return list(range(g, meta.num_row_groups))
+        maxima = self._maxima()
+        for g, most in enumerate(maxima):
+            if most is None or most > key:
+                return list(range(g, len(maxima)))
         return []
+
+    def _maxima(self) -> list:
+        """The largest household_id of each row group by its statistics (None: not
+        given as text), read from the footer once per opened file."""
+        if self._opened.maxima is None:
+            meta = self._pq.metadata
+            j = self.schema.names.index("household_id")
+            maxima = []
+            for g in range(meta.num_row_groups):
+                stats = meta.row_group(g).column(j).statistics
+                ok = stats is not None and stats.has_min_max and isinstance(stats.max, str)
+                maxima.append(stats.max if ok else None)
+            self._opened.maxima = maxima
+        return self._opened.maxima
 
     @property
     def row_groups(self) -> list:
