@@ -172,6 +172,18 @@ class _Scan:
             last = fid
 
 
+def _uvarint(b: bytes, i: int) -> tuple[int, int]:
+    """(the unsigned varint at `i` of `b`, the position after it)."""
+    n = shift = 0
+    while True:
+        byte = b[i]
+        i += 1
+        n |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return n, i
+        shift += 7
+
+
 def _skip(b: bytes, i: int, t: int) -> int:
     """The position after a value of compact-protocol type `t` at `i` of `b` (one loop,
     local variables: a footer of a few hundred column chunks is mostly skipped)."""
@@ -186,41 +198,21 @@ def _skip(b: bytes, i: int, t: int) -> int:
     if t == _DOUBLE:
         return i + 8
     if t == _BINARY:
-        n = shift = 0
-        while True:
-            byte = b[i]
-            i += 1
-            n |= (byte & 0x7F) << shift
-            if byte < 0x80:
-                return i + n
-            shift += 7
+        n, i = _uvarint(b, i)
+        return i + n
     if t in (_LIST, _SET):
         byte = b[i]
         i += 1
         n, et = byte >> 4, byte & 0x0F
         if n == 15:
-            n = shift = 0
-            while True:
-                byte = b[i]
-                i += 1
-                n |= (byte & 0x7F) << shift
-                if byte < 0x80:
-                    break
-                shift += 7
+            n, i = _uvarint(b, i)
         if et in (_TRUE, _FALSE):
             return i + n
         for _ in range(n):
             i = _skip(b, i, et)
         return i
     if t == _MAP:
-        n = shift = 0
-        while True:
-            byte = b[i]
-            i += 1
-            n |= (byte & 0x7F) << shift
-            if byte < 0x80:
-                break
-            shift += 7
+        n, i = _uvarint(b, i)
         if n:
             kv = b[i]
             i += 1
