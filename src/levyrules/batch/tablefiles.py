@@ -45,9 +45,33 @@ class _Opened:
         self.maxima = None
 
 
+# the person id columns read as Arrow dictionaries where they repeat (tablebuild maps a
+# dictionary's values once, not every cell: ids such as p1, p2 from household to household)
+PERSON_IDS = {"households": "head", "persons": "person_id", "insured_periods": "person_id"}
+
+
+def _repeating(table: str):
+    """The function choosing the columns of `table` read as dictionaries (open_parquet):
+    its person id column when the file stores it dictionary-encoded with a dictionary
+    page under a quarter of the column chunk (in its first row group); ids unique to
+    each person (a dictionary as large as the column) are read as text."""
+    def choose(f) -> tuple:
+        name = PERSON_IDS.get(table)
+        meta = f.metadata
+        if name not in f.schema_arrow.names or not meta.num_row_groups \
+                or f.schema_arrow.field(name).type != "string":
+            return ()
+        c = meta.row_group(0).column(f.schema_arrow.names.index(name))
+        if not c.has_dictionary_page or c.dictionary_page_offset is None:
+            return ()
+        page = c.data_page_offset - c.dictionary_page_offset
+        return (name,) if 0 < 4 * page < c.total_compressed_size else ()
+    return choose
+
+
 def _open(path: Path, table: str) -> _Opened:
     if _KEPT is None:
-        return _Opened(files.open_parquet(path, table))
+        return _Opened(files.open_parquet(path, table, _repeating(table)))
     try:
         st = os.stat(path)
     except OSError:
@@ -57,7 +81,7 @@ def _open(path: Path, table: str) -> _Opened:
     if got is None:
         if len(_KEPT) >= 16:
             _KEPT.clear()
-        got = _KEPT[key] = _Opened(files.open_parquet(path, table))
+        got = _KEPT[key] = _Opened(files.open_parquet(path, table, _repeating(table)))
     return got
 
 
@@ -79,6 +103,8 @@ def _canonical(schema, table: str) -> bool:
     kinds = layout.kinds(table)
     for f in schema:
         t = f.type
+        if pa.types.is_dictionary(t) and f.name == PERSON_IDS.get(table):
+            t = t.value_type        # (read so by _repeating; tablebuild maps it)
         text = pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t)
         if not (text or (kinds[f.name] == layout.INT and pa.types.is_integer(t)
                          and t != pa.uint64())
