@@ -88,24 +88,24 @@ def _read_parts(folder, plan):
 
 def test_a_worker_keeps_its_tables_open_and_opens_a_replaced_file_anew(city, tmp_path,
                                                                        monkeypatch):
-    """batch/tablefiles.keep_open (a worker's process): the parts read the same with the
+    """batch/tableopen.keep_open (a worker's process): the parts read the same with the
     tables kept open as opened each time, each file opened once; a file replaced between
     two parts is read anew (its identity changed), never from the kept one."""
-    from levyrules.batch import tablefiles
+    from levyrules.batch import tableopen
     folder = _regroup(city, tmp_path / "t", 32)
     plan = parts(folder, 40, check=False, tail=2, split=2)
-    monkeypatch.setattr(tablefiles, "_KEPT", None)
+    monkeypatch.setattr(tableopen, "_KEPT", None)
     fresh = _read_parts(folder, plan)
-    tablefiles.keep_open()
+    tableopen.keep_open()
     assert _read_parts(folder, plan) == fresh
-    assert len(tablefiles._KEPT) == len(list(folder.iterdir()))    # each opened once
+    assert len(tableopen._KEPT) == len(list(folder.iterdir()))    # each opened once
     persons = pq.read_table(folder / "persons.parquet")
     first = persons.column("household_id")[0].as_py()
     keep = pa.compute.not_equal(persons.column("household_id"), first)
     pq.write_table(persons.filter(keep), folder / "persons.parquet", row_group_size=32)
     again = _read_parts(folder, plan)
     assert again != fresh
-    monkeypatch.setattr(tablefiles, "_KEPT", None)
+    monkeypatch.setattr(tableopen, "_KEPT", None)
     assert _read_parts(folder, plan) == again
 
 
@@ -124,7 +124,7 @@ def _rewrite(folder, table: str, column: str, values, **options):
 
 
 def test_person_ids_read_as_dictionaries_give_the_results_of_text(tmp_path):
-    """batch/tablefiles.PERSON_IDS: a person id column stored with a small dictionary
+    """batch/tableopen.PERSON_IDS: a person id column stored with a small dictionary
     (ids such as p1, p2) is read as an Arrow dictionary and mapped through its values;
     the results, rejects and counts are those of the same tables with the ids stored as
     plain text, with a person id repeated in a household (written as a dictionary whose
@@ -132,15 +132,15 @@ def test_person_ids_read_as_dictionaries_give_the_results_of_text(tmp_path):
     makes a dictionary's values distinct whatever wrote it): the household a duplicate,
     rejected as the text reader rejects it; and ids unique to each person are read as
     text."""
-    from levyrules.batch import tablefiles
+    from levyrules.batch import tableopen
     city = parquet_city(tmp_path, 1500, 12, 512)
     folder = _regroup(city, tmp_path / "d", 512)
-    assert tablefiles._repeating("persons")(pq.ParquetFile(folder / "persons.parquet")) \
+    assert tableopen._repeating("persons")(pq.ParquetFile(folder / "persons.parquet")) \
         == ("person_id",)
     plain = _regroup(city, tmp_path / "p", 512)
-    for table in tablefiles.PERSON_IDS:
+    for table in tableopen.PERSON_IDS:
         _rewrite(plain, table, None, None, use_dictionary=False)
-    assert tablefiles._repeating("persons")(pq.ParquetFile(plain / "persons.parquet")) == ()
+    assert tableopen._repeating("persons")(pq.ParquetFile(plain / "persons.parquet")) == ()
     out = tmp_path / "o"
     out.mkdir()
     assert _run_files(folder, out / "d.parquet") == _run_files(plain, out / "p.parquet")
@@ -162,4 +162,4 @@ def test_person_ids_read_as_dictionaries_give_the_results_of_text(tmp_path):
     # ids unique to each person: a dictionary as large as the column, read as text
     unique = pa.array([f"{h}-{p}" for h, p in zip(hh, ids)])
     _rewrite(folder, "persons", "person_id", unique)
-    assert tablefiles._repeating("persons")(pq.ParquetFile(folder / "persons.parquet")) == ()
+    assert tableopen._repeating("persons")(pq.ParquetFile(folder / "persons.parquet")) == ()

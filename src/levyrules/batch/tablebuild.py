@@ -199,7 +199,7 @@ class _PersonIndex:
 
 def _codes(arr, dictionary, n: int):
     """The index of each text cell in `dictionary` (-1: absent or not there); of a
-    dictionary array (tablefiles.PERSON_IDS), its dictionary's values looked up once."""
+    dictionary array (tableopen.PERSON_IDS), its dictionary's values looked up once."""
     np, pa, pc = cells._libs()
     if arr is not None and pa.types.is_dictionary(arr.type):
         return _through(arr, lambda d: _codes(d, dictionary, len(d)), n)
@@ -218,7 +218,7 @@ def _through(arr, of_values, n: int):
 
 def _distinct(pid, n: int) -> tuple:
     """(code per cell, -1 where null; the distinct ids) of a text array, or of a
-    dictionary array (tablefiles.PERSON_IDS) through its dictionary's values, made
+    dictionary array (tableopen.PERSON_IDS) through its dictionary's values, made
     distinct first: a file's dictionary may repeat a value."""
     pa, pc = cells._libs()[1:]
     if pa.types.is_dictionary(pid.type):
