@@ -198,11 +198,34 @@ class _PersonIndex:
 
 
 def _codes(arr, dictionary, n: int):
-    """The index of each text cell in `dictionary` (-1: absent or not there)."""
+    """The index of each text cell in `dictionary` (-1: absent or not there); of a
+    dictionary array (tableopen.PERSON_IDS), its dictionary's values looked up once."""
     np, pa, pc = cells._libs()
+    if arr is not None and pa.types.is_dictionary(arr.type):
+        return _through(arr, lambda d: _codes(d, dictionary, len(d)), n)
     if arr is None or not cells.is_text(arr) or dictionary is None:
         return np.full(n, -1, np.int64)
     return cells.codes(pc.index_in(arr, value_set=dictionary), n)
+
+
+def _through(arr, of_values, n: int):
+    """int64 per cell of the dictionary array `arr`: `of_values` of its dictionary
+    (int64 per value) taken at each cell's index, -1 where the cell is null."""
+    np = _np()
+    per_value = np.append(of_values(arr.dictionary), -1)   # [-1]: a null cell
+    return per_value[cells.codes(arr.indices, n)]
+
+
+def _distinct(pid, n: int) -> tuple:
+    """(code per cell, -1 where null; the distinct ids) of a text array, or of a
+    dictionary array (tableopen.PERSON_IDS) through its dictionary's values, made
+    distinct first: a file's dictionary may repeat a value."""
+    pa, pc = cells._libs()[1:]
+    if pa.types.is_dictionary(pid.type):
+        enc = pc.dictionary_encode(pid.dictionary)
+        return _through(pid, lambda d: cells.codes(enc.indices, len(d)), n), enc.dictionary
+    enc = pc.dictionary_encode(pid)
+    return cells.codes(enc.indices, n), enc.dictionary
 
 
 def _persons(t):
@@ -210,9 +233,8 @@ def _persons(t):
     np, pa, pc = cells._libs()
     n = t.num_rows
     pid = col(t, "person_id")
-    if pid is not None and cells.is_text(pid) and n:
-        enc = pc.dictionary_encode(pid)
-        codes, dictionary = cells.codes(enc.indices, n), enc.dictionary
+    if pid is not None and n and (cells.is_text(pid) or pa.types.is_dictionary(pid.type)):
+        codes, dictionary = _distinct(pid, n)
         bad = np.append(cells.bad_ids(dictionary, len(dictionary)), True)[codes]  # -1: null
     else:
         codes, dictionary = np.full(n, -1, np.int64), pa.array([], pa.string())

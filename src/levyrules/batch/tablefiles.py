@@ -11,6 +11,7 @@ from typing import Iterator, NamedTuple
 from ..errors import InputError
 from ..population import layout, sources, tables as files
 from . import tablecells as cells, tablecsv
+from .tableopen import PERSON_IDS, open_table
 from .tablebuild import col
 
 BATCH = 65_536
@@ -38,6 +39,8 @@ def _canonical(schema, table: str) -> bool:
     kinds = layout.kinds(table)
     for f in schema:
         t = f.type
+        if pa.types.is_dictionary(t) and f.name == PERSON_IDS.get(table):
+            t = t.value_type        # (read so by _repeating; tablebuild maps it)
         text = pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t)
         if not (text or (kinds[f.name] == layout.INT and pa.types.is_integer(t)
                          and t != pa.uint64())
@@ -61,7 +64,8 @@ class _Table:
             self.schema = pa.schema([(c, pa.string()) for c in self.names])
             self.canonical = len(set(self.names)) == len(self.names)
         else:
-            self._pq = files.open_parquet(path, table)
+            self._opened = open_table(path, table)
+            self._pq = self._opened.pq
             self.where = Where(path.name, "{}:row {}")
             self.schema = self._pq.schema_arrow
             self.canonical = _canonical(self.schema, table)
@@ -87,14 +91,25 @@ class _Table:
     def groups_after(self, key: str) -> list:
         """The Parquet row groups from the first whose largest household_id (by its
         statistics) is above `key`: the rows at or below `key` come before them."""
-        meta = self._pq.metadata
-        j = self.schema.names.index("household_id")
-        for g in range(meta.num_row_groups):
-            stats = meta.row_group(g).column(j).statistics
-            if stats is None or not stats.has_min_max or not isinstance(stats.max, str) \
-                    or stats.max > key:
-                return list(range(g, meta.num_row_groups))
+        maxima = self._maxima()
+        for g, most in enumerate(maxima):
+            if most is None or most > key:
+                return list(range(g, len(maxima)))
         return []
+
+    def _maxima(self) -> list:
+        """The largest household_id of each row group by its statistics (None: not
+        given as text), read from the footer once per opened file."""
+        if self._opened.maxima is None:
+            meta = self._pq.metadata
+            j = self.schema.names.index("household_id")
+            maxima = []
+            for g in range(meta.num_row_groups):
+                stats = meta.row_group(g).column(j).statistics
+                ok = stats is not None and stats.has_min_max and isinstance(stats.max, str)
+                maxima.append(stats.max if ok else None)
+            self._opened.maxima = maxima
+        return self._opened.maxima
 
     @property
     def row_groups(self) -> list:

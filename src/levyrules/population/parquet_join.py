@@ -142,38 +142,7 @@ class _Scan:
         return (self._varint() if size == 15 else size), byte & 0x0F
 
     def _skip(self, t: int) -> None:
-        if t in (_TRUE, _FALSE):
-            return
-        if t == _BYTE:
-            self.i += 1
-        elif t in (_I16, _I32, _I64):
-            self._varint()
-        elif t == _DOUBLE:
-            self.i += 8
-        elif t == _BINARY:
-            n = self._varint()
-            self.i += n
-        elif t in (_LIST, _SET):
-            n, et = self._list_header()
-            for _ in range(n):
-                self._byte() if et in (_TRUE, _FALSE) else self._skip(et)
-        elif t == _MAP:
-            n = self._varint()
-            if n:
-                kv = self._byte()
-                for _ in range(n):
-                    self._skip(kv >> 4)
-                    self._skip(kv & 0x0F)
-        elif t == _STRUCT:
-            last = 0
-            while True:
-                fid, ft = self._field(last)
-                if fid is None:
-                    return
-                self._skip(ft)
-                last = fid
-        else:
-            raise ValueError(f"a Parquet footer with an unknown Thrift type {t}")
+        self.i = _skip(self.b, self.i, t)
 
     def _struct(self, spec: dict) -> None:
         """Walks a struct, cutting around the values `spec` names."""
@@ -183,10 +152,12 @@ class _Scan:
             if fid is None:
                 return
             what = spec.get(fid)
-            if what == "refuse":
+            if what is None:                # (most fields: skipped)
+                self.i = _skip(self.b, self.i, t)
+            elif what == "refuse":
                 raise ValueError("a Parquet file with a page index or encrypted columns is "
                                  "not joined")
-            if what in ("shift", "ordinal") and t in (_I16, _I32, _I64):
+            elif what in ("shift", "ordinal") and t in (_I16, _I32, _I64):
                 self.pieces.append(self.b[self.mark:self.i])
                 self.values.append((what, self._signed()))
                 self.mark = self.i
@@ -199,6 +170,68 @@ class _Scan:
             else:
                 self._skip(t)
             last = fid
+
+
+def _uvarint(b: bytes, i: int) -> tuple[int, int]:
+    """(the unsigned varint at `i` of `b`, the position after it)."""
+    n = shift = 0
+    while True:
+        byte = b[i]
+        i += 1
+        n |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return n, i
+        shift += 7
+
+
+def _skip(b: bytes, i: int, t: int) -> int:
+    """The position after a value of compact-protocol type `t` at `i` of `b` (one loop,
+    local variables: a footer of a few hundred column chunks is mostly skipped)."""
+    if t in (_TRUE, _FALSE):
+        return i
+    if t == _BYTE:
+        return i + 1
+    if t in (_I16, _I32, _I64):
+        while b[i] >= 0x80:
+            i += 1
+        return i + 1
+    if t == _DOUBLE:
+        return i + 8
+    if t == _BINARY:
+        n, i = _uvarint(b, i)
+        return i + n
+    if t in (_LIST, _SET):
+        byte = b[i]
+        i += 1
+        n, et = byte >> 4, byte & 0x0F
+        if n == 15:
+            n, i = _uvarint(b, i)
+        if et in (_TRUE, _FALSE):
+            return i + n
+        for _ in range(n):
+            i = _skip(b, i, et)
+        return i
+    if t == _MAP:
+        n, i = _uvarint(b, i)
+        if n:
+            kv = b[i]
+            i += 1
+            for _ in range(n):
+                i = _skip(b, i, kv >> 4)
+                i = _skip(b, i, kv & 0x0F)
+        return i
+    if t == _STRUCT:
+        while True:
+            byte = b[i]
+            i += 1
+            if byte == _STOP:
+                return i
+            if not byte >> 4:               # a field id of its own (zigzag varint)
+                while b[i] >= 0x80:
+                    i += 1
+                i += 1
+            i = _skip(b, i, byte & 0x0F)
+    raise ValueError(f"a Parquet footer with an unknown Thrift type {t}")
 
 
 def _zig(v: int) -> int:

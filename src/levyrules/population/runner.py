@@ -199,7 +199,9 @@ def run_part(directory: str, part, chunk: int, encoding: str | None, spool: str,
     (sink.PartFile); otherwise an Arrow file (sink.Spool). → (rows, rejects, items read,
     the Parquet file's footer cut for joining or None); or ("error", field, message), the
     InputError that stops the run (its args do not rebuild it across processes)."""
+    from ..batch.tableopen import keep_open
     clock = phases.Clock()
+    keep_open()         # a worker's process: its next parts read the same tables
     tariff = _worker_tariff()
     schema = rowmod.schema(tariff)
     parquet = fmt == "parquet"

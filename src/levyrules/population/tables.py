@@ -161,13 +161,19 @@ def parquet_batches(batches: Iterator, path: Path, table: str) -> Iterator:
         yield from batches
 
 
-def open_parquet(path: Path, table: str):
+def open_parquet(path: Path, table: str, dictionaries=lambda f: ()):
     """The ParquetFile of a table, its columns and their types checked (a money or count
-    column must be an integer or text column). The one Parquet opening of both readers."""
+    column must be an integer or text column). The one Parquet opening of both readers.
+    `dictionaries`: the names of the text columns to read as Arrow dictionaries, chosen
+    from the opened file (its footer)."""
     pq = need("pyarrow.parquet", "batch", "Parquet input")
     pa = need("pyarrow", "batch", "Parquet input")
     try:
         f = pq.ParquetFile(path, memory_map=True)
+        names = dictionaries(f)
+        if names:
+            f = pq.ParquetFile(path, memory_map=True, metadata=f.metadata,
+                               read_dictionary=list(names))
     except (OSError, pa.ArrowException):
         raise InputError(table, f"{path.name} is not a Parquet file") from None
     _check_header(f.schema_arrow.names, table, path)
