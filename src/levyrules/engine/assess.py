@@ -286,11 +286,10 @@ def _levies(tariff: Tariff, tier: int, declared: bool, spec_status: str | None,
     """Each component's ComponentLevy, in ORDER: the steps of the law over the members
     levied in it ([(member, months)]: `care` for the 介護分, `insured` for the others)."""
     components: dict[str, ComponentLevy] = {}
-    comps, by_facts = _components(tariff, tier, declared, spec_status)
-    runs = by_facts.get(facts)
-    if runs is None:        # the same for every household with these facts: made once
-        runs = by_facts[facts] = tuple(c and pipeline.runner(c, facts) for *_, c in comps)
-    for (name, rates, note, c), levy_of in zip(comps, runs):
+    known = _COMPONENTS.get((id(tariff), tier, declared, spec_status, facts))
+    if known is None or known[0] is not tariff:
+        known = _components(tariff, tier, declared, spec_status, facts)
+    for (name, rates, note, c), levy_of in known[1]:
         comp_members = care if name == "care" else insured
         if not comp_members:    # nobody is levied: 0 whatever the rates
             components[name] = _zero(name)
@@ -352,30 +351,37 @@ def _persons(members: list, head) -> tuple:
     return tuple(out)
 
 
-# per tariff and 判定 (the tariff checked by identity): ([(name, rates, note, Component)],
-# {household facts: each component's pipeline.runner})
+# per tariff (checked by identity) and 判定: [(name, rates, note, Component)] in ORDER
+_JUDGED: dict[tuple, tuple] = {}
+# per tariff (checked by identity), 判定 and household facts: (tariff, [((name, rates, note,
+# Component), its pipeline.runner)]): what `_levies` looks up, once per household
 _COMPONENTS: dict[tuple, tuple] = {}
 
 
-def _components(tariff: Tariff, tier: int, declared: bool, spec_status: str | None) -> tuple:
-    """The components the tariff levies, in ORDER (`_tariff_components`), each with the
-    constants of its steps for this 判定 (None for a component the tariff does not
-    know), and a dict for their runners by household facts (`_levies`): the same for every
-    household with the same 判定, so made once."""
+def _components(tariff: Tariff, tier: int, declared: bool, spec_status: str | None,
+                facts: int) -> tuple:
+    """(tariff, the components the tariff levies in ORDER (`_tariff_components`), each with
+    the constants of its steps for this 判定 (None for a component the tariff does not
+    know) and its runner for households with these `facts`): the same for every household
+    with the same 判定 and facts, so made once."""
     key = (id(tariff), tier, declared, spec_status)
-    known = _COMPONENTS.get(key)
-    if known is None or known[0] is not tariff:
-        if len(_COMPONENTS) > 1024:
-            _COMPONENTS.clear()
+    judged = _JUDGED.get(key)
+    if judged is None or judged[0] is not tariff:
+        if len(_JUDGED) > 1024:
+            _JUDGED.clear()
         opts = tariff.options
-        known = _COMPONENTS[key] = (tariff, tuple(
+        judged = _JUDGED[key] = (tariff, tuple(
             (name, rates, note, None if note is not None else Component(
                 name, rates, tier, declared, spec_status, opts, tariff.rounding,
                 tariff.fiscal_year, tariff.national.preschool_reduction,
                 name != "child" or opts.statuses_on_child,
                 pipeline.tariff_flags(name, rates, opts, tariff.rounding)))
-            for name, rates, note in _tariff_components(tariff)), {})
-    return known[1:]
+            for name, rates, note in _tariff_components(tariff)))
+    if len(_COMPONENTS) > 4096:
+        _COMPONENTS.clear()
+    known = _COMPONENTS[key + (facts,)] = (tariff, tuple(
+        (comp, comp[3] and pipeline.runner(comp[3], facts)) for comp in judged[1]))
+    return known
 
 
 def _with_claims(c: Component, claims: list) -> Component:
