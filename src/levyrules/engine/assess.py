@@ -25,8 +25,8 @@ from .household import Household
 from .income import person_income
 from .members import Member, judgement_date as _judgement_date
 from .money import floor_unit
-from .result import (NO_INSURED_MONTH, NO_INSURED_MONTH_JA, Assessment, ComponentLevy, HeadPart,
-                     PersonResult, Reduction)
+from .result import (ENGINE, NO_INSURED_MONTH, NO_INSURED_MONTH_JA, Assessment, ComponentLevy,
+                     HeadPart, PersonResult, Reduction)
 from ..rules import HEAD_CHANGE, MONTHS, ROUNDING
 from ..rules import reductions, relief, specified_household, unemployment
 from ..steps import pipeline
@@ -105,10 +105,11 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
         # 期割 (普通徴収) over the tariff's 納期 from the day liability starts (collection/)
         installments = installments_json(total, tariff.installments, reduction.judged_on)
     provisional = _provisional(members, tr) if undeclared else False
+    # every field by position: attrs' __init__ takes keywords far more slowly
     return Assessment(household.id, fy, tariff.id, tariff.sha256, tariff.status, reduction,
                       spec_status, components, total, total_rounding, persons,
-                      tuple(tr) if tr is not None else (), installments, parts=parts,
-                      provisional=provisional, tariff_overrides=tariff.overrides)
+                      tuple(tr) if tr is not None else (), installments, ENGINE, parts,
+                      provisional, tariff.overrides)
 
 
 def _incomes(members: list, tariff: Tariff, fy: int) -> bool:
