@@ -22,7 +22,7 @@ from ..collection import installments_json
 from ..errors import InputError, MissingTariffValue
 from .head_change import combine, household_parts, sum_installments
 from .household import Household
-from .income import person_income
+from .income import income_figures
 from .members import Member, judgement_date as _judgement_date
 from .money import floor_unit
 from .result import (ENGINE, NO_INSURED_MONTH, NO_INSURED_MONTH_JA, Assessment, ComponentLevy,
@@ -86,7 +86,7 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
         liable |= m.insured
     if not liable:
         return _no_insured_month(household, tariff, members, tr)
-    undeclared = _incomes(members, tariff, fy)
+    undeclared = _incomes(members, tariff)
     claims = relief.claims(tariff.relief, household.relief, fy, tariff.id,
                            lambda d: any(m.insured_on(d) for m in members)) \
         if (tariff.relief or household.relief) else []
@@ -112,19 +112,19 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
                       provisional, tariff.overrides)
 
 
-def _incomes(members: list, tariff: Tariff, fy: int) -> bool:
+def _incomes(members: list, tariff: Tariff) -> bool:
     """Each member's income figures (and, in a 非自発的失業 特例 period, those with the
     給与所得 at 30/100); True when someone's income is undeclared."""
     nat = tariff.national
     undeclared = False
     for m in members:
-        m.income = inc = person_income(m.person, nat, fy, over65=m.over65)
+        m.income = inc = income_figures(m.person.income, nat, m.over65)
         if not inc.declared:
             undeclared = True
         if m.unemployment_period:
-            m.income_u = person_income(m.person, nat, fy, unemployment.SALARY_SHARE,
-                                       tariff.options.unemployment_adjustment == "before",
-                                       over65=m.over65)
+            m.income_u = income_figures(m.person.income, nat, m.over65,
+                                        unemployment.SALARY_SHARE,
+                                        tariff.options.unemployment_adjustment == "before")
     return undeclared
 
 
