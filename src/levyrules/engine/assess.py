@@ -22,11 +22,11 @@ from ..collection import installments_json
 from ..errors import InputError, MissingTariffValue
 from .head_change import combine, household_parts, sum_installments
 from .household import Household
-from .income import person_income
+from .income import income_figures
 from .members import Member, judgement_date as _judgement_date
 from .money import floor_unit
-from .result import (NO_INSURED_MONTH, NO_INSURED_MONTH_JA, Assessment, ComponentLevy, HeadPart,
-                     PersonResult, Reduction)
+from .result import (ENGINE, NO_INSURED_MONTH, NO_INSURED_MONTH_JA, Assessment, ComponentLevy,
+                     HeadPart, PersonResult, Reduction)
 from ..rules import HEAD_CHANGE, MONTHS, ROUNDING
 from ..rules import reductions, relief, specified_household, unemployment
 from ..steps import pipeline
@@ -86,7 +86,7 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
         liable |= m.insured
     if not liable:
         return _no_insured_month(household, tariff, members, tr)
-    undeclared = _incomes(members, tariff, fy)
+    undeclared = _incomes(members, tariff)
     claims = relief.claims(tariff.relief, household.relief, fy, tariff.id,
                            lambda d: any(m.insured_on(d) for m in members)) \
         if (tariff.relief or household.relief) else []
@@ -105,25 +105,26 @@ def assess(household: Household, tariff: Tariff, *, trace: bool = False,
         # 期割 (普通徴収) over the tariff's 納期 from the day liability starts (collection/)
         installments = installments_json(total, tariff.installments, reduction.judged_on)
     provisional = _provisional(members, tr) if undeclared else False
+    # every field by position: attrs' __init__ takes keywords far more slowly
     return Assessment(household.id, fy, tariff.id, tariff.sha256, tariff.status, reduction,
                       spec_status, components, total, total_rounding, persons,
-                      tuple(tr) if tr is not None else (), installments, parts=parts,
-                      provisional=provisional, tariff_overrides=tariff.overrides)
+                      tuple(tr) if tr is not None else (), installments, ENGINE, parts,
+                      provisional, tariff.overrides)
 
 
-def _incomes(members: list, tariff: Tariff, fy: int) -> bool:
+def _incomes(members: list, tariff: Tariff) -> bool:
     """Each member's income figures (and, in a 非自発的失業 特例 period, those with the
     給与所得 at 30/100); True when someone's income is undeclared."""
     nat = tariff.national
     undeclared = False
     for m in members:
-        m.income = inc = person_income(m.person, nat, fy, over65=m.over65)
+        m.income = inc = income_figures(m.person.income, nat, m.over65)
         if not inc.declared:
             undeclared = True
         if m.unemployment_period:
-            m.income_u = person_income(m.person, nat, fy, unemployment.SALARY_SHARE,
-                                       tariff.options.unemployment_adjustment == "before",
-                                       over65=m.over65)
+            m.income_u = income_figures(m.person.income, nat, m.over65,
+                                        unemployment.SALARY_SHARE,
+                                        tariff.options.unemployment_adjustment == "before")
     return undeclared
 
 
@@ -286,11 +287,10 @@ def _levies(tariff: Tariff, tier: int, declared: bool, spec_status: str | None,
     """Each component's ComponentLevy, in ORDER: the steps of the law over the members
     levied in it ([(member, months)]: `care` for the 介護分, `insured` for the others)."""
     components: dict[str, ComponentLevy] = {}
-    comps, by_facts = _components(tariff, tier, declared, spec_status)
-    runs = by_facts.get(facts)
-    if runs is None:        # the same for every household with these facts: made once
-        runs = by_facts[facts] = tuple(c and pipeline.runner(c, facts) for *_, c in comps)
-    for (name, rates, note, c), levy_of in zip(comps, runs):
+    known = _COMPONENTS.get((id(tariff), tier, declared, spec_status, facts))
+    if known is None or known[0] is not tariff:
+        known = _components(tariff, tier, declared, spec_status, facts)
+    for (name, rates, note, c), levy_of in known[1]:
         comp_members = care if name == "care" else insured
         if not comp_members:    # nobody is levied: 0 whatever the rates
             components[name] = _zero(name)
@@ -352,30 +352,37 @@ def _persons(members: list, head) -> tuple:
     return tuple(out)
 
 
-# per tariff and 判定 (the tariff checked by identity): ([(name, rates, note, Component)],
-# {household facts: each component's pipeline.runner})
+# per tariff (checked by identity) and 判定: [(name, rates, note, Component)] in ORDER
+_JUDGED: dict[tuple, tuple] = {}
+# per tariff (checked by identity), 判定 and household facts: (tariff, [((name, rates, note,
+# Component), its pipeline.runner)]): what `_levies` looks up, once per household
 _COMPONENTS: dict[tuple, tuple] = {}
 
 
-def _components(tariff: Tariff, tier: int, declared: bool, spec_status: str | None) -> tuple:
-    """The components the tariff levies, in ORDER (`_tariff_components`), each with the
-    constants of its steps for this 判定 (None for a component the tariff does not
-    know), and a dict for their runners by household facts (`_levies`): the same for every
-    household with the same 判定, so made once."""
+def _components(tariff: Tariff, tier: int, declared: bool, spec_status: str | None,
+                facts: int) -> tuple:
+    """(tariff, the components the tariff levies in ORDER (`_tariff_components`), each with
+    the constants of its steps for this 判定 (None for a component the tariff does not
+    know) and its runner for households with these `facts`): the same for every household
+    with the same 判定 and facts, so made once."""
     key = (id(tariff), tier, declared, spec_status)
-    known = _COMPONENTS.get(key)
-    if known is None or known[0] is not tariff:
-        if len(_COMPONENTS) > 1024:
-            _COMPONENTS.clear()
+    judged = _JUDGED.get(key)
+    if judged is None or judged[0] is not tariff:
+        if len(_JUDGED) > 1024:
+            _JUDGED.clear()
         opts = tariff.options
-        known = _COMPONENTS[key] = (tariff, tuple(
+        judged = _JUDGED[key] = (tariff, tuple(
             (name, rates, note, None if note is not None else Component(
                 name, rates, tier, declared, spec_status, opts, tariff.rounding,
                 tariff.fiscal_year, tariff.national.preschool_reduction,
                 name != "child" or opts.statuses_on_child,
                 pipeline.tariff_flags(name, rates, opts, tariff.rounding)))
-            for name, rates, note in _tariff_components(tariff)), {})
-    return known[1:]
+            for name, rates, note in _tariff_components(tariff)))
+    if len(_COMPONENTS) > 4096:
+        _COMPONENTS.clear()
+    known = _COMPONENTS[key + (facts,)] = (tariff, tuple(
+        (comp, comp[3] and pipeline.runner(comp[3], facts)) for comp in judged[1]))
+    return known
 
 
 def _with_claims(c: Component, claims: list) -> Component:

@@ -48,9 +48,16 @@ def person_income(person: Person, nat: National, fiscal_year: int,
     the 所得金額調整控除 (default) or before it (`share_before_adjustment`). `over65`:
     65 or over at the end of the income year, when the caller knows it already.
     """
-    inc: Income = person.income
     if over65 is None:
         over65 = is_65_at_income_year_end(fiscal_year, person.birth_date)
+    return income_figures(person.income, nat, over65, salary_share, share_before_adjustment)
+
+
+def income_figures(inc: Income, nat: National, over65: bool,
+                   salary_share: Fraction | None = None,
+                   share_before_adjustment: bool = False) -> PersonIncome:
+    """person_income of an Income, 65 or over at the end of the income year or not (the
+    engine's call: its Member knows `over65` already)."""
     if inc is NO_INCOME and salary_share is None:      # a pure function of (nat, over65)
         known = _NO_INCOME_FIGURES.get((id(nat), over65))
         if known is not None and known[0] is nat:

@@ -65,13 +65,14 @@ class Member:
         mask = 0
         reaches_75 = False
         for per in person.insured:
-            if per.start >= cut:
+            start = per.start
+            if start >= cut:
                 continue
             until = per.until
             if until is None or until > cut:
                 until = cut
                 reaches_75 = late is None
-            mask |= period_mask(fy, per.start, until)
+            mask |= period_mask(fy, start, until)
         self.insured = mask
         self.care = mask & care_age
         # 特定同一世帯所属者: left 国保 for 後期高齢者医療 (given, or at 75 while insured)

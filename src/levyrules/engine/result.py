@@ -11,6 +11,9 @@ from ..version import __version__
 
 REDUCTION_KEYS = ("statutory", "preschool", "child_under18", "specified_household")
 
+# what made the assessment (Assessment.engine)
+ENGINE = f"levyrules {__version__}"
+
 # the note of a year with no insured month (tax 0), in the JSON and on the notice
 NO_INSURED_MONTH = ("no insured month in the fiscal year (coverage withdrawn or never in "
                     "force): no 納税義務, tax 0")
@@ -127,7 +130,7 @@ class Assessment:
     persons: tuple
     trace: tuple = ()
     installments: tuple = ()
-    engine: str = f"levyrules {__version__}"
+    engine: str = ENGINE
     parts: tuple = ()         # HeadPart per 納税義務者 when the 世帯主 changed in the year
     provisional: bool = False # someone's income is undeclared or not yet known: revise later
     tariff_overrides: tuple = ()   # (path, value) changed by --set for this run (a 試算)
