@@ -145,16 +145,25 @@ def _tables(tmp_path):
 def test_dask_reads_the_parquet_tables_by_household_range(tmp_path, cluster):
     city, ids = _tables(tmp_path)
     single = runner.run(city, TARIFF, tmp_path / "single.parquet")
+    expected = pq.read_table(tmp_path / "single.parquet")
+    # 302 households rows in row groups of 40: partitions of whole row groups (80, 80,
+    # 80, 62), never a row group decoded by two partitions
+    meta = lrdask.run(city, TARIFF, tmp_path / "dask-groups", partition_size=70)
+    assert meta["partitions"] == 4
+    assert _results(tmp_path / "dask-groups").to_pylist() == expected.to_pylist()
+    # one row group of 302 rows, more than twice the partition size: cut every 70 rows
+    # (70, 70, 70, 70, 22), the duplicate id at rows 70 and 71 on a partition's edge
+    households = pq.read_table(city / "households.parquet")
+    pq.write_table(households, city / "households.parquet", row_group_size=400)
     meta = lrdask.run(city, TARIFF, tmp_path / "dask", partition_size=70)
-    # 302 households rows: partitions of 70, 70, 70, 70, 22
     assert meta["partitions"] == 5
     assert meta["counts"] == {"read": 304, "assessed": 300, "rejected": 4} == \
         {"read": single.read, "assessed": single.assessed, "rejected": single.rejected}
     distributed = _results(tmp_path / "dask")
-    expected = pq.read_table(tmp_path / "single.parquet")
     assert distributed.schema.equals(expected.schema)
     assert distributed.to_pylist() == expected.to_pylist()
     rejects = _rejects(tmp_path / "dask")
+    assert _rejects(tmp_path / "dask-groups") == rejects
     assert rejects == (tmp_path / "single.rejects.csv").read_text(encoding="utf-8").split("\n", 1)[1]
     assert rejects.splitlines() == [
         f"{ids[69]},households.parquet:row 71,households.household_id,"
@@ -201,9 +210,10 @@ def test_row_groups_out_of_order_are_refused_before_any_task(tmp_path):
     assert "insured_periods.parquet:row 41" in e.value.message
 
 
-def test_partitions_cut_the_households_table_by_rows_through_row_groups(tmp_path):
-    """Partition k holds rows 20k..20k+19 of the households table, from the row groups of
-    7 rows that hold them, with the last household id before it; read_population(part=…)
+def test_partitions_are_whole_row_groups_of_the_households_table(tmp_path):
+    """A partition holds whole row groups of the households table, as many as make 20
+    rows or more (row groups of 7: rows 0..20, 21..41, 42..49), with the last household
+    id before it: no row group is decoded by two partitions. read_population(part=…)
     reads just those rows."""
     from levyrules.batch.tables import read_population
     city = synth.write(tmp_path / "city", 50, 2025, 17, "parquet")
@@ -212,8 +222,28 @@ def test_partitions_cut_the_households_table_by_rows_through_row_groups(tmp_path
     pq.write_table(t, city / "households.parquet", row_group_size=7)
     parts = lrdask.tables_parts(city, 20)
     assert [(p.first, p.end, p.prev, p.last) for p in parts] == [
+        (0, 21, None, False), (21, 42, ids[20], False), (42, 50, ids[41], True)]
+    assert [p.groups for p in parts] == [(0, 1, 2), (3, 4, 5), (6, 7)]
+    read = list(read_population(city, 2025, chunk=6, part=parts[1]))
+    assert [r.population.household_ids[i] for r in read for i in range(r.population.size)] \
+        == ids[21:42]
+    assert [r.sources[i] for r in read for i in range(len(r.sources))] == \
+        [f"households.parquet:row {n}" for n in range(22, 43)]
+
+
+def test_partitions_cut_a_large_row_group_by_rows(tmp_path):
+    """A row group of more than twice the partition size (one of 50 rows, partitions of
+    20) is cut every 20 rows: partition k holds rows 20k..20k+19 of it, with the last
+    household id before it; read_population(part=…) reads just those rows."""
+    from levyrules.batch.tables import read_population
+    city = synth.write(tmp_path / "city", 50, 2025, 17, "parquet")
+    t = pq.read_table(city / "households.parquet")
+    ids = t.column("household_id").to_pylist()
+    pq.write_table(t, city / "households.parquet", row_group_size=64)
+    parts = lrdask.tables_parts(city, 20)
+    assert [(p.first, p.end, p.prev, p.last) for p in parts] == [
         (0, 20, None, False), (20, 40, ids[19], False), (40, 50, ids[39], True)]
-    assert [p.groups for p in parts] == [(0, 1, 2), (2, 3, 4, 5), (5, 6, 7)]
+    assert [p.groups for p in parts] == [(0,), (0,), (0,)]
     read = list(read_population(city, 2025, chunk=6, part=parts[1]))
     assert [r.population.household_ids[i] for r in read for i in range(r.population.size)] \
         == ids[20:40]

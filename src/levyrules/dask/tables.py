@@ -103,15 +103,34 @@ def tables_parts(directory: str | os.PathLike, partition_size: int = 50_000) -> 
     named = np.flatnonzero(cells.present(keys, len(keys)))
     if len(named):
         _check_order(hh, keys.take(named), named + 1, None)
-    starts = np.cumsum([0] + hh.row_groups)
     n = len(keys)
     out = []
-    for first in range(0, max(n, 1), partition_size):
-        end = min(first + partition_size, n)
-        g0 = int(np.searchsorted(starts, first, "right")) - 1
-        g1 = int(np.searchsorted(starts, end, "left"))
+    for first, end, g0, g1 in _spans(hh.row_groups, n, partition_size):
         before = int(np.searchsorted(named, first)) - 1
         out.append(Part(groups[g0:g1] if n else (), first,
                         keys[int(named[before])].as_py() if before >= 0 else None,
                         end == n, end))
+    return out
+
+
+def _spans(row_groups: list, n: int, partition_size: int) -> list[tuple[int, int, int, int]]:
+    """(first row, end row, first row group, end row group) of each partition: whole row
+    groups, as many as make `partition_size` rows or more (a partition that cut through
+    a row group would decode it whole for a part of its rows, and its neighbour again:
+    twice the reading where the row groups are larger than the partitions); a partition
+    of a row group larger than `partition_size` is cut through it into equal shares."""
+    if n == 0:
+        return [(0, 0, 0, 0)]
+    out, g, first = [], 0, 0
+    while g < len(row_groups):
+        g1, rows = g, 0
+        while g1 < len(row_groups) and rows < partition_size:
+            rows += row_groups[g1]
+            g1 += 1
+        if g1 == g + 1 and rows > 2 * partition_size:    # one large row group: cut it
+            cuts = [*range(first, first + rows, partition_size), first + rows]
+            out += [(a, b, g, g1) for a, b in zip(cuts, cuts[1:])]
+        else:
+            out.append((first, first + rows, g, g1))
+        g, first = g1, first + rows
     return out
