@@ -1,7 +1,7 @@
 """Opening the Parquet tables of a population for the columnar reader (batch/tablefiles.py):
 person id columns read as Arrow dictionaries where the file stores them with a small
 dictionary, and in a worker process of `levyrules batch` the files kept open from one
-part to the next (docs/scale.md, the seventh session)."""
+part to the next (docs/scale.md, "The workers' fixed costs and person ids")."""
 
 from __future__ import annotations
 
