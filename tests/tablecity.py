@@ -23,3 +23,11 @@ def parquet_city(base, households: int, seed: int, group: int):
     """A synthetic city (fiscal year 2025) as Parquet tables in `base`/pq."""
     synth.write(base / "raw", households, 2025, seed, "parquet")
     return regroup(base / "raw", base / "pq", group)
+
+
+def both_formats(base, households: int, seed: int):
+    """`base` with a synthetic city (fiscal year 2025) as Parquet tables in `base/pq` and
+    as CSV tables in `base/csv`: the same households in both."""
+    synth.write(base / "pq", households, 2025, seed, "parquet")
+    synth.write(base / "csv", households, 2025, seed, "csv")
+    return base

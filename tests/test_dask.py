@@ -210,45 +210,46 @@ def test_row_groups_out_of_order_are_refused_before_any_task(tmp_path):
     assert "insured_periods.parquet:row 41" in e.value.message
 
 
+def _parts_of(tmp_path, row_group_size: int):
+    """A 50-household city whose households table has row groups of `row_group_size`,
+    its ids, and its partitions of 20 rows (levyrules.dask.tables_parts)."""
+    city = synth.write(tmp_path / "city", 50, 2025, 17, "parquet")
+    t = pq.read_table(city / "households.parquet")
+    pq.write_table(t, city / "households.parquet", row_group_size=row_group_size)
+    return city, t.column("household_id").to_pylist(), lrdask.tables_parts(city, 20)
+
+
+def _read_part(city, part) -> tuple[list, list]:
+    """(household ids, sources) of what read_population(part=…) reads."""
+    from levyrules.batch.tables import read_population
+    read = list(read_population(city, 2025, chunk=6, part=part))
+    return ([r.population.household_ids[i] for r in read for i in range(r.population.size)],
+            [r.sources[i] for r in read for i in range(len(r.sources))])
+
+
 def test_partitions_are_whole_row_groups_of_the_households_table(tmp_path):
     """A partition holds whole row groups of the households table, as many as make 20
     rows or more (row groups of 7: rows 0..20, 21..41, 42..49), with the last household
     id before it: no row group is decoded by two partitions. read_population(part=…)
     reads just those rows."""
-    from levyrules.batch.tables import read_population
-    city = synth.write(tmp_path / "city", 50, 2025, 17, "parquet")
-    t = pq.read_table(city / "households.parquet")
-    ids = t.column("household_id").to_pylist()
-    pq.write_table(t, city / "households.parquet", row_group_size=7)
-    parts = lrdask.tables_parts(city, 20)
+    city, ids, parts = _parts_of(tmp_path, 7)
     assert [(p.first, p.end, p.prev, p.last) for p in parts] == [
         (0, 21, None, False), (21, 42, ids[20], False), (42, 50, ids[41], True)]
     assert [p.groups for p in parts] == [(0, 1, 2), (3, 4, 5), (6, 7)]
-    read = list(read_population(city, 2025, chunk=6, part=parts[1]))
-    assert [r.population.household_ids[i] for r in read for i in range(r.population.size)] \
-        == ids[21:42]
-    assert [r.sources[i] for r in read for i in range(len(r.sources))] == \
-        [f"households.parquet:row {n}" for n in range(22, 43)]
+    assert _read_part(city, parts[1]) == (
+        ids[21:42], [f"households.parquet:row {n}" for n in range(22, 43)])
 
 
 def test_partitions_cut_a_large_row_group_by_rows(tmp_path):
     """A row group of more than twice the partition size (one of 50 rows, partitions of
     20) is cut every 20 rows: partition k holds rows 20k..20k+19 of it, with the last
     household id before it; read_population(part=…) reads just those rows."""
-    from levyrules.batch.tables import read_population
-    city = synth.write(tmp_path / "city", 50, 2025, 17, "parquet")
-    t = pq.read_table(city / "households.parquet")
-    ids = t.column("household_id").to_pylist()
-    pq.write_table(t, city / "households.parquet", row_group_size=64)
-    parts = lrdask.tables_parts(city, 20)
+    city, ids, parts = _parts_of(tmp_path, 64)
     assert [(p.first, p.end, p.prev, p.last) for p in parts] == [
         (0, 20, None, False), (20, 40, ids[19], False), (40, 50, ids[39], True)]
     assert [p.groups for p in parts] == [(0,), (0,), (0,)]
-    read = list(read_population(city, 2025, chunk=6, part=parts[1]))
-    assert [r.population.household_ids[i] for r in read for i in range(r.population.size)] \
-        == ids[20:40]
-    assert [r.sources[i] for r in read for i in range(len(r.sources))] == \
-        [f"households.parquet:row {n}" for n in range(21, 41)]
+    assert _read_part(city, parts[1]) == (
+        ids[20:40], [f"households.parquet:row {n}" for n in range(21, 41)])
 
 
 def test_the_households_table_out_of_order_is_refused_before_any_task(tmp_path):

@@ -13,7 +13,8 @@ import pytest
 
 from levyrules import cli
 from levyrules.errors import InputError
-from levyrules.population import runner, sources, synth
+from levyrules.population import runner, sources
+from tablecity import both_formats
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -26,10 +27,7 @@ NAME = "山田太郎"
 @pytest.fixture(scope="module")
 def city(tmp_path_factory):
     """40 synthetic households (fiscal year 2025) as Parquet and as CSV tables."""
-    base = tmp_path_factory.mktemp("city")
-    synth.write(base / "pq", 40, 2025, 3, "parquet")
-    synth.write(base / "csv", 40, 2025, 3, "csv")
-    return base
+    return both_formats(tmp_path_factory.mktemp("city"), 40, 3)
 
 
 def copy(city, kind: str, tmp_path):

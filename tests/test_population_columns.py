@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from levyrules.errors import InputError
 from levyrules.population import convert, sources, synth
 from levyrules.population.rejects import Reject
+from tablecity import both_formats
 
 np = pytest.importorskip("numpy")
 pa = pytest.importorskip("pyarrow")
@@ -91,10 +92,7 @@ def _changes(pop) -> list:
 @pytest.fixture(scope="module")
 def city(tmp_path_factory):
     """A synthetic city (statuses, 分離課税, 世帯主変更) as Parquet and as CSV."""
-    base = tmp_path_factory.mktemp("city")
-    synth.write(base / "pq", 700, 2025, 11, "parquet")
-    synth.write(base / "csv", 700, 2025, 11, "csv")
-    return base
+    return both_formats(tmp_path_factory.mktemp("city"), 700, 11)
 
 
 @pytest.mark.parametrize("chunk", [1, 97, 65_536])
