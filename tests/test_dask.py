@@ -90,7 +90,8 @@ def test_unique_ids_across_partitions_with_a_hash_collision_run(tmp_path, monkey
     """Equal hashes of different ids do not stop the run: the file is read again (as
     population.unique does for `batch`) and the ids compared."""
     src = synth.write(tmp_path / "city", 40, 2025, 17, "jsonl")
-    monkeypatch.setattr(lrdask, "_id_hash", lambda hid: 7)
+    from levyrules.population import unique
+    monkeypatch.setattr(unique, "id_hash", lambda hid: 7)
     import dask
     with dask.config.set(scheduler="synchronous"):      # in this process, patched
         meta = lrdask.run(src, TARIFF, tmp_path / "dask", partition_size=15)
@@ -101,11 +102,12 @@ def test_the_id_hash_is_the_same_in_another_process():
     """Python's str hash is seeded per process; the cluster's workers are processes."""
     import subprocess
     import sys
-    code = "from levyrules import dask; print(dask._id_hash('H-00001'))"
+    from levyrules.population import unique
+    code = "from levyrules.population import unique; print(unique.id_hash('H-00001'))"
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            check=True).stdout.strip()
-    assert int(other) == lrdask._id_hash("H-00001")
-    assert lrdask._id_hash("H-00001") != lrdask._id_hash("H-00002")
+    assert int(other) == unique.id_hash("H-00001")
+    assert unique.id_hash("H-00001") != unique.id_hash("H-00002")
 
 
 @pytest.mark.slow

@@ -28,10 +28,8 @@ to size a cluster.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-from array import array
 import shutil
 from itertools import islice
 from pathlib import Path
@@ -235,18 +233,10 @@ def _evaluate_tables(number: int, part, directory: str, ref: str, overrides: tup
                        tariff, rejects_dir, results_dir)
 
 
-def _id_hash(hid: str) -> int:
-    """A household id's 64-bit hash, the same in every worker process (Python's own str
-    hash is seeded per process, and the workers of a cluster are separate processes)."""
-    return int.from_bytes(hashlib.blake2b(hid.encode("utf-8", "surrogatepass"),
-                                          digest_size=8).digest(), "little", signed=True)
-
-
-def _hashing(chunks: Iterable, hashes: array) -> Iterable:
-    """The chunks (rows, rejects) unchanged, the hashes of their rows' ids (household_id
-    first) added to `hashes`."""
+def _hashing(chunks: Iterable, ids: unique.Ids) -> Iterable:
+    """The chunks (rows, rejects) unchanged, their rows' ids added to `ids`."""
     for rows, rej in chunks:
-        hashes.extend([_id_hash(r[0]) for r in rows])
+        ids.add(rows)
         yield rows, rej
 
 
@@ -259,10 +249,10 @@ def _evaluate_lines(number: int, part: tuple, path: str, ref: str, overrides: tu
     tariff = _tariff(ref, overrides, sha)
     items = _items(*_lines(part, path))
     chunks = iter(lambda: list(islice(items, CHUNK)), [])
-    hashes = array("q")
-    _write_part(number, _hashing((run_chunk(c, tariff) for c in chunks), hashes), tariff,
+    ids = unique.Ids()
+    _write_part(number, _hashing((run_chunk(c, tariff) for c in chunks), ids), tariff,
                 rejects_dir, results_dir)
-    return hashes.tobytes()
+    return ids.hashes.tobytes()
 
 
 def _check_ids(path: Path, hashes: Iterable[bytes]) -> None:
@@ -271,7 +261,7 @@ def _check_ids(path: Path, hashes: Iterable[bytes]) -> None:
     again only when two hashes are equal)."""
     ids = unique.Ids()
     for h in hashes:
-        ids.hashes.frombytes(h)
+        ids.merge(h)
     ids.check(path)
 
 

@@ -12,21 +12,34 @@ one error naming the lines, never the id, and nothing is written.
 
 from __future__ import annotations
 
+import hashlib
 from array import array
 from pathlib import Path
 
 from ..errors import InputError
 
 
+def id_hash(hid: str) -> int:
+    """A household id's 64-bit hash, the same in every process (Python's own str hash is
+    seeded per process, and the workers of a Dask cluster are separate processes)."""
+    return int.from_bytes(hashlib.blake2b(hid.encode("utf-8", "surrogatepass"),
+                                          digest_size=8).digest(), "little", signed=True)
+
+
 class Ids:
-    """The hashes of the ids of the rows written, chunk by chunk."""
+    """The hashes of the ids of the rows written, chunk by chunk (or gathered from the
+    processes that wrote them: `merge`)."""
 
     def __init__(self):
         self.hashes = array("q")
 
     def add(self, rows: list) -> None:
         """The rows of one chunk (lists in schema order: household_id first)."""
-        self.hashes.extend([hash(r[0]) for r in rows])
+        self.hashes.extend([id_hash(r[0]) for r in rows])
+
+    def merge(self, hashes: bytes) -> None:
+        """The hashes another process kept (its Ids' ``hashes.tobytes()``)."""
+        self.hashes.frombytes(hashes)
 
     def check(self, source: Path) -> None:
         """InputError when two households of `source` (JSON Lines) have one id."""
