@@ -148,8 +148,9 @@ def test_a_worker_that_dies_stops_the_run_and_leaves_nothing(city, tmp_path, mon
                 os._exit(3)
             yield c
     monkeypatch.setattr(runner, "_column_chunks", dying)
-    monkeypatch.setattr(runner, "_context", lambda: multiprocessing.get_context("fork"))
-    monkeypatch.setattr(runner, "_warm_up", lambda workers: None)
+    from levyrules.population import forking
+    monkeypatch.setattr(forking, "context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(forking, "start", lambda workers: None)
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(BrokenProcessPool):

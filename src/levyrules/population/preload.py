@@ -1,4 +1,4 @@
-"""Imported once by the fork server of `levyrules batch --workers N` (runner._context),
+"""Imported once by the fork server of `levyrules batch --workers N` (population.forking),
 before it forks the workers: what every worker would otherwise import itself at its first
 chunk. pyarrow would import pandas (when installed) at its first conversion of a value,
 about 0.2 CPU-seconds that no worker uses: it is told here, once, to do without

@@ -156,14 +156,6 @@ def _results(chunks: Iterator[list], tariff,
     yield from _pool(((run_chunk, c) for c in chunks), tariff, workers)
 
 
-def _context():
-    return forking.context()
-
-
-def _warm_up(workers: int) -> None:
-    forking.start(workers)
-
-
 def _pool(calls: Iterator[tuple], tariff, workers: int,
           depth: int = 2) -> Iterator[tuple[int, object]]:
     """(len of the first argument, result) of each call (function, args…) run in a pool
@@ -172,7 +164,7 @@ def _pool(calls: Iterator[tuple], tariff, workers: int,
     is in, the workers are left to exit (their address spaces torn down by the kernel)
     while this process writes the outputs; otherwise (an error, the consumer stopping)
     the pool is shut down and waited for before anything else."""
-    pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init,
+    pool = ProcessPoolExecutor(workers, mp_context=forking.context(), initializer=_init,
                                initargs=(tariff,))
     try:
         pending: deque = deque()
@@ -350,7 +342,7 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
     src, out = Path(source), Path(out)
     fmt = fmt or ("csv" if out.suffix == ".csv" else "parquet")
     phases.mark("main", "run")
-    _warm_up(workers)
+    forking.start(workers)      # the fork server imports while the tariff is loaded
     phases.mark("main", "fork_server_asked")
     from ..tariff.loader import load_tariff
     tariff = load_tariff(tariff_ref, list(overrides) or None)
