@@ -28,7 +28,7 @@ reads its own parts of the tables), JSON Lines household by household.
 rows; with ``--csv`` also over the same city written as CSV tables by ``levyrules synth
 --format csv``): households/s of wall time and per CPU-second of the reading loop (start-up and
 imports left out), median of three fresh processes, each with the memory settings of
-batch's worker processes (population.runner.worker_memory). ``--read-base SRC`` also
+batch's worker processes (population.pool.worker_memory). ``--read-base SRC`` also
 measures the reader of the package in SRC (an earlier checkout's ``src/``, imported as
 ``levyrules_base``), its runs alternating with this checkout's:
 

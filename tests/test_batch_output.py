@@ -9,7 +9,7 @@ import pytest
 
 import levyrules
 from levyrules.errors import InputError
-from levyrules.population import rows as rowmod, runner, sink, synth
+from levyrules.population import pool, rows as rowmod, runner, sink, synth
 from tablecity import parquet_city
 
 np = pytest.importorskip("numpy")
@@ -109,6 +109,6 @@ def test_a_table_out_of_order_found_by_a_worker_leaves_nothing_behind(tables, tm
 
 def test_a_run_in_this_process_gives_back_the_callers_arrow_pool():
     before = pa.default_memory_pool().backend_name
-    with runner._system_pool(True):
+    with pool.system_pool(True):
         assert pa.default_memory_pool().backend_name == "system"
     assert pa.default_memory_pool().backend_name == before

@@ -177,3 +177,50 @@ def test_the_workers_assess_with_the_tariff_the_main_process_loaded(city, tmp_pa
     assert w2.equals(w1) and not w2.equals(plain)
     meta = json.loads((tmp_path / "w2.meta.json").read_text(encoding="utf-8"))
     assert meta["tariff"]["overrides"] == ["components.medical.income_rate=9.5%"]
+
+
+def _ended(pid: int) -> bool:
+    """The process `pid` has exited (gone, or a zombie its parent has not reaped yet)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_command_ends_with_its_workers_and_leaks_nothing(city, tmp_path):
+    """The command ends without the interpreter's teardown (cli.population._end_process)
+    and its fork server likewise (preload): the summary line is still printed, stderr
+    has nothing (multiprocessing's resource tracker would warn there of a semaphore left
+    behind), and once the command's stdout and stderr are closed, which a reader waits
+    for, no worker of the run is left; run() itself returns only after its workers have
+    exited."""
+    import os
+    trace = tmp_path / "trace.jsonl"
+    out = tmp_path / "r.parquet"
+    done = subprocess.run([sys.executable, "-m", "levyrules", "batch", str(city), "--tariff",
+                           "iwaki/2025", "--out", str(out), "--workers", "2"],
+                          capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, LEVYRULES_BATCH_TRACE=str(trace)))
+    assert done.returncode == 0 and done.stderr == ""
+    assert done.stdout.startswith("120 households assessed, 0 rejected")
+    assert out.exists() and not list(tmp_path.glob("*.tmp*"))
+    lines = [json.loads(x) for x in trace.read_text(encoding="utf-8").splitlines()]
+    workers = {x["pid"] for x in lines if x["role"] == "worker"}
+    assert len(workers) == 2 and all(_ended(p) for p in workers)
+    # run() of a library caller: when it returns its workers have ended (checked in
+    # that process, before its own exit could end them)
+    import inspect
+    code = inspect.getsource(_ended) + """
+import json, sys
+from levyrules.population import pool, runner
+runner.run(sys.argv[1], "iwaki/2025", sys.argv[2], workers=2)
+lines = [json.loads(x) for x in open(sys.argv[3], encoding="utf-8")]
+pids = {x["pid"] for x in lines if x["role"] == "worker"}
+print(json.dumps([len(pids), all(_ended(p) for p in pids), pool.EXITING]))
+"""
+    trace.unlink()
+    env = dict(os.environ, LEVYRULES_BATCH_TRACE=str(trace))
+    out = _python(code, str(city), str(tmp_path / "api.parquet"), str(trace), env=env)
+    assert json.loads(out) == [2, True, []]

@@ -42,7 +42,8 @@ from ..population import rows as rowmod, sink, sources, unique
 from ..population.evaluate import evaluate_read
 from ..population.extras import need
 from ..population.rejects import Reject
-from ..population.runner import COLUMN_CHUNK, EVALUATOR, worker_memory, run_chunk
+from ..population.pool import worker_memory
+from ..population.runner import COLUMN_CHUNK, EVALUATOR, run_chunk
 from ..tariff.loader import load_tariff
 
 CHUNK = 2_000       # households parsed at once within a partition

@@ -18,9 +18,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections import deque
-from contextlib import contextmanager
-from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterator
@@ -32,7 +29,8 @@ from ..errors import InputError
 from . import rows as rowmod, sink, sources, unique
 from . import evaluate as evaluating, forking, phases
 from .evaluate import evaluate
-from .extras import need
+from .pool import join_workers, pooled, system_pool, worker_tariff
+from .pool import worker_memory  # noqa: F401 (levyrules.dask and the benchmarks take it from here)
 from .rejects import Reject
 
 EVALUATOR = "levyrules.batch.assess_columns (columnar; equal to levyrules.assess per household)"
@@ -64,65 +62,9 @@ class Summary:
 
 # ---------------------------------------------------------------- the worker side
 
-_TARIFF: dict = {}
-
-
-def _init(tariff) -> None:
-    """A worker's start: the tariff the main process loaded (pickled: the workers cannot
-    see another version of its files, and need no YAML parsing)."""
-    phases.mark("worker", "forked")
-    worker_memory()
-    _TARIFF["tariff"] = tariff
-
-
-def worker_memory() -> None:
-    """In a worker process (batch's, Dask's): memory from the heap, reused, rather than
-    fresh pages the kernel zeroes at each chunk: Arrow on the C library's allocator (its
-    default, mimalloc, hands segments back and faults them in again as 2 MiB huge pages),
-    and large numpy arrays not each a fresh mmap. glibc serves blocks above its mmap
-    threshold (128 KiB at first) with mmap, faulted in page by page and unmapped when
-    freed; it slides the threshold up as they are freed, but not when
-    MALLOC_TRIM_THRESHOLD_ is set, as Dask sets it for its workers (there a third of the
-    CPU of a partition went to the kernel): set the values the sliding threshold reaches
-    (32 MiB, trim at twice that). The C library's part on glibc only."""
-    import ctypes
-    try:
-        import pyarrow as pa
-        pa.set_memory_pool(pa.system_memory_pool())
-    except ImportError:             # JSON Lines to CSV needs no pyarrow
-        pass
-    try:
-        libc = ctypes.CDLL(None)            # this process's symbols: the C library's
-        libc.gnu_get_libc_version           # glibc only
-    except (OSError, AttributeError, TypeError):
-        return
-    libc.mallopt(-3, 32 << 20)              # M_MMAP_THRESHOLD
-    libc.mallopt(-1, 64 << 20)              # M_TRIM_THRESHOLD
-
-
-@contextmanager
-def _system_pool(columnar: bool) -> Iterator[None]:
-    """Arrow on the C library's allocator for a run in this process (worker_memory), the
-    caller's pool back afterwards."""
-    if not columnar:
-        yield
-        return
-    pa = need("pyarrow", "batch", "the batch")
-    before = pa.default_memory_pool()
-    pa.set_memory_pool(pa.system_memory_pool())
-    try:
-        yield
-    finally:
-        pa.set_memory_pool(before)
-
-
-def _worker_tariff():
-    return _TARIFF["tariff"]
-
-
 def run_chunk(items: list, tariff=None) -> tuple[list, list]:
     """Parse and evaluate one chunk of items: (rows, rejects), both in input order."""
-    tariff = tariff or _worker_tariff()
+    tariff = tariff or worker_tariff()
     households = []
     rejects: list[tuple[int, Reject]] = []
     index = {}
@@ -153,34 +95,7 @@ def _results(chunks: Iterator[list], tariff,
         for c in chunks:
             yield len(c), run_chunk(c, tariff)
         return
-    yield from _pool(((run_chunk, c) for c in chunks), tariff, workers)
-
-
-def _pool(calls: Iterator[tuple], tariff, workers: int,
-          depth: int = 2) -> Iterator[tuple[int, object]]:
-    """(len of the first argument, result) of each call (function, args…) run in a pool
-    of `workers` processes, in order, at most `depth` calls per worker in flight. A worker
-    that dies ends the run with BrokenProcessPool instead of hanging it. Once every result
-    is in, the workers are left to exit (their address spaces torn down by the kernel)
-    while this process writes the outputs; otherwise (an error, the consumer stopping)
-    the pool is shut down and waited for before anything else."""
-    pool = ProcessPoolExecutor(workers, mp_context=forking.context(), initializer=_init,
-                               initargs=(tariff,))
-    try:
-        pending: deque = deque()
-        for fn, first, *rest in calls:
-            size = len(first) if isinstance(first, list) else 0
-            pending.append((size, pool.submit(fn, first, *rest)))
-            if len(pending) >= depth * workers:
-                n, fut = pending.popleft()
-                yield n, fut.result()
-        while pending:
-            n, fut = pending.popleft()
-            yield n, fut.result()
-    except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=False)
+    yield from pooled(((run_chunk, c) for c in chunks), tariff, workers)
 
 
 def run_part(directory: str, part, chunk: int, encoding: str | None, spool: str,
@@ -194,7 +109,7 @@ def run_part(directory: str, part, chunk: int, encoding: str | None, spool: str,
     from ..batch.tableopen import keep_open
     clock = phases.Clock()
     keep_open()         # a worker's process: its next parts read the same tables
-    tariff = _worker_tariff()
+    tariff = worker_tariff()
     schema = rowmod.schema(tariff)
     parquet = fmt == "parquet"
     out = sink.ResultWriter(Path(spool), fmt, schema, tmp=Path(spool)) if parquet else \
@@ -268,7 +183,7 @@ def _column_results(src: Path, tariff, workers: int,
              for k, p in enumerate(plan))
     # a part's result is a file and its footer: four per worker in flight cost no memory,
     # and a worker done with its parts before the one ahead takes the next
-    for k, (_, out) in enumerate(_pool(calls, tariff, workers, depth=4)):
+    for k, (_, out) in enumerate(pooled(calls, tariff, workers, depth=4)):
         if isinstance(out[0], str):
             raise InputError(out[1], out[2])
         rows, rejects, items, footer = out
@@ -359,7 +274,7 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
                         encoding, columnar, spool, fmt)
     ids = None if columnar or sources.kind(src) != "jsonl" else unique.Ids()
     try:
-        with _system_pool(columnar):
+        with system_pool(columnar):
             read = _write(outputs_, writer, rejects, progress, ids)
         phases.mark("main", "pool_closed")
         writer.close()
@@ -373,6 +288,7 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
         raise
     finally:
         outputs_.close()            # the worker pool shut down before its folder goes
+        join_workers()             # their exit overlapped the closing of the outputs
         if spool is not None:
             shutil.rmtree(spool, ignore_errors=True)
     meta = {"tariff": {"id": tariff.id, "sha256": tariff.sha256, "status": tariff.status,
