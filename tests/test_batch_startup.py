@@ -224,3 +224,24 @@ print(json.dumps([len(pids), all(_ended(p) for p in pids), pool.EXITING]))
     env = dict(os.environ, LEVYRULES_BATCH_TRACE=str(trace))
     out = _python(code, str(city), str(tmp_path / "api.parquet"), str(trace), env=env)
     assert json.loads(out) == [2, True, []]
+
+
+def test_a_bad_households_file_stops_a_run_in_parts_with_one_line(city, tmp_path):
+    """The parts are planned in a worker (runner.plan_parts): a households.parquet that is
+    not Parquet stops the run with the same one line naming the table as with one worker
+    (an InputError does not cross processes by itself)."""
+    import shutil
+    bad = tmp_path / "city"
+    shutil.copytree(city, bad)
+    (bad / "households.parquet").write_bytes((city / "households.parquet").read_bytes()[:100])
+    said = []
+    for workers in ("1", "2"):
+        done = subprocess.run([sys.executable, "-m", "levyrules", "batch", str(bad),
+                               "--tariff", "iwaki/2025", "--out",
+                               str(tmp_path / f"r{workers}.parquet"), "--workers", workers],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        said.append(done.stderr)
+    assert said[0] == said[1] == \
+        "levyrules: error: households: households.parquet is not a Parquet file\n"
+    assert not list(tmp_path.glob("r*"))

@@ -32,9 +32,10 @@ def _progress():
 def cmd_batch(args) -> int:
     from . import _overrides
     from ..population import runner
-    if getattr(args, "own_process", False):
+    if getattr(args, "own_process", False) and not runner.in_parts(args.input, args.workers):
         # this process's pyarrow without pandas (0.2 CPU-s at its first conversion that
-        # the batch does not use); not when main() is called by another program
+        # the batch does not use); not when main() is called by another program, nor
+        # when the workers read the input in parts: this process imports no pyarrow then
         from ..population.extras import arrow_without_pandas
         arrow_without_pandas()
     progress = _progress()

@@ -71,22 +71,28 @@ def worker_tariff():
     return _TARIFF["tariff"]
 
 
-def pooled(calls: Iterator[tuple], tariff, workers: int,
-          depth: int = 2) -> Iterator[tuple[int, object]]:
+def pooled(calls, tariff, workers: int, depth: int = 2,
+           first: tuple | None = None) -> Iterator[tuple[int, object]]:
     """(len of the first argument, result) of each call (function, args…) run in a pool
-    of `workers` processes, in order, at most `depth` calls per worker in flight. A worker
+    of `workers` processes, in order, at most `depth` calls per worker in flight.
+    `first`: a call (function, args…) run in a worker before the others, `calls` then
+    being a function of its result that gives them (the plan of a run made by a worker,
+    where NumPy and pyarrow are imported already, rather than in this process). A worker
     that dies ends the run with BrokenProcessPool instead of hanging it. Once every result
     is in, the workers are left to exit (their address spaces torn down by the kernel)
     while this process writes the outputs; otherwise (an error, the consumer stopping)
     the pool is shut down and waited for before anything else. The shutdown of a pool
     left to exit runs on a thread in EXITING until :func:`join_workers`."""
     executor = ProcessPoolExecutor(workers, mp_context=forking.context(), initializer=init,
-                               initargs=(tariff,))
+                                   initargs=(tariff,))
     try:
+        if first is not None:
+            fn, *args = first
+            calls = calls(executor.submit(fn, *args).result())
         pending: deque = deque()
-        for fn, first, *rest in calls:
-            size = len(first) if isinstance(first, list) else 0
-            pending.append((size, executor.submit(fn, first, *rest)))
+        for fn, arg, *rest in calls:
+            size = len(arg) if isinstance(arg, list) else 0
+            pending.append((size, executor.submit(fn, arg, *rest)))
             if len(pending) >= depth * workers:
                 n, fut = pending.popleft()
                 yield n, fut.result()

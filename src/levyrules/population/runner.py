@@ -168,29 +168,61 @@ def _column_results(src: Path, tariff, workers: int,
                     fmt: str) -> Iterator[tuple]:
     """(items, columns, a worker's Parquet file (sink.PartFile) or the Path of its Arrow
     file, rejects) of the chunks of a tables folder read and evaluated as columns: Parquet
-    tables split into parts among the workers, each reading its own and writing its rows
-    to a file in `spool`; otherwise in this process."""
+    tables split into parts among the workers (planned by one of them, plan_parts), each
+    reading its own and writing its rows to a file in `spool`; otherwise (or when the
+    tables cannot be cut into parts) in this process."""
+    if in_parts(src, workers):
+        ext = "parquet" if fmt == "parquet" else "arrow"
+        planned = []
+
+        def calls(plan):
+            if isinstance(plan, tuple):         # ("error", field, message)
+                raise InputError(plan[1], plan[2])
+            planned.append(plan)
+            phases.mark("main", "planned", parts=len(plan or ()))
+            return ((run_part, str(src), p, chunk, encoding, str(spool / f"part-{k}.{ext}"),
+                     fmt) for k, p in enumerate(plan or ()))
+        # a part's result is a file and its footer: four per worker in flight cost no
+        # memory, and a worker done with its parts before the one ahead takes the next
+        first = (plan_parts, str(src), chunk, 2 * workers)
+        for k, (_, out) in enumerate(pooled(calls, tariff, workers, depth=4, first=first)):
+            if isinstance(out[0], str):
+                raise InputError(out[1], out[2])
+            rows, rejects, items, footer = out
+            path = spool / f"part-{k}.{ext}"
+            phases.mark("main", "received", part=k, rows=rows)
+            yield items, (None if not rows else sink.PartFile(path, footer)
+                          if footer is not None else path), rejects
+        if planned[0] is not None:
+            return
+    for c in _column_chunks(str(src), None, chunk, encoding, tariff):
+        yield c.items, c.arrays, c.rejects
+
+
+def in_parts(source: str | os.PathLike, workers: int) -> bool:
+    """Whether `source` is read in parts by the workers, the main process converting no
+    value itself (in_parts: its tables are Parquet files, more than one worker); told
+    without reading a file."""
+    src = Path(source)
+    if workers <= 1 or not src.is_dir():
+        return False
+    try:
+        paths = sources.table_paths(src)
+    except InputError:          # a table missing: the run says so, in its order
+        return False
+    return all(p.suffix == ".parquet" for p in paths.values() if p is not None)
+
+
+def plan_parts(directory: str, chunk: int, n: int):
+    """In a worker: the parts of a tables folder (batch.tables.parts from the files'
+    footers; `n` last row groups a part each, the rest in about `n` parts), None when
+    they cannot be cut so, or ("error", field, message): the InputError that stops the
+    run."""
     from ..batch.tables import parts
-    plan = parts(src, chunk, check=False, tail=2 * workers, split=2 * workers) \
-        if workers > 1 else None
-    if plan is None:
-        for c in _column_chunks(str(src), None, chunk, encoding, tariff):
-            yield c.items, c.arrays, c.rejects
-        return
-    phases.mark("main", "planned", parts=len(plan))
-    ext = "parquet" if fmt == "parquet" else "arrow"
-    calls = ((run_part, str(src), p, chunk, encoding, str(spool / f"part-{k}.{ext}"), fmt)
-             for k, p in enumerate(plan))
-    # a part's result is a file and its footer: four per worker in flight cost no memory,
-    # and a worker done with its parts before the one ahead takes the next
-    for k, (_, out) in enumerate(pooled(calls, tariff, workers, depth=4)):
-        if isinstance(out[0], str):
-            raise InputError(out[1], out[2])
-        rows, rejects, items, footer = out
-        path = spool / f"part-{k}.{ext}"
-        phases.mark("main", "received", part=k, rows=rows)
-        yield items, (None if not rows else sink.PartFile(path, footer) if footer is not None
-                      else path), rejects
+    try:
+        return parts(directory, chunk, check=False, tail=n, split=n)
+    except InputError as e:     # its args do not rebuild it across processes
+        return "error", e.field, e.message
 
 
 def _outputs(src: Path, tariff, workers: int, chunk: int,
@@ -274,7 +306,7 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
                         encoding, columnar, spool, fmt)
     ids = None if columnar or sources.kind(src) != "jsonl" else unique.Ids()
     try:
-        with system_pool(columnar):
+        with system_pool(columnar and not in_parts(src, workers)):
             read = _write(outputs_, writer, rejects, progress, ids)
         phases.mark("main", "pool_closed")
         writer.close()
