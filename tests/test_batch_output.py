@@ -26,8 +26,8 @@ def tables(tmp_path_factory):
 
 
 def test_the_assessment_file_is_plain_parquet_read_back_equal(tables, tmp_path):
-    """BYTE_STREAM_SPLIT integers, the id DELTA_BYTE_ARRAY, dictionary text, LZ4
-    pages, statistics on household_id alone, row groups of ROW_GROUP rows; read back by
+    """BYTE_STREAM_SPLIT integers (PLAIN those 0 for almost every household), the id
+    DELTA_BYTE_ARRAY, dictionary text, LZ4 pages, statistics on household_id alone, row groups of ROW_GROUP rows; read back by
     pyarrow, the values of the CSV file of the same run."""
     s = runner.run(tables, TARIFF, tmp_path / "r.parquet", chunk_size=50)
     runner.run(tables, TARIFF, tmp_path / "r.csv", chunk_size=50)
@@ -42,7 +42,8 @@ def test_the_assessment_file_is_plain_parquet_read_back_equal(tables, tmp_path):
         assert (c.statistics is not None and c.statistics.has_min_max) == \
             (name == "household_id"), name
         if kind == "int":
-            assert "BYTE_STREAM_SPLIT" in c.encodings and c.dictionary_page_offset is None
+            want = "PLAIN" if rowmod.rare(name) else "BYTE_STREAM_SPLIT"
+            assert want in c.encodings and c.dictionary_page_offset is None, name
         if kind == "str" and name != "household_id":
             assert c.dictionary_page_offset is not None
         if name == "household_id":
@@ -139,9 +140,24 @@ def test_columns_in_chunks_of_any_size_write_the_bytes_of_the_rows(tmp_path, mon
 
 
 def test_integers_are_delta_packed_by_a_pyarrow_without_int_byte_stream_split(monkeypatch):
-    """pyarrow writes integers BYTE_STREAM_SPLIT from version 17 on."""
-    arrow = sink.arrow_schema((("household_id", "str"), ("total", "int")))
-    assert sink.parquet_options(arrow)["column_encoding"]["total"] == "BYTE_STREAM_SPLIT"
+    """pyarrow writes integers BYTE_STREAM_SPLIT from version 17 on; the columns 0 for
+    almost every household PLAIN."""
+    arrow = sink.arrow_schema((("household_id", "str"), ("total", "int"),
+                               ("care_over_cap", "int")))
+    assert sink.parquet_options(arrow)["column_encoding"] == {
+        "total": "BYTE_STREAM_SPLIT", "care_over_cap": "PLAIN",
+        "household_id": "DELTA_BYTE_ARRAY"}
     monkeypatch.setattr(pa, "__version__", "16.1.0")
     assert sink.parquet_options(arrow)["column_encoding"] == {
-        "total": "DELTA_BINARY_PACKED", "household_id": "DELTA_BYTE_ARRAY"}
+        "total": "DELTA_BINARY_PACKED", "care_over_cap": "DELTA_BINARY_PACKED",
+        "household_id": "DELTA_BYTE_ARRAY"}
+
+
+def test_the_rare_columns_are_reductions_relief_and_what_few_households_have():
+    tariff = levyrules.load_tariff(TARIFF)
+    rare = {n for n, _ in rowmod.schema(tariff) if rowmod.rare(n)}
+    assert {"medical_childbirth", "care_preschool", "support_over_cap", "care_asset_levy",
+            "head_changes", "installment_at_once", "total_rounding"} <= rare
+    assert not rare & {"medical_statutory_per_capita", "medical_levy", "care_months",
+                       "specified_household", "preschool_children", "total", "tier"}
+    assert rowmod.rare("medical_relief_disaster") and rowmod.rare("child_child_under18")

@@ -7,15 +7,18 @@ files of worker processes all become one), cut into row groups of ROW_GROUP rows
 the chunks, or made of the Parquet files worker processes wrote, each cut so, joined
 without re-encoding (parquet_join): the values, their order and the schema do not depend on
 the chunk size or the worker count (the row groups of a joined file end at the end of each
-worker's part). The Parquet
-settings are chosen for the speed of writing and stay plain Parquet that pyarrow (17 or
-later), pandas, DuckDB and Polars open: integers BYTE_STREAM_SPLIT (each value's 8 bytes
-cut into 8 streams, so that the zero high bytes of yen amounts make long runs) in LZ4_RAW
-pages (LZ4 compresses those runs far better than Snappy: 37 MB for 491,520 households,
-46 with Snappy; a quarter less CPU than DELTA_BINARY_PACKED with Snappy, whose encoder
-costs about 5 ns a value), the household id DELTA_BYTE_ARRAY (sorted ids share their
-prefix: 0.2 bytes a row, and a third less CPU than a dictionary of unique values), the
-other text dictionary-encoded, values handed to the encoder a row group at a time
+worker's part).
+
+The Parquet settings are chosen for the speed of writing and stay plain Parquet that
+pyarrow (17 or later), pandas, DuckDB and Polars open: integers BYTE_STREAM_SPLIT (each
+value's 8 bytes cut into 8 streams, so that the zero high bytes of yen amounts make long
+runs) in LZ4_RAW pages (LZ4 compresses those runs far better than Snappy: 37 MB for
+491,520 households, 46 with Snappy; a quarter less CPU than DELTA_BINARY_PACKED with
+Snappy, whose encoder costs about 5 ns a value), the columns 0 for almost every household
+PLAIN (rows.rare: LZ4 on their zeros costs less than cutting them into streams, and is as
+small), the household id DELTA_BYTE_ARRAY (sorted ids share their prefix: 0.2 bytes a
+row, and a third less CPU than a dictionary of unique values), the other text
+dictionary-encoded, values handed to the encoder a row group at a time
 (write_batch_size), and column statistics on household_id alone (a reader finds a
 household's row group by them; minima and maxima of the money columns serve nobody, and
 cost a tenth of the encoding). With a pyarrow older than 17 (which cannot write integers
@@ -71,18 +74,22 @@ def parquet_options(arrow) -> dict:
     return {"compression": "lz4",           # LZ4_RAW in the file
             "use_dictionary": [f.name for f in arrow if pa.types.is_string(f.type)
                                and f.name != ID],
-            "column_encoding": {**{n: int_encoding() for n in ints},
+            "column_encoding": {**{n: int_encoding(n) for n in ints},
                                 **({ID: "DELTA_BYTE_ARRAY"} if ID in arrow.names else {})},
             "write_statistics": [ID] if ID in arrow.names else False,
             "write_batch_size": ROW_GROUP,
             "write_page_index": False}     # (parquet_join does not join page indexes)
 
 
-def int_encoding() -> str:
-    """BYTE_STREAM_SPLIT, which pyarrow writes for integers from version 17 on."""
+def int_encoding(column: str) -> str:
+    """BYTE_STREAM_SPLIT, which pyarrow writes for integers from version 17 on (before:
+    DELTA_BINARY_PACKED); PLAIN for a column 0 for almost every household (rows.rare),
+    whose LZ4 pages cost less than its bytes cut into streams (as small)."""
+    from .rows import rare
     pa = need("pyarrow", "batch", "Parquet output")
-    major = int(pa.__version__.split(".")[0])
-    return "BYTE_STREAM_SPLIT" if major >= 17 else "DELTA_BINARY_PACKED"
+    if int(pa.__version__.split(".")[0]) < 17:
+        return "DELTA_BINARY_PACKED"
+    return "PLAIN" if rare(column) else "BYTE_STREAM_SPLIT"
 
 
 class PartFile(NamedTuple):
