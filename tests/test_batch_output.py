@@ -26,8 +26,8 @@ def tables(tmp_path_factory):
 
 
 def test_the_assessment_file_is_plain_parquet_read_back_equal(tables, tmp_path):
-    """DELTA_BINARY_PACKED integers, the id DELTA_BYTE_ARRAY, dictionary text, Snappy
-    pages, statistics on household_id alone, row groups of ROW_GROUP rows; read back by
+    """BYTE_STREAM_SPLIT integers (PLAIN those 0 for almost every household), the id
+    DELTA_BYTE_ARRAY, dictionary text, LZ4 pages, statistics on household_id alone, row groups of ROW_GROUP rows; read back by
     pyarrow, the values of the CSV file of the same run."""
     s = runner.run(tables, TARIFF, tmp_path / "r.parquet", chunk_size=50)
     runner.run(tables, TARIFF, tmp_path / "r.csv", chunk_size=50)
@@ -38,11 +38,12 @@ def test_the_assessment_file_is_plain_parquet_read_back_equal(tables, tmp_path):
            for i in range(meta.num_columns)}
     for name, kind in schema:
         c = col[name]
-        assert c.compression == "SNAPPY"
+        assert c.compression == "LZ4"          # (LZ4_RAW: pyarrow's name for both)
         assert (c.statistics is not None and c.statistics.has_min_max) == \
             (name == "household_id"), name
         if kind == "int":
-            assert "DELTA_BINARY_PACKED" in c.encodings and c.dictionary_page_offset is None
+            want = "PLAIN" if rowmod.rare(name) else "BYTE_STREAM_SPLIT"
+            assert want in c.encodings and c.dictionary_page_offset is None, name
         if kind == "str" and name != "household_id":
             assert c.dictionary_page_offset is not None
         if name == "household_id":
@@ -58,19 +59,26 @@ def test_the_assessment_file_is_plain_parquet_read_back_equal(tables, tmp_path):
         assert row[name] == want, name
 
 
-def test_rows_and_spool_files_write_the_same_bytes(tmp_path, monkeypatch):
-    """Spool files (a worker's part, several tables each) cut across row-group edges."""
+def _rows_written(tmp_path, monkeypatch, seed: int) -> tuple:
+    """(schema, rows, their ResultWriter closed) of 250 synthetic households, in row
+    groups of 100 rows."""
     monkeypatch.setattr(sink, "ROW_GROUP", 100)
     tariff = levyrules.load_tariff(TARIFF)
     schema = rowmod.schema(tariff)
-    arrow = sink.arrow_schema(schema)
     households = [("x", levyrules.Household.from_json(h))
-                  for h in synth.generate(250, 2025, 3, city=True)]
+                  for h in synth.generate(250, 2025, seed, city=True)]
     from levyrules.population import evaluate
     rows = evaluate.evaluate(households, tariff).rows
     a = sink.ResultWriter(tmp_path / "a.parquet", "parquet", schema)
     a.write(rows)
     a.close()
+    return schema, rows, a
+
+
+def test_rows_and_spool_files_write_the_same_bytes(tmp_path, monkeypatch):
+    """Spool files (a worker's part, several tables each) cut across row-group edges."""
+    schema, rows, a = _rows_written(tmp_path, monkeypatch, 3)
+    arrow = sink.arrow_schema(schema)
     b = sink.ResultWriter(tmp_path / "b.parquet", "parquet", schema)
     spools = []
     for k, lo in enumerate(range(0, 250, 70)):
@@ -112,3 +120,44 @@ def test_a_run_in_this_process_gives_back_the_callers_arrow_pool():
     with pool.system_pool(True):
         assert pa.default_memory_pool().backend_name == "system"
     assert pa.default_memory_pool().backend_name == before
+
+
+def test_columns_in_chunks_of_any_size_write_the_bytes_of_the_rows(tmp_path, monkeypatch):
+    """Row groups written as slices across the chunks they straddle (not combined first),
+    the rows after the last whole row group kept as they are: the same bytes as the rows
+    written at once, whatever the chunks."""
+    schema, rows, a = _rows_written(tmp_path, monkeypatch, 5)
+    for size in (1, 37, 100, 130, 250):
+        b = sink.ResultWriter(tmp_path / f"b{size}.parquet", "parquet", schema)
+        for lo in range(0, 250, size):
+            part = list(zip(*rows[lo:lo + size]))
+            b.write_columns({n: np.array(v, dtype={"int": np.int64, "bool": bool,
+                                                   "str": object}[k])
+                             for (n, k), v in zip(schema, part)})
+        b.close()
+        assert b.tmp.read_bytes() == a.tmp.read_bytes(), size
+    assert pq.ParquetFile(a.tmp).metadata.num_row_groups == 3
+
+
+def test_integers_are_delta_packed_by_a_pyarrow_without_int_byte_stream_split(monkeypatch):
+    """pyarrow writes integers BYTE_STREAM_SPLIT from version 17 on; the columns 0 for
+    almost every household PLAIN."""
+    arrow = sink.arrow_schema((("household_id", "str"), ("total", "int"),
+                               ("care_over_cap", "int")))
+    assert sink.parquet_options(arrow)["column_encoding"] == {
+        "total": "BYTE_STREAM_SPLIT", "care_over_cap": "PLAIN",
+        "household_id": "DELTA_BYTE_ARRAY"}
+    monkeypatch.setattr(pa, "__version__", "16.1.0")
+    assert sink.parquet_options(arrow)["column_encoding"] == {
+        "total": "DELTA_BINARY_PACKED", "care_over_cap": "DELTA_BINARY_PACKED",
+        "household_id": "DELTA_BYTE_ARRAY"}
+
+
+def test_the_rare_columns_are_reductions_relief_and_what_few_households_have():
+    tariff = levyrules.load_tariff(TARIFF)
+    rare = {n for n, _ in rowmod.schema(tariff) if rowmod.rare(n)}
+    assert {"medical_childbirth", "care_preschool", "support_over_cap", "care_asset_levy",
+            "head_changes", "installment_at_once", "total_rounding"} <= rare
+    assert not rare & {"medical_statutory_per_capita", "medical_levy", "care_months",
+                       "specified_household", "preschool_children", "total", "tier"}
+    assert rowmod.rare("medical_relief_disaster") and rowmod.rare("child_child_under18")

@@ -38,6 +38,20 @@ TAIL = (("total", "int"), ("total_rounding", "int"), ("provisional", "bool"),
         ("unverified", "bool"), ("complete", "bool"))
 
 
+# component fields that are 0 for almost every household (a reduction or 減免 applies to
+# few; 資産割 where the city levies none; the 限度超過額), and such household columns
+RARE_FIELDS = REDUCTIONS + ("asset_levy", "over_cap")
+RARE = ("head_changes", "installment_at_once", "total_rounding")
+
+
+def rare(column: str) -> bool:
+    """Whether a column of :func:`schema` is 0 for almost every household (the assessment
+    file writes those PLAIN: population.sink)."""
+    name, _, field = column.partition("_")
+    return column in RARE or (name in ORDER and (field in RARE_FIELDS
+                                                 or field.startswith("relief_")))
+
+
 def components(tariff: Tariff) -> tuple[str, ...]:
     """The components of the tariff's year (子ども分 from FY2026)."""
     return tuple(c for c in ORDER if c in tariff.national.caps)
