@@ -161,3 +161,33 @@ def test_the_rare_columns_are_reductions_relief_and_what_few_households_have():
     assert not rare & {"medical_statutory_per_capita", "medical_levy", "care_months",
                        "specified_household", "preschool_children", "total", "tier"}
     assert rowmod.rare("medical_relief_disaster") and rowmod.rare("child_child_under18")
+
+
+@pytest.mark.slow
+def test_a_compatible_result_has_pyarrows_default_encodings_and_the_same_values(
+        tables, tmp_path):
+    """`batch --compatible-parquet` (runner.run(compatible=True)), in this process and
+    joined from 2 workers' files: Snappy pages, dictionary or PLAIN integers (no
+    BYTE_STREAM_SPLIT, no DELTA, which old readers lack), statistics on household_id alone;
+    the same table as the default file; the sidecar says which."""
+    import json
+    from levyrules.cli import main
+    fast = pq.read_table(runner.run(tables, TARIFF, tmp_path / "fast.parquet").outputs.result)
+    for workers in ("1", "2"):
+        out = tmp_path / f"compat{workers}.parquet"
+        assert main(["batch", str(tables), "--tariff", TARIFF, "--out", str(out),
+                     "--workers", workers, "--compatible-parquet"]) == 0
+        assert pq.read_table(out).equals(fast)
+        meta = pq.ParquetFile(out).metadata
+        for g in range(meta.num_row_groups):
+            for i in range(meta.num_columns):
+                c = meta.row_group(g).column(i)
+                assert c.compression == "SNAPPY"
+                assert not {"BYTE_STREAM_SPLIT", "DELTA_BINARY_PACKED",
+                            "DELTA_BYTE_ARRAY"} & set(c.encodings), c.path_in_schema
+                assert (c.statistics is not None and c.statistics.has_min_max) == \
+                    (c.path_in_schema == "household_id")
+        sidecar = json.loads(out.with_name(f"compat{workers}.meta.json").read_text("utf-8"))
+        assert sidecar["parquet_compatible"] is True
+    sidecar = json.loads((tmp_path / "fast.meta.json").read_text("utf-8"))
+    assert sidecar["parquet_compatible"] is False

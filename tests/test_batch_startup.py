@@ -245,3 +245,18 @@ def test_a_bad_households_file_stops_a_run_in_parts_with_one_line(city, tmp_path
     assert said[0] == said[1] == \
         "levyrules: error: households: households.parquet is not a Parquet file\n"
     assert not list(tmp_path.glob("r*"))
+
+
+def test_the_main_process_of_a_run_in_parts_imports_no_numpy_or_pyarrow(city, tmp_path):
+    """`batch … --workers 2` over Parquet tables: a worker plans the parts
+    (runner.plan_parts), the workers write the rows, the result is joined from their files
+    (parquet_join: no Arrow schema made) — the main process, whose imports would run
+    beside the fork server's on the other core, imports neither NumPy nor pyarrow."""
+    out = _python("""
+import json, sys
+from levyrules.cli import main
+code = main(["batch", sys.argv[1], "--tariff", "iwaki/2025", "--out", sys.argv[2],
+             "--workers", "2"])
+print(json.dumps([code] + [m in sys.modules for m in ("numpy", "pyarrow")]))
+""", str(city), str(tmp_path / "r.parquet"))
+    assert json.loads(out.splitlines()[-1]) == [0, False, False]

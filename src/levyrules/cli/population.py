@@ -42,7 +42,7 @@ def cmd_batch(args) -> int:
     summary = runner.run(args.input, args.tariff, args.out, fmt=args.format,
                          workers=args.workers, chunk_size=args.chunk_size,
                          overrides=tuple(_overrides(args.set or [])), encoding=args.encoding,
-                         progress=progress)
+                         progress=progress, compatible=args.compatible_parquet)
     if progress is not None:
         sys.stderr.write("\n")
     o = summary.outputs
@@ -143,6 +143,10 @@ def add_parsers(sub) -> None:
     b.add_argument("--set", action="append", metavar="PATH=VALUE",
                    help="override one tariff value for this run")
     b.add_argument("--stats", action="store_true", help="also write the statistics")
+    b.add_argument("--compatible-parquet", action="store_true",
+                   help="write the Parquet result in encodings any Parquet reader opens "
+                        "(dictionary, PLAIN, Snappy), for a reader older than pyarrow 17 "
+                        "or Spark 4; a little slower, and a larger file")
     b.set_defaults(func=cmd_batch)
     s = sub.add_parser("stats", help="statistics of an assessment file: CSV and a summary page")
     s.add_argument("result", help="assessment file written by batch (.parquet or .csv)")

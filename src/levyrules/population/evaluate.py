@@ -46,12 +46,11 @@ def evaluate(households: Sequence[tuple[str, Household]], tariff: Tariff) -> Chu
 def columns_evaluator():
     """The columnar evaluator for tables read as columns
     (levyrules.batch.tables.read_population), or None where they cannot be read so (the
-    ``[batch]`` extra's pyarrow is not installed): the tables are then read row by row."""
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        return None
-    return assess_columns
+    ``[batch]`` extra's pyarrow is not installed): the tables are then read row by row.
+    Told without importing pyarrow: the main process of a run whose workers read the
+    tables in parts never imports it."""
+    import importlib.util
+    return assess_columns if importlib.util.find_spec("pyarrow") is not None else None
 
 
 @attrs.frozen(slots=True)

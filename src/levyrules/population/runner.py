@@ -99,11 +99,12 @@ def _results(chunks: Iterator[list], tariff,
 
 
 def run_part(directory: str, part, chunk: int, encoding: str | None, spool: str,
-             fmt: str = "parquet") -> tuple:
+             fmt: str = "parquet", compatible: bool = False) -> tuple:
     """Read and evaluate a part of a tables folder (batch.tables.parts) in a worker: its
     rows to the file `spool`, written only if there is a row: for a Parquet result a
     Parquet file of the result's settings, which the parent joins to the result as it is
-    (sink.PartFile); otherwise an Arrow file (sink.Spool). → (rows, rejects, items read,
+    (sink.PartFile; `compatible`: sink.parquet_options); otherwise an Arrow file
+    (sink.Spool). → (rows, rejects, items read,
     the Parquet file's footer cut for joining or None); or ("error", field, message), the
     InputError that stops the run (its args do not rebuild it across processes)."""
     from ..batch.tableopen import keep_open
@@ -112,7 +113,8 @@ def run_part(directory: str, part, chunk: int, encoding: str | None, spool: str,
     tariff = worker_tariff()
     schema = rowmod.schema(tariff)
     parquet = fmt == "parquet"
-    out = sink.ResultWriter(Path(spool), fmt, schema, tmp=Path(spool)) if parquet else \
+    out = sink.ResultWriter(Path(spool), fmt, schema, tmp=Path(spool),
+                            compatible=compatible) if parquet else \
         sink.Spool(spool, sink.arrow_schema(schema))
     rejects, items = [], 0
     try:
@@ -165,7 +167,7 @@ def _column_chunks(directory: str, part, chunk: int, encoding: str | None,
 
 def _column_results(src: Path, tariff, workers: int,
                     chunk: int, encoding: str | None, spool: Path | None,
-                    fmt: str) -> Iterator[tuple]:
+                    fmt: str, compatible: bool = False) -> Iterator[tuple]:
     """(items, columns, a worker's Parquet file (sink.PartFile) or the Path of its Arrow
     file, rejects) of the chunks of a tables folder read and evaluated as columns: Parquet
     tables split into parts among the workers (planned by one of them, plan_parts), each
@@ -181,7 +183,7 @@ def _column_results(src: Path, tariff, workers: int,
             planned.append(plan)
             phases.mark("main", "planned", parts=len(plan or ()))
             return ((run_part, str(src), p, chunk, encoding, str(spool / f"part-{k}.{ext}"),
-                     fmt) for k, p in enumerate(plan or ()))
+                     fmt, compatible) for k, p in enumerate(plan or ()))
         # a part's result is a file and its footer: four per worker in flight cost no
         # memory, and a worker done with its parts before the one ahead takes the next
         first = (plan_parts, str(src), chunk, 2 * workers)
@@ -227,12 +229,12 @@ def plan_parts(directory: str, chunk: int, n: int):
 
 def _outputs(src: Path, tariff, workers: int, chunk: int,
              encoding: str | None, columnar: bool, spool: Path | None,
-             fmt: str) -> Iterator[tuple]:
+             fmt: str, compatible: bool = False) -> Iterator[tuple]:
     """(items read, rows, columns or a spool file, rejects) of each chunk, in input
     order."""
     if columnar:
         yield from _column_results(src, tariff, workers, chunk, encoding,
-                                   spool, fmt)
+                                   spool, fmt, compatible)
         return
     chunks = _chunks(sources.items(src, encoding), chunk)
     for n, (rows, rej) in _results(chunks, tariff, workers):
@@ -277,14 +279,28 @@ def _check_arguments(out: str | os.PathLike, workers: int, chunk_size: int | Non
         raise InputError("--out", f"{out} is a folder: give a file name such as result.parquet")
 
 
+def _sidecar(tariff, overrides: tuple, src: Path, writer: sink.ResultWriter,
+             counts: dict) -> dict:
+    """The run's sidecar (``<stem>.meta.json``)."""
+    return {"tariff": {"id": tariff.id, "sha256": tariff.sha256, "status": tariff.status,
+                       "overrides": [f"{k}={v}" for k, v in overrides]},
+            "engine": f"levyrules {__version__}", "evaluator": EVALUATOR,
+            "input": src.name, "format": writer.fmt,
+            **({"parquet_compatible": writer.compatible} if writer.fmt == "parquet" else {}),
+            "counts": counts, "columns": [{"name": n, "kind": k} for n, k in writer.schema]}
+
+
 def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
         fmt: str | None = None, workers: int = 1, chunk_size: int | None = None,
         overrides: tuple = (), encoding: str | None = None,
-        progress: Callable[[int], None] | None = None) -> Summary:
+        progress: Callable[[int], None] | None = None,
+        compatible: bool = False) -> Summary:
     """Assess every household of `source` under one tariff; write `out` (Parquet or CSV),
     ``<stem>.rejects.csv`` and ``<stem>.meta.json``. A tables folder is read and
     evaluated as columns when the columnar evaluator is there (chunks of COLUMN_CHUNK
-    households rows by default), JSON Lines household by household (chunks of CHUNK)."""
+    households rows by default), JSON Lines household by household (chunks of CHUNK).
+    `compatible`: a Parquet result that any Parquet reader opens, old ones included, in
+    pyarrow's default encodings (sink.parquet_options), at a little more CPU."""
     _check_arguments(out, workers, chunk_size)
     src, out = Path(source), Path(out)
     fmt = fmt or ("csv" if out.suffix == ".csv" else "parquet")
@@ -299,11 +315,11 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
     schema = rowmod.schema(tariff)
     outputs = Outputs.beside(out)
     sources.refuse_overwrite(src, (outputs.result, outputs.rejects, outputs.sidecar))
-    writer = sink.ResultWriter(out, fmt, schema)
+    writer = sink.ResultWriter(out, fmt, schema, compatible=compatible)
     rejects = sink.RejectWriter(outputs.rejects)
     spool = sink.spool_folder(out) if columnar and workers > 1 else None
     outputs_ = _outputs(src, tariff, workers, chunk_size,
-                        encoding, columnar, spool, fmt)
+                        encoding, columnar, spool, fmt, compatible)
     ids = None if columnar or sources.kind(src) != "jsonl" else unique.Ids()
     try:
         with system_pool(columnar and not in_parts(src, workers)):
@@ -320,15 +336,11 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
         raise
     finally:
         outputs_.close()            # the worker pool shut down before its folder goes
-        join_workers()             # their exit overlapped the closing of the outputs
+        join_workers()              # their exit overlapped the closing of the outputs
         if spool is not None:
             shutil.rmtree(spool, ignore_errors=True)
-    meta = {"tariff": {"id": tariff.id, "sha256": tariff.sha256, "status": tariff.status,
-                       "overrides": [f"{k}={v}" for k, v in overrides]},
-            "engine": f"levyrules {__version__}", "evaluator": EVALUATOR,
-            "input": src.name, "format": fmt,
-            "counts": {"read": read, "assessed": writer.count, "rejected": rejects.count},
-            "columns": [{"name": n, "kind": k} for n, k in schema]}
+    meta = _sidecar(tariff, overrides, src, writer, {"read": read, "assessed": writer.count,
+                                                     "rejected": rejects.count})
     meta_tmp = sink.write_json(outputs.sidecar, meta)
     os.replace(writer.tmp, out)
     os.replace(rejects.tmp, outputs.rejects)
