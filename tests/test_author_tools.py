@@ -115,11 +115,11 @@ CASES = [
     ("unknown-extends-file", [("kind: tax", "extends: ../nope.yaml\nkind: tax")],
      "unknown tariff '../nope.yaml': not a shipped id (slug/FY) nor a file", "error", "extends"),
     ("unverified", [("status: verified", "status: unverified\nstatus_note: 税率表の一部を広報で確認")],
-     "unverified tariff: 税率表の一部を広報で確認", "warning", "status:"),
+     "unverified tariff: 税率表の一部を広報で確認", "note", "status:"),
     ("not-known", [("per_capita: 10500, per_household: 5300,", "per_capita: 10500,"),
                    ("installments:", "missing:\n  - {path: components.care.per_household, "
                                      "note: not published}\ninstallments:")],
-     "components.care.per_household is not known: not published", "warning", "- {path"),
+     "components.care.per_household is not known: not published", "note", "- {path"),
     # plausible values
     ("rate-negative", [('income_rate: "2.2%"', "income_rate: -1")], "a rate cannot be negative",
      "error", "income_rate: -1"),
