@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from ..errors import TariffError
+from ..engine.fields import ordinal
 from ..engine.money import format_rate, parse_rate
 from ..tariff import yamlmarks
 from ..tariff.loader import Source, build, national, read_source, resolve_path
@@ -35,13 +36,15 @@ STANDARD_SHARES = {
         "per_household": Fraction(15)},
 }
 BASES = ("assessed", "levied")   # 賦課総額（軽減前） | 調定額（軽減後）
-_PLAN_KEYS = frozenset(("plan", "description", "base", "basis", "tolerance", "rounding",
-                        "components"))
-_COMP_KEYS = frozenset(("target", "method", "split", "beta", "ratio", "ability", "benefit",
-                        "cap", "per_capita_adult", "rates"))
-_RATE_KEYS = frozenset(("income_rate", "asset_rate", "per_capita", "per_household",
-                        "per_capita_adult", "cap"))
-_TARGET_KEYS = frozenset(("contribution", "other_costs", "subsidies", "collection_rate"))
+# the keys each mapping of a plan takes, in the order docs/simulation.md gives them
+_PLAN_KEYS = ("plan", "description", "base", "basis", "tolerance", "rounding", "components")
+_COMP_KEYS = ("target", "method", "split", "beta", "ratio", "ability", "benefit", "cap",
+              "per_capita_adult", "rates")
+_RATE_KEYS = ("income_rate", "asset_rate", "per_capita", "per_household", "per_capita_adult",
+              "cap")
+_TARGET_KEYS = ("contribution", "other_costs", "subsidies", "collection_rate")
+_STEP_KEYS = ("income_rate", "asset_rate", "amount")
+COMPONENTS = ("medical", "support", "care", "child")     # a component some year has
 
 
 class PlanError(TariffError):
@@ -98,8 +101,9 @@ def load_plan(path: str | Path) -> Plan:
 def parse_plan(data: Any, marks: dict | None = None, file: str = "plan") -> Plan:
     marks = marks or {}
 
-    def fail(p: tuple, message: str):
-        q = p
+    def fail(p: tuple, message: str, at: tuple | None = None):
+        """Raise at the path `p` (the line and column of `at`, else of `p`)."""
+        q = p if at is None else at
         while q and q not in marks:
             q = q[:-1]
         line, col = marks.get(q, (1, 1))
@@ -107,9 +111,7 @@ def parse_plan(data: Any, marks: dict | None = None, file: str = "plan") -> Plan
 
     if not isinstance(data, dict):
         fail((), "a plan must be a mapping of keys")
-    for k in data:
-        if k not in _PLAN_KEYS:
-            fail((k,), f"unknown key {k!r}")
+    known_keys(data, _PLAN_KEYS, (), fail)
     for k in ("plan", "base", "components"):
         if k not in data:
             fail((k,), f"missing required key {k!r}")
@@ -128,6 +130,7 @@ def parse_plan(data: Any, marks: dict | None = None, file: str = "plan") -> Plan
     if not isinstance(comps, dict) or not comps:
         fail(("components",), "must map components (medical, support, care, child) to plans")
     out = {}
+    known_keys(comps, COMPONENTS, ("components",), fail)
     for cname, c in comps.items():
         if cname not in caps:
             fail(("components", cname), f"component {cname} does not exist in fiscal year {fy}")
@@ -135,6 +138,17 @@ def parse_plan(data: Any, marks: dict | None = None, file: str = "plan") -> Plan
     return Plan(_text(data["plan"], ("plan",), fail),
                 str(data.get("description") or ""), base, basis,
                 _yen(data.get("tolerance", 0), ("tolerance",), fail), steps, out, file)
+
+
+def known_keys(m: dict, allowed: tuple, p: tuple, fail) -> None:
+    """Every key of the mapping `m` at `p` is one of `allowed`. An unknown key is user text
+    (it may be anything: a name, a figure), so it is named by its place in the mapping,
+    never by its text, with the keys the mapping takes."""
+    for n, k in enumerate(m, 1):
+        if k not in allowed:
+            what = "plan" if not p else "mapping"
+            fail(p, f"unknown key (the {ordinal(n)} key of this {what}): write one of "
+                    + ", ".join(allowed), at=p + (k,))
 
 
 def _text(v, p, fail) -> str:
@@ -152,8 +166,9 @@ def _yen(v, p, fail) -> int:
 def _rate(v, p, fail, positive: bool = False) -> Fraction:
     try:
         r = parse_rate(v if not isinstance(v, int) else str(v))
-    except ValueError as e:
-        fail(p, str(e))
+    except ValueError:      # its message quotes the text: the plan's errors name the place
+        fail(p, "a rate cannot be negative" if isinstance(v, int) and v < 0 else
+             'must be a rate such as "6.68%", "0.0668" or "1/2"')
     if positive and r <= 0:
         fail(p, "must be greater than zero")
     return r
@@ -162,9 +177,7 @@ def _rate(v, p, fail, positive: bool = False) -> Fraction:
 def _steps(r: dict, fail) -> Steps:
     if not isinstance(r, dict):
         fail(("rounding",), "must be a mapping")
-    for k in r:
-        if k not in ("income_rate", "asset_rate", "amount"):
-            fail(("rounding", k), f"unknown key {k!r}")
+    known_keys(r, _STEP_KEYS, ("rounding",), fail)
     s = Steps()
     inc = _rate(r["income_rate"], ("rounding", "income_rate"), fail, True) \
         if "income_rate" in r else s.income_rate
@@ -179,9 +192,7 @@ def _steps(r: dict, fail) -> Steps:
 def _component(name: str, c: Any, statutory_cap: int, p: tuple, fail) -> ComponentPlan:
     if not isinstance(c, dict):
         fail(p, "must be a mapping")
-    for k in c:
-        if k not in _COMP_KEYS:
-            fail(p + (k,), f"unknown key {k!r}")
+    known_keys(c, _COMP_KEYS, p, fail)
     cap = None
     if "cap" in c:
         cap = _yen(c["cap"], p + ("cap",), fail)
@@ -195,9 +206,8 @@ def _component(name: str, c: Any, statutory_cap: int, p: tuple, fail) -> Compone
         rates = c["rates"]
         if not isinstance(rates, dict):
             fail(p + ("rates",), "must be a mapping of tariff keys")
+        known_keys(rates, _RATE_KEYS, p + ("rates",), fail)
         for k, v in rates.items():
-            if k not in _RATE_KEYS:
-                fail(p + ("rates", k), f"unknown key {k!r}")
             if v is None:
                 continue
             if k in ("income_rate", "asset_rate"):
@@ -221,9 +231,7 @@ def _target(t: Any, p: tuple, fail) -> int:
         if not _yen(t, p, fail):
             fail(p, "must be greater than zero")
         return t
-    for k in t:
-        if k not in _TARGET_KEYS:
-            fail(p + (k,), f"unknown key {k!r}")
+    known_keys(t, _TARGET_KEYS, p, fail)
     if "contribution" not in t:
         fail(p + ("contribution",), "missing required key 'contribution' (納付金)")
     amount = _yen(t["contribution"], p + ("contribution",), fail) \
@@ -270,9 +278,7 @@ def _shares(c: dict, method: int, p: tuple, fail) -> dict:
 def _share_map(m: Any, keys: tuple, p: tuple, fail, exact: bool = False) -> dict:
     if not isinstance(m, dict):
         fail(p, "must map " + ", ".join(keys) + " to shares")
-    for k in m:
-        if k not in keys:
-            fail(p + (k,), f"{k!r} is not a levy of this 方式 (expected {', '.join(keys)})")
+    known_keys(m, keys, p, fail)
     if exact and set(m) != set(keys):
         fail(p, "must give a share for each of " + ", ".join(keys))
     out = {k: _rate(v, p + (k,), fail) for k, v in m.items()}
