@@ -73,3 +73,14 @@ def test_simulate_says_where_on_one_line_without_the_key(tmp_path, capsys):
     assert code == 2 and len(err.splitlines()) == 1
     assert "plan.yaml:6:" in err and ": components.medical: unknown key (the 2nd key" in err
     assert "山田" not in err and "090" not in err
+
+
+@pytest.mark.parametrize("base", [SECRET, "nowhere/2025", "x.yaml"])
+def test_a_base_that_names_no_tariff_is_not_quoted(tmp_path, base):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"plan: x\nbase: '{base}'\ncomponents: {{medical: {{target: 1}}}}\n",
+                    encoding="utf-8")
+    with pytest.raises(PlanError) as e:
+        load_plan(plan)
+    assert e.value.path == "base" and e.value.line == 2 and base not in str(e.value)
+    assert e.value.message.startswith("names no tariff: give a tariff id (slug/FY;")

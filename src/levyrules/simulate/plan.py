@@ -118,8 +118,10 @@ def parse_plan(data: Any, marks: dict | None = None, file: str = "plan") -> Plan
     base = _text(data["base"], ("base",), fail)
     try:
         base_src = read_source(resolve_path(base, Path(file).parent))
-    except TariffError as e:
-        fail(("base",), e.message)
+    except TariffError as e:     # the loader's "unknown tariff '…'" quotes the plan's text
+        fail(("base",), "names no tariff: give a tariff id (slug/FY; `levyrules list` shows "
+                        "every id) or a tariff file" if e.message.startswith("unknown tariff")
+             else e.message)
     fy = base_src.data.get("fiscal_year")
     caps = national(fy).caps
     basis = data.get("basis", "levied")
