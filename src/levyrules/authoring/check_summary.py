@@ -47,7 +47,7 @@ def kind(path: Path, root: Path) -> tuple[str, str]:
         return "national", "/".join(parts)
     if len(parts) == 2:
         return "tariff", f"{parts[0]}/{Path(parts[1]).stem}"
-    return "test", "/".join(parts)
+    return "test" if len(parts) == 3 and parts[1] == "tests" else "other", "/".join(parts)
 
 
 def _line(tariff_id: str, found: list[Finding], words: dict) -> str:
