@@ -80,6 +80,7 @@ class Plan:
     steps: Steps
     components: dict          # name -> ComponentPlan
     file: str = ""
+    marks: dict = attrs.field(factory=dict, eq=False, repr=False)   # path -> (line, column)
 
     @property
     def slug(self) -> str:
@@ -139,7 +140,7 @@ def parse_plan(data: Any, marks: dict | None = None, file: str = "plan") -> Plan
         out[cname] = _component(cname, c, caps[cname], ("components", cname), fail)
     return Plan(_text(data["plan"], ("plan",), fail),
                 str(data.get("description") or ""), base, basis,
-                _yen(data.get("tolerance", 0), ("tolerance",), fail), steps, out, file)
+                _yen(data.get("tolerance", 0), ("tolerance",), fail), steps, out, file, marks)
 
 
 def known_keys(m: dict, allowed: tuple, p: tuple, fail) -> None:
@@ -195,11 +196,8 @@ def _component(name: str, c: Any, statutory_cap: int, p: tuple, fail) -> Compone
     if not isinstance(c, dict):
         fail(p, "must be a mapping")
     known_keys(c, _COMP_KEYS, p, fail)
-    cap = None
-    if "cap" in c:
-        cap = _yen(c["cap"], p + ("cap",), fail)
-        if cap > statutory_cap:
-            fail(p + ("cap",), f"exceeds the statutory maximum {statutory_cap}")
+    cap = _cap(c["cap"], statutory_cap, p + ("cap",), fail) if "cap" in c else None
+    _child_only(name, c, p, fail)
     adult = _yen(c["per_capita_adult"], p + ("per_capita_adult",), fail) \
         if c.get("per_capita_adult") is not None else None
     if "rates" in c:
@@ -209,12 +207,15 @@ def _component(name: str, c: Any, statutory_cap: int, p: tuple, fail) -> Compone
         if not isinstance(rates, dict):
             fail(p + ("rates",), "must be a mapping of tariff keys")
         known_keys(rates, _RATE_KEYS, p + ("rates",), fail)
+        _child_only(name, rates, p + ("rates",), fail)
         for k, v in rates.items():
             if v is None:
                 continue
             if k in ("income_rate", "asset_rate"):
                 if _rate(v, p + ("rates", k), fail) >= 1:
                     fail(p + ("rates", k), "a rate of 100% or more is not plausible")
+            elif k == "cap":
+                _cap(v, statutory_cap, p + ("rates", k), fail)
             else:
                 _yen(v, p + ("rates", k), fail)
         return ComponentPlan(name, cap=cap, per_capita_adult=adult, rates=dict(rates))
@@ -225,6 +226,19 @@ def _component(name: str, c: Any, statutory_cap: int, p: tuple, fail) -> Compone
         fail(p + ("method",), "must be 2, 3 or 4 (方式)")
     return ComponentPlan(name, _target(c["target"], p + ("target",), fail), method,
                          _shares(c, method, p, fail), cap, adult)
+
+
+def _cap(v: Any, statutory_cap: int, p: tuple, fail) -> int:
+    if _yen(v, p, fail) > statutory_cap:
+        fail(p, f"exceeds the statutory maximum {statutory_cap}")
+    return v
+
+
+def _child_only(name: str, m: dict, p: tuple, fail) -> None:
+    """`per_capita_adult` (18歳以上均等割) is a levy of the 子ども分 alone."""
+    if name != "child" and m.get("per_capita_adult") is not None:
+        fail(p + ("per_capita_adult",), "only the child component (子ども・子育て支援納付金分) "
+                                        "has an 18歳以上均等割")
 
 
 def _target(t: Any, p: tuple, fail) -> int:
@@ -251,6 +265,10 @@ def _shares(c: dict, method: int, p: tuple, fail) -> dict:
     """Element shares summing to 1: explicit `split`, or β / 応能:応益 `ratio` with the
     `ability` (所得割:資産割) and `benefit` (均等割:平等割) splits, else the 標準割合."""
     std = STANDARD_SHARES[method]
+    for key, methods in (("ability", (4,)), ("benefit", (3, 4))):
+        if key in c and method not in methods:     # it would be ignored
+            fail(p + (key,), f"is read only with method {' or '.join(map(str, methods))} "
+                             f"(this component's method is {method})")
     given = [k for k in ("split", "beta", "ratio") if k in c]
     if len(given) > 1:
         fail(p + (given[1],), f"give one of split, beta, ratio (not {given[0]} too)")
@@ -359,6 +377,22 @@ def _other_sources(provenance: list, base_components: dict, rates: dict) -> list
         if kept:
             out.append({**src, "covers": kept})
     return out
+
+
+def plan_tariff(plan: Plan, data: dict) -> Tariff:
+    """The tariff a plan's rates make, checked; a problem the plan's own checks let through
+    (a value the tariff format refuses) is a PlanError at the plan's nearest key."""
+    try:
+        return build_tariff(data, f"plan {plan.name}")
+    except TariffError as e:
+        p = tuple(e.path.split(".")) if e.path else ()
+        rates_key = p[:2] + ("rates",) + p[2:]      # components.X.key as the plan writes it
+        at = rates_key if rates_key in plan.marks else p
+        while at and at not in plan.marks:
+            at = at[:-1]
+        line, col = plan.marks.get(at, (1, 1))
+        raise PlanError(f"the plan's tariff: {e.message}", plan.file, line, col,
+                        ".".join(rates_key) if rates_key in plan.marks else e.path) from None
 
 
 def build_tariff(data: dict, name: str) -> Tariff:
