@@ -335,6 +335,7 @@ def _all_messages(tmp_path) -> list[str]:
     for i, text in enumerate(("- a\n- b\n", "extends: [a]\n" + GOOD, "? [a]\n: 1\n" + GOOD)):
         out += [f.message for f in check_file(write(tmp_path, text, f"shape{i}.yaml"))]
     out += [f.message for f in check_file(write(make_tests_dir(tmp_path), "- a\n", "list.yaml"))]
+    out += [f.message for f in check_file(write(make_tests_dir(tmp_path), GOOD, "tariff.yaml"))]
     out += [f.message for f in check_file(write(make_tests_dir(tmp_path), TEST_FILE.replace(
         "birth_date: 1991-01-10", "birth_date: 1991-02-30"), "household.yaml"))]
     out += [f.message for f in check_file(write(make_tests_dir(tmp_path), UNKNOWN_RELIEF,

@@ -89,3 +89,15 @@ def test_a_broken_tariff_is_its_line_and_its_errors_in_full(root: Path):
     verbose, _ = check.run([], verbose=True)
     assert verbose == check.run([str(root)])[0]
     assert len(verbose) == 5           # the error and the four notes
+
+
+def test_test_of_a_tariff_file_says_so_in_one_line(capsys):
+    """`levyrules test tariffs/koriyama/2025.yaml` (a tariff, not an example test) printed
+    ten errors, one for each tariff key (`unknown key 'municipality'` …) and each missing
+    test key; now one line saying what to give instead."""
+    assert cli.main(["test", str(tariffs_root() / "koriyama" / "2025.yaml")]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and lines[1] == "0 passed, 1 failed"
+    assert lines[0] == ("koriyama/2025.yaml:1:1: error: this is a tariff, not an example test: "
+                        "name the tariff's tests folder or a file in it "
+                        "(levyrules test tariffs/SLUG)")

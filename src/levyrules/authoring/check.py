@@ -186,6 +186,8 @@ _JA = [
     (r"^`extends` cycle: (.*)$", r"extends が循環しています: \1"),
     (r"^a tariff must be a mapping of keys$", r"税率表はキーと値の組（key: value）で書きます"),
     (r"^a test file must be a mapping of keys$", r"試験ファイルはキーと値の組（key: value）で書きます"),
+    (r"^this is a tariff, not an example test: name the tariff's tests folder or a file in it \(levyrules test tariffs/SLUG\)$",
+     r"これは税率表で、試験ファイルではありません: 税率表の tests フォルダかその中のファイルを指定してください（levyrules test tariffs/スラッグ）"),
     (r"^`extends` must be a tariff id or a path$", r"extends には税率表 ID（スラッグ/年度）かファイルのパスを書きます"),
     (r"^keys must be plain names$", r"キーは普通の名前で書きます（リストやマッピングはキーにできません）"),
     (r"^not valid YAML: (.*)$",
