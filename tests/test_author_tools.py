@@ -115,11 +115,11 @@ CASES = [
     ("unknown-extends-file", [("kind: tax", "extends: ../nope.yaml\nkind: tax")],
      "unknown tariff '../nope.yaml': not a shipped id (slug/FY) nor a file", "error", "extends"),
     ("unverified", [("status: verified", "status: unverified\nstatus_note: 税率表の一部を広報で確認")],
-     "unverified tariff: 税率表の一部を広報で確認", "warning", "status:"),
+     "unverified tariff: 税率表の一部を広報で確認", "note", "status:"),
     ("not-known", [("per_capita: 10500, per_household: 5300,", "per_capita: 10500,"),
                    ("installments:", "missing:\n  - {path: components.care.per_household, "
                                      "note: not published}\ninstallments:")],
-     "components.care.per_household is not known: not published", "warning", "- {path"),
+     "components.care.per_household is not known: not published", "note", "- {path"),
     # plausible values
     ("rate-negative", [('income_rate: "2.2%"', "income_rate: -1")], "a rate cannot be negative",
      "error", "income_rate: -1"),
@@ -335,6 +335,7 @@ def _all_messages(tmp_path) -> list[str]:
     for i, text in enumerate(("- a\n- b\n", "extends: [a]\n" + GOOD, "? [a]\n: 1\n" + GOOD)):
         out += [f.message for f in check_file(write(tmp_path, text, f"shape{i}.yaml"))]
     out += [f.message for f in check_file(write(make_tests_dir(tmp_path), "- a\n", "list.yaml"))]
+    out += [f.message for f in check_file(write(make_tests_dir(tmp_path), GOOD, "tariff.yaml"))]
     out += [f.message for f in check_file(write(make_tests_dir(tmp_path), TEST_FILE.replace(
         "birth_date: 1991-01-10", "birth_date: 1991-02-30"), "household.yaml"))]
     out += [f.message for f in check_file(write(make_tests_dir(tmp_path), UNKNOWN_RELIEF,

@@ -98,7 +98,7 @@ def test_bad_input_one_line_no_traceback(args, stdin, fragment):
 def test_check_shipped_and_broken(tmp_path):
     p = cli("check", "tariffs")
     assert p.returncode == 0, p.stdout
-    assert "warning: status: unverified" in p.stdout
+    assert "note: status: unverified" in p.stdout
     broken = tmp_path / "x.yaml"
     broken.write_text((ROOT / "tariffs/koriyama/2025.yaml").read_text(encoding="utf-8")
                       .replace("cap: 660000", "cap: 680000"), encoding="utf-8")

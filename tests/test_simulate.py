@@ -241,7 +241,7 @@ def test_target_from_the_contribution():
 
 @pytest.mark.parametrize("text, path", [
     ("plan: x\nbase: iwaki/2025\ncomponents: {medical: {target: 1, metod: 3}}\n",
-     "components.medical.metod"),
+     "components.medical"),
     ("plan: x\nbase: iwaki/2025\ncomponents: {medical: {target: 1, method: 5}}\n",
      "components.medical.method"),
     ("plan: x\nbase: iwaki/2025\ncomponents: {medical: {target: 1.5}}\n",

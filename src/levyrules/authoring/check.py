@@ -9,6 +9,7 @@ from ..errors import TariffError
 from ..tariff import paths as _paths
 from ..tariff.loader import Finding, findings, read_source, tariffs_root
 from ..tariff.national import load_national
+from .check_summary import summary
 from .tariff_tests import check_file as check_test_file, is_test_file, run_file as run_test_file
 
 _PERIOD_JA = {"period": "第{}期", "provisional period": "仮徴収 第{}回", "final period": "本徴収 第{}回"}
@@ -185,6 +186,8 @@ _JA = [
     (r"^`extends` cycle: (.*)$", r"extends が循環しています: \1"),
     (r"^a tariff must be a mapping of keys$", r"税率表はキーと値の組（key: value）で書きます"),
     (r"^a test file must be a mapping of keys$", r"試験ファイルはキーと値の組（key: value）で書きます"),
+    (r"^this is a tariff, not an example test: name the tariff's tests folder or a file in it \(levyrules test tariffs/SLUG\)$",
+     r"これは税率表で、試験ファイルではありません: 税率表の tests フォルダかその中のファイルを指定してください（levyrules test tariffs/スラッグ）"),
     (r"^`extends` must be a tariff id or a path$", r"extends には税率表 ID（スラッグ/年度）かファイルのパスを書きます"),
     (r"^keys must be plain names$", r"キーは普通の名前で書きます（リストやマッピングはキーにできません）"),
     (r"^not valid YAML: (.*)$",
@@ -212,7 +215,7 @@ _JA = [
     # last: a household message of an example test ("persons[0].birth_date: …")
     (r"^([A-Za-z_][\w.\[\]-]*): (.+)$", lambda m: _field_ja(m)),
 ]
-_SEVERITY_JA = {"error": "エラー", "warning": "警告"}
+_SEVERITY_JA = {"error": "エラー", "warning": "警告", "note": "注記"}
 
 # the household messages an example test most often meets (engine/household.py), after their field
 _JA_HOUSEHOLD = [
@@ -297,10 +300,13 @@ def check_file(path: Path) -> list[Finding]:
                         e.path or "")]
 
 
-def run(paths: list[str], lang: str = "en") -> tuple[list[str], bool]:
-    """(lines to print, whether any error was found)."""
+def run(paths: list[str], lang: str = "en", verbose: bool = False) -> tuple[list[str], bool]:
+    """(lines to print, whether any error was found). Without `paths`, every shipped tariff
+    in one line each (check_summary) unless `verbose` asks for every finding."""
     files, found = tariff_files(paths)
-    for path in files:
-        found.extend(check_file(path))
-    lines = [format_finding(f, lang) for f in found]
-    return lines, any(f.severity == "error" for f in found)
+    checked = [(path, check_file(path)) for path in files]
+    found.extend(f for _, fs in checked for f in fs)
+    failed = any(f.severity == "error" for f in found)
+    if not paths and not verbose:
+        return summary(checked, tariffs_root(), lang, format_finding), failed
+    return [format_finding(f, lang) for f in found], failed

@@ -27,7 +27,7 @@ FALLBACK = {
     "municipality.slug": "lower-case ASCII name; the folder name under tariffs/ and the first part of the id",
     "municipality.name": "the municipality's name as printed (e.g. いわき市)",
     "municipality.prefecture": "都道府県",
-    "status": "verified = every value read in the 条例 or on the city's own page; unverified = anything less (`levyrules check` warns)",
+    "status": "verified = every value read in the 条例 or on the city's own page; unverified = anything less (`levyrules check` prints a note)",
     "status_note": "required when unverified: what is not certain and why",
     "provenance": "the sources of the values (出典); every value should be covered by one",
     "provenance[]": "one source",

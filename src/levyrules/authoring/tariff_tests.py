@@ -156,6 +156,10 @@ def load(path: Path) -> tuple[dict | None, dict, list[Finding]]:
     if not isinstance(data, dict):
         add((), "a test file must be a mapping of keys")
         return None, marks, out
+    if not {"household", "expected"} & set(data) and "components" in data:
+        add((), "this is a tariff, not an example test: name the tariff's tests folder or "
+                "a file in it (levyrules test tariffs/SLUG)")   # not every tariff key, unknown
+        return None, marks, out
     schema_errors(data, _validator(), lambda p, _severity, message: add(p, message))
     return data, marks, out
 

@@ -122,7 +122,7 @@ def cmd_assess(args) -> int:
 
 def cmd_check(args) -> int:
     from ..authoring.check import run
-    lines, failed = run(args.paths, args.lang)
+    lines, failed = run(args.paths, args.lang, args.verbose)
     for line in lines:
         print(line)
     return 1 if failed else 0
@@ -187,8 +187,12 @@ def _add_commands(sub) -> None:
                         "unknown) or is another municipality's")
     a.set_defaults(func=cmd_assess)
     c = sub.add_parser("check", help="check tariff files: FILE:LINE:COLUMN: severity: message")
-    c.add_argument("paths", nargs="*", help="files or folders (default: all shipped tariffs)")
+    c.add_argument("paths", nargs="*", help="files or folders (default: every shipped tariff, "
+                                            "one line each, then any error or warning)")
     c.add_argument("--lang", choices=("ja", "en"), default="en")
+    c.add_argument("--verbose", action="store_true",
+                   help="without files: print every finding, notes included, not one line "
+                        "a tariff")
     c.set_defaults(func=cmd_check)
     from .revise import add_parser as add_revise_parser   # `revise` (更正)
     add_revise_parser(sub)

@@ -14,7 +14,7 @@ def cmd_simulate(args) -> int:
     w = run(args.population, args.plan, args.out, args.baseline, max_passes=args.max_passes)
     for sc in w.scenarios:
         sol = sc.solution
-        status = "" if sol is None else " (" + ", ".join(
+        status = "" if sol is None or not sol.converged else " (" + ", ".join(
             f"{n}: {'within tolerance' if ok else 'nearest rounded plan, outside tolerance'}"
             for n, ok in sol.converged.items()) + f"; {sol.passes} passes)"
         print(f"{sc.name}: {sc.recheck.households} households, total {sc.recheck.total:,} yen"

@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from ..errors import TariffError
+from ..engine.fields import ordinal
 from ..engine.money import format_rate, parse_rate
 from ..tariff import yamlmarks
 from ..tariff.loader import Source, build, national, read_source, resolve_path
@@ -35,13 +36,15 @@ STANDARD_SHARES = {
         "per_household": Fraction(15)},
 }
 BASES = ("assessed", "levied")   # 賦課総額（軽減前） | 調定額（軽減後）
-_PLAN_KEYS = frozenset(("plan", "description", "base", "basis", "tolerance", "rounding",
-                        "components"))
-_COMP_KEYS = frozenset(("target", "method", "split", "beta", "ratio", "ability", "benefit",
-                        "cap", "per_capita_adult", "rates"))
-_RATE_KEYS = frozenset(("income_rate", "asset_rate", "per_capita", "per_household",
-                        "per_capita_adult", "cap"))
-_TARGET_KEYS = frozenset(("contribution", "other_costs", "subsidies", "collection_rate"))
+# the keys each mapping of a plan takes, in the order docs/simulation.md gives them
+_PLAN_KEYS = ("plan", "description", "base", "basis", "tolerance", "rounding", "components")
+_COMP_KEYS = ("target", "method", "split", "beta", "ratio", "ability", "benefit", "cap",
+              "per_capita_adult", "rates")
+_RATE_KEYS = ("income_rate", "asset_rate", "per_capita", "per_household", "per_capita_adult",
+              "cap")
+_TARGET_KEYS = ("contribution", "other_costs", "subsidies", "collection_rate")
+_STEP_KEYS = ("income_rate", "asset_rate", "amount")
+COMPONENTS = ("medical", "support", "care", "child")     # a component some year has
 
 
 class PlanError(TariffError):
@@ -77,6 +80,7 @@ class Plan:
     steps: Steps
     components: dict          # name -> ComponentPlan
     file: str = ""
+    marks: dict = attrs.field(factory=dict, eq=False, repr=False)   # path -> (line, column)
 
     @property
     def slug(self) -> str:
@@ -98,8 +102,9 @@ def load_plan(path: str | Path) -> Plan:
 def parse_plan(data: Any, marks: dict | None = None, file: str = "plan") -> Plan:
     marks = marks or {}
 
-    def fail(p: tuple, message: str):
-        q = p
+    def fail(p: tuple, message: str, at: tuple | None = None):
+        """Raise at the path `p` (the line and column of `at`, else of `p`)."""
+        q = p if at is None else at
         while q and q not in marks:
             q = q[:-1]
         line, col = marks.get(q, (1, 1))
@@ -107,17 +112,17 @@ def parse_plan(data: Any, marks: dict | None = None, file: str = "plan") -> Plan
 
     if not isinstance(data, dict):
         fail((), "a plan must be a mapping of keys")
-    for k in data:
-        if k not in _PLAN_KEYS:
-            fail((k,), f"unknown key {k!r}")
+    known_keys(data, _PLAN_KEYS, (), fail)
     for k in ("plan", "base", "components"):
         if k not in data:
             fail((k,), f"missing required key {k!r}")
     base = _text(data["base"], ("base",), fail)
     try:
         base_src = read_source(resolve_path(base, Path(file).parent))
-    except TariffError as e:
-        fail(("base",), e.message)
+    except TariffError as e:     # the loader's "unknown tariff '…'" quotes the plan's text
+        fail(("base",), "names no tariff: give a tariff id (slug/FY; `levyrules list` shows "
+                        "every id) or a tariff file" if e.message.startswith("unknown tariff")
+             else e.message)
     fy = base_src.data.get("fiscal_year")
     caps = national(fy).caps
     basis = data.get("basis", "levied")
@@ -128,13 +133,25 @@ def parse_plan(data: Any, marks: dict | None = None, file: str = "plan") -> Plan
     if not isinstance(comps, dict) or not comps:
         fail(("components",), "must map components (medical, support, care, child) to plans")
     out = {}
+    known_keys(comps, COMPONENTS, ("components",), fail)
     for cname, c in comps.items():
         if cname not in caps:
             fail(("components", cname), f"component {cname} does not exist in fiscal year {fy}")
         out[cname] = _component(cname, c, caps[cname], ("components", cname), fail)
     return Plan(_text(data["plan"], ("plan",), fail),
                 str(data.get("description") or ""), base, basis,
-                _yen(data.get("tolerance", 0), ("tolerance",), fail), steps, out, file)
+                _yen(data.get("tolerance", 0), ("tolerance",), fail), steps, out, file, marks)
+
+
+def known_keys(m: dict, allowed: tuple, p: tuple, fail) -> None:
+    """Every key of the mapping `m` at `p` is one of `allowed`. An unknown key is user text
+    (it may be anything: a name, a figure), so it is named by its place in the mapping,
+    never by its text, with the keys the mapping takes."""
+    for n, k in enumerate(m, 1):
+        if k not in allowed:
+            what = "plan" if not p else "mapping"
+            fail(p, f"unknown key (the {ordinal(n)} key of this {what}): write one of "
+                    + ", ".join(allowed), at=p + (k,))
 
 
 def _text(v, p, fail) -> str:
@@ -152,8 +169,9 @@ def _yen(v, p, fail) -> int:
 def _rate(v, p, fail, positive: bool = False) -> Fraction:
     try:
         r = parse_rate(v if not isinstance(v, int) else str(v))
-    except ValueError as e:
-        fail(p, str(e))
+    except ValueError:      # its message quotes the text: the plan's errors name the place
+        fail(p, "a rate cannot be negative" if isinstance(v, int) and v < 0 else
+             'must be a rate such as "6.68%", "0.0668" or "1/2"')
     if positive and r <= 0:
         fail(p, "must be greater than zero")
     return r
@@ -162,9 +180,7 @@ def _rate(v, p, fail, positive: bool = False) -> Fraction:
 def _steps(r: dict, fail) -> Steps:
     if not isinstance(r, dict):
         fail(("rounding",), "must be a mapping")
-    for k in r:
-        if k not in ("income_rate", "asset_rate", "amount"):
-            fail(("rounding", k), f"unknown key {k!r}")
+    known_keys(r, _STEP_KEYS, ("rounding",), fail)
     s = Steps()
     inc = _rate(r["income_rate"], ("rounding", "income_rate"), fail, True) \
         if "income_rate" in r else s.income_rate
@@ -179,14 +195,9 @@ def _steps(r: dict, fail) -> Steps:
 def _component(name: str, c: Any, statutory_cap: int, p: tuple, fail) -> ComponentPlan:
     if not isinstance(c, dict):
         fail(p, "must be a mapping")
-    for k in c:
-        if k not in _COMP_KEYS:
-            fail(p + (k,), f"unknown key {k!r}")
-    cap = None
-    if "cap" in c:
-        cap = _yen(c["cap"], p + ("cap",), fail)
-        if cap > statutory_cap:
-            fail(p + ("cap",), f"exceeds the statutory maximum {statutory_cap}")
+    known_keys(c, _COMP_KEYS, p, fail)
+    cap = _cap(c["cap"], statutory_cap, p + ("cap",), fail) if "cap" in c else None
+    _child_only(name, c, p, fail)
     adult = _yen(c["per_capita_adult"], p + ("per_capita_adult",), fail) \
         if c.get("per_capita_adult") is not None else None
     if "rates" in c:
@@ -195,14 +206,16 @@ def _component(name: str, c: Any, statutory_cap: int, p: tuple, fail) -> Compone
         rates = c["rates"]
         if not isinstance(rates, dict):
             fail(p + ("rates",), "must be a mapping of tariff keys")
+        known_keys(rates, _RATE_KEYS, p + ("rates",), fail)
+        _child_only(name, rates, p + ("rates",), fail)
         for k, v in rates.items():
-            if k not in _RATE_KEYS:
-                fail(p + ("rates", k), f"unknown key {k!r}")
             if v is None:
                 continue
             if k in ("income_rate", "asset_rate"):
                 if _rate(v, p + ("rates", k), fail) >= 1:
                     fail(p + ("rates", k), "a rate of 100% or more is not plausible")
+            elif k == "cap":
+                _cap(v, statutory_cap, p + ("rates", k), fail)
             else:
                 _yen(v, p + ("rates", k), fail)
         return ComponentPlan(name, cap=cap, per_capita_adult=adult, rates=dict(rates))
@@ -215,15 +228,26 @@ def _component(name: str, c: Any, statutory_cap: int, p: tuple, fail) -> Compone
                          _shares(c, method, p, fail), cap, adult)
 
 
+def _cap(v: Any, statutory_cap: int, p: tuple, fail) -> int:
+    if _yen(v, p, fail) > statutory_cap:
+        fail(p, f"exceeds the statutory maximum {statutory_cap}")
+    return v
+
+
+def _child_only(name: str, m: dict, p: tuple, fail) -> None:
+    """`per_capita_adult` (18歳以上均等割) is a levy of the 子ども分 alone."""
+    if name != "child" and m.get("per_capita_adult") is not None:
+        fail(p + ("per_capita_adult",), "only the child component (子ども・子育て支援納付金分) "
+                                        "has an 18歳以上均等割")
+
+
 def _target(t: Any, p: tuple, fail) -> int:
     """The yen target, or 賦課総額 = (納付金 + 保健事業費等 − 公費等) ÷ 予定収納率, 1円未満切上げ."""
     if not isinstance(t, dict):
         if not _yen(t, p, fail):
             fail(p, "must be greater than zero")
         return t
-    for k in t:
-        if k not in _TARGET_KEYS:
-            fail(p + (k,), f"unknown key {k!r}")
+    known_keys(t, _TARGET_KEYS, p, fail)
     if "contribution" not in t:
         fail(p + ("contribution",), "missing required key 'contribution' (納付金)")
     amount = _yen(t["contribution"], p + ("contribution",), fail) \
@@ -241,6 +265,10 @@ def _shares(c: dict, method: int, p: tuple, fail) -> dict:
     """Element shares summing to 1: explicit `split`, or β / 応能:応益 `ratio` with the
     `ability` (所得割:資産割) and `benefit` (均等割:平等割) splits, else the 標準割合."""
     std = STANDARD_SHARES[method]
+    for key, methods in (("ability", (4,)), ("benefit", (3, 4))):
+        if key in c and method not in methods:     # it would be ignored
+            fail(p + (key,), f"is read only with method {' or '.join(map(str, methods))} "
+                             f"(this component's method is {method})")
     given = [k for k in ("split", "beta", "ratio") if k in c]
     if len(given) > 1:
         fail(p + (given[1],), f"give one of split, beta, ratio (not {given[0]} too)")
@@ -270,9 +298,7 @@ def _shares(c: dict, method: int, p: tuple, fail) -> dict:
 def _share_map(m: Any, keys: tuple, p: tuple, fail, exact: bool = False) -> dict:
     if not isinstance(m, dict):
         fail(p, "must map " + ", ".join(keys) + " to shares")
-    for k in m:
-        if k not in keys:
-            fail(p + (k,), f"{k!r} is not a levy of this 方式 (expected {', '.join(keys)})")
+    known_keys(m, keys, p, fail)
     if exact and set(m) != set(keys):
         fail(p, "must give a share for each of " + ", ".join(keys))
     out = {k: _rate(v, p + (k,), fail) for k, v in m.items()}
@@ -351,6 +377,22 @@ def _other_sources(provenance: list, base_components: dict, rates: dict) -> list
         if kept:
             out.append({**src, "covers": kept})
     return out
+
+
+def plan_tariff(plan: Plan, data: dict) -> Tariff:
+    """The tariff a plan's rates make, checked; a problem the plan's own checks let through
+    (a value the tariff format refuses) is a PlanError at the plan's nearest key."""
+    try:
+        return build_tariff(data, f"plan {plan.name}")
+    except TariffError as e:
+        p = tuple(e.path.split(".")) if e.path else ()
+        rates_key = p[:2] + ("rates",) + p[2:]      # components.X.key as the plan writes it
+        at = rates_key if rates_key in plan.marks else p
+        while at and at not in plan.marks:
+            at = at[:-1]
+        line, col = plan.marks.get(at, (1, 1))
+        raise PlanError(f"the plan's tariff: {e.message}", plan.file, line, col,
+                        ".".join(rates_key) if rates_key in plan.marks else e.path) from None
 
 
 def build_tariff(data: dict, name: str) -> Tariff:

@@ -19,7 +19,7 @@ import attrs
 
 from ..engine.household import Household
 from ..tariff.model import Tariff
-from .plan import Plan, base_data, build_tariff, tariff_data
+from .plan import Plan, base_data, build_tariff, plan_tariff, tariff_data
 from .recheck import Recheck, _levy_population
 from .split import Bases, measure_bases, split_component
 
@@ -150,8 +150,8 @@ def solve(plan: Plan, households: Sequence[Household], *, max_passes: int = MAX_
             break
         if passes >= max(1, max_passes):
             break               # keep the last pass measured
-        result = _levy_population(households, build_tariff(tariff_data(plan, base, rates),
-                                                            f"plan {plan.name}"))
+        result = _levy_population(households, plan_tariff(plan, tariff_data(plan, base,
+                                                                             rates)))
         passes += 1
         done[key] = result
         last = (rates, result)
@@ -166,7 +166,7 @@ def solve(plan: Plan, households: Sequence[Household], *, max_passes: int = MAX_
     data = tariff_data(plan, base, rates)
     converged = {n: abs(result.components[n].measure(plan.basis) - s.target) <= plan.tolerance
                  for n, s in searches.items()}
-    return Solution(plan, rates, data, build_tariff(data, f"plan {plan.name}"), result,
+    return Solution(plan, rates, data, plan_tariff(plan, data), result,
                     iterations, converged, passes, bases_pass)
 
 
