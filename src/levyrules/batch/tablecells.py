@@ -80,6 +80,13 @@ def _values(arr, n: int):
     return np.frombuffer(arr.buffers()[1], dtype)[arr.offset:arr.offset + n]
 
 
+def flags(arr, n: int):
+    """A boolean array as numpy, False where null (what ``to_numpy(zero_copy_only=False)``
+    gives where there is no null), from its bits."""
+    values = _values(arr, n)
+    return values if arr.null_count == 0 else values & valid(arr, n)
+
+
 def codes(arr, n: int):
     """An integer array (indices: index_in, dictionary_encode) as int64, -1 where null."""
     np = _libs()[0]
