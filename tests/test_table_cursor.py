@@ -20,10 +20,27 @@ from levyrules.batch.tablefiles import parts, resolve  # noqa: E402
 from levyrules.batch.tables import read_population  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def city(tmp_path_factory):
-    """A synthetic city as Parquet tables in row groups of 16 rows."""
-    return parquet_city(tmp_path_factory.mktemp("city"), 150, 5, 16)
+# household ids of other lengths (the order kept): compared as two integers each (all of
+# one length, up to 16 bytes) or as text (longer, of several lengths)
+IDS = {"same": lambda i: i, "short": lambda i: i[-6:], "wide": lambda i: "H-" + i,
+       "sixteen": lambda i: ("x" * 16 + i)[-16:], "long": lambda i: i * 3,
+       "mixed": lambda i: i + "a" * (int(i[-1]) % 3)}
+
+
+@pytest.fixture(scope="module", params=list(IDS))
+def city(tmp_path_factory, request):
+    """A synthetic city as Parquet tables in row groups of 16 rows, its household ids
+    rewritten by IDS."""
+    base = tmp_path_factory.mktemp("city")
+    src = parquet_city(base, 150, 5, 16)
+    folder = base / "ids"
+    folder.mkdir()
+    for f in src.iterdir():
+        t = pq.read_table(f)
+        ids = [IDS[request.param](i) for i in t.column("household_id").to_pylist()]
+        pq.write_table(_set(t, "household_id", pa.array(ids, pa.string())), folder / f.name,
+                       row_group_size=16)
+    return folder
 
 
 def _plain(x):
@@ -163,3 +180,47 @@ def test_a_worker_decodes_a_small_table_once_for_its_parts(city, tmp_path, monke
     once = len(decoded)
     assert _read(folder, plan=plan) == fresh
     assert len(decoded) < 2 * once
+
+
+def _random_keys(rng, n: int) -> list:
+    """Sorted-ish keys of one width (8 to 16 bytes: compared as integers) or of several,
+    with runs, some rows out of order, and ids that differ only in length."""
+    width = int(rng.integers(5, 19))
+    alphabet = "AB9-"
+    heads = ["".join(rng.choice(list(alphabet), 8)) for _ in range(2)]    # (often one)
+    keys = [(heads[int(rng.integers(0, 2))] + "".join(rng.choice(list(alphabet), width)))
+            [-width:] if width <= 8 else heads[int(rng.integers(0, 2))]
+            + "".join(rng.choice(list(alphabet), width - 8)) for _ in range(n)]
+    if rng.random() < 0.3:
+        keys = [k + "A" * int(rng.integers(0, 2)) for k in keys]
+    keys.sort()
+    for _ in range(int(rng.integers(0, 3))):
+        i, j = rng.integers(0, n, 2)
+        keys[i], keys[j] = keys[j], keys[i]
+    return keys
+
+
+def test_runs_and_order_of_keys_as_integers_are_those_of_the_text():
+    """tablecursor._runs (keys of one width of 8 to 16 bytes compared as two integers, any
+    others as text) and same_keys: the marks, the first row out of order and the
+    equality a comparison of the strings gives."""
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        n = int(rng.integers(2, 40))
+        keys = _random_keys(rng, n)
+        arr = pa.array(keys, pa.string()).slice(1)      # (an offset into the buffers)
+        keys = keys[1:]
+        first = np.zeros(len(keys), bool)
+        down = tablecursor._runs(arr, first)
+        assert first[1:].tolist() == [a != b for a, b in zip(keys[1:], keys)]
+        below = [i for i in range(1, len(keys)) if keys[i] < keys[i - 1]]
+        assert down == (below[0] if below else None)
+        at = np.flatnonzero(rng.random(len(keys)) < 0.5)
+        other = [keys[i] for i in at]
+        if len(at) and rng.random() < 0.5:
+            k = int(rng.integers(0, len(at)))
+            other[k] = other[k] + "A" if rng.random() < 0.5 else other[k][:-1] + "B"
+        assert tablecursor.same_keys(arr, at, pa.array(other, pa.string())) == \
+            ([keys[i] for i in at] == other)
+    nine, ten = pa.array(["AAAAAAAAA"] * 2), pa.array(["AAAAAAAAAA"] * 2)
+    assert not tablecursor.same_keys(nine, np.arange(2), ten)   # the same two integers

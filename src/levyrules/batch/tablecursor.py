@@ -57,14 +57,9 @@ class Cursor:
         if first[0] and self.tail is not None and keys[0].as_py() < self.tail:
             raise unsorted(self.t, numbers[0])
         if n > 1:
-            first[1:] = cells.flags(pc.not_equal(keys.slice(1), keys.slice(0, n - 1)), n - 1)
-            starts = np.flatnonzero(first[1:]) + 1
-            if len(starts):
-                runs = keys.take(pa.array(np.append(starts[0] - 1, starts)))
-                down = pc.less(runs.slice(1), runs.slice(0, len(starts)))
-                if down.true_count:
-                    at = int(np.argmax(cells.flags(down, len(starts))))
-                    raise unsorted(self.t, numbers[starts[at]])
+            down = _runs(keys, first)
+            if down is not None:
+                raise unsorted(self.t, numbers[down])
         self.tail = keys[-1].as_py()
         if self.after is not None:
             skip = int(pc.sum(pc.less_equal(keys, self.after)).as_py() or 0)
@@ -106,6 +101,55 @@ class Cursor:
         first = first.copy()
         first[0] = True
         return table, numbers, keys, np.flatnonzero(first)
+
+
+def _runs(keys, first):
+    """Marks in `first`[1:] each key that differs from the one before it; → the first row
+    whose key is below the one before it (None: none)."""
+    np, pa, pc = _libs()
+    n = len(keys)
+    words = _words(keys, n)
+    if words is not None:               # (every row compared: cheaper than gathering)
+        (hi, lo, _), up = words, np.s_[1:]
+        same = hi[up] == hi[:-1]
+        first[1:] = ~same | (lo[up] != lo[:-1])
+        down = (hi[up] < hi[:-1]) | (same & (lo[up] < lo[:-1]))
+        return int(np.argmax(down)) + 1 if down.any() else None
+    first[1:] = cells.flags(pc.not_equal(keys.slice(1), keys.slice(0, n - 1)), n - 1)
+    starts = np.flatnonzero(first[1:]) + 1     # below the one before: a run's first row
+    if not len(starts):
+        return None
+    runs = keys.take(pa.array(np.append(starts[0] - 1, starts)))
+    down = cells.flags(pc.less(runs.slice(1), runs.slice(0, len(starts))), len(starts))
+    return int(starts[np.argmax(down)]) if down.any() else None
+
+
+def same_keys(keys, at, other) -> bool:
+    """True when the `keys` at the rows `at` are `other`, one by one."""
+    np, pa, pc = _libs()
+    if len(at) != len(other):
+        return False
+    if not len(at):
+        return True
+    a, b = _words(keys, len(keys)), _words(other, len(other))
+    if a is None or b is None or a[2] != b[2]:
+        return pc.all(pc.equal(keys.take(pa.array(at)), other)).as_py()
+    return bool((a[0][at] == b[0]).all() and (a[1][at] == b[1]).all())
+
+
+def _words(keys, n: int):
+    """The keys as two unsigned integers each that compare as their bytes do — the first
+    eight bytes and the last eight, read big-endian where they are — when every key has
+    the same number of bytes, 8 to 16 (ids such as B-0000001), with that number; else
+    None."""
+    np = _libs()[0]
+    offsets = cells._offsets(keys, n)
+    width = int(offsets[1] - offsets[0])
+    if not 8 <= width <= 16 or (offsets[1:] - offsets[:-1] != width).any():
+        return None
+    data, at = keys.buffers()[2], int(offsets[0])
+    return tuple(np.ndarray((n,), ">u8", buffer=data, offset=at + skip, strides=(width,))
+                 .astype(np.uint64) for skip in (0, width - 8)) + (width,)
 
 
 def _after(keys, key: str) -> int:

@@ -27,7 +27,7 @@ from typing import Iterator, NamedTuple
 from ..population import layout, sources
 from ..population.rejects import Reject
 from . import tablebuild, tablecells as cells
-from .tablecursor import Cursor
+from .tablecursor import Cursor, same_keys
 from .tablefiles import Part, _check_order, _empty, _keys, _Table, parts
 from .population import Population, from_households
 from .tablerows import ChunkRows, Households
@@ -195,11 +195,12 @@ def _households_of(keys_of: dict, vkeys) -> dict:
     np, pa, pc = cells._libs()
     out, few = {}, {}
     for name, (keys, starts) in keys_of.items():
-        runs = keys.take(pa.array(starts)) if len(keys) else keys
         lengths = np.diff(np.append(starts, len(keys)))
-        if len(runs) == len(vkeys) and pc.all(pc.equal(runs, vkeys)).as_py():
-            out[name] = np.repeat(np.arange(len(runs), dtype=np.int64), lengths)
-        elif len(runs) < len(vkeys) // 4:
+        if same_keys(keys, starts, vkeys):
+            out[name] = np.repeat(np.arange(len(starts), dtype=np.int64), lengths)
+            continue
+        runs = keys.take(pa.array(starts)) if len(keys) else keys
+        if len(runs) < len(vkeys) // 4:
             few[name] = runs, lengths
         else:
             at = cells.codes(pc.index_in(runs, value_set=vkeys), len(runs))
