@@ -224,3 +224,25 @@ def test_runs_and_order_of_keys_as_integers_are_those_of_the_text():
             ([keys[i] for i in at] == other)
     nine, ten = pa.array(["AAAAAAAAA"] * 2), pa.array(["AAAAAAAAAA"] * 2)
     assert not tablecursor.same_keys(nine, np.arange(2), ten)   # the same two integers
+
+
+@pytest.mark.parametrize("where", [1, 40, 41, 149])
+def test_the_households_order_and_a_repeated_id_are_those_of_the_text(city, tmp_path,
+                                                                      where):
+    """tablefiles._check_order (ids compared as integers or as text, by their width): a
+    household id repeated is rejected at its row, one below the one before stops the run
+    naming its row, within a chunk and at a chunk's first row."""
+    t = pq.read_table(city / "households.parquet")
+    ids = t.column("household_id").to_pylist()
+    repeated = _edit(city, tmp_path / "r", "households", lambda t: _set(
+        t, "household_id", pa.array(ids[:where] + [ids[where - 1]] + ids[where + 1:])))
+    got = [(x.household_id, x.source, x.message) for r in _read(repeated) for _, x in r[1]
+           if x.field == "households.household_id"]
+    assert got == [(ids[where - 1], f"households.parquet:row {where + 1}",
+                    "is used by another household")]
+    swapped = ids[:where - 1] + [ids[where], ids[where - 1]] + ids[where + 1:]
+    unsorted = _edit(city, tmp_path / "u", "households", lambda t: _set(
+        t, "household_id", pa.array(swapped)))
+    with pytest.raises(InputError) as e:
+        _read(unsorted)
+    assert e.value.message.endswith(f"(at households.parquet:row {where + 1})")

@@ -87,6 +87,32 @@ def flags(arr, n: int):
     return values if arr.null_count == 0 else values & valid(arr, n)
 
 
+def words(keys, n: int):
+    """The keys as two unsigned integers each that compare as their bytes do — the first
+    eight bytes and the last eight, read big-endian where they are — when every key has
+    the same number of bytes, 8 to 16 (ids such as B-0000001), with that number; else
+    None."""
+    np = _libs()[0]
+    if not n:
+        return None
+    offsets = _offsets(keys, n)
+    width = int(offsets[1] - offsets[0])
+    if not 8 <= width <= 16 or (offsets[1:] - offsets[:-1] != width).any():
+        return None
+    data, at = keys.buffers()[2], int(offsets[0])
+    return tuple(np.ndarray((n,), ">u8", buffer=data, offset=at + skip, strides=(width,))
+                 .astype(np.uint64) for skip in (0, width - 8)) + (width,)
+
+
+def adjacent(words) -> tuple:
+    """(below, equal to) the key before it, for each key but the first, of keys as
+    :func:`words`."""
+    hi, lo, _ = words
+    up = slice(1, None)
+    same_hi = hi[up] == hi[:-1]
+    return (hi[up] < hi[:-1]) | (same_hi & (lo[up] < lo[:-1])), same_hi & (lo[up] == lo[:-1])
+
+
 def codes(arr, n: int):
     """An integer array (indices: index_in, dictionary_encode) as int64, -1 where null."""
     np = _libs()[0]

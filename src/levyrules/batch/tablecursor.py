@@ -108,12 +108,10 @@ def _runs(keys, first):
     whose key is below the one before it (None: none)."""
     np, pa, pc = _libs()
     n = len(keys)
-    words = _words(keys, n)
+    words = cells.words(keys, n)
     if words is not None:               # (every row compared: cheaper than gathering)
-        (hi, lo, _), up = words, np.s_[1:]
-        same = hi[up] == hi[:-1]
-        first[1:] = ~same | (lo[up] != lo[:-1])
-        down = (hi[up] < hi[:-1]) | (same & (lo[up] < lo[:-1]))
+        down, same = cells.adjacent(words)
+        first[1:] = ~same
         return int(np.argmax(down)) + 1 if down.any() else None
     first[1:] = cells.flags(pc.not_equal(keys.slice(1), keys.slice(0, n - 1)), n - 1)
     starts = np.flatnonzero(first[1:]) + 1     # below the one before: a run's first row
@@ -131,25 +129,10 @@ def same_keys(keys, at, other) -> bool:
         return False
     if not len(at):
         return True
-    a, b = _words(keys, len(keys)), _words(other, len(other))
+    a, b = cells.words(keys, len(keys)), cells.words(other, len(other))
     if a is None or b is None or a[2] != b[2]:
         return pc.all(pc.equal(keys.take(pa.array(at)), other)).as_py()
     return bool((a[0][at] == b[0]).all() and (a[1][at] == b[1]).all())
-
-
-def _words(keys, n: int):
-    """The keys as two unsigned integers each that compare as their bytes do — the first
-    eight bytes and the last eight, read big-endian where they are — when every key has
-    the same number of bytes, 8 to 16 (ids such as B-0000001), with that number; else
-    None."""
-    np = _libs()[0]
-    offsets = cells._offsets(keys, n)
-    width = int(offsets[1] - offsets[0])
-    if not 8 <= width <= 16 or (offsets[1:] - offsets[:-1] != width).any():
-        return None
-    data, at = keys.buffers()[2], int(offsets[0])
-    return tuple(np.ndarray((n,), ">u8", buffer=data, offset=at + skip, strides=(width,))
-                 .astype(np.uint64) for skip in (0, width - 8)) + (width,)
 
 
 def _after(keys, key: str) -> int:

@@ -252,14 +252,19 @@ def resolve(directory, part: Part) -> Part:
 
 
 def _check_order(hh: _Table, keys, numbers, prev: str | None):
-    """(keys and the one before each): a household_id below the one before it stops the
-    run (the households table is not sorted)."""
+    """A household_id below the one before it (the first: below `prev`) stops the run (the
+    households table is not sorted). → True for each that is the one before it."""
     np, pa, pc = cells._libs()
-    before = pa.concat_arrays([pa.array([prev if prev is not None else keys[0].as_py()],
-                                        pa.string()), keys.slice(0, len(keys) - 1)])
-    down = pc.less(keys, before).to_numpy(zero_copy_only=False)
+    n, first = len(keys), keys[0].as_py()
+    words = cells.words(keys, n)
+    if words is not None:
+        down, same = cells.adjacent(words)
+    else:
+        down = cells.flags(pc.less(keys.slice(1), keys.slice(0, n - 1)), n - 1)
+        same = cells.flags(pc.equal(keys.slice(1), keys.slice(0, n - 1)), n - 1)
+    down = np.append(prev is not None and first < prev, down)
     if down.any():
         raise InputError("households.household_id", "the households table is not sorted "
                                                     "by household_id (at "
                                                     f"{hh.source(numbers[int(np.argmax(down))])})")
-    return before
+    return np.append(prev is not None and first == prev, same)

@@ -145,10 +145,7 @@ class _Reader:
         k = keys if len(named) == n else keys.take(named)
         if not len(k):
             return named
-        before = _check_order(self.hh, k, numbers[named], self.prev)
-        same = pc.equal(k, before).to_numpy(zero_copy_only=False)
-        if self.prev is None:
-            same[0] = False
+        same = _check_order(self.hh, k, numbers[named], self.prev)
         for i in named[same]:
             rejects.append(((self.r0 + int(i), 1), Reject.of(
                 keys[int(i)].as_py(), self.hh.source(numbers[i]), "households.household_id",
