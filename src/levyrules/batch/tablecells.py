@@ -273,9 +273,10 @@ def bad_ids(arr, n: int, required: bool = True):
     np, pa, pc = _libs()
     has = present(arr, n)
     ok = opaque(arr, n) if has.any() and is_text(arr) else np.zeros(n, bool)
-    if has.any():
-        long = np.flatnonzero(has & (pc.fill_null(pc.binary_length(arr), 0).to_numpy(
-            zero_copy_only=False) >= 12))
+    if has.any():                       # (the length of a text cell: from its offsets)
+        length = np.diff(_offsets(arr, n)) if is_text(arr) else pc.fill_null(
+            pc.binary_length(arr), 0).to_numpy(zero_copy_only=False)
+        long = np.flatnonzero(has & (length >= 12))
         if len(long):
             ok[long] &= ~matches(arr.take(pa.array(long)), MAYBE_MY_NUMBER, len(long))
     return (has & ~ok) | (~has if required else False)
