@@ -4,9 +4,10 @@ order of its household_id checked batch by batch as the household reader checks 
 
 The batches loaded are kept as they are until a range is taken, then joined once (not
 each time a batch is loaded), and each row is marked where its household_id differs from
-the row before it: those marks give both the order check (a household_id below the one
-before it can only be at the first row of a run of equal ids, so the runs' first ids are
-compared, not every row) and the runs of equal ids that tables._households_of looks up.
+the row before it: those marks give the runs of equal ids that tables._households_of looks
+up, and the order check with them (a household_id below the one before it can only be at
+the first row of a run, so as text only the runs' first ids are compared; ids of one
+width of 8 to 16 bytes, compared as two integers each (tablecells.words), every row).
 """
 
 from __future__ import annotations
