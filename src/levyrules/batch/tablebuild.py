@@ -179,9 +179,11 @@ class _PersonIndex:
         self.duplicate[self.order[1:]] = self.keys[1:] == self.keys[:-1]
         self.table = None
         if n * self.width <= 8 * len(key) + 1024:
-            self.table = np.full(n * self.width + 1, -1, np.int64)
+            # row + 1 of every key (0: none), zeroed by the allocator rather than filled
+            self.table = np.zeros(n * self.width + 1,
+                                  np.int32 if len(key) < 2 ** 31 - 1 else np.int64)
             first = np.flatnonzero(~self.duplicate & (codes >= 0))
-            self.table[key[first]] = first      # (a duplicate's first row, as sorted)
+            self.table[key[first]] = first + 1  # (a duplicate's first row, as sorted)
 
     def row(self, v, ids):
         """The person row named by each id cell of households `v` (-1: none)."""
@@ -191,7 +193,7 @@ class _PersonIndex:
             return np.full(len(v), -1, np.int64)
         k = v * self.width + codes
         if self.table is not None:
-            return self.table[np.where(codes >= 0, k, len(self.table) - 1)]
+            return self.table[np.where(codes >= 0, k, len(self.table) - 1)].astype(np.int64) - 1
         i = np.minimum(np.searchsorted(self.keys, k), len(self.keys) - 1)
         found = (codes >= 0) & (self.keys[i] == k)
         return np.where(found, self.order[i], -1)

@@ -80,6 +80,39 @@ def _values(arr, n: int):
     return np.frombuffer(arr.buffers()[1], dtype)[arr.offset:arr.offset + n]
 
 
+def flags(arr, n: int):
+    """A boolean array as numpy, False where null (what ``to_numpy(zero_copy_only=False)``
+    gives where there is no null), from its bits."""
+    values = _values(arr, n)
+    return values if arr.null_count == 0 else values & valid(arr, n)
+
+
+def words(keys, n: int):
+    """The keys as two unsigned integers each that compare as their bytes do — the first
+    eight bytes and the last eight, read big-endian where they are — when every key has
+    the same number of bytes, 8 to 16 (ids such as B-0000001), with that number; else
+    None."""
+    np = _libs()[0]
+    if not n:
+        return None
+    offsets = _offsets(keys, n)
+    width = int(offsets[1] - offsets[0])
+    if not 8 <= width <= 16 or (offsets[1:] - offsets[:-1] != width).any():
+        return None
+    data, at = keys.buffers()[2], int(offsets[0])
+    return tuple(np.ndarray((n,), ">u8", buffer=data, offset=at + skip, strides=(width,))
+                 .astype(np.uint64) for skip in (0, width - 8)) + (width,)
+
+
+def adjacent(words) -> tuple:
+    """(below, equal to) the key before it, for each key but the first, of keys as
+    :func:`words`."""
+    hi, lo, _ = words
+    up = slice(1, None)
+    same_hi = hi[up] == hi[:-1]
+    return (hi[up] < hi[:-1]) | (same_hi & (lo[up] < lo[:-1])), same_hi & (lo[up] == lo[:-1])
+
+
 def codes(arr, n: int):
     """An integer array (indices: index_in, dictionary_encode) as int64, -1 where null."""
     np = _libs()[0]
@@ -240,9 +273,10 @@ def bad_ids(arr, n: int, required: bool = True):
     np, pa, pc = _libs()
     has = present(arr, n)
     ok = opaque(arr, n) if has.any() and is_text(arr) else np.zeros(n, bool)
-    if has.any():
-        long = np.flatnonzero(has & (pc.fill_null(pc.binary_length(arr), 0).to_numpy(
-            zero_copy_only=False) >= 12))
+    if has.any():                       # (the length of a text cell: from its offsets)
+        length = np.diff(_offsets(arr, n)) if is_text(arr) else pc.fill_null(
+            pc.binary_length(arr), 0).to_numpy(zero_copy_only=False)
+        long = np.flatnonzero(has & (length >= 12))
         if len(long):
             ok[long] &= ~matches(arr.take(pa.array(long)), MAYBE_MY_NUMBER, len(long))
     return (has & ~ok) | (~has if required else False)

@@ -1,7 +1,8 @@
 """The files of a population's flat tables as the columnar reader reads them: arrow
 batches with the number of each row (the line of a CSV file, the row of a Parquet file,
 as the household reader counts them), the household_id order of each table checked as
-the household reader checks it, and child tables taken a key range at a time."""
+the household reader checks it (the other tables' as they are taken a key range at a time:
+batch/tablecursor.py), and the parts of the households table the workers read."""
 
 from __future__ import annotations
 
@@ -11,11 +12,8 @@ from typing import Iterator, NamedTuple
 from ..errors import InputError
 from ..population import layout, sources, tables as files
 from . import tablecells as cells, tablecsv
-from .tableopen import PERSON_IDS, open_table
+from .tableopen import PERSON_IDS, open_table, read_columns
 from .tablebuild import col
-
-BATCH = 65_536
-
 
 def _np():
     return cells._libs()[0]
@@ -75,16 +73,20 @@ class _Table:
 
     def batches(self, size: int, groups=None) -> Iterator[tuple]:
         """(arrow table, row numbers) of each batch; of Parquet row `groups` only."""
-        np, pa, _ = cells._libs()
         if self.where.fmt == "{}:{}":
             yield from _sized(self._blocks, size)
             return
         if groups is not None and not len(groups):
             return
+        yield from self._opened.batches(size, groups, lambda: self._batches(size, groups))
+
+    def _batches(self, size: int, groups) -> Iterator[tuple]:
+        np, pa, _ = cells._libs()
         meta = self._pq.metadata
         n = sum(meta.row_group(g).num_rows for g in range(groups[0])) if groups else 0
         for b in files.parquet_batches(self._pq.iter_batches(
-                batch_size=size, row_groups=groups, use_threads=False), self.path, self.table):
+                batch_size=size, row_groups=groups, columns=read_columns(
+                    self._opened, self.table), use_threads=False), self.path, self.table):
             yield pa.Table.from_batches([b]), np.arange(n + 1, n + 1 + b.num_rows)
             n += b.num_rows
 
@@ -158,81 +160,6 @@ def _keys(table):
     if c.null_count:
         c = pc.fill_null(c, "")
     return c if pa.types.is_string(c.type) else c.cast(pa.string())
-
-
-def _unsorted(t: _Table, number) -> InputError:
-    return InputError(f"{t.table}.household_id", f"the {t.table} table is not sorted by "
-                                                 f"household_id (at {t.source(number)})")
-
-
-class _Cursor:
-    """The rows of a child table not yet taken, loaded batch by batch; checks the order."""
-
-    def __init__(self, t: _Table, after: str | None = None):
-        """`after`: skip the rows at or below this household_id (another part's)."""
-        self.t, self.after = t, after
-        if after is not None and t.where.fmt != "{}:{}":
-            self.it = t.batches(BATCH, t.groups_after(after))
-        else:
-            self.it = t.batches(BATCH)
-        self.pending = None             # (arrow table, numbers, keys)
-        self.tail: str | None = None    # last key loaded
-        self.done = False
-
-    def _load(self) -> None:
-        np, pa, pc = cells._libs()
-        got = next(self.it, None)
-        if got is None:
-            self.done = True
-            return
-        table, numbers = got
-        keys = _keys(table)
-        if self.tail is not None and len(keys) and keys[0].as_py() < self.tail:
-            raise _unsorted(self.t, numbers[0])
-        if len(keys) > 1:
-            down = pc.less(keys.slice(1), keys.slice(0, len(keys) - 1))
-            if down.true_count:
-                raise _unsorted(self.t, numbers[int(np.argmax(
-                    down.to_numpy(zero_copy_only=False))) + 1])
-        if len(keys):
-            self.tail = keys[-1].as_py()
-        if self.after is not None and len(keys):
-            skip = int(pc.sum(pc.less_equal(keys, self.after)).as_py() or 0)
-            table, numbers, keys = table.slice(skip), numbers[skip:], keys.slice(skip)
-            if len(keys):
-                self.after = None
-        if self.pending is not None:
-            t0, n0, k0 = self.pending
-            table = pa.concat_tables([t0, table])
-            numbers, keys = np.concatenate([n0, numbers]), pa.concat_arrays([k0, keys])
-        self.pending = (table, numbers, keys)
-
-    def take(self, upto: str | None):
-        """(table, numbers, keys) of the rows with household_id <= `upto` (all: None)."""
-        _, _, pc = cells._libs()
-        while not self.done and (self.pending is None or upto is None
-                                 or self.tail is None or self.tail <= upto):
-            self._load()
-        if self.pending is None:
-            return _empty(self.t), _np().zeros(0, _np().int64), _keys(_empty(self.t))
-        table, numbers, keys = self.pending
-        n = len(keys) if upto is None else _after(keys, upto)
-        self.pending = (table.slice(n), numbers[n:], keys.slice(n))
-        return table.slice(0, n), numbers[:n], keys.slice(0, n)
-
-
-
-
-def _after(keys, key: str) -> int:
-    """The number of the sorted `keys` at or below `key` (a binary search)."""
-    lo, hi = 0, len(keys)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if keys[mid].as_py() <= key:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
 
 
 # ---------------------------------------------------------------- parts for workers
@@ -325,14 +252,19 @@ def resolve(directory, part: Part) -> Part:
 
 
 def _check_order(hh: _Table, keys, numbers, prev: str | None):
-    """(keys and the one before each): a household_id below the one before it stops the
-    run (the households table is not sorted)."""
+    """A household_id below the one before it (the first: below `prev`) stops the run (the
+    households table is not sorted). → True for each that is the one before it."""
     np, pa, pc = cells._libs()
-    before = pa.concat_arrays([pa.array([prev if prev is not None else keys[0].as_py()],
-                                        pa.string()), keys.slice(0, len(keys) - 1)])
-    down = pc.less(keys, before).to_numpy(zero_copy_only=False)
+    n, first = len(keys), keys[0].as_py()
+    words = cells.words(keys, n)
+    if words is not None:
+        down, same = cells.adjacent(words)
+    else:
+        down = cells.flags(pc.less(keys.slice(1), keys.slice(0, n - 1)), n - 1)
+        same = cells.flags(pc.equal(keys.slice(1), keys.slice(0, n - 1)), n - 1)
+    down = np.append(prev is not None and first < prev, down)
     if down.any():
         raise InputError("households.household_id", "the households table is not sorted "
                                                     "by household_id (at "
                                                     f"{hh.source(numbers[int(np.argmax(down))])})")
-    return before
+    return np.append(prev is not None and first == prev, same)

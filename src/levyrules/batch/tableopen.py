@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..population import tables as files
+from ..population import layout, tables as files
 
 # the Parquet files a worker process opened, kept for its next parts (keep_open): a part
 # opens seven tables and reads their footers and row-group statistics again otherwise
@@ -27,11 +27,30 @@ def keep_open() -> None:
 
 class _Opened:
     """An opened Parquet table and what is read of its footer once: the largest
-    household_id of each row group (None where its statistics do not give it)."""
+    household_id of each row group (None where its statistics do not give it); kept
+    (keep_open), the batches of a small table as decoded for a part (`decoded`)."""
 
-    def __init__(self, pq):
+    def __init__(self, pq, kept: bool = False):
         self.pq = pq
         self.maxima = None
+        self.columns = None             # the columns read (read_columns)
+        self.decoded: dict | None = {} if kept else None
+
+    def batches(self, size: int, groups, read):
+        """`read()`'s batches (those of row `groups` in batches of `size` rows); kept when
+        the table is small (a batch or less) and the file is kept open: each part of a
+        worker reads the whole of the small tables (separate_incomes, statuses …) from
+        the row group of its first household, decoded once instead of once a part."""
+        if self.decoded is None or self.pq.metadata.num_rows > size:
+            return read()
+        key = (size, None if groups is None else tuple(groups))
+        got = self.decoded.get(key)
+        if got is None:
+            got = list(read())          # (an error raised: nothing kept)
+            if len(self.decoded) >= 8:
+                self.decoded.clear()
+            self.decoded[key] = got
+        return iter(got)
 
 
 # the person id columns read as Arrow dictionaries where they repeat (tablebuild maps a
@@ -61,6 +80,26 @@ def _repeating(table: str):
     return choose
 
 
+def read_columns(opened: _Opened, table: str) -> list:
+    """The columns of `table` worth decoding: all but the integer, flag and date columns
+    that no row fills (their statistics count every row of every row group as null).
+    Such a column reads as absent, which the columns take as they take a column of
+    empty cells (tablecells: ints, bools, dates; the household reader leaves a column
+    empty in every row of its rows out: tablerows). Read from the footer once."""
+    if opened.columns is None:
+        f, kinds = opened.pq, layout.kinds(table)
+        meta, names = f.metadata, f.schema_arrow.names
+        groups = [meta.row_group(g) for g in range(meta.num_row_groups)]
+        opened.columns = [name for j, name in enumerate(names)
+                          if kinds[name] == layout.STR or not groups
+                          or not all(_unfilled(g.num_rows, g.column(j).statistics) for g in groups)]
+    return opened.columns
+
+
+def _unfilled(rows: int, stats) -> bool:
+    return stats is not None and stats.has_null_count and stats.null_count == rows
+
+
 def open_table(path: Path, table: str) -> _Opened:
     """The Parquet table `path` opened (open_parquet), or the one kept (keep_open)."""
     if _KEPT is None:
@@ -74,5 +113,5 @@ def open_table(path: Path, table: str) -> _Opened:
     if got is None:
         if len(_KEPT) >= 16:
             _KEPT.clear()
-        got = _KEPT[key] = _Opened(files.open_parquet(path, table, _repeating(table)))
+        got = _KEPT[key] = _Opened(files.open_parquet(path, table, _repeating(table)), True)
     return got

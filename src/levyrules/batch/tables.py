@@ -27,7 +27,8 @@ from typing import Iterator, NamedTuple
 from ..population import layout, sources
 from ..population.rejects import Reject
 from . import tablebuild, tablecells as cells
-from .tablefiles import Part, _Cursor, _check_order, _empty, _keys, _Table, parts
+from .tablecursor import Cursor, same_keys
+from .tablefiles import Part, _check_order, _empty, _keys, _Table, parts
 from .population import Population, from_households
 from .tablerows import ChunkRows, Households
 
@@ -102,7 +103,7 @@ class _Reader:
     def __init__(self, opened: dict, fiscal_year: int | None, part: Part | None):
         self.prev = None if part is None else part.prev     # the last household_id read
         self.hh = opened["households"]
-        self.children = {t: _Cursor(opened[t], self.prev) for t in CHILDREN if t in opened}
+        self.children = {t: Cursor(opened[t], self.prev) for t in CHILDREN if t in opened}
         self.fiscal_year = fiscal_year
         self.r0 = 0 if part is None else part.first        # households rows before
 
@@ -119,8 +120,9 @@ class _Reader:
                 taken[name] = cursor.take(upto)
             if last:
                 self._trailing(cursor, table.num_rows, rejects)
-        of = _households_of({name: t[2] for name, t in taken.items()}, vkeys)
-        rows = {name: self._match(self.children[name].t, *t, of[name], vkeys, valid, rejects)
+        of = _households_of({name: t[2:] for name, t in taken.items()}, vkeys)
+        rows = {name: self._match(self.children[name].t, *t[:3], of[name], vkeys, valid,
+                                  rejects)
                 for name, t in taken.items()}
         part = _Chunk(self, table if whole else table.take(valid), numbers[valid], rows,
                       self.r0 + valid)
@@ -143,10 +145,7 @@ class _Reader:
         k = keys if len(named) == n else keys.take(named)
         if not len(k):
             return named
-        before = _check_order(self.hh, k, numbers[named], self.prev)
-        same = pc.equal(k, before).to_numpy(zero_copy_only=False)
-        if self.prev is None:
-            same[0] = False
+        same = _check_order(self.hh, k, numbers[named], self.prev)
         for i in named[same]:
             rejects.append(((self.r0 + int(i), 1), Reject.of(
                 keys[int(i)].as_py(), self.hh.source(numbers[i]), "households.household_id",
@@ -175,8 +174,8 @@ class _Reader:
             table, numbers, v = table.filter(keep), numbers[keep], v[keep]
         return table, numbers, v
 
-    def _trailing(self, cursor: _Cursor, n: int, rejects: list) -> None:
-        table, numbers, keys = cursor.take(None)
+    def _trailing(self, cursor: Cursor, n: int, rejects: list) -> None:
+        table, numbers, keys, _ = cursor.take(None)
         prev = None
         for i, key in enumerate(keys.to_pylist()):
             if key != prev:
@@ -186,16 +185,19 @@ class _Reader:
 
 
 def _households_of(keys_of: dict, vkeys) -> dict:
-    """{table: the index in `vkeys` of each of its sorted keys (-1: none)}, one look-up per
-    run of equal keys: none when a table's runs are exactly `vkeys` (every household has
-    rows); the runs of the tables with rows for few households looked up together."""
+    """{table: the index in `vkeys` of each of its sorted keys (-1: none)} of {table: (its
+    keys, the first row of each run of equal keys)}, one look-up per run: none when a
+    table's runs are exactly `vkeys` (every household has rows); the runs of the tables
+    with rows for few households looked up together."""
     np, pa, pc = cells._libs()
     out, few = {}, {}
-    for name, keys in keys_of.items():
-        runs, lengths = _runs(keys)
-        if len(runs) == len(vkeys) and pc.all(pc.equal(runs, vkeys)).as_py():
-            out[name] = np.repeat(np.arange(len(runs), dtype=np.int64), lengths)
-        elif len(runs) < len(vkeys) // 4:
+    for name, (keys, starts) in keys_of.items():
+        lengths = np.diff(np.append(starts, len(keys)))
+        if same_keys(keys, starts, vkeys):
+            out[name] = np.repeat(np.arange(len(starts), dtype=np.int64), lengths)
+            continue
+        runs = keys.take(pa.array(starts)) if len(keys) else keys
+        if len(runs) < len(vkeys) // 4:
             few[name] = runs, lengths
         else:
             at = cells.codes(pc.index_in(runs, value_set=vkeys), len(runs))
@@ -209,17 +211,6 @@ def _households_of(keys_of: dict, vkeys) -> dict:
             out[name] = np.repeat(at[cells.codes(pc.index_in(runs, value_set=union),
                                                  len(runs))], lengths)
     return out
-
-
-def _runs(keys) -> tuple:
-    """(the key of each run of equal `keys`, its length)."""
-    np, pa, pc = cells._libs()
-    n = len(keys)
-    if not n:
-        return keys, np.zeros(0, np.int64)
-    change = pc.not_equal(keys.slice(1), keys.slice(0, n - 1)).to_numpy(zero_copy_only=False)
-    starts = np.concatenate([[0], np.flatnonzero(change) + 1])
-    return keys.take(pa.array(starts)), np.diff(np.append(starts, n))
 
 
 def _orphan(t: _Table, key: str, number) -> Reject:
