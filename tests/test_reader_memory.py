@@ -51,11 +51,6 @@ def _peak(folder) -> tuple[int, str, int]:
     return int(out[0]), out[1], int(out[2])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "batch/tablefiles._Cursor loads all of one household's rows before tablebuild cuts them "
-    "at MAX_ROWS + 1 (helper `read` owns batch/table*.py): ~48 MB of arrow data for "
-    "1,000,000 rows. Fix: cut in _Cursor (keep at most MAX_ROWS + 1 rows of the household "
-    "whose key is still open, drop the rest of each batch while the key does not change)"))
 def test_a_million_rows_of_one_household_take_the_memory_of_a_batch(tmp_path):
     peak, field, rejects = _peak(_city_with_one_household_of(tmp_path, ROWS))
     assert (field, rejects) == ("persons[0].insured", 1)

@@ -246,3 +246,28 @@ def test_the_households_order_and_a_repeated_id_are_those_of_the_text(city, tmp_
     with pytest.raises(InputError) as e:
         _read(unsorted)
     assert e.value.message.endswith(f"(at households.parquet:row {where + 1})")
+
+
+@pytest.mark.parametrize("batch", [1, 3, 16, 1 << 20])
+def test_a_household_past_the_row_cap_reads_the_same_from_batches_cut_at_the_cap(
+        city, tmp_path, monkeypatch, batch):
+    """A household with more rows of insured_periods than layout.MAX_ROWS (set to 4 here):
+    the cursor keeps MAX_ROWS + 1 of them across batches (tablecursor.Cursor._capped, the
+    hostile review's reader memory), which tablerows takes as before: the household is
+    refused naming the same field, every other household reads the same, whatever the
+    batches and whole or in parts."""
+    from levyrules.population import layout
+
+    def many(t):        # the first household's first period 11 times more
+        return pa.concat_tables([t.slice(0, 1).take(pa.array([0] * 11)), t])
+    folder = _edit(city, tmp_path / "t", "insured_periods", many)
+    plan = parts(folder, 40, check=False, tail=2, split=2)
+    monkeypatch.setattr(layout, "MAX_ROWS", 4)
+    monkeypatch.setattr(tablecursor, "BATCH", 1 << 20)
+    whole, parted = _read(folder), _read(folder, plan=plan)
+    assert [x.field for r in whole for _, x in r[1]][:1] == ["persons[0].insured"]
+    monkeypatch.setattr(tablecursor, "BATCH", batch)
+    assert _read(folder) == whole
+    assert _read(folder, plan=plan) == parted
+    monkeypatch.setattr(tablecursor.Cursor, "_capped", lambda self, *piece: piece)
+    assert _read(folder) == whole         # as without the cut

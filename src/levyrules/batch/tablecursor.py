@@ -13,6 +13,7 @@ width of 8 to 16 bytes, compared as two integers each (tablecells.words), every 
 from __future__ import annotations
 
 from ..errors import InputError
+from ..population import layout
 from . import tablecells as cells
 from .tablefiles import _empty, _keys
 
@@ -40,6 +41,7 @@ class Cursor:
             self.it = t.batches(BATCH)
         self.pieces: list = []          # (arrow table, numbers, keys, first of a run)
         self.tail: str | None = None    # last key loaded
+        self.open = 0                   # rows kept of the household of `tail`
         self.done = False
 
     def _load(self) -> None:
@@ -69,7 +71,30 @@ class Cursor:
             table, numbers, keys = table.slice(skip), numbers[skip:], keys.slice(skip)
             first = first[skip:]
             self.after = None
-        self.pieces.append((table, numbers, keys, first))
+        piece = self._capped(table, numbers, keys, first)
+        if len(piece[1]):               # (nothing: the rest of a household past the cap)
+            self.pieces.append(piece)
+
+    def _capped(self, table, numbers, keys, first) -> tuple:
+        """The batch with at most MAX_ROWS + 1 rows of a household, counting those kept
+        from the batches before (as tablerows takes them: the household is refused, and
+        the rows past those are never looked at), so that the memory for one household
+        of very many rows is that of a batch, not of all its rows."""
+        np, pa, _ = _libs()
+        cap, n, before = layout.MAX_ROWS + 1, len(first), self.open
+        starts = np.flatnonzero(first)
+        lead = int(starts[0]) if len(starts) else n     # rows that go on the open run
+        longest = before + lead
+        if len(starts):
+            longest = max(longest, int(np.diff(np.append(starts, n)).max()))
+        self.open = min(n - int(starts[-1]) if len(starts) else before + n, cap)
+        if longest <= cap:
+            return table, numbers, keys, first
+        at = np.arange(n)
+        pos = at - np.maximum.accumulate(np.where(first, at, 0))
+        pos[:lead] += before
+        keep = np.flatnonzero(pos < cap)
+        return table.take(pa.array(keep)), numbers[keep], keys.take(pa.array(keep)), first[keep]
 
     def take(self, upto: str | None) -> tuple:
         """(arrow table, row numbers, household_id of each row, the index of the first row
