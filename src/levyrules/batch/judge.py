@@ -49,13 +49,12 @@ def judge(np, fy: int, groups, head, facts, income, income_u, judged, on, late, 
         is_head[head] = True
         counts_earner &= ~is_head | ~fictitious[hh]
 
-    total = groups.sum
-    judgement_income = total(inc * counted)
-    earners = total(counts_earner)
-    declared = total(~declared_p & counted) == 0
-    n_insured = total(counted & on)
+    judgement_income = groups.sum(inc * counted)
     is_late = counted & late
-    persons = n_insured + total(is_late)
+    earners, undeclared, n_insured, n_late = groups.counts(
+        [counts_earner, ~declared_p & counted, counted & on, is_late])
+    declared = undeclared == 0
+    persons = n_insured + n_late
     tier = _tier(np, nat, judgement_income, earners, persons, declared)
     late_rows = np.flatnonzero(is_late)             # 特定同一世帯所属者: few
     specified = np.zeros(len(judgement_income), np.int8)
