@@ -10,6 +10,12 @@ guarantees that: batch/evaluate.py `_too_large`)."""
 from __future__ import annotations
 
 
+def ranges(np, starts, lengths):
+    """The positions starts[k] .. starts[k]+lengths[k]-1, concatenated."""
+    offsets = np.cumsum(lengths) - lengths
+    return np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
+
+
 class Groups:
     __slots__ = ("np", "hh", "starts", "ends", "size", "before", "nonempty", "largest")
 
@@ -64,8 +70,16 @@ class Groups:
         return out
 
     def any(self, flags):
-        """bool[G]: whether any row of the group is set."""
-        return self.sum(flags) > 0
+        """bool[G]: whether any row of the group is set (the groups of the rows set,
+        marked: no running sum over every row)."""
+        out = self.np.zeros(self.size, bool)
+        out[self.hh.take(self.np.flatnonzero(flags))] = True
+        return out
+
+    def rows(self, groups):
+        """The rows of the groups at `groups` (sorted), in order."""
+        starts = self.starts.take(groups)
+        return ranges(self.np, starts, self.ends.take(groups) - starts + 1)
 
     def bit_or(self, masks):
         """The OR of each group's month masks (0 for a group without a row)."""

@@ -26,6 +26,7 @@ from ..engine.head_change import head_parts
 from ..engine.calendar import fy_month, fy_start
 from ..errors import LevyError
 from ..engine.members import judge_columns, judgement_dates
+from .groups import ranges
 from .population import NONE
 
 
@@ -86,12 +87,6 @@ def _parts(pop, i: int, changes: list, liable: int, fy: int) -> list:
     return out
 
 
-def _ranges(np, starts, lengths):
-    """The positions starts[k] .. starts[k]+lengths[k]-1, concatenated."""
-    offsets = np.cumsum(lengths) - lengths
-    return np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
-
-
 def expand(np, pop, facts, v, p: Plan, groups_of):
     """The view of the parts of the households taken by `p`, and of them alone: `v`'s
     columns (batch/evaluate.py _view) gathered for the persons of each part (a household's
@@ -102,7 +97,7 @@ def expand(np, pop, facts, v, p: Plan, groups_of):
     q = np.searchsorted(v.index, p.house)           # each part's household in the view
     starts, sizes = v.groups.starts, v.groups.ends - v.groups.starts + 1
     lengths = sizes.take(q)
-    take = _ranges(np, starts.take(q), lengths)     # the persons of every part, in v
+    take = ranges(np, starts.take(q), lengths)     # the persons of every part, in v
     J = len(q)
     pstart = np.cumsum(lengths) - lengths           # each part's first person in w
     w = types.SimpleNamespace(house=q, take=take, size=J)
@@ -149,8 +144,8 @@ def _judge_after(np, pop, facts, p: Plan, after, w, pstart, lengths) -> None:
         judged = np.where(covered, since, judgement_dates(sub, subfacts, month))
         on = judge_columns(sub, subfacts, judged)[0]
         w.judged[parts] = judged[hs]
-        mine_p = _ranges(np, pstart[parts], lengths[parts])
-        mine_s = _ranges(np, sub.start[hs], lengths[parts])
+        mine_p = ranges(np, pstart[parts], lengths[parts])
+        mine_s = ranges(np, sub.start[hs], lengths[parts])
         w.on[mine_p] = on[mine_s]
         w.late[mine_p] = False
         w.counted[mine_p] = on[mine_s] | (np.repeat(w.head[parts], lengths[parts]) == mine_p)
@@ -161,7 +156,7 @@ def _households(np, pop, facts, rows):
     forms of members.py, and the position of each of `rows` in it."""
     hs, local = np.unique(rows, return_inverse=True)
     sizes = pop.start[hs + 1] - pop.start[hs]
-    persons = _ranges(np, pop.start[hs], sizes)
+    persons = ranges(np, pop.start[hs], sizes)
     new = np.full(len(pop.birth), -1, np.int64)
     new[persons] = np.arange(len(persons))
     per = pop.periods
