@@ -28,8 +28,12 @@ def reduce_columns(c: Component, L) -> None:
     L.pc_household = None
     if pc is not None and hasattr(pc, "take"):  # the same 均等割 on every row of a household
         red = pc - pc * keep.numerator // keep.denominator
-        if L.rows_later:
-            L.pc_net = L.pc_net - red.take(L.hh) * (L.is_preschool & L.of_household(L.declared))
+        if L.rows_later:                # the rows of the 未就学児 alone (few)
+            rows = L.shared.get("preschool rows")
+            if rows is None:
+                rows = L.shared["preschool rows"] = L.np.flatnonzero(L.is_preschool)
+            hh = L.hh.take(rows)
+            L.with_rows("pc_net", rows, L.pc_net.take(rows) - red.take(hh) * L.declared.take(hh))
         L.preschool += red * L.declared * L.sum_once(
             "n·preschool", lambda: L.n * L.is_preschool) * c.rates.denominator
         return
