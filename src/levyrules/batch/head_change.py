@@ -12,8 +12,10 @@ notice is spread from its own 判定日), and who counts as the last part judged
 
 `plan` picks the households (flagged `scalar` for a 世帯主変更 alone: its changes are rows
 of the population, Population.head_changes, and no Household is read) and their parts;
-`expand` makes the view of parts the 判定 and the components run on (every other
-household is one part, as it is); `combine` folds the parts' columns back onto the households. Integers only."""
+`expand` makes the view of their parts alone, which the 判定 and the components run on
+apart (every household, these included as if their 世帯主 had not changed, runs once in
+the main view); `combine` writes the parts' columns, folded, over those households' places
+in the main view's columns. Integers only."""
 
 from __future__ import annotations
 
