@@ -145,3 +145,22 @@ def test_from_households_gives_the_changes_as_rows():
     swapped = attrs.evolve(h, head_changes=h.head_changes[::-1])
     assert len(from_households([swapped]).head_changes["person"]) == 0
     assert_equal(tariff, [swapped])
+
+
+def test_parts_written_over_the_households_places_without_touching_another_column():
+    """head_change._writer: an array standing for two columns is written in place for the
+    first and copied for the second (other values), kept for the same source; a
+    read-only array is copied; positions other than the households' are never written."""
+    from levyrules.batch.head_change import _writer
+    put = _writer(np.array([1, 3]))
+    shared = np.arange(5, dtype=np.int64)
+    src_a, src_b = np.array([10, 30]), np.array([20, 40])
+    a = put(shared, src_a, src_a)
+    b = put(shared, src_b, src_b)
+    again = put(shared, src_a, src_a)
+    assert a.tolist() == [0, 10, 2, 30, 4] and b.tolist() == [0, 20, 2, 40, 4]
+    assert again is a and b is not a
+    frozen = np.zeros(5, np.int64)
+    frozen.flags.writeable = False
+    assert put(frozen, np.array([7, 8])).tolist() == [0, 7, 0, 8, 0]
+    assert not frozen.any()

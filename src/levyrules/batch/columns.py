@@ -126,19 +126,20 @@ def household_columns(np, pop, tariff, v, parts: dict, money: tuple | None = Non
                  "specified_household": labels_column(np, SPECIFIED, j.specified)}
     insured = f.insured != 0
 
-    count = v.groups.sum
-    n_insured = count(insured)
-    under18 = count(f.under18 & insured)
+    n_insured, under18, old, preschool, care, unsure = v.groups.counts([
+        insured, f.under18 & insured, insured & (v.birth <= _born_by(pop.fiscal_year)),
+        f.preschool & insured, f.care != 0,
+        (insured | v.counted) & ~v.income.declared])     # (provisional: see _totals)
     head_insured = insured.take(v.head)
-    single_old = count(insured & (v.birth <= _born_by(pop.fiscal_year))) == 1   # 65+ on 1 April
+    single_old = old == 1                           # one insured, 65 or over on 1 April
     kind = (~head_insured).view(np.int8) * np.int8(8)
     kind += (under18 > 0).view(np.int8) * np.int8(4)
     kind += (n_insured == 1).view(np.int8) * np.int8(2)
     kind += single_old.view(np.int8)
     out.update(household_type=labels_column(np, _TYPES, kind),
                insured_persons=n_insured,
-               preschool_children=count(f.preschool & insured), under18_insured=under18,
-               care_persons=count(f.care != 0), fictitious_head=~head_insured,
+               preschool_children=preschool, under18_insured=under18,
+               care_persons=care, fictitious_head=~head_insured,
                head_changes=np.zeros(H, np.int64) if head_changes is None else head_changes)
     for name, cols in parts.items():
         for k, col in cols.items():
@@ -147,7 +148,7 @@ def household_columns(np, pop, tariff, v, parts: dict, money: tuple | None = Non
             out[f"{name}_relief_{r.id}"] = np.zeros(H, np.int64)
     if money is None:
         money = notices(np, tariff, parts, v.judged)
-    _totals(np, tariff, out, money, v)
+    _totals(np, tariff, out, money, unsure > 0)
     return out
 
 
@@ -171,13 +172,14 @@ def notices(np, tariff, parts: dict, judged) -> tuple:
     return total, rounding, by_period, at_once
 
 
-def _totals(np, tariff, out: dict, money: tuple, v) -> None:
+def _totals(np, tariff, out: dict, money: tuple, provisional) -> None:
+    """The money columns, and `provisional`: whether someone insured or counted has not
+    declared an income."""
     total, rounding, by_period, at_once = money
     H = len(total)
     for i, p in enumerate(rowmod.periods(tariff)):
         out[f"installment_{p}"] = by_period[:, i]
     out["installment_at_once"] = at_once
-    provisional = v.groups.any(((v.facts.insured != 0) | v.counted) & ~v.income.declared)
     out.update(total=total, total_rounding=rounding, provisional=provisional,
                unverified=np.full(H, tariff.status != "verified"),
                complete=np.ones(H, bool))

@@ -61,28 +61,16 @@ def assess_columns(pop: Population, tariff) -> Columns:
     on, late, counted = judge_columns(pop, facts, judged)
     v = _view(np, pop, keep, facts, income, income_u, judged, on, late, counted)
     del income, income_u, judged, on, late, counted    # the view keeps what it needs
-    w = v if not changes.taken.any() else \
+    w = None if not changes.taken.any() else \
         head_change.expand(np, pop, facts, v, changes, lambda hh, n: Groups(np, hh, n))
     del facts
-    if w is not v:
-        _slim(v)
-    w.judgement = judging.judge(np, fy, w.groups, w.head, w.facts, w.income,
-                                w.income_u, w.judged, w.on, w.late, w.counted, nat,
-                                tariff.options.fictitious_head_counts_as_earner)
-    names = [name for name in ORDER if name in nat.caps]
-    months = {name: w.facts.care if name == "care" else w.facts.insured for name in names}
-    rows = components.rows_of(np, w, months)
-    del months
-    _after_rows(v, w)
-    parts = {}
-    for name in names:
-        parts[name] = components.levy(np, name, tariff, w, rows.pop(name), w is not v)
-    del rows
-    if w is v:
+    parts = _levies(np, tariff, v)
+    if w is None:
         out = household_columns(np, pop, tariff, v, parts)
     else:
-        money = notices(np, tariff, parts, w.judged)
-        parts, money = head_change.combine(np, v, w, parts, money)
+        w_parts = _levies(np, tariff, w, True)
+        parts, money = head_change.combine(np, v, w, parts, notices(np, tariff, parts, v.judged),
+                                           w_parts, notices(np, tariff, w_parts, w.judged))
         n = np.zeros(len(v.index), np.int64)
         n[np.searchsorted(v.index, np.flatnonzero(changes.taken))] = changes.changes
         out = household_columns(np, pop, tariff, v, parts, money, n)
@@ -176,29 +164,39 @@ def _view(np, pop: Population, keep, facts, income, income_u, judged, on, late, 
     return v
 
 
-def _slim(v, keep: tuple = ()) -> None:
-    """`v` keeps only what head_change.combine and household_columns read of it (and the
-    fields `keep`): once the parts' view holds its own copy of every person column (a
-    世帯主変更 in the chunk), and once the components' rows are made, so the working
-    memory does not hold person columns no later step reads."""
+def _levies(np, tariff, v, parts: bool = False) -> dict:
+    """{component: its columns} for the households of view `v` (or the parts of
+    head_change.expand, `parts`: with the 平等割 part of the 軽減 of each), after the
+    判定; the person columns the rows are made from are dropped once they are made."""
+    nat = tariff.national
+    v.judgement = judging.judge(np, tariff.fiscal_year, v.groups, v.head, v.facts, v.income,
+                                v.income_u, v.judged, v.on, v.late, v.counted, nat,
+                                tariff.options.fictitious_head_counts_as_earner)
+    names = [name for name in ORDER if name in nat.caps]
+    months = {name: v.facts.care if name == "care" else v.facts.insured for name in names}
+    rows = components.rows_of(np, v, months)
+    del months
+    if parts:
+        for k in ("facts", "income", "income_u", "base_x", "asset", "on", "late"):
+            delattr(v, k)
+    else:
+        _slim(v)
+    return {name: components.levy(np, name, tariff, v, rows.pop(name), parts)
+            for name in names}
+
+
+def _slim(v) -> None:
+    """`v` keeps only what head_change.combine and household_columns read of it, once
+    the components' rows are made, so the working memory does not hold person columns
+    no later step reads."""
     facts = {k: getattr(v.facts, k) for k in ("insured", "care", "preschool", "under18")}
     declared = v.income.declared
     for k in list(vars(v)):
-        if k not in ("index", "hh", "head", "groups", "judged", "birth") + keep:
+        if k not in ("index", "hh", "head", "groups", "judged", "birth", "judgement",
+                     "counted"):
             delattr(v, k)
     v.facts = types.SimpleNamespace(**facts)
     v.income = types.SimpleNamespace(declared=declared)
-
-
-def _after_rows(v, w) -> None:
-    """The person columns the components' rows were made from, dropped once the rows
-    are made (the 判定 is done; head_change.combine reads w's 判定, 判定日, heads and who
-    counts, household_columns what _slim keeps of v)."""
-    if w is v:
-        _slim(v, ("judgement", "counted"))
-    else:
-        for k in ("facts", "income", "income_u", "base_x", "asset", "on", "late"):
-            delattr(w, k)
 
 
 # what the 判定, the steps and the household columns read of the facts and incomes

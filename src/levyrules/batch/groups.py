@@ -10,8 +10,14 @@ guarantees that: batch/evaluate.py `_too_large`)."""
 from __future__ import annotations
 
 
+def ranges(np, starts, lengths):
+    """The positions starts[k] .. starts[k]+lengths[k]-1, concatenated."""
+    offsets = np.cumsum(lengths) - lengths
+    return np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
+
+
 class Groups:
-    __slots__ = ("np", "hh", "starts", "ends", "size", "before", "nonempty")
+    __slots__ = ("np", "hh", "starts", "ends", "size", "before", "nonempty", "largest")
 
     def __init__(self, np, hh, size: int):
         self.np = np
@@ -24,6 +30,7 @@ class Groups:
         # with a row when some have none (else None)
         self.before = int(np.searchsorted(self.ends, 0))
         self.nonempty = None if len(hh) == 0 or counts.all() else np.flatnonzero(counts)
+        self.largest = int(counts.max()) if size else 0     # the most rows of a group
 
     def sum(self, values):
         """int64[G]: the sum of each group's rows (exact; bool counts as 0/1: a running
@@ -39,9 +46,40 @@ class Groups:
         running[1:] -= running[:-1].copy()
         return running.astype(np.int64, copy=False)
 
+    def counts(self, columns: list, most: int = 1) -> list:
+        """[int64[G]]: the sum of each group's rows of each of `columns` (bool, or ints
+        from 0 to `most`), several columns to one running sum: each column is a field of
+        bits of an unsigned 64-bit word, wide enough for a group's sum (at most `most` ×
+        the largest group), so a group's sum of words is its sums side by side with no
+        carry from one field into the next, exact modulo 2**64 as `sum`."""
+        np = self.np
+        width = max(1, (most * self.largest).bit_length())
+        per = 64 // width
+        if per < 2:
+            return [self.sum(c) for c in columns]
+        out = []
+        mask = np.uint64((1 << width) - 1)
+        for at in range(0, len(columns), per):
+            batch = columns[at:at + per]
+            word = batch[0].astype(np.uint64)
+            for i, c in enumerate(batch[1:], 1):
+                word |= c.astype(np.uint64) << np.uint64(i * width)
+            total = self.sum(word.view(np.int64)).view(np.uint64)
+            out += [((total >> np.uint64(i * width)) & mask).view(np.int64)
+                    for i in range(len(batch))]
+        return out
+
     def any(self, flags):
-        """bool[G]: whether any row of the group is set."""
-        return self.sum(flags) > 0
+        """bool[G]: whether any row of the group is set (the groups of the rows set,
+        marked: no running sum over every row)."""
+        out = self.np.zeros(self.size, bool)
+        out[self.hh.take(self.np.flatnonzero(flags))] = True
+        return out
+
+    def rows(self, groups):
+        """The rows of the groups at `groups` (sorted), in order."""
+        starts = self.starts.take(groups)
+        return ranges(self.np, starts, self.ends.take(groups) - starts + 1)
 
     def bit_or(self, masks):
         """The OR of each group's month masks (0 for a group without a row)."""

@@ -12,8 +12,10 @@ notice is spread from its own 判定日), and who counts as the last part judged
 
 `plan` picks the households (flagged `scalar` for a 世帯主変更 alone: its changes are rows
 of the population, Population.head_changes, and no Household is read) and their parts;
-`expand` makes the view of parts the 判定 and the components run on (every other
-household is one part, as it is); `combine` folds the parts' columns back onto the households. Integers only."""
+`expand` makes the view of their parts alone, which the 判定 and the components run on
+apart (every household, these included as if their 世帯主 had not changed, runs once in
+the main view); `combine` writes the parts' columns, folded, over those households' places
+in the main view's columns. Integers only."""
 
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from ..engine.head_change import head_parts
 from ..engine.calendar import fy_month, fy_start
 from ..errors import LevyError
 from ..engine.members import judge_columns, judgement_dates
+from .groups import ranges
 from .population import NONE
 
 
@@ -86,59 +89,44 @@ def _parts(pop, i: int, changes: list, liable: int, fy: int) -> list:
     return out
 
 
-def _ranges(np, starts, lengths):
-    """The positions starts[k] .. starts[k]+lengths[k]-1, concatenated."""
-    offsets = np.cumsum(lengths) - lengths
-    return np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
-
-
 def expand(np, pop, facts, v, p: Plan, groups_of):
-    """The view of parts: `v` (batch/evaluate.py _view) with the first part of each
-    household taken by `p` in the household's place and its other parts after the last
-    household (their persons repeated), months cut to each part's window, 判定日 and who
-    counts per part. Appending keeps every other household where it is: the columns
-    are copied once, not gathered."""
-    H, P = len(v.index), len(v.hh)
+    """The view of the parts of the households taken by `p`, and of them alone: `v`'s
+    columns (batch/evaluate.py _view) gathered for the persons of each part (a household's
+    persons once per part), months cut to each part's window, 判定日 and who counts per
+    part. `house`: each part's household in `v`; `take`: each of its persons' row in `v`.
+    The parts are few: every other household is evaluated in `v`, once, as it is, and
+    `combine` writes the parts' sums over the places of theirs."""
     q = np.searchsorted(v.index, p.house)           # each part's household in the view
-    lead = np.ones(len(q), bool)
-    lead[1:] = q[1:] != q[:-1]                      # the household's first part
-    extra = np.flatnonzero(~lead)
     starts, sizes = v.groups.starts, v.groups.ends - v.groups.starts + 1
-    place = q.copy()                                # each part's place in w
-    place[extra] = H + np.arange(len(extra))
-    pstart = starts[q]                              # each part's first person in w
-    lengths = sizes[q[extra]]
-    pstart[extra] = P + np.cumsum(lengths) - lengths
-    take = _ranges(np, starts[q[extra]], lengths)   # the persons of the parts appended
+    lengths = sizes.take(q)
+    take = ranges(np, starts.take(q), lengths)     # the persons of every part, in v
+    J = len(q)
+    pstart = np.cumsum(lengths) - lengths           # each part's first person in w
+    w = types.SimpleNamespace(house=q, take=take, size=J)
+    w.hh = np.repeat(np.arange(J), lengths)
+    w.head = pstart + (p.head - pop.start[p.house])
+    w.groups = groups_of(w.hh, J)
 
-    def grow(col):
-        return np.concatenate([col, col[take]])
-    w = types.SimpleNamespace(house=q[extra], take=take, size=H)
-    w.hh = np.concatenate([v.hh, np.repeat(np.arange(H, H + len(extra)), lengths)])
-    w.head = np.concatenate([v.head, np.zeros(len(extra), np.int64)])
-    w.head[place] = pstart + (p.head - pop.start[p.house])
-    w.groups = groups_of(w.hh, H + len(extra))
-    w.facts = types.SimpleNamespace(**{k: grow(getattr(v.facts, k)) for k in vars(v.facts)})
-    w.income = types.SimpleNamespace(**{k: grow(c) for k, c in vars(v.income).items()})
-    w.income_u = w.income if v.income_u is v.income else \
-        types.SimpleNamespace(**{k: grow(c) for k, c in vars(v.income_u).items()})
+    def cut(obj):
+        return types.SimpleNamespace(**{k: c.take(take) for k, c in vars(obj).items()})
+    w.facts, w.income = cut(v.facts), cut(v.income)
+    w.income_u = w.income if v.income_u is v.income else cut(v.income_u)
     for k in ("base_x", "asset", "on", "late", "counted"):     # (birth: read of v alone)
-        setattr(w, k, grow(getattr(v, k)))
-    w.judged = np.concatenate([v.judged, v.judged[q[extra]]])
-    mine = _ranges(np, pstart, sizes[q])            # the persons of every part
-    cut = np.repeat(p.window, sizes[q])
-    w.facts.insured[mine] &= cut
-    w.facts.care[mine] &= cut
+        setattr(w, k, getattr(v, k).take(take))
+    w.judged = v.judged.take(q)
+    window = np.repeat(p.window, lengths)
+    w.facts.insured &= window
+    w.facts.care &= window
     after = np.flatnonzero(p.since != NONE)
     if len(after):
-        _judge_after(np, pop, facts, p, after, w, place, pstart, sizes[q])
+        _judge_after(np, pop, facts, p, after, w, pstart, lengths)
     return w
 
 
-def _judge_after(np, pop, facts, p: Plan, after, w, at, pstart, lengths) -> None:
+def _judge_after(np, pop, facts, p: Plan, after, w, pstart, lengths) -> None:
     """The 判定日 and who counts of the parts after a change (`after`: their indexes in
-    `p`; per part of `p`: `at` its place in `w`, `pstart` its first person there,
-    `lengths` its number of persons): the day of the change when someone is insured on it, else the first day the
+    `p` and in `w`; per part: `pstart` its first person in `w`, `lengths` its number
+    of persons): the day of the change when someone is insured on it, else the first day the
     part's months give; no 特定同一世帯所属者 (their status ended with the change), so
     only the insured and the part's 世帯主 count. Judged on the taken households alone
     (`sub`), one layer per change (a household's k-th change in layer k)."""
@@ -157,13 +145,12 @@ def _judge_after(np, pop, facts, p: Plan, after, w, at, pstart, lengths) -> None
         month[hs] = p.first[parts]
         judged = np.where(covered, since, judgement_dates(sub, subfacts, month))
         on = judge_columns(sub, subfacts, judged)[0]
-        places = at[parts]
-        w.judged[places] = judged[hs]
-        mine_p = _ranges(np, pstart[parts], lengths[parts])
-        mine_s = _ranges(np, sub.start[hs], lengths[parts])
+        w.judged[parts] = judged[hs]
+        mine_p = ranges(np, pstart[parts], lengths[parts])
+        mine_s = ranges(np, sub.start[hs], lengths[parts])
         w.on[mine_p] = on[mine_s]
         w.late[mine_p] = False
-        w.counted[mine_p] = on[mine_s] | (np.repeat(w.head[places], lengths[parts]) == mine_p)
+        w.counted[mine_p] = on[mine_s] | (np.repeat(w.head[parts], lengths[parts]) == mine_p)
 
 
 def _households(np, pop, facts, rows):
@@ -171,7 +158,7 @@ def _households(np, pop, facts, rows):
     forms of members.py, and the position of each of `rows` in it."""
     hs, local = np.unique(rows, return_inverse=True)
     sizes = pop.start[hs + 1] - pop.start[hs]
-    persons = _ranges(np, pop.start[hs], sizes)
+    persons = ranges(np, pop.start[hs], sizes)
     new = np.full(len(pop.birth), -1, np.int64)
     new[persons] = np.arange(len(persons))
     per = pop.periods
@@ -187,45 +174,61 @@ def _households(np, pop, facts, rows):
     return sub, subfacts, local.reshape(-1)
 
 
-def combine(np, v, w, parts: dict, money: tuple) -> tuple:
-    """The parts' columns folded onto the households of `v` (engine.head_change.combine): the
-    first part's 判定, 判定日 and 世帯主 (in the household's place), who counts as the
-    last part judged it, every amount summed, and the 平等割 part of the 7割・5割・2割軽減
-    of every part when the household has any (population.rows._split). `money`: the
-    parts' (total, 端数, 期別税額 [J, n], 随時). Returns (parts, money) per household."""
-    H = w.size
-    v.judgement = attrs.evolve(w.judgement, **{
-        f.name: getattr(w.judgement, f.name)[:H] for f in attrs.fields(type(w.judgement))})
-    v.judged, v.head = w.judged[:H], w.head[:H]
-    P = len(v.hh)
-    counted = w.counted[:P].copy()
+def combine(np, v, w, parts: dict, money: tuple, w_parts: dict, w_money: tuple) -> tuple:
+    """The parts' columns (`w`: `expand`; `w_parts`, `w_money`) folded onto their
+    households in `v`'s columns (`parts`, `money`: each household evaluated as if its
+    世帯主 had not changed), as engine.head_change.combine does: the first part's 判定,
+    判定日 and 世帯主 in the household's place, who counts as the last part judged it,
+    every amount summed, and the 平等割 part of the 7割・5割・2割軽減 of every part
+    when the household has any (population.rows._split). `money`: (total, 端数, 期別税額
+    [H, n], 随時). Returns (parts, money) per household of `v`."""
+    lead = np.ones(len(w.house), bool)                  # the first part of its household
+    lead[1:] = w.house[1:] != w.house[:-1]
+    first = np.flatnonzero(lead)
+    put = _writer(w.house.take(first))
+    v.judgement = attrs.evolve(v.judgement, **{
+        f.name: put(getattr(v.judgement, f.name), getattr(w.judgement, f.name).take(first))
+        for f in attrs.fields(type(v.judgement))})
+    v.judged = put(v.judged, w.judged.take(first))
+    v.head = put(v.head.copy(), w.take.take(w.head.take(first)))  # (v.head: pop.head)
     last = np.ones(len(w.house), bool)                  # the last part of its household
-    last[:-1] = w.house[1:] != w.house[:-1]
-    sel = np.flatnonzero(last[w.hh[P:] - H])
-    counted[w.take[sel]] = w.counted[P + sel]
-    v.counted = counted
+    last[:-1] = lead[1:]
+    sel = np.flatnonzero(last.take(w.hh))
+    v.counted[w.take.take(sel)] = w.counted.take(sel)   # (v's own: judge_columns made it)
 
-    def add(col):           # the parts added into the first part's place
-        out, rest = col[:H], col[H:]
-        if rest.any():
-            if not out.flags.writeable:
-                out = out.copy()
-            np.add.at(out, w.house, rest)
-        return out
-    done: dict = {}
-
-    def total(col):         # once per array (a ledger array may stand for two fields)
-        if id(col) not in done:
-            done[id(col)] = (col, add(col))       # col kept: its id is not reused
-        return done[id(col)][1]
+    def total(col, wcol):
+        return put(col, np.add.reduceat(wcol, first, axis=0), wcol)
     out = {}
     for name, cols in parts.items():
-        raw = cols.pop("statutory_household_all")
-        summed = {k: total(c) for k, c in cols.items()}
-        statutory = summed["statutory_per_capita"] + summed["statutory_per_household"]
-        summed["statutory_per_household"] = total(raw) * (statutory != 0)
-        summed["statutory_per_capita"] = statutory - summed["statutory_per_household"]
-        out[name] = summed
-    for c in money[2].T:                    # each 納期 (installment_columns' own rows)
-        add(c)
-    return out, (total(money[0]), total(money[1]), money[2][:H], total(money[3]))
+        mine = w_parts[name]
+        raw = np.add.reduceat(mine.pop("statutory_household_all"), first)
+        statutory = np.add.reduceat(mine["statutory_per_capita"] + mine[
+            "statutory_per_household"], first)
+        hh_part = raw * (statutory != 0)
+        own = {"statutory_per_household": hh_part, "statutory_per_capita": statutory - hh_part}
+        out[name] = {k: put(c, own[k]) if k in own else total(c, mine[k])
+                     for k, c in cols.items()}
+    return out, tuple(total(c, wc) for c, wc in zip(money, w_money))
+
+
+def _writer(at):
+    """put(col, values, source=None): `col` with `values` at the positions `at` (the
+    households with parts). Every column of the households is written there, each with
+    its own values, so an array is written in place the first time it is met (an array
+    standing for two columns keeps the other's values everywhere else); met again, it
+    is the same result for the same `source` array of the parts, else a copy is
+    written. A read-only array (the shared zeros of components._fields) is copied."""
+    written: dict = {}                  # id -> (source, the array written)
+
+    def put(col, values, source=None):
+        known = written.get(id(col))
+        if known is not None:
+            if source is not None and known[0] is source:
+                return known[1]
+            col = col.copy()
+        elif not col.flags.writeable:
+            col = col.copy()
+        col[at] = values
+        written[id(col)] = (source, col)
+        return col
+    return put

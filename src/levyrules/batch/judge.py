@@ -34,28 +34,27 @@ def judge(np, fy: int, groups, head, facts, income, income_u, judged, on, late, 
     (P) grouped by household (`groups`, batch/groups.py), `head` the person row of each
     世帯主."""
     hh = groups.hh
-    if income_u is income:                          # nobody has the 非自発的失業 特例
-        inc, earner, declared_p = income.judgement_income, income.is_earner, income.declared
-    else:
-        judged_bit = np.left_shift(1, month_key_columns(judged) - (fy * 12 + 3))
-        use_u = (facts.unemployment_period & judged_bit[hh]) != 0
-        inc = np.where(use_u, income_u.judgement_income, income.judgement_income)
-        earner = np.where(use_u, income_u.is_earner, income.is_earner)
-        declared_p = np.where(use_u, income_u.declared, income.declared)
+    inc, earner, declared_p = income.judgement_income, income.is_earner, income.declared
+    if income_u is not income:                      # someone has the 非自発的失業 特例
+        rows = np.flatnonzero(facts.unemployment_period)        # (few)
+        judged_bit = np.left_shift(1, month_key_columns(judged.take(hh.take(rows)))
+                                   - (fy * 12 + 3))
+        rows = rows[(facts.unemployment_period.take(rows) & judged_bit) != 0]
+        inc, earner, declared_p = inc.copy(), earner.copy(), declared_p.copy()
+        inc[rows] = income_u.judgement_income.take(rows)
+        earner[rows] = income_u.is_earner.take(rows)
+        declared_p[rows] = income_u.declared.take(rows)
     fictitious = ~(on[head] | late[head])
     counts_earner = earner & counted
     if not count_fictitious:                        # the 擬制世帯主 not counted as earner
-        is_head = np.zeros(len(hh), bool)
-        is_head[head] = True
-        counts_earner &= ~is_head | ~fictitious[hh]
+        counts_earner[head[fictitious]] = False
 
-    total = groups.sum
-    judgement_income = total(inc * counted)
-    earners = total(counts_earner)
-    declared = total(~declared_p & counted) == 0
-    n_insured = total(counted & on)
+    judgement_income = groups.sum(inc * counted)
     is_late = counted & late
-    persons = n_insured + total(is_late)
+    earners, undeclared, n_insured, n_late = groups.counts(
+        [counts_earner, ~declared_p & counted, counted & on, is_late])
+    declared = undeclared == 0
+    persons = n_insured + n_late
     tier = _tier(np, nat, judgement_income, earners, persons, declared)
     late_rows = np.flatnonzero(is_late)             # 特定同一世帯所属者: few
     specified = np.zeros(len(judgement_income), np.int8)

@@ -30,20 +30,25 @@ def relieve_columns(c: Component, L) -> None:
     """The column form: the 旧被扶養者 減免 when taken after the cap, as a share of the
     capped levy (products in Python integers where the cap cut: no int64 overflow)."""
     np = L.np
-    L.after = L.capped * 0
+    L.after = 0                                # (an int: no household has any)
     if c.options.former_dependent_timing != "after_cap":
         return
-    if not np.any(L.former_dependent):         # no 旧被扶養者 減免 in these households
+    at = np.flatnonzero(L.former_dependent)    # the households with a 旧被扶養者 減免: few
+    if not len(at):
         L.net = L.capped
         return
-    v = np.zeros(len(L.tier), np.int64) + L.former_dependent
-    cut = L.capped < L.levy
+    v = np.zeros(len(at), np.int64) + L.former_dependent[at]
+    capped, levy = L.capped[at], L.levy[at]
+    cut = capped < levy
     if cut.any():
-        share = (v[cut].astype(object) * L.capped[cut].astype(object)
-                 // L.levy[cut].astype(object))
+        share = (v[cut].astype(object) * capped[cut].astype(object)
+                 // levy[cut].astype(object))
         v[cut] = np.array(share, np.int64) if len(share) else v[cut]
-    taken, L.net = take_columns(np, {FORMER_DEPENDENT: v}, L.capped, L.unit)
-    L.after = taken[FORMER_DEPENDENT]
+    taken, net = take_columns(np, {FORMER_DEPENDENT: v}, capped, L.unit)
+    L.after = np.zeros(len(L.tier), np.int64)
+    L.after[at] = taken[FORMER_DEPENDENT]
+    L.net = L.capped.copy()
+    L.net[at] = net
     L.shown[FORMER_DEPENDENT] = L.after
 
 

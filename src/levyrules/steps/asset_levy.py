@@ -18,8 +18,9 @@ def levy(c: Component, ledger: Ledger) -> None:
 
 
 def levy_columns(c: Component, L) -> None:
-    if L.rows_later:
-        L.ast_net = L.asset_tax * c.rates.k_asset
+    if L.rows_later:                    # at the rows read after the month split alone
+        tax, k = L.asset_tax, c.rates.k_asset
+        L.ast_net = L.derived(lambda rows: tax.take(rows) * k)
     L.asset += L.sum_once("asset_tax·n", lambda: L.asset_tax * L.n) * c.rates.k_asset
 
 

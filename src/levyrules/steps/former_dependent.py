@@ -78,14 +78,17 @@ def per_person_columns(c: Component, L) -> None:
 def per_household_columns(c: Component, L) -> None:
     """平等割 5割 for the households with a status and no 特定世帯 (`per_household`)."""
     np = L.np
+    hs = np.flatnonzero(L.status_household)             # the households with a status (few)
     r = np.flatnonzero(L.status_household[L.hh])      # the rows of households with a status
-    every = np.full(len(L.tier), FULL_YEAR, np.int64)   # (the others are not `on` below)
+    every = np.full(len(L.tier), FULL_YEAR, np.int64)
     np.bitwise_and.at(every, L.hh[r], L.member_fd_half[r] | (~L.months[r] & FULL_YEAR))
-    half = every & L.household_months
+    half = every.take(hs) & L.household_months.take(hs)
     target = reduced(c.rates.per_household, 50)
-    after = L.household_pay
-    on = L.status_household & (L.specified == 0) & (half != 0) & (after > target)
-    L.former_dependent += (after - target) * c.rates.denominator * L.month_count(half) * on
+    after = L.household_pay.take(hs)
+    on = (L.specified.take(hs) == 0) & (half != 0) & (after > target)
+    cut = np.zeros(len(L.tier), np.int64)
+    cut[hs] = (after - target) * c.rates.denominator * L.month_count(half) * on
+    L.former_dependent += cut
 
 
 PER_PERSON = Step(FORMER_DEPENDENT, per_person, OPTIONS, STATUS, columns=per_person_columns)

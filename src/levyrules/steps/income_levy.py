@@ -33,13 +33,16 @@ def levy_columns(c: Component, L) -> None:
     """The column form of `levy`: every row at once (base_n, base_x set by the evaluator)."""
     k = c.rates.k_income
     floor = c.rounding.income_base == "floor_1000_per_person"
-    if L.rows_later:
-        if floor:
-            L.base_n = L.base_n // 1000 * 1000
-            L.base_x = L.base_x // 1000 * 1000
-        L.inc_net = L.base_n * k
+    base_n, base_x = L.base_n, L.base_x
     L.income += L.sum_once(("base_n·n", floor), lambda: (
-        L.base_n // 1000 * 1000 if floor and not L.rows_later else L.base_n) * L.n) * k
+        base_n // 1000 * 1000 if floor else base_n) * L.n) * k
+    if L.rows_later:                    # at the rows read after the month split alone
+        def base(col, rows):
+            got = col.take(rows)
+            return got // 1000 * 1000 if floor else got
+        L.base_n = L.derived(lambda rows: base(base_n, rows))
+        L.base_x = L.derived(lambda rows: base(base_x, rows))
+        L.inc_net = L.derived(lambda rows: base(base_n, rows) * k)
 
 
 # the household form (steps/compiled.py): Σ base × months, times the rate

@@ -275,3 +275,41 @@ class ColumnLedger:
     def of_household(self, values):
         """A household column spread onto its rows."""
         return values[self.hh]
+
+    def derived(self, make):
+        """A row column worked out only at the rows read of it: `make(rows)` gives its
+        values at int64 `rows`. For a row net the steps before the month split keep for
+        the steps after it (`rows_later`), which read the rows of the households with a
+        status alone: `segments` takes them (`take`), and `with_rows` writes into it."""
+        return Derived(self.np, make)
+
+
+class Derived:
+    """A row column of a ColumnLedger given by `make(rows)` (ColumnLedger.derived), with
+    the values `with_rows` wrote at sorted rows `at` over it."""
+    __slots__ = ("np", "make", "at", "values")
+
+    def __init__(self, np, make, at=None, values=None):
+        self.np, self.make, self.at, self.values = np, make, at, values
+
+    def take(self, rows):
+        out = self.make(rows)
+        if self.at is not None and len(self.at) and len(rows):
+            pos = self.np.searchsorted(self.at, rows).clip(0, len(self.at) - 1)
+            hit = self.at.take(pos) == rows
+            out[hit] = self.values.take(pos[hit])
+        return out
+
+    def copy(self):
+        return Derived(self.np, self.make, self.at, self.values)
+
+    def __setitem__(self, rows, values):        # (ColumnLedger.with_rows: on a copy)
+        np = self.np
+        at = np.asarray(rows, np.int64).reshape(-1)
+        values = np.broadcast_to(np.asarray(values, np.int64), at.shape)
+        if self.at is not None:                 # the rows written before, where not now
+            old = ~np.isin(self.at, at)
+            at = np.concatenate([self.at[old], at])
+            values = np.concatenate([self.values[old], values])
+        order = np.argsort(at, kind="stable")
+        self.at, self.values = at.take(order), values.take(order)

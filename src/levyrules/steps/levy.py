@@ -69,11 +69,17 @@ def levy(c: Component, ledger: Ledger) -> None:
         ledger.levy = computed
 
 
+def _nothing(v) -> bool:
+    """Whether an accumulator of a ColumnLedger is 0 for every household (an int 0 when
+    no step touched it)."""
+    return not (v.any() if hasattr(v, "any") else v)
+
+
 def take_columns(np, reductions: dict, amount, unit: int) -> tuple[dict, object]:
     """The column form of `take`: ({key: yen[H]}, what is left[H])."""
     out = {}
     for k, v in reductions.items():
-        if type(v) is int and not v:            # an accumulator no step touched
+        if _nothing(v):                 # an accumulator no step touched, or all 0
             out[k] = 0
             continue
         cut = np.maximum(np.minimum(amount, v // unit), 0)
@@ -86,16 +92,18 @@ def levy_columns(c: Component, L) -> None:
     """The column form of `levy` (no 条例減免: those households are not in columns)."""
     np, U = L.np, L.unit
     a, b, d, e = L.income, L.asset, L.per_capita, L.per_household
-    L.levy_lines = (a // U, b // U, d // U, e // U)
-    exact = a + b + d + e
-    shown = sum(L.levy_lines)
+    L.levy_lines = lines = (a // U, b // U, d // U, e // U)
+    exact = a + b + d + e                       # (new arrays: in place from here on)
+    shown = lines[0] + lines[1] + lines[2] + lines[3]
     L.shown = {}
     for k in INSIDE:
         v = getattr(L, k)
+        if _nothing(v):                 # an accumulator no step touched, or all 0
+            L.shown[k] = 0
+            continue
         L.shown[k] = yen = v // U
-        if type(v) is not int or v:             # not an accumulator no step touched
-            shown = shown - yen
-            exact = exact - v
+        shown -= yen
+        exact -= v
     computed = shown if c.rounding.yen == "per_element" else exact // U
     L.computed, L.fraction = computed, computed - shown
     before = {CHILDBIRTH: L.childbirth}

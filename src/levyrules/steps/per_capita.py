@@ -39,14 +39,15 @@ def levy_columns(c: Component, L) -> None:
     np = L.np
     pc = c.rates.per_capita or 0
     adult = (c.rates.per_capita_adult or 0) if c.is_child else 0
-    L.pc_a = np.full(len(L.hh), pc, np.int64)
+    rows = (len(L.hh),)                 # a constant column: a read-only view of one value
+    L.pc_a = np.broadcast_to(np.int64(pc), rows)    # (the steps make new arrays)
     if adult:
         L.pc_b = (~L.is_under18) * np.int64(adult)
         L.pc_net = L.pc_a + L.pc_b
         L.per_capita += L.sum(L.pc_net * L.n) * c.rates.denominator
         return
-    L.pc_b = np.zeros(len(L.hh), np.int64)
-    L.pc_net = np.full(len(L.hh), pc, np.int64)
+    L.pc_b = np.broadcast_to(np.int64(0), rows)
+    L.pc_net = L.pc_a
     L.pc_household = pc                     # every row pays pc: Σ pc × n = pc × Σ n
     L.per_capita += L.sum_once("n", lambda: L.n) * (pc * c.rates.denominator)
 

@@ -28,16 +28,27 @@ def reduce_columns(c: Component, L) -> None:
     L.pc_household = None
     if pc is not None and hasattr(pc, "take"):  # the same 均等割 on every row of a household
         red = pc - pc * keep.numerator // keep.denominator
+        rows, months = _rows(L)         # the rows of the 未就学児 alone (few)
         if L.rows_later:
-            L.pc_net = L.pc_net - red.take(L.hh) * (L.is_preschool & L.of_household(L.declared))
-        L.preschool += red * L.declared * L.sum_once(
-            "n·preschool", lambda: L.n * L.is_preschool) * c.rates.denominator
+            hh = L.hh.take(rows)
+            L.with_rows("pc_net", rows, L.pc_net.take(rows) - red.take(hh) * L.declared.take(hh))
+        L.preschool += red * L.declared * months * c.rates.denominator
         return
     on = L.is_preschool & L.of_household(L.declared)
     after = L.pc_net * keep.numerator // keep.denominator
     red = (L.pc_net - after) * on
     L.pc_net = L.pc_net - red
     L.preschool += L.sum(red * L.n) * c.rates.denominator
+
+
+def _rows(L) -> tuple:
+    """The rows of the 未就学児 and each household's Σ of their months (worked out once
+    for the components over the same rows, before the rows split by status)."""
+    got = L.shared.get("preschool")
+    if got is None:
+        rows = L.np.flatnonzero(L.is_preschool)
+        got = L.shared["preschool"] = (rows, L.sum_rows(rows, L.n.take(rows)))
+    return got
 
 
 # the household form (steps/compiled.py): a 未就学児 is under 18 (engine/calendar.py:

@@ -69,7 +69,7 @@ def _runs(L) -> tuple:
     np = L.np
     on = ((L.unemployed | L.birth | L.fd_exempt) != 0) & (L.n != 0)   # a row with months
     status_household = L.groups.any(on)
-    keep = np.flatnonzero(status_household.take(L.hh))
+    keep = L.groups.rows(np.flatnonzero(status_household))
     st = on.take(keep)
     masks = [getattr(L, f).take(keep) * st for f in FLAGS]   # a row without a status: no flag
     months = L.months.take(keep)

@@ -40,8 +40,9 @@ def per_capita_columns(c: Component, L) -> None:
         pay = reduced_columns(pc, L.tier)
         L.statutory += (pc - pay) * L.sum_once("n", lambda: L.n) * c.rates.denominator
         L.pc_household = pay
-        if L.rows_later:
-            L.pc_net = pay.take(L.hh)
+        if L.rows_later:                # at the rows read after the month split alone
+            hh = L.hh
+            L.pc_net = L.derived(lambda rows: pay.take(hh.take(rows)))
         return
     tier = L.of_household(L.tier)
     pay = reduced_columns(L.pc_a, tier) + reduced_columns(L.pc_b, tier)
