@@ -49,25 +49,40 @@ import time
 from pathlib import Path
 
 RUN = """
-import json, resource, sys, time
+import atexit, json, resource, sys, time
 from pathlib import Path
 t = time.perf_counter()
 out = Path(sys.argv[3])
 sys.argv = ["levyrules", "batch", sys.argv[1], "--tariff", sys.argv[2], "--out", sys.argv[3],
             "--workers", sys.argv[4]] + (["--chunk-size", sys.argv[5]] if int(sys.argv[5]) else [])
+reported = []
+
+
+def report():
+    # the command's own process ends with os._exit once its exit handlers have run
+    # (cli.population._end_process): this one runs among them; an earlier checkout's
+    # main() returns, and it is called below
+    if reported:
+        return
+    reported.append(1)
+    import concurrent.futures.process as cfp    # the workers gone, as the command's exit
+    cfp._python_exit()                          # waits for them (an earlier checkout left
+    wall = time.perf_counter() - t              # them to exit as it wrote)
+    from multiprocessing import forkserver     # its workers' CPU counts once it is reaped
+    if getattr(forkserver._forkserver, "_forkserver_pid", None):
+        forkserver._forkserver._stop()
+    me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    meta = json.loads(out.with_name(out.stem + ".meta.json").read_text(encoding="utf-8"))
+    print(me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime, wall,
+          meta["counts"]["assessed"], flush=True)
+
+
+import multiprocessing.util         # (its exit handler registered first: it runs after this)
+atexit.register(report)
 from levyrules.cli import main      # the command itself, as `levyrules batch` runs it
 if main():
     raise SystemExit("batch failed")
-import concurrent.futures.process as cfp    # the workers gone, as the command's exit
-cfp._python_exit()                          # waits for them (it leaves them to exit as it
-wall = time.perf_counter() - t              # writes): reaped by the fork server
-from multiprocessing import forkserver     # its workers' CPU counts once it is reaped
-if getattr(forkserver._forkserver, "_forkserver_pid", None):
-    forkserver._forkserver._stop()
-me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-meta = json.loads(out.with_name(out.stem + ".meta.json").read_text(encoding="utf-8"))
-print(me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime, wall,
-      meta["counts"]["assessed"])
+report()
 """
 
 READ = """
