@@ -170,6 +170,7 @@ class MemberColumns:
     fd_exempt: object             # 旧被扶養者: 所得割・資産割 months
     fd_half: object               # 旧被扶養者: 均等割・平等割 5割 months
     care_exempt: object           # 介護保険適用除外施設 months (of the 介護 months)
+    period_end: object = None     # per insured period: its end clipped to `cut` (ordinal)
 
 
 def member_columns(pop) -> MemberColumns:
@@ -189,17 +190,18 @@ def member_columns(pop) -> MemberColumns:
     pcut = cut[owner]
     live = start < pcut
     clipped = (until == NONE) | (until > pcut)
-    masks = key_range_mask_columns(fy, month_key_columns(start),       # no open end left
-                                   month_key_columns(np.where(clipped, pcut, until)))
+    end = np.where(clipped, pcut, until)            # no open end left
+    masks = key_range_mask_columns(fy, month_key_columns(start), month_key_columns(end))
     masks[~live] = 0
+    masks += (live & clipped) * np.int64(1 << 12)   # bit 12: 国保 ended by the 75th birthday
     insured = mask_union_columns(n, owner, masks)
-    late_date = late.copy()
-    reaches = owner[live & clipped]                 # 国保 ended by the 75th birthday
-    reaches = reaches[late[reaches] == NONE]        # (後期高齢者医療 given: that date)
-    late_date[reaches] = at75[reaches]
+    reaches = insured > FULL_YEAR
+    insured &= FULL_YEAR
+    # 特定同一世帯所属者 since: 後期高齢者医療 when given, else the 75th birthday reached
+    late_date = np.where(reaches & (late == NONE), at75, late)
     facts = MemberColumns(insured, insured & care_age, cut, late_date,
                           is_preschool_columns(fy, birth), is_under18_columns(fy, birth),
-                          *(np.zeros(n, dtype=np.int64) for _ in range(6)))
+                          *(np.zeros(n, dtype=np.int64) for _ in range(6)), end)
     _status_columns(pop, facts)
     return facts
 
@@ -269,12 +271,23 @@ def _status_columns(pop, facts: MemberColumns) -> None:
         facts.care[rows] &= ~exempt
 
 
-def _live_on(pop, facts: MemberColumns, day):
-    """Per insured period: covers `day` (an ordinal per period), as Member.insured_on."""
+def _period_end(pop, facts):
+    """Per insured period: its end clipped to the person's `cut` (facts.period_end, or
+    worked out here for facts that do not carry it: a sub-population's)."""
+    import numpy as np
     from ..batch.population import NONE
-    per = pop.periods
-    start, until = per["start"], per["until"]
-    return (start <= day) & (day < facts.cut[per["person"]]) & ((until == NONE) | (day < until))
+    end = getattr(facts, "period_end", None)
+    if end is None:
+        per = pop.periods
+        pcut, until = facts.cut[per["person"]], per["until"]
+        end = np.where((until == NONE) | (until > pcut), pcut, until)
+    return end
+
+
+def _live_on(pop, facts: MemberColumns, day):
+    """Per insured period: covers `day` (an ordinal per period), as Member.insured_on:
+    start ≤ day < until and day < cut."""
+    return (pop.periods["start"] <= day) & (day < _period_end(pop, facts))
 
 
 def judgement_dates(pop, facts: MemberColumns, first=None, covered_out=None):
@@ -284,11 +297,9 @@ def judgement_dates(pop, facts: MemberColumns, first=None, covered_out=None):
     first day instead of 4月1日 (judgement_date's `window` starting that month; a
     世帯主変更's day); `covered_out` (bool[H]): set True where someone is insured on it."""
     import numpy as np
-    from ..batch.population import NONE
     if not pop.size:
         return np.zeros(0, dtype=np.int64)
-    per = pop.periods
-    owner, start, until = per["person"], per["start"], per["until"]
+    owner, start = pop.periods["person"], pop.periods["start"]
     hh = pop.household[owner]
     if first is None:
         day = fy_start(pop.fiscal_year).toordinal()
@@ -297,9 +308,10 @@ def judgement_dates(pop, facts: MemberColumns, first=None, covered_out=None):
         out = day = np.array(first, dtype=np.int64)
         day = day[hh]                                   # per period
     covered = np.zeros(len(out), dtype=bool) if covered_out is None else covered_out
-    covered[hh[_live_on(pop, facts, day)]] = True
-    later = ((start > day) & (start < facts.cut[owner]) & ((until == NONE) | (until > start))
-             & ~covered[hh])
+    end = _period_end(pop, facts)
+    covered[hh[(start <= day) & (day < end)]] = True    # _live_on
+    # a period covers its own first day: start < until and start < cut
+    later = (start > day) & (start < end) & ~covered[hh]
     if later.any():
         top = np.iinfo(np.int64).max
         earliest = np.full(len(out), top, dtype=np.int64)
