@@ -13,6 +13,7 @@ from calendar import isleap
 from datetime import date, timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -50,6 +51,10 @@ def assert_same(households: list) -> None:
     facts = member_columns(pop)
     judged = judgement_dates(pop, facts)
     on, late, counted = judge_columns(pop, facts, judged)
+    bare = attrs.evolve(facts, period_end=None)   # as a sub-population's facts (head_change)
+    assert judgement_dates(pop, bare).tolist() == judged.tolist()
+    assert [c.tolist() for c in judge_columns(pop, bare, judged)] == [
+        c.tolist() for c in (on, late, counted)]
     row = 0
     for h_row, h in enumerate(households):
         members = [Member(p, i, h.fiscal_year) for i, p in enumerate(h.persons)]
