@@ -24,7 +24,7 @@ from levyrules.engine import calendar as cal  # noqa: E402
 from levyrules.authoring import tariff_tests  # noqa: E402
 from levyrules.batch.population import NONE, from_households  # noqa: E402
 from levyrules.engine.household import Childbirth, Period, Unemployment  # noqa: E402
-from levyrules.engine import members  # noqa: E402
+from levyrules.engine import members as member_facts  # noqa: E402
 from levyrules.engine.members import (Member, judge_columns, judgement_date,  # noqa: E402
                                       judgement_dates, member_columns)
 from levyrules.population.synth import generate  # noqa: E402
@@ -280,12 +280,12 @@ def test_birth_date_facts_per_day_equal_the_per_person_ones(chunks, fy, far):
     """member_columns' 75th birthday and 介護 age months, read from a table of each day
     of the span of birth dates (built once, grown for the later chunks' dates), equal the
     column and scalar rules per person; `far`: a date so far off that no table is made."""
-    members._DAY_FACTS.clear()
+    member_facts._DAY_FACTS.clear()
     if far:
         chunks = chunks + [chunks[0] + [date(1, 1, 1).toordinal(), date(9000, 1, 1).toordinal()]]
     for ordinals in chunks:
         col = _col(ordinals)
-        at75, care = members._birth_fact_columns(fy, col)
+        at75, care = member_facts._birth_fact_columns(fy, col)
         days = [date.fromordinal(o) for o in ordinals]
         assert at75.tolist() == cal.anniversary_columns(col, 75).tolist() == [
             cal.anniversary(d, 75).toordinal() for d in days]
