@@ -126,6 +126,23 @@ def test_columns_equal_the_scalar_path_for_random_plans(data):
     assert columns(tot, judged, plan, 2025) == [scalar(t, j, plan) for t, j in pairs]
 
 
+@settings(max_examples=200, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+def test_mostly_full_year_populations_equal_the_scalar_path(data):
+    """The common-case path (most liabilities from 4月1日, a few later ones spread as
+    the general form) equals the scalar path, for shipped and random plans."""
+    fy, plan = data.draw(st.one_of(st.sampled_from(CASES).map(lambda c: c[1:]),
+                                   random_plans().map(lambda p: (2025, p))))
+    start = fy_start(fy).toordinal()
+    pairs = data.draw(st.lists(st.tuples(totals(plan.unit, len(plan.periods)),
+                                         st.one_of(st.just(start), st.just(start),
+                                                   st.just(start), judged_days(fy, plan))),
+                               min_size=1, max_size=40))
+    tot, judged = [t for t, _ in pairs], [j for _, j in pairs]
+    assert columns(tot, judged, plan, fy) == [scalar(t, j, plan) for t, j in pairs]
+
+
 def test_the_shipped_plans_are_all_covered():
     # the property above iterates these; a tariff gaining 納期 joins it by itself
     assert {ref for ref, _, _ in SHIPPED} >= {"iwaki/2023", "iwaki/2024", "iwaki/2025"}

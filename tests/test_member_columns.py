@@ -13,6 +13,7 @@ from calendar import isleap
 from datetime import date, timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -23,6 +24,7 @@ from levyrules.engine import calendar as cal  # noqa: E402
 from levyrules.authoring import tariff_tests  # noqa: E402
 from levyrules.batch.population import NONE, from_households  # noqa: E402
 from levyrules.engine.household import Childbirth, Period, Unemployment  # noqa: E402
+from levyrules.engine import members as member_facts  # noqa: E402
 from levyrules.engine.members import (Member, judge_columns, judgement_date,  # noqa: E402
                                       judgement_dates, member_columns)
 from levyrules.population.synth import generate  # noqa: E402
@@ -49,6 +51,10 @@ def assert_same(households: list) -> None:
     facts = member_columns(pop)
     judged = judgement_dates(pop, facts)
     on, late, counted = judge_columns(pop, facts, judged)
+    bare = attrs.evolve(facts, period_end=None)   # as a sub-population's facts (head_change)
+    assert judgement_dates(pop, bare).tolist() == judged.tolist()
+    assert [c.tolist() for c in judge_columns(pop, bare, judged)] == [
+        c.tolist() for c in (on, late, counted)]
     row = 0
     for h_row, h in enumerate(households):
         members = [Member(p, i, h.fiscal_year) for i, p in enumerate(h.persons)]
@@ -253,6 +259,38 @@ def test_period_masks_equal_the_scalar_rule(pairs, fy):
     want = [cal.period_mask(fy, a and date.fromordinal(a), b and date.fromordinal(b))
             for a, b in pairs]
     assert cal.period_mask_columns(fy, start, until).tolist() == want
+
+
+def _edge_births(year: int) -> list:
+    """29 February (or 28 in a common year), 4月1日/2日 (the school-year and fiscal-year
+    edges), the 1st of a month and the day before it (75th birthday on the 1st)."""
+    feb = date(year, 2, 29) if isleap(year) else date(year, 2, 28)
+    return [d.toordinal() for d in (feb, date(year, 3, 1), date(year, 4, 1), date(year, 4, 2),
+                                    date(year, 7, 1), date(year, 6, 30), date(year, 12, 31))]
+
+
+BIRTHS = st.one_of(st.integers(date(1900, 1, 1).toordinal(), date(2026, 3, 31).toordinal()),
+                   st.integers(1900, 2026).flatmap(lambda y: st.sampled_from(_edge_births(y))))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(BIRTHS, min_size=1, max_size=30), min_size=1, max_size=4),
+       st.sampled_from((2024, 2025, 2026)), st.booleans())
+def test_birth_date_facts_per_day_equal_the_per_person_ones(chunks, fy, far):
+    """member_columns' 75th birthday and 介護 age months, read from a table of each day
+    of the span of birth dates (built once, grown for the later chunks' dates), equal the
+    column and scalar rules per person; `far`: a date so far off that no table is made."""
+    member_facts._DAY_FACTS.clear()
+    if far:
+        chunks = chunks + [chunks[0] + [date(1, 1, 1).toordinal(), date(9000, 1, 1).toordinal()]]
+    for ordinals in chunks:
+        col = _col(ordinals)
+        at75, care = member_facts._birth_fact_columns(fy, col)
+        days = [date.fromordinal(o) for o in ordinals]
+        assert at75.tolist() == cal.anniversary_columns(col, 75).tolist() == [
+            cal.anniversary(d, 75).toordinal() for d in days]
+        assert care.tolist() == cal.care_age_mask_columns(fy, col).tolist() == [
+            cal.care_age_mask(fy, d) for d in days]
 
 
 def test_calendar_columns_outside_the_usual_years():

@@ -167,15 +167,33 @@ def installment_columns(totals, judged_on, plan: InstallmentPlan | None,
     if fiscal_year is not None and h and (judged.min() < fy_start(fiscal_year).toordinal()
                                           or judged.max() > fy_end(fiscal_year).toordinal()):
         raise ValueError(f"judged_on must lie in fiscal year {fiscal_year}")
-    cuts, rank, count, remainder = _open_table(plan)
-    case = _cases(cuts, judged)
+    table = _open_table(plan)
+    case = _cases(table[0], judged)
+    out = np.empty((len(table[1]), h), dtype=np.int64)    # one contiguous row per 納期
+    later = np.flatnonzero(case)
+    if len(later) * 2 > h or table[3][0] < 0:       # case 0 not the common, all-open one
+        return _spread_columns(np, table, plan.unit, totals, case, out)
+    # case 0 (liability from 4月1日, the common one): every 納期 open, one remainder period
+    n = len(table[1])
+    each = totals // (n * plan.unit) * plan.unit      # floor(total ÷ n) to the unit
+    out[:] = each
+    out[table[3][0]] += totals - each * n
+    if len(later):                                    # the few later cases, as the general form
+        out[:, later] = _spread_columns(np, table, plan.unit, totals[later], case[later],
+                                        np.empty((n, len(later)), dtype=np.int64))[0].T
+    return out.T, totals * (table[2][case] == 0)      # 随時: no 納期 left
+
+
+def _spread_columns(np, table, unit: int, totals, case, out) -> tuple:
+    """installment_columns' 期割 for any mix of cases (see :func:`_open_table`) into `out`
+    (int64[n, H], one row per 納期): (out.T, what is due at once)."""
+    _, rank, count, remainder = table
     n = count[case]                                   # periods open; 0: 随時
     each = totals // np.maximum(n, 1)
-    each -= each % plan.unit                          # floor(total ÷ n) to the unit
+    each -= each % unit                               # floor(total ÷ n) to the unit
     rest = totals - each * n                          # to the remainder period
     at = remainder[case]
-    out = np.empty((len(rank), h), dtype=np.int64)    # one contiguous row per 納期
-    share = np.empty(h, dtype=np.int64)               # reused: no 8 MB temporaries
+    share = np.empty(len(totals), dtype=np.int64)     # reused: no 8 MB temporaries
     for j, r in enumerate(rank):
         np.multiply(each, case <= r, out=out[j])
         np.add(out[j], np.multiply(rest, at == j, out=share), out=out[j])

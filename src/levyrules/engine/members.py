@@ -170,42 +170,73 @@ class MemberColumns:
     fd_exempt: object             # 旧被扶養者: 所得割・資産割 months
     fd_half: object               # 旧被扶養者: 均等割・平等割 5割 months
     care_exempt: object           # 介護保険適用除外施設 months (of the 介護 months)
+    period_end: object = None     # per insured period: its end clipped to `cut` (ordinal)
 
 
 def member_columns(pop) -> MemberColumns:
     """Column form of Member over every person of `pop` (a batch.population.Population)."""
     import numpy as np
     from ..batch.population import NONE
-    fy, birth, late = pop.fiscal_year, pop.birth, pop.late_since
+    fy, birth, late = pop.fiscal_year, pop.birth, np.asarray(pop.late_since, dtype=np.int64)
     n = len(birth)
     if not n:                   # no person (from_households([]) has no fiscal year)
         ints, flags = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
         return MemberColumns(*([ints] * 4), flags, flags, *([ints] * 6))
-    kd = key_day_columns(birth)
-    at75 = anniversary_columns(birth, 75, kd)
-    has_late = late != NONE
-    cut = np.where(has_late & (late < at75), late, at75)
+    at75, care_age = _birth_fact_columns(fy, birth)
+    # the earlier of late (NONE: none) and at75, ordinals ≥ 1: as unsigned, NONE is 2^63
+    cut = np.minimum(late.view(np.uint64), at75.view(np.uint64)).view(np.int64)
     per = pop.periods
     owner, start, until = per["person"], per["start"], per["until"]
     pcut = cut[owner]
     live = start < pcut
     clipped = (until == NONE) | (until > pcut)
-    masks = key_range_mask_columns(fy, month_key_columns(start),       # no open end left
-                                   month_key_columns(np.where(clipped, pcut, until)))
+    end = np.where(clipped, pcut, until)            # no open end left
+    masks = key_range_mask_columns(fy, month_key_columns(start), month_key_columns(end))
     masks[~live] = 0
+    masks += (live & clipped) * np.int64(1 << 12)   # bit 12: 国保 ended by the 75th birthday
     insured = mask_union_columns(n, owner, masks)
-    reaches = np.zeros(n, dtype=bool)
-    reaches[owner[live & clipped]] = True           # 国保 ended by the 75th birthday
-    late_date = np.where(has_late, late, np.where(reaches, at75, NONE))
-    care = insured & care_age_mask_columns(fy, birth, kd)
-    facts = MemberColumns(insured, care, cut, late_date, is_preschool_columns(fy, birth),
-                          is_under18_columns(fy, birth),
-                          *(np.zeros(n, dtype=np.int64) for _ in range(6)))
-    _status_columns(pop, facts, kd)
+    reaches = insured > FULL_YEAR
+    insured &= FULL_YEAR
+    # 特定同一世帯所属者 since: 後期高齢者医療 when given, else the 75th birthday reached
+    late_date = np.where(reaches & (late == NONE), at75, late)
+    facts = MemberColumns(insured, insured & care_age, cut, late_date,
+                          is_preschool_columns(fy, birth), is_under18_columns(fy, birth),
+                          *(np.zeros(n, dtype=np.int64) for _ in range(6)), end)
+    _status_columns(pop, facts)
     return facts
 
 
-def _status_columns(pop, facts: MemberColumns, kd: tuple) -> None:
+# the birth-date facts of the column form (75th birthday, 介護 age months): pure functions
+# of (birth, fy), so worked out once per day of the span of birth dates seen (a chunk has
+# about 4 persons per distinct birth date) and gathered for every person
+_DAY_FACTS: dict[int, tuple] = {}
+_SPAN_MAX = 1 << 17                  # days (about 360 years) a table may span
+
+
+def _birth_fact_columns(fy: int, birth) -> tuple:
+    """(anniversary_columns(birth, 75), care_age_mask_columns(fy, birth)) of every person
+    (`birth` non-empty), read from a table of every day of a span for the fiscal year:
+    the same column functions, computed once per day (the table grows to new dates)."""
+    import numpy as np
+    lo, hi = int(birth.min()), int(birth.max())
+    t = _DAY_FACTS.get(fy)
+    if t is None or lo < t[0] or hi >= t[0] + len(t[1]):
+        if t is not None and max(hi, t[0] + len(t[1]) - 1) - min(lo, t[0]) < _SPAN_MAX:
+            lo, hi = min(lo, t[0]), max(hi, t[0] + len(t[1]) - 1)   # keep what it had
+        if hi - lo >= _SPAN_MAX:                    # dates too far apart: per person
+            kd = key_day_columns(birth)
+            return anniversary_columns(birth, 75, kd), care_age_mask_columns(fy, birth, kd)
+        days = np.arange(lo, hi + 1, dtype=np.int64)
+        kd = key_day_columns(days)
+        if len(_DAY_FACTS) >= 8:
+            _DAY_FACTS.clear()
+        t = _DAY_FACTS[fy] = (lo, anniversary_columns(days, 75, kd),
+                              care_age_mask_columns(fy, days, kd).astype(np.int16))
+    at = birth - t[0]
+    return t[1][at], t[2][at]
+
+
+def _status_columns(pop, facts: MemberColumns) -> None:
     """Member._statuses over the rows that have each status (the others keep 0)."""
     import numpy as np
     from ..batch.population import NONE
@@ -228,24 +259,35 @@ def _status_columns(pop, facts: MemberColumns, kd: tuple) -> None:
     since = st["former_dependent_since"]
     rows = np.flatnonzero(since != NONE)
     if len(rows):
-        rows = rows[former_dependent.eligible_columns(
-            birth[rows], since[rows], (kd[0][rows], kd[1][rows]))]
+        rows = rows[former_dependent.eligible_columns(birth[rows], since[rows])]
         facts.fd_exempt[rows] = former_dependent.exempt_mask_columns(fy, since[rows]) & insured[rows]
         facts.fd_half[rows] = former_dependent.half_mask_columns(fy, since[rows]) & insured[rows]
     ce = pop.care_exempt
-    if len(ce["person"]):
-        exempt = care_exempt.facility_mask_columns(fy, len(birth), ce["person"], ce["start"],
-                                                   ce["until"]) & facts.care
-        facts.care_exempt = exempt
-        facts.care = facts.care & ~exempt
+    if len(ce["person"]):                           # over the persons with a facility only
+        rows, person = np.unique(ce["person"], return_inverse=True)
+        exempt = care_exempt.facility_mask_columns(fy, len(rows), person, ce["start"],
+                                                   ce["until"]) & facts.care[rows]
+        facts.care_exempt[rows] = exempt
+        facts.care[rows] &= ~exempt
+
+
+def _period_end(pop, facts):
+    """Per insured period: its end clipped to the person's `cut` (facts.period_end, or
+    worked out here for facts that do not carry it: a sub-population's)."""
+    import numpy as np
+    from ..batch.population import NONE
+    end = getattr(facts, "period_end", None)
+    if end is None:
+        per = pop.periods
+        pcut, until = facts.cut[per["person"]], per["until"]
+        end = np.where((until == NONE) | (until > pcut), pcut, until)
+    return end
 
 
 def _live_on(pop, facts: MemberColumns, day):
-    """Per insured period: covers `day` (an ordinal per period), as Member.insured_on."""
-    from ..batch.population import NONE
-    per = pop.periods
-    start, until = per["start"], per["until"]
-    return (start <= day) & (day < facts.cut[per["person"]]) & ((until == NONE) | (day < until))
+    """Per insured period: covers `day` (an ordinal per period), as Member.insured_on:
+    start ≤ day < until and day < cut."""
+    return (pop.periods["start"] <= day) & (day < _period_end(pop, facts))
 
 
 def judgement_dates(pop, facts: MemberColumns, first=None, covered_out=None):
@@ -255,11 +297,9 @@ def judgement_dates(pop, facts: MemberColumns, first=None, covered_out=None):
     first day instead of 4月1日 (judgement_date's `window` starting that month; a
     世帯主変更's day); `covered_out` (bool[H]): set True where someone is insured on it."""
     import numpy as np
-    from ..batch.population import NONE
     if not pop.size:
         return np.zeros(0, dtype=np.int64)
-    per = pop.periods
-    owner, start, until = per["person"], per["start"], per["until"]
+    owner, start = pop.periods["person"], pop.periods["start"]
     hh = pop.household[owner]
     if first is None:
         day = fy_start(pop.fiscal_year).toordinal()
@@ -268,9 +308,10 @@ def judgement_dates(pop, facts: MemberColumns, first=None, covered_out=None):
         out = day = np.array(first, dtype=np.int64)
         day = day[hh]                                   # per period
     covered = np.zeros(len(out), dtype=bool) if covered_out is None else covered_out
-    covered[hh[_live_on(pop, facts, day)]] = True
-    later = ((start > day) & (start < facts.cut[owner]) & ((until == NONE) | (until > start))
-             & ~covered[hh])
+    end = _period_end(pop, facts)
+    covered[hh[(start <= day) & (day < end)]] = True    # _live_on
+    # a period covers its own first day: start < until and start < cut
+    later = (start > day) & (start < end) & ~covered[hh]
     if later.any():
         top = np.iinfo(np.int64).max
         earliest = np.full(len(out), top, dtype=np.int64)
