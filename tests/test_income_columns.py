@@ -1,8 +1,9 @@
 """The column form of the income rules equals the scalar form, person by person.
 
 `income_columns` (levyrules/engine/income.py) is :func:`person_income` over a whole population
-in int64 columns; `band_column` and `scale_column` (tariff/national.py) are the column
-form of a 所得税法別表第五 / 35条4項 table lookup and of an exact floor(x × rate). Each
+in int64 columns; `band_column` and `tables_column` (engine/income_tables.py) and
+`scale_column` (tariff/national.py) are the column form of a 所得税法別表第五 / 35条4項
+table lookup and of an exact floor(x × rate). Each
 is checked against its scalar form: at every edge of every table of every fiscal year
 whose national parameters ship, on random incomes of every kind (hypothesis), and on the
 synthetic city of benchmarks/population.py.
@@ -26,7 +27,8 @@ from levyrules.engine.income import (IncomeColumns, PersonIncome, basic_deductio
                                      basic_deduction_column, income_columns, person_income)
 from levyrules.population.synth import generate
 from levyrules.tariff import national
-from levyrules.tariff.national import band_column, band_value, scale_column
+from levyrules.engine.income_tables import band_column, tables_column
+from levyrules.tariff.national import Band, band_value, scale_column
 from levyrules.tariff.paths import national_file
 
 from strategies import amounts, dates_between, money
@@ -93,6 +95,42 @@ def test_band_column_at_every_edge(fy):
 
 
 @pytest.mark.parametrize("fy", YEARS)
+def test_tables_column_looks_each_row_up_in_its_own_table(fy):
+    """Both 公的年金等控除 tables in one lookup (65歳以上 and not, mixed row by row), each
+    edge ± a step, with each other-income adjustment, and revenues beyond the input limit
+    (looked up table by table)."""
+    nat = NATS[fy]
+    revenues = sorted({max(0, e + d) for e in EDGES for d in NEAR}
+                      | {10 ** 15 - 1, 2 ** 52 - 2})
+    tables = (nat.pension_under65, nat.pension_over65)
+    adds = [0] + [add for _, add in nat.pension_other_income_adjustment]
+    rows = [(r, old, adds[(i // 2) % len(adds)]) for i, r in enumerate(revenues)
+            for old in (i % 2 == 0, i % 2 == 1)]
+    want = [band_value(tables[old], r, extra) for r, old, extra in rows]
+    for tail in ((), ((2 ** 52, True, 0), (2 ** 60, False, 0))):
+        r, old, extra = (np.array(c) for c in zip(*(rows + list(tail))))
+        got = tables_column(tables, old, r.astype(np.int64), extra.astype(np.int64))
+        assert got.tolist() == want + [band_value(tables[o], v, x) for v, o, x in tail]
+
+
+def test_tables_column_on_tables_it_cannot_join():
+    """A table whose end is beyond 2^52 and rates of no small common denominator: looked
+    up table by table, each rate on its own denominator."""
+    big = (Band(0, 100, Fraction(1, 2 ** 31 - 1), 0),
+           Band(101, 2 ** 60, Fraction(3, 2 ** 31 + 11), 5), Band(2 ** 60 + 1, None, Fraction(1), 0))
+    small = (Band(0, 1000, Fraction(1, 4), 0, True), Band(1001, None, Fraction(9, 10), -7))
+    revenue = np.array([0, 100, 101, 1000, 1001, 2 ** 52, 2 ** 60, 2 ** 60 + 1, 10 ** 15, 5])
+    which = np.array([0, 1, 0, 1, 0, 1, 0, 1, 0, 1])
+    for tables in ((big, small), (small, big)):
+        got = tables_column(tables, which, revenue, 3)
+        assert got.tolist() == [band_value(tables[t], r, 3) for r, t in zip(revenue.tolist(),
+                                                                            which.tolist())]
+    assert band_column(big, revenue).tolist() == [band_value(big, r) for r in revenue.tolist()]
+    assert tables_column((small, big), None, revenue).tolist() == [
+        band_value(small, r) for r in revenue.tolist()]
+
+
+@pytest.mark.parametrize("fy", YEARS)
 def test_basic_deduction_column_at_every_bracket(fy):
     """基礎控除 (地方税法314条の2第2項): the taper above 2,400万 of 合計所得金額."""
     nat = NATS[fy]
@@ -115,7 +153,11 @@ def _edge_incomes():
                     {"business_income": v, "pension_revenue": 1_500_000,
                      "salary_revenue": 3_000_000},
                     {"separate": [{"kind": "land_long", "income": v}],
-                     "pension_revenue": 3_000_000})
+                     "pension_revenue": 3_000_000},
+                    {"salary_revenue": v, "pension_revenue": 2_000_000, "is_family_employee":
+                     True, "separate": [{"kind": "stocks", "income": v // 3}]},
+                    {"business_income": v, "family_employee_salary_paid": 1_000_000,
+                     "net_loss_carryover": v // 2, "pension_income": v // 4})
 
 
 @pytest.mark.parametrize("fy", YEARS)

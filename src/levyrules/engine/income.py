@@ -219,14 +219,14 @@ def income_columns(pop, nat: National, fiscal_year: int, salary_share: Fraction 
 
     Entry i equals ``person_income(person_i, nat, fiscal_year, salary_share,
     share_before_adjustment)`` field by field, in int64 without a per-person loop; the
-    tables are looked up only on the rows that give a 収入, the 分離課税 summed only for
-    the persons who have one. Overflow: every amount is 0 ≤ x < 10^15 yen (the input
-    limit, checked when read), a person has at most 20 amounts and 100 分離課税 items, so
-    every sum or difference here is under 2 × 10^17 < 2^63; the only products are an
-    amount × a rate numerator (the tables' rates, the 所得金額調整控除 rate, the 30/100
-    share), all taken by :func:`~levyrules.tariff.national.scale_column`: in int64 where
-    it provably fits (numerators ≤ 19 in the shipped tables: under 2 × 10^16), on Python
-    ints else.
+    tables looked up only on the rows that give a 収入 (both 公的年金等 tables at once),
+    the 分離課税 summed only for the persons who have one. Overflow: every amount is
+    0 ≤ x < 10^15 yen (the input limit, checked when read), a person has at most 20
+    amounts and 100 分離課税 items, so every sum or difference here is under 2 × 10^17;
+    the only products are an amount × a rate numerator (the tables' rates on their common
+    denominator, the 所得金額調整控除 rate, the 30/100 share), all taken by
+    :func:`~levyrules.tariff.national.scale_column`: in int64 where it provably fits
+    (numerators ≤ 32 in the shipped tables: under 4 × 10^16), on Python ints else.
     """
     from ..batch.population import NONE
     np = need_numpy()
@@ -298,31 +298,35 @@ def _totals(np, nat: National, inc: dict, over65, salary, pension, other,
     """総所得金額等, 合計所得金額, 基礎控除, the 所得割 base and the 軽減判定所得, as
     :func:`person_income` sums them; `separate` = (the persons with 分離課税, theirs in
     総所得金額等, in 合計所得金額, in the 軽減判定所得)."""
-    forestry, carryover = inc["forestry_income"], inc["net_loss_carryover"]
     sep_rows, in_total, in_aggregate, in_judgement = separate
     aggregate = salary + pension
     aggregate += other
-    aggregate += forestry          # 総合課税 + 山林 (the 分離課税 below)
-    total = aggregate - carryover
+    _add_any(np, aggregate, inc["forestry_income"])     # 総合課税 + 山林 (分離課税 below)
+    total = aggregate - inc["net_loss_carryover"]
+    pension_ded = np.minimum(pension, nat.pension_deduction_65)
+    pension_ded *= over65
+    # 軽減判定所得 (地方税法703条の5, 施行令56条の89) from `total` before 分離課税: 専従者給与
+    # to the 事業主, none for the 専従者, 65歳以上 年金所得 − 15万, 分離譲渡 before 特別控除
+    judgement = total - pension_ded
+    _add_any(np, judgement, inc["family_employee_salary_paid"])
+    family = np.flatnonzero(inc["is_family_employee"])
+    judgement[family] -= salary[family]
+    judgement[sep_rows] += in_judgement
+    np.maximum(judgement, 0, out=judgement)
     total[sep_rows] += in_total
     np.maximum(total, 0, out=total)
     aggregate[sep_rows] += in_aggregate
     deduction = basic_deduction_column(nat, aggregate)
     base = total - deduction
     np.maximum(base, 0, out=base)
-    pension_ded = np.minimum(pension, nat.pension_deduction_65)
-    pension_ded *= over65
-    # 軽減判定所得: 専従者給与 back to the 事業主, none for the 専従者, 分離譲渡 before
-    # 特別控除, 65歳以上 年金所得 − 15万 (地方税法703条の5, 施行令56条の89)
-    judgement = np.where(inc["is_family_employee"], 0, salary)
-    for plus in (pension, other, inc["family_employee_salary_paid"], forestry):
-        judgement += plus
-    judgement -= pension_ded
-    judgement -= carryover
-    judgement[sep_rows] += in_judgement
-    np.maximum(judgement, 0, out=judgement)
     return IncomeColumns(salary, pension, total, aggregate, deduction, base, judgement,
                          pension_ded, earner, inc["declared"].copy())
+
+
+def _add_any(np, target, column) -> None:
+    """target += column, unless it is all 0 (a count is cheaper than the sum)."""
+    if np.count_nonzero(column):
+        target += column
 
 
 def _salary_and_adjustment(np, nat: National, inc: dict, s_rows):
@@ -346,7 +350,7 @@ def _other_comprehensive(np, inc: dict):
     for name in ("business_income", "agriculture_income", "real_estate_income",
                  "interest_income", "dividend_income", "misc_income",
                  "comprehensive_capital_gains_short"):
-        halves += inc[name]
+        _add_any(np, halves, inc[name])
     return halves
 
 
@@ -381,11 +385,16 @@ def _earner_columns(np, nat: National, inc: dict, over65, s_rows, p_rows):
     (the thresholds read back as 所得 are table values, floored at 0)."""
     by_salary = inc["salary_income"] > nat.earner_salary_income_over
     by_salary[s_rows] = inc["salary_revenue"][s_rows] > nat.earner_salary_over
-    pension_income = inc["pension_income"]
-    by_pension = np.where(over65, pension_income > nat.earner_pension_income_over_65,
-                          pension_income > nat.earner_pension_income_over_under65)
-    old = over65[p_rows]
-    revenue = inc["pension_revenue"][p_rows]
-    by_pension[p_rows] = np.where(old, revenue > nat.earner_pension_over_65,
-                                  revenue > nat.earner_pension_over_under65)
-    return (by_salary & ~inc["is_family_employee"]) | by_pension
+    by_pension = _over_by_age(np, inc["pension_income"], over65, nat.earner_pension_income_over_65,
+                              nat.earner_pension_income_over_under65)
+    by_pension[p_rows] = _over_by_age(np, inc["pension_revenue"][p_rows], over65[p_rows],
+                                      nat.earner_pension_over_65, nat.earner_pension_over_under65)
+    by_salary &= ~inc["is_family_employee"]
+    return np.bitwise_or(by_salary, by_pension, out=by_salary)
+
+
+def _over_by_age(np, amount, over65, limit_65: int, limit_under65: int):
+    """amount > limit_65 where over65, else > limit_under65 (no np.where: slow here)."""
+    out = amount > limit_65
+    out &= over65
+    return np.bitwise_or(out, (amount > limit_under65) & ~over65, out=out)

@@ -102,30 +102,6 @@ def scale_column(x, num, den):
     return out
 
 
-def band_column(bands: tuple[Band, ...], revenue, extra=0):
-    """Column form of :func:`band_value`: every revenue of an int64 column (≥ 0) looked up.
-
-    Each row's band is the first whose ``hi`` ≥ revenue (``np.searchsorted`` on the band
-    ends, which ascend without gaps: checked when the table was loaded); its value is
-    floor(basis × num / den) + add + extra, floored at 0, with the same 速算 basis
-    floor(revenue / 4, 1,000円) on the ``quarter`` bands (所得税法別表第五, below 660万).
-    The product goes through :func:`scale_column` (int64 where it provably fits).
-    `extra` is an int or an int64 column (the 公的年金等控除 adjustment, at most 20万).
-    """
-    np = need_numpy()
-    r = np.asarray(revenue, dtype=np.int64)
-    ends = np.array([b.hi for b in bands[:-1]], dtype=np.int64)
-    idx = np.searchsorted(ends, r, side="left")
-    num = np.array([b.num for b in bands], dtype=np.int64)[idx]
-    den = np.array([b.den for b in bands], dtype=np.int64)[idx]
-    add = np.array([b.add for b in bands], dtype=np.int64)[idx]
-    if any(b.quarter for b in bands):
-        quarter = np.array([b.quarter for b in bands], dtype=bool)[idx]
-        r = np.where(quarter, (r // 4) // 1000 * 1000, r)
-    value = scale_column(r, num, den) + add + extra
-    return np.maximum(value, 0)
-
-
 @attrs.frozen(slots=True)
 class Citation:
     status: str
