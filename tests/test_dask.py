@@ -366,3 +366,23 @@ def test_tables_the_columns_do_not_take_are_one_partition_read_as_batch_reads_th
         {"read": single.read, "assessed": single.assessed, "rejected": single.rejected}
     assert _results(tmp_path / "dask").to_pylist() == \
         pq.read_table(tmp_path / "single.parquet").to_pylist()
+
+
+def test_compatible_results_have_pyarrows_default_encodings(tmp_path):
+    """`run(compatible=True)`, as `batch --compatible-parquet`: each partition's file in
+    Snappy pages with no BYTE_STREAM_SPLIT or DELTA encoding (which old readers lack), the
+    same rows as the default settings; the sidecar says which (local threaded
+    scheduler)."""
+    city = synth.write(tmp_path / "city", 60, 2025, 5, "parquet")
+    fast = lrdask.run(city, TARIFF, tmp_path / "fast", partition_size=25)
+    meta = lrdask.run(city, TARIFF, tmp_path / "compat", partition_size=25, compatible=True)
+    assert (fast["parquet_compatible"], meta["parquet_compatible"]) == (False, True)
+    assert _results(tmp_path / "compat").equals(_results(tmp_path / "fast"))
+    for part in (tmp_path / "compat" / "results").glob("*.parquet"):
+        md = pq.ParquetFile(part).metadata
+        for g in range(md.num_row_groups):
+            for i in range(md.num_columns):
+                c = md.row_group(g).column(i)
+                assert c.compression == "SNAPPY" and not {
+                    "BYTE_STREAM_SPLIT", "DELTA_BINARY_PACKED", "DELTA_BYTE_ARRAY"} & set(
+                    c.encodings), c.path_in_schema

@@ -195,12 +195,13 @@ def _evaluate(df, ref: str, overrides: tuple, sha: str, rejects_dir: str,
 
 
 def _write_part(number: int, chunks: Iterable, tariff, rejects_dir: str,
-                results_dir: str) -> int:
+                results_dir: str, compatible: bool = False) -> int:
     """A partition's chunks, (columns or rows, rejects) each, to
     ``results_dir/part.N.parquet`` by `batch`'s writer (Arrow, no pandas; renamed into
-    place when complete) and its rejects beside; → its rows."""
+    place when complete; `compatible`: sink.parquet_options) and its rejects beside; →
+    its rows."""
     writer = sink.ResultWriter(Path(results_dir) / f"part.{number}.parquet", "parquet",
-                               rowmod.schema(tariff))
+                               rowmod.schema(tariff), compatible=compatible)
     rejects = []
     try:
         for out, rej in chunks:
@@ -222,7 +223,8 @@ def _write_part(number: int, chunks: Iterable, tariff, rejects_dir: str,
 
 
 def _evaluate_tables(number: int, part, directory: str, ref: str, overrides: tuple,
-                     sha: str, rejects_dir: str, results_dir: str) -> int:
+                     sha: str, rejects_dir: str, results_dir: str,
+                     compatible: bool = False) -> int:
     """Partition `number` of the table layout, a Part (levyrules.dask.tables), read as
     columns by read_population and evaluated by assess_columns as `batch`'s workers read
     and evaluate their parts (levyrules.population.runner), written by _write_part."""
@@ -231,7 +233,7 @@ def _evaluate_tables(number: int, part, directory: str, ref: str, overrides: tup
     reads = read_population(directory, tariff.fiscal_year, chunk=COLUMN_CHUNK, part=part)
     return _write_part(number, ((c.arrays, c.rejects) for c in
                                 (evaluate_read(r, tariff) for r in reads)),
-                       tariff, rejects_dir, results_dir)
+                       tariff, rejects_dir, results_dir, compatible)
 
 
 def _hashing(chunks: Iterable, ids: unique.Ids) -> Iterable:
@@ -242,7 +244,8 @@ def _hashing(chunks: Iterable, ids: unique.Ids) -> Iterable:
 
 
 def _evaluate_lines(number: int, part: tuple, path: str, ref: str, overrides: tuple,
-                    sha: str, rejects_dir: str, results_dir: str) -> bytes:
+                    sha: str, rejects_dir: str, results_dir: str,
+                    compatible: bool = False) -> bytes:
     """Partition `number` of a JSON Lines file, a byte range (_line_ranges), parsed and
     evaluated CHUNK households at a time as `batch` does (runner.run_chunk), written by
     _write_part: no DataFrame, no pandas. → the 64-bit hashes of the ids assessed (8
@@ -252,7 +255,7 @@ def _evaluate_lines(number: int, part: tuple, path: str, ref: str, overrides: tu
     chunks = iter(lambda: list(islice(items, CHUNK)), [])
     ids = unique.Ids()
     _write_part(number, _hashing((run_chunk(c, tariff) for c in chunks), ids), tariff,
-                rejects_dir, results_dir)
+                rejects_dir, results_dir, compatible)
     return ids.hashes.tobytes()
 
 
@@ -267,10 +270,12 @@ def _check_ids(path: Path, hashes: Iterable[bytes]) -> None:
 
 
 def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
-        partition_size: int = 50_000, overrides: tuple = ()) -> dict:
+        partition_size: int = 50_000, overrides: tuple = (),
+        compatible: bool = False) -> dict:
     """Assess a population (a JSON Lines file or a folder of Parquet tables) on the
     current Dask client (or the local scheduler); write ``OUT/results/part.N.parquet``,
-    ``OUT/rejects/part.N.csv`` and ``OUT/meta.json``. Returns the sidecar."""
+    ``OUT/rejects/part.N.csv`` and ``OUT/meta.json``. Returns the sidecar. `compatible`:
+    results in Parquet encodings any reader opens, as `batch --compatible-parquet`."""
     pq = need("pyarrow.parquet", "batch", "the Dask batch")
     out = Path(out)
     if out.exists():
@@ -292,7 +297,8 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
             path = _jsonl(source)
             task, parts = _evaluate_lines, _line_ranges(path, partition_size)
         done = dask.compute(*(dask.delayed(task, pure=False)(k, p, str(path), *args,
-                                                             str(tmp / "results"))
+                                                             str(tmp / "results"),
+                                                             compatible)
                               for k, p in enumerate(parts)))
         if task is _evaluate_lines:
             _check_ids(path, done)
@@ -305,6 +311,7 @@ def run(source: str | os.PathLike, tariff_ref: str, out: str | os.PathLike, *,
                            "overrides": [f"{k}={v}" for k, v in overrides]},
                 "engine": f"levyrules {__version__}", "evaluator": EVALUATOR + " (Dask)",
                 "input": Path(source).name, "format": "parquet (partitioned)",
+                "parquet_compatible": compatible,
                 "partitions": partitions,
                 "counts": {"read": assessed + rejected, "assessed": assessed,
                            "rejected": rejected},
