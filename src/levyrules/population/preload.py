@@ -13,6 +13,7 @@ with os._exit in multiprocessing.forkserver."""
 
 import atexit
 import os
+import sys
 
 import pyarrow.compute  # noqa: F401
 import pyarrow.parquet  # noqa: F401
@@ -21,6 +22,29 @@ from ..batch import tables  # noqa: F401
 from . import parquet_join, phases, runner  # noqa: F401
 from .extras import arrow_without_pandas
 
+
+
+def _in_fork_server() -> bool:
+    """Whether this import is the fork server's preload (multiprocessing.forkserver.main
+    on the stack), not a program that imported this module: only the fork server may end
+    without its teardown (another process would lose its exit status and the handlers
+    registered before this one)."""
+    server = sys.modules.get("multiprocessing.forkserver")
+    main = getattr(server, "main", None)
+    frame = sys._getframe()
+    while frame is not None:
+        if main is not None and frame.f_code is main.__code__:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _end(pid: int) -> None:
+    if os.getpid() == pid:              # never a process forked from it
+        os._exit(0)
+
+
 arrow_without_pandas()
-atexit.register(os._exit, 0)        # the last handler registered, so the first run
+if _in_fork_server():
+    atexit.register(_end, os.getpid())  # the last handler registered, so the first run
 phases.mark("fork_server", "preloaded")
