@@ -29,11 +29,13 @@ _LIBS: list = []
 
 
 def _libs():
-    """(numpy, pyarrow, pyarrow.compute), imported on first use."""
+    """(numpy, pyarrow, pyarrow.compute), imported on first use. (Each of these tables
+    made at first use is put in place whole, by one slice assignment: another thread of
+    a threaded host sees it empty or whole, never half made nor made twice over.)"""
     if not _LIBS:
         from ..population.extras import need
-        _LIBS.extend(need(m, "batch", "the columnar reader")
-                     for m in ("numpy", "pyarrow", "pyarrow.compute"))
+        _LIBS[:] = [need(m, "batch", "the columnar reader")
+                    for m in ("numpy", "pyarrow", "pyarrow.compute")]
     return _LIBS
 
 
@@ -261,9 +263,9 @@ def _calendar():
             days = [0] + [calendar.monthrange(leap, m)[1] for m in range(1, 13)]
             length += days
             before += [sum(days[1:m]) for m in range(13)]
-        _CALENDAR.extend((np.array([date(y, 1, 1).toordinal() for y in years], np.int64),
-                          np.array([calendar.isleap(y) for y in years], np.int64),
-                          np.array(before, np.int64), np.array(length, np.int16)))
+        _CALENDAR[:] = (np.array([date(y, 1, 1).toordinal() for y in years], np.int64),
+                        np.array([calendar.isleap(y) for y in years], np.int64),
+                        np.array(before, np.int64), np.array(length, np.int16))
     return _CALENDAR
 
 
@@ -314,5 +316,5 @@ def _id_bytes():
             alnum[ord(a):ord(b) + 1] = True
         allowed = alnum.copy()
         allowed[[ord(c) for c in "._:-"]] = True
-        _ID_BYTES.extend((allowed, alnum))
+        _ID_BYTES[:] = (allowed, alnum)
     return _ID_BYTES
