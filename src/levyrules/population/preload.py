@@ -23,7 +23,6 @@ from . import parquet_join, phases, runner  # noqa: F401
 from .extras import arrow_without_pandas
 
 
-
 def _in_fork_server() -> bool:
     """Whether this import is the fork server's preload (multiprocessing.forkserver.main
     on the stack), not a program that imported this module: only the fork server may end
