@@ -260,3 +260,19 @@ code = main(["batch", sys.argv[1], "--tariff", "iwaki/2025", "--out", sys.argv[2
 print(json.dumps([code] + [m in sys.modules for m in ("numpy", "pyarrow")]))
 """, str(city), str(tmp_path / "r.parquet"))
     assert json.loads(out.splitlines()[-1]) == [0, False, False]
+
+
+def test_a_closed_stdout_does_not_stop_batch_stats(city, tmp_path):
+    """`batch --stats` whose reader has gone away (its stdout a closed pipe, unbuffered
+    so that the summary line itself fails): the statistics are still written, exit 0,
+    no traceback (the review of 2026-12-01)."""
+    import os
+    out = tmp_path / "r.parquet"
+    proc = subprocess.Popen([sys.executable, "-m", "levyrules", "batch", str(city),
+                             "--tariff", "iwaki/2025", "--out", str(out), "--workers", "2",
+                             "--stats"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0 and "Traceback" not in err
+    assert (tmp_path / "r.stats" / "stats.csv").is_file() and out.is_file()

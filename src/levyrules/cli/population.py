@@ -46,8 +46,8 @@ def cmd_batch(args) -> int:
     if progress is not None:
         sys.stderr.write("\n")
     o = summary.outputs
-    print(f"{summary.assessed} households assessed, {summary.rejected} rejected "
-          f"(of {summary.read} read): {o.result}, {o.rejects}, {o.sidecar}")
+    _say(f"{summary.assessed} households assessed, {summary.rejected} rejected "
+         f"(of {summary.read} read): {o.result}, {o.rejects}, {o.sidecar}")
     if args.stats:
         _stats(o.result, None)
     if getattr(args, "own_process", False):
@@ -88,8 +88,18 @@ def _stats(result: Path, out: str | None) -> None:
     folder.mkdir(parents=True, exist_ok=True)     # after the file is read: no empty folder
     stats.write_csv(st, folder / "stats.csv")
     written = report.write(st, meta, folder)
-    print(f"statistics of {st.households} households: {folder / 'stats.csv'}, "
-          + ", ".join(str(p) for p in written if p.suffix != ".png"))
+    _say(f"statistics of {st.households} households: {folder / 'stats.csv'}, "
+         + ", ".join(str(p) for p in written if p.suffix != ".png"))
+
+
+def _say(line: str) -> None:
+    """A line on stdout. A reader that went away (a closed pipe) does not stop the command
+    halfway: `batch --stats` still writes its statistics after its summary line could not
+    be printed (with an unbuffered stdout the line itself raised)."""
+    try:
+        print(line)
+    except BrokenPipeError:
+        pass
 
 
 def _sidecar(path: Path) -> dict:
