@@ -1,4 +1,4 @@
-"""Review: tablecursor._runs and same_keys on keys of one byte width (compared as two
+"""Review: tablecells.mark_runs and same_keys on keys of one byte width (compared as two
 integers) whose text is not ASCII: multi-byte UTF-8, embedded NUL, characters past the
 BMP; the marks and the order are those of the strings."""
 
@@ -35,7 +35,7 @@ def test_non_ascii_keys_of_one_width_order_as_their_text(seed):
     arr = pa.array(keys, pa.string())
     assert tablecells.words(arr, len(keys)) is not None
     first = np.zeros(len(keys), bool)
-    down = tablecursor._runs(arr, first)
+    down = tablecells.mark_runs(arr, first)
     assert first[1:].tolist() == [a != b for a, b in zip(keys[1:], keys)]
     below = [i for i in range(1, len(keys)) if keys[i] < keys[i - 1]]
     assert down == (below[0] if below else None)

@@ -15,7 +15,7 @@ pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 np = pytest.importorskip("numpy")
 
-from levyrules.batch import tablecursor, tableopen  # noqa: E402
+from levyrules.batch import tablecells, tablecursor, tableopen  # noqa: E402
 from levyrules.batch.tablefiles import parts, resolve  # noqa: E402
 from levyrules.batch.tables import read_population  # noqa: E402
 
@@ -201,7 +201,7 @@ def _random_keys(rng, n: int) -> list:
 
 
 def test_runs_and_order_of_keys_as_integers_are_those_of_the_text():
-    """tablecursor._runs (keys of one width of 8 to 16 bytes compared as two integers, any
+    """tablecells.mark_runs (keys of one width of 8 to 16 bytes compared as two integers, any
     others as text) and same_keys: the marks, the first row out of order and the
     equality a comparison of the strings gives."""
     rng = np.random.default_rng(7)
@@ -211,7 +211,7 @@ def test_runs_and_order_of_keys_as_integers_are_those_of_the_text():
         arr = pa.array(keys, pa.string()).slice(1)      # (an offset into the buffers)
         keys = keys[1:]
         first = np.zeros(len(keys), bool)
-        down = tablecursor._runs(arr, first)
+        down = tablecells.mark_runs(arr, first)
         assert first[1:].tolist() == [a != b for a, b in zip(keys[1:], keys)]
         below = [i for i in range(1, len(keys)) if keys[i] < keys[i - 1]]
         assert down == (below[0] if below else None)

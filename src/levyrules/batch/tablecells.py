@@ -115,6 +115,25 @@ def adjacent(words) -> tuple:
     return (hi[up] < hi[:-1]) | (same_hi & (lo[up] < lo[:-1])), same_hi & (lo[up] == lo[:-1])
 
 
+def mark_runs(keys, first):
+    """Marks in `first`[1:] each key that differs from the one before it; → the first row
+    whose key is below the one before it (None: none)."""
+    np, pa, pc = _libs()
+    n = len(keys)
+    w = words(keys, n)
+    if w is not None:                   # (every row compared: cheaper than gathering)
+        down, same = adjacent(w)
+        first[1:] = ~same
+        return int(np.argmax(down)) + 1 if down.any() else None
+    first[1:] = flags(pc.not_equal(keys.slice(1), keys.slice(0, n - 1)), n - 1)
+    starts = np.flatnonzero(first[1:]) + 1     # below the one before: a run's first row
+    if not len(starts):
+        return None
+    runs = keys.take(pa.array(np.append(starts[0] - 1, starts)))
+    down = flags(pc.less(runs.slice(1), runs.slice(0, len(starts))), len(starts))
+    return int(starts[np.argmax(down)]) if down.any() else None
+
+
 def codes(arr, n: int):
     """An integer array (indices: index_in, dictionary_encode) as int64, -1 where null."""
     np = _libs()[0]

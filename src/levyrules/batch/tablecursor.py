@@ -7,7 +7,8 @@ each time a batch is loaded), and each row is marked where its household_id diff
 the row before it: those marks give the runs of equal ids that tables._households_of looks
 up, and the order check with them (a household_id below the one before it can only be at
 the first row of a run, so as text only the runs' first ids are compared; ids of one
-width of 8 to 16 bytes, compared as two integers each (tablecells.words), every row).
+width of 8 to 16 bytes, compared as two integers each (tablecells.words), every row:
+tablecells.mark_runs, which the households table's order check shares).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class Cursor:
         if first[0] and self.tail is not None and keys[0].as_py() < self.tail:
             raise unsorted(self.t, numbers[0])
         if n > 1:
-            down = _runs(keys, first)
+            down = cells.mark_runs(keys, first)
             if down is not None:
                 raise unsorted(self.t, numbers[down])
         self.tail = keys[-1].as_py()
@@ -127,25 +128,6 @@ class Cursor:
         first = first.copy()
         first[0] = True
         return table, numbers, keys, np.flatnonzero(first)
-
-
-def _runs(keys, first):
-    """Marks in `first`[1:] each key that differs from the one before it; → the first row
-    whose key is below the one before it (None: none)."""
-    np, pa, pc = _libs()
-    n = len(keys)
-    words = cells.words(keys, n)
-    if words is not None:               # (every row compared: cheaper than gathering)
-        down, same = cells.adjacent(words)
-        first[1:] = ~same
-        return int(np.argmax(down)) + 1 if down.any() else None
-    first[1:] = cells.flags(pc.not_equal(keys.slice(1), keys.slice(0, n - 1)), n - 1)
-    starts = np.flatnonzero(first[1:]) + 1     # below the one before: a run's first row
-    if not len(starts):
-        return None
-    runs = keys.take(pa.array(np.append(starts[0] - 1, starts)))
-    down = cells.flags(pc.less(runs.slice(1), runs.slice(0, len(starts))), len(starts))
-    return int(starts[np.argmax(down)]) if down.any() else None
 
 
 def same_keys(keys, at, other) -> bool:

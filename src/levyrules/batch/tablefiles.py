@@ -254,17 +254,13 @@ def resolve(directory, part: Part) -> Part:
 def _check_order(hh: _Table, keys, numbers, prev: str | None):
     """A household_id below the one before it (the first: below `prev`) stops the run (the
     households table is not sorted). → True for each that is the one before it."""
-    np, pa, pc = cells._libs()
-    n, first = len(keys), keys[0].as_py()
-    words = cells.words(keys, n)
-    if words is not None:
-        down, same = cells.adjacent(words)
-    else:
-        down = cells.flags(pc.less(keys.slice(1), keys.slice(0, n - 1)), n - 1)
-        same = cells.flags(pc.equal(keys.slice(1), keys.slice(0, n - 1)), n - 1)
-    down = np.append(prev is not None and first < prev, down)
-    if down.any():
+    np = _np()
+    first = keys[0].as_py()
+    starts = np.empty(len(keys), bool)
+    down = 0 if prev is not None and first < prev else cells.mark_runs(keys, starts)
+    if down is not None:
         raise InputError("households.household_id", "the households table is not sorted "
                                                     "by household_id (at "
-                                                    f"{hh.source(numbers[int(np.argmax(down))])})")
-    return np.append(prev is not None and first == prev, same)
+                                                    f"{hh.source(numbers[down])})")
+    starts[0] = prev is None or first != prev
+    return ~starts
