@@ -30,7 +30,7 @@ from . import rows as rowmod, sink, sources, unique
 from . import evaluate as evaluating, forking, phases
 from .evaluate import evaluate
 from .pool import join_workers, pooled, system_pool, worker_tariff
-from .pool import worker_memory  # noqa: F401 (levyrules.dask and the benchmarks take it from here)
+from .pool import worker_memory  # noqa: F401 (benchmarks/ take it from here, as from an earlier checkout)
 from .rejects import Reject
 
 EVALUATOR = "levyrules.batch.assess_columns (columnar; equal to levyrules.assess per household)"
